@@ -1,0 +1,9 @@
+DROP TABLE audit_log;
+DROP TABLE sla_targets;
+DROP TABLE sla_policies;
+DROP TABLE calendar_holidays;
+DROP TABLE calendars;
+DROP TABLE api_tokens;
+DROP TABLE users;
+DROP TABLE units;
+DROP TABLE region_settings;

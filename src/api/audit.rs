@@ -1,0 +1,37 @@
+//! The administrative audit log.
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+use super::error::{ApiError, Problem};
+use super::run;
+use crate::auth::Caller;
+use crate::service::Desk;
+use crate::service::audit::AuditEntryView;
+
+/// Which record's trail to read.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct AuditQuery {
+    /// `region`, `unit`, `user` or `token`.
+    pub entity: String,
+    /// The record's id (`1` for the region).
+    pub entity_id: String,
+}
+
+/// Who changed a setting, unit, account or token, and when (admins and auditors).
+#[utoipa::path(get, path = "/api/v1/audit-log", tag = "audit", operation_id = "list_audit_entries",
+    security(("bearer" = [])), params(AuditQuery),
+    responses(
+        (status = 200, description = "Oldest first", body = Vec<AuditEntryView>),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Neither admin nor auditor", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn audit_trail(
+    desk: web::Data<Desk>,
+    caller: Caller,
+    query: web::Query<AuditQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let AuditQuery { entity, entity_id } = query.into_inner();
+    let entries = run(&desk, move |desk| desk.audit_trail(&caller, &entity, &entity_id)).await?;
+    Ok(HttpResponse::Ok().json(entries))
+}

@@ -1,0 +1,45 @@
+//! Sign-in and the caller's own account.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use super::error::{ApiError, Problem};
+use super::extract::Body;
+use super::run;
+use crate::auth::Caller;
+use crate::service::Desk;
+use crate::service::auth::{LoginInput, LoginOutput};
+use crate::service::users::UserView;
+
+/// Exchanges email and password for a short-lived access token.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", operation_id = "create_session",
+    request_body = LoginInput,
+    responses(
+        (status = 200, description = "Signed in", body = LoginOutput),
+        (status = 401, description = "Wrong email or password (one answer for both)", body = Problem,
+            content_type = "application/problem+json"),
+        (status = 422, description = "A field is missing", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts; see Retry-After", body = Problem,
+            content_type = "application/problem+json"),
+    ))]
+pub async fn login(
+    desk: web::Data<Desk>,
+    req: HttpRequest,
+    Body(input): Body<LoginInput>,
+) -> Result<HttpResponse, ApiError> {
+    // The peer address, not a forwarded header: a client could forge that to dodge the limit.
+    let ip = req.peer_addr().map(|addr| addr.ip());
+    let output = run(&desk, move |desk| desk.login(input, ip)).await?;
+    Ok(HttpResponse::Ok().json(output))
+}
+
+/// The caller's own account.
+#[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", operation_id = "get_me",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The caller", body = UserView),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn me(desk: web::Data<Desk>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    let user = run(&desk, move |desk| desk.me(&caller)).await?;
+    Ok(HttpResponse::Ok().json(user))
+}

@@ -1,0 +1,171 @@
+//! Every error leaves as RFC 9457 `application/problem+json`, from this one place.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::service::{FieldError, ServiceError};
+
+/// The problem document (RFC 9457) with our stable `code` and per-field `errors`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem.
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    /// A short summary of the kind of problem.
+    pub title: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// What went wrong this time.
+    pub detail: String,
+    /// Stable snake_case code to act on, e.g. `email_not_official`.
+    pub code: String,
+    /// The fields at fault, if any.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+/// An error answer on its way out.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    detail: String,
+    errors: Vec<FieldError>,
+    retry_after_secs: Option<u64>,
+}
+
+impl ApiError {
+    /// An answer with a status, code and detail.
+    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            detail: detail.into(),
+            errors: Vec::new(),
+            retry_after_secs: None,
+        }
+    }
+
+    /// The same, naming the field at fault.
+    pub fn with_field(mut self, field: impl Into<String>, message: impl Into<String>) -> Self {
+        self.errors.push(FieldError::new(field, message));
+        self
+    }
+
+    /// The request body is not the JSON expected.
+    pub fn invalid_body(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "invalid_body", detail)
+    }
+
+    pub(crate) fn problem(&self) -> Problem {
+        Problem {
+            problem_type: format!("urn:spbe-servicedesk:problem:{}", self.code),
+            title: self
+                .status
+                .canonical_reason()
+                .unwrap_or("Error")
+                .to_owned(),
+            status: self.status.as_u16(),
+            detail: self.detail.clone(),
+            code: self.code.to_owned(),
+            errors: self.errors.clone(),
+        }
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.detail)
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(error: ServiceError) -> Self {
+        match error {
+            ServiceError::Invalid { code, errors } => Self {
+                detail: match errors.as_slice() {
+                    [one] => format!("{} {}", one.field, one.message),
+                    _ => "some fields are not valid; see errors".to_owned(),
+                },
+                errors,
+                ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, "")
+            },
+            ServiceError::Unauthenticated => Self::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "a valid bearer token is required",
+            ),
+            ServiceError::InvalidCredentials => Self::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_credentials",
+                "the email or password is wrong",
+            ),
+            ServiceError::Forbidden => Self::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "your role may not do this",
+            ),
+            ServiceError::NotFound => {
+                Self::new(StatusCode::NOT_FOUND, "not_found", "no such record")
+            }
+            ServiceError::Conflict { code, message } => {
+                Self::new(StatusCode::CONFLICT, code, message)
+            }
+            ServiceError::RateLimited { retry_after_secs } => Self {
+                retry_after_secs: Some(retry_after_secs),
+                ..Self::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too_many_attempts",
+                    format!("too many login attempts; retry in {retry_after_secs} s"),
+                )
+            },
+            ServiceError::Unavailable(reason) => {
+                tracing::warn!(%reason, "service unavailable");
+                Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "the service cannot reach its database; try again shortly",
+                )
+            }
+            ServiceError::Internal(reason) => {
+                tracing::error!(%reason, "internal error");
+                Self::internal()
+            }
+        }
+    }
+}
+
+impl ApiError {
+    /// A fault of ours, with nothing of its cause shown.
+    pub fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "something went wrong on our side; it has been logged",
+        )
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status);
+        response.content_type("application/problem+json");
+        if let Some(secs) = self.retry_after_secs {
+            response.insert_header((header::RETRY_AFTER, secs.to_string()));
+        }
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.insert_header((
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer"),
+            ));
+        }
+        response.json(self.problem())
+    }
+}

@@ -1,0 +1,27 @@
+//! Liveness and readiness probes.
+
+use actix_web::{HttpResponse, web};
+use serde_json::json;
+
+use super::error::ApiError;
+use super::run;
+use crate::service::Desk;
+
+/// `200` while the process runs.
+#[utoipa::path(get, path = "/healthz", tag = "health", operation_id = "get_health",
+    responses((status = 200, description = "The process runs", body = Object, example = json!({"status": "ok"}))))]
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(json!({"status": "ok"}))
+}
+
+/// `200` when the database answers and migrations are applied, else `503`.
+#[utoipa::path(get, path = "/readyz", tag = "health", operation_id = "get_readiness",
+    responses(
+        (status = 200, description = "Ready", body = Object, example = json!({"status": "ready"})),
+        (status = 503, description = "Database unreachable or migrations pending", body = super::error::Problem,
+            content_type = "application/problem+json"),
+    ))]
+pub async fn readyz(desk: web::Data<Desk>) -> Result<HttpResponse, ApiError> {
+    run(&desk, |desk| desk.ready()).await?;
+    Ok(HttpResponse::Ok().json(json!({"status": "ready"})))
+}

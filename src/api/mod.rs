@@ -1,0 +1,98 @@
+//! HTTP only: one module per resource. Each handler extracts and checks input, calls one use
+//! case on a blocking thread, and maps the result to JSON.
+
+mod audit;
+mod auth;
+pub mod error;
+mod extract;
+mod health;
+pub mod openapi;
+mod region;
+mod tokens;
+mod units;
+mod users;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, web};
+use serde::Deserialize;
+
+use self::error::ApiError;
+use crate::service::{Desk, ServiceError};
+
+pub use extract::MAX_BODY_BYTES;
+
+/// Runs a use case on the blocking pool (diesel is synchronous), inside the request's span.
+pub(crate) async fn run<T, F>(desk: &web::Data<Desk>, work: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&Desk) -> Result<T, ServiceError> + Send + 'static,
+{
+    let desk = desk.clone().into_inner();
+    let span = tracing::Span::current();
+    web::block(move || span.in_scope(|| work(&desk)))
+        .await
+        .map_err(|_| ApiError::internal())?
+        .map_err(ApiError::from)
+}
+
+/// `?limit=&cursor=` of every list.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct PageParams {
+    /// Page length, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Wires every route.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/healthz").get(health::healthz))
+        .service(web::resource("/readyz").get(health::readyz))
+        .service(
+            web::scope("/api/v1")
+                .service(web::resource("/auth/login").post(auth::login))
+                .service(web::resource("/auth/me").get(auth::me))
+                .service(
+                    web::resource("/region")
+                        .get(region::get_region)
+                        .put(region::update_region),
+                )
+                .service(
+                    web::resource("/units")
+                        .get(units::list_units)
+                        .post(units::create_unit),
+                )
+                .service(
+                    web::resource("/units/{id}")
+                        .get(units::get_unit)
+                        .patch(units::update_unit),
+                )
+                .service(
+                    web::resource("/users")
+                        .get(users::list_users)
+                        .post(users::create_user),
+                )
+                .service(
+                    web::resource("/users/{id}")
+                        .get(users::get_user)
+                        .patch(users::update_user),
+                )
+                .service(
+                    web::resource("/users/{id}/tokens")
+                        .get(tokens::list_tokens)
+                        .post(tokens::create_token),
+                )
+                .service(web::resource("/tokens/{id}").delete(tokens::revoke_token))
+                .service(web::resource("/audit-log").get(audit::audit_trail)),
+        );
+}
+
+/// Error handler for query strings and paths that do not parse.
+pub fn bad_query(error: impl std::fmt::Display, _: &HttpRequest) -> actix_web::Error {
+    ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", error.to_string()).into()
+}
+
+/// Answer for routes that do not exist.
+pub async fn no_route() -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route"))
+}

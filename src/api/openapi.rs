@@ -1,0 +1,60 @@
+//! The OpenAPI document, generated from the handlers; `api-spec/openapi.yaml` is its frozen copy.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::{audit, auth, health, region, tokens, units, users};
+
+/// The REST contract (API.md) as OpenAPI 3.1.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "SPBE Service Desk",
+        description = "Tier 1 / Tier 2 service desk with SLA clocks for Indonesian local governments \
+                       (Perwali Palangka Raya 23/2020, Perbup Tojo Una-Una 17/2024, Perwali Batu 42/2021, \
+                       Perwali Ambon 29/2021, Perwali Kupang 11/2025).",
+        license(name = "Apache-2.0")
+    ),
+    paths(
+        health::healthz, health::readyz,
+        auth::login, auth::me,
+        region::get_region, region::update_region,
+        units::create_unit, units::list_units, units::get_unit, units::update_unit,
+        users::create_user, users::list_users, users::get_user, users::update_user,
+        tokens::create_token, tokens::list_tokens, tokens::revoke_token,
+        audit::audit_trail,
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "health", description = "Probes"),
+        (name = "auth", description = "Sign-in"),
+        (name = "region", description = "Region settings"),
+        (name = "units", description = "PDs and the Dinas"),
+        (name = "users", description = "Accounts and roles"),
+        (name = "tokens", description = "Integration tokens"),
+        (name = "audit", description = "Administrative audit log"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The document as YAML, as checked in under `api-spec/`.
+pub fn yaml() -> Result<String, String> {
+    ApiDoc::openapi().to_yaml().map_err(|e| e.to_string())
+}

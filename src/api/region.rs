@@ -1,0 +1,40 @@
+//! Region settings.
+
+use actix_web::{HttpResponse, web};
+
+use super::error::{ApiError, Problem};
+use super::extract::Body;
+use super::run;
+use crate::auth::Caller;
+use crate::service::Desk;
+use crate::service::region::{RegionUpdate, RegionView};
+
+/// The region's name, timezone, official mail domains and sender.
+#[utoipa::path(get, path = "/api/v1/region", tag = "region", operation_id = "get_region",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The region", body = RegionView),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_region(desk: web::Data<Desk>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    let region = run(&desk, move |desk| desk.region(&caller)).await?;
+    Ok(HttpResponse::Ok().json(region))
+}
+
+/// Replaces the region settings (admin).
+#[utoipa::path(put, path = "/api/v1/region", tag = "region", operation_id = "update_region",
+    security(("bearer" = [])), request_body = RegionUpdate,
+    responses(
+        (status = 200, description = "The region as saved", body = RegionView),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is not valid", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn update_region(
+    desk: web::Data<Desk>,
+    caller: Caller,
+    Body(input): Body<RegionUpdate>,
+) -> Result<HttpResponse, ApiError> {
+    let region = run(&desk, move |desk| desk.update_region(&caller, input)).await?;
+    Ok(HttpResponse::Ok().json(region))
+}

@@ -1,0 +1,68 @@
+//! Integration tokens.
+
+use actix_web::{HttpResponse, web};
+
+use super::error::{ApiError, Problem};
+use super::extract::Body;
+use super::run;
+use crate::auth::Caller;
+use crate::service::Desk;
+use crate::service::tokens::{CreatedToken, NewToken, TokenView};
+
+/// Issues a long-lived token for an integration account (admin). The token is shown once.
+#[utoipa::path(post, path = "/api/v1/users/{id}/tokens", tag = "tokens", operation_id = "create_token",
+    security(("bearer" = [])), params(("id" = String, Path, description = "Integration user id")),
+    request_body = NewToken,
+    responses(
+        (status = 201, description = "Issued", body = CreatedToken),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not an active integration account, or a field is not valid", body = Problem,
+            content_type = "application/problem+json"),
+    ))]
+pub async fn create_token(
+    desk: web::Data<Desk>,
+    caller: Caller,
+    user_id: web::Path<String>,
+    Body(input): Body<NewToken>,
+) -> Result<HttpResponse, ApiError> {
+    let token = run(&desk, move |desk| desk.create_token(&caller, &user_id, input)).await?;
+    Ok(HttpResponse::Created().json(token))
+}
+
+/// An account's tokens, newest first, without the tokens themselves (admin).
+#[utoipa::path(get, path = "/api/v1/users/{id}/tokens", tag = "tokens", operation_id = "list_tokens",
+    security(("bearer" = [])), params(("id" = String, Path, description = "User id")),
+    responses(
+        (status = 200, description = "The tokens", body = Vec<TokenView>),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_tokens(
+    desk: web::Data<Desk>,
+    caller: Caller,
+    user_id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let tokens = run(&desk, move |desk| desk.list_tokens(&caller, &user_id)).await?;
+    Ok(HttpResponse::Ok().json(tokens))
+}
+
+/// Revokes a token; it is refused from the next request on (admin).
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "tokens", operation_id = "delete_token",
+    security(("bearer" = [])), params(("id" = String, Path, description = "Token id")),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such token", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn revoke_token(
+    desk: web::Data<Desk>,
+    caller: Caller,
+    token_id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    run(&desk, move |desk| desk.revoke_token(&caller, &token_id)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

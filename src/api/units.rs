@@ -1,0 +1,88 @@
+//! Units: PDs and the Dinas.
+
+use actix_web::{HttpResponse, web};
+
+use super::error::{ApiError, Problem};
+use super::extract::Body;
+use super::{PageParams, run};
+use crate::auth::Caller;
+use crate::service::Desk;
+use crate::service::page::{Page, PageRequest};
+use crate::service::units::{NewUnit, UnitChanges, UnitView};
+
+/// Adds a unit (admin).
+#[utoipa::path(post, path = "/api/v1/units", tag = "units", operation_id = "create_unit",
+    security(("bearer" = [])), request_body = NewUnit,
+    responses(
+        (status = 201, description = "Created", body = UnitView),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid, duplicate code, second Dinas, or mailbox outside the official domains",
+            body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_unit(
+    desk: web::Data<Desk>,
+    caller: Caller,
+    Body(input): Body<NewUnit>,
+) -> Result<HttpResponse, ApiError> {
+    let unit = run(&desk, move |desk| desk.create_unit(&caller, input)).await?;
+    Ok(HttpResponse::Created().json(unit))
+}
+
+/// Every unit, in creation order.
+#[utoipa::path(get, path = "/api/v1/units", tag = "units", operation_id = "list_units",
+    security(("bearer" = [])), params(PageParams),
+    responses(
+        (status = 200, description = "A page of units", body = Page<UnitView>),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_units(
+    desk: web::Data<Desk>,
+    caller: Caller,
+    params: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let PageParams { limit, cursor } = params.into_inner();
+    let page = run(&desk, move |desk| {
+        desk.list_units(&caller, PageRequest::new(limit, cursor)?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// One unit.
+#[utoipa::path(get, path = "/api/v1/units/{id}", tag = "units", operation_id = "get_unit",
+    security(("bearer" = [])), params(("id" = String, Path, description = "Unit id")),
+    responses(
+        (status = 200, description = "The unit", body = UnitView),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such unit", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_unit(
+    desk: web::Data<Desk>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let unit = run(&desk, move |desk| desk.unit(&caller, &id)).await?;
+    Ok(HttpResponse::Ok().json(unit))
+}
+
+/// Changes a unit (admin).
+#[utoipa::path(patch, path = "/api/v1/units/{id}", tag = "units", operation_id = "update_unit",
+    security(("bearer" = [])), params(("id" = String, Path, description = "Unit id")),
+    request_body = UnitChanges,
+    responses(
+        (status = 200, description = "The unit as saved", body = UnitView),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such unit", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is not valid", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn update_unit(
+    desk: web::Data<Desk>,
+    caller: Caller,
+    id: web::Path<String>,
+    Body(changes): Body<UnitChanges>,
+) -> Result<HttpResponse, ApiError> {
+    let unit = run(&desk, move |desk| desk.update_unit(&caller, &id, changes)).await?;
+    Ok(HttpResponse::Ok().json(unit))
+}

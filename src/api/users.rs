@@ -1,0 +1,93 @@
+//! User accounts.
+
+use actix_web::{HttpResponse, web};
+
+use super::error::{ApiError, Problem};
+use super::extract::Body;
+use super::{PageParams, run};
+use crate::auth::Caller;
+use crate::service::Desk;
+use crate::service::page::{Page, PageRequest};
+use crate::service::users::{NewUser, UserChanges, UserQuery, UserView};
+
+/// Adds a user (admin). The password is never echoed back.
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", operation_id = "create_user",
+    security(("bearer" = [])), request_body = NewUser,
+    responses(
+        (status = 201, description = "Created", body = UserView),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "validation_failed, email_not_official, email_taken or role_unit_mismatch",
+            body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_user(
+    desk: web::Data<Desk>,
+    caller: Caller,
+    Body(input): Body<NewUser>,
+) -> Result<HttpResponse, ApiError> {
+    let user = run(&desk, move |desk| desk.create_user(&caller, input)).await?;
+    Ok(HttpResponse::Created().json(user))
+}
+
+/// Users the caller may see: Tier 1 sees its own PD's.
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", operation_id = "list_users",
+    security(("bearer" = [])), params(UserQuery, PageParams),
+    responses(
+        (status = 200, description = "A page of users", body = Page<UserView>),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Integration accounts may not list users", body = Problem,
+            content_type = "application/problem+json"),
+    ))]
+pub async fn list_users(
+    desk: web::Data<Desk>,
+    caller: Caller,
+    query: web::Query<UserQuery>,
+    params: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let PageParams { limit, cursor } = params.into_inner();
+    let query = query.into_inner();
+    let page = run(&desk, move |desk| {
+        desk.list_users(&caller, query, PageRequest::new(limit, cursor)?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// One user, if the caller may see it.
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", operation_id = "get_user",
+    security(("bearer" = [])), params(("id" = String, Path, description = "User id")),
+    responses(
+        (status = 200, description = "The user", body = UserView),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user, or not visible to the caller", body = Problem,
+            content_type = "application/problem+json"),
+    ))]
+pub async fn get_user(
+    desk: web::Data<Desk>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let user = run(&desk, move |desk| desk.user(&caller, &id)).await?;
+    Ok(HttpResponse::Ok().json(user))
+}
+
+/// Changes a user (admin); `"active": false` stops the user's tokens at once.
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", operation_id = "update_user",
+    security(("bearer" = [])), params(("id" = String, Path, description = "User id")),
+    request_body = UserChanges,
+    responses(
+        (status = 200, description = "The user as saved", body = UserView),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is not valid", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn update_user(
+    desk: web::Data<Desk>,
+    caller: Caller,
+    id: web::Path<String>,
+    Body(changes): Body<UserChanges>,
+) -> Result<HttpResponse, ApiError> {
+    let user = run(&desk, move |desk| desk.update_user(&caller, &id, changes)).await?;
+    Ok(HttpResponse::Ok().json(user))
+}

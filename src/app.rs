@@ -1,0 +1,92 @@
+//! Wiring: config → pool → migrations → seeding → the actix application.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::{App, HttpServer, web};
+use tracing_actix_web::TracingLogger;
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::api::{self, openapi::ApiDoc};
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::db;
+use crate::service::{Desk, DeskParts, region::SeedOutcome};
+
+/// A built service, bound to its port, ready to run.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+/// Prepares the database: migrations (under a lock on PostgreSQL), then the pool, then the
+/// region seed. Used by `serve` and by the command-line tools alike.
+pub fn prepare(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Arc<Desk>> {
+    let mut conn = config
+        .database_url
+        .establish()
+        .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", config.database_url.redacted()))?;
+    let applied = db::run_migrations(&mut conn).map_err(|e| anyhow::anyhow!("migrations failed: {e}"))?;
+    if applied > 0 {
+        tracing::info!(applied, "database migrations applied");
+    }
+    drop(conn);
+    let pool = db::connect_pool(&config.database_url)?;
+    let desk = Desk::new(DeskParts {
+        pool,
+        clock,
+        jwt_secret: config.jwt_secret.expose().to_vec(),
+        access_token_ttl_secs: config.access_token_ttl_secs,
+        mail_from: config.mail_from.clone(),
+    });
+    match desk.seed_region(config.region_preset.as_deref())? {
+        SeedOutcome::Seeded { preset } => tracing::info!(?preset, "empty database seeded"),
+        SeedOutcome::AlreadySeeded { preset } => {
+            if config.region_preset.is_some() && config.region_preset != preset {
+                tracing::warn!(
+                    ?preset,
+                    requested = ?config.region_preset,
+                    "the database already has a region; SERVICEDESK_REGION_PRESET is ignored"
+                );
+            }
+        }
+    }
+    Ok(Arc::new(desk))
+}
+
+impl Application {
+    /// Prepares the database and binds the listener (`port 0` picks a free port).
+    pub fn build(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        let desk = web::Data::from(prepare(config, clock)?);
+        let listener = TcpListener::bind(&config.bind)
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
+        let port = listener.local_addr()?.port();
+        let openapi = ApiDoc::openapi();
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(TracingLogger::default())
+                .app_data(desk.clone())
+                .app_data(web::PayloadConfig::new(api::MAX_BODY_BYTES))
+                .app_data(web::QueryConfig::default().error_handler(api::bad_query))
+                .app_data(web::PathConfig::default().error_handler(api::bad_query))
+                .configure(api::routes)
+                .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi.clone()))
+                .default_service(web::to(api::no_route))
+        })
+        .listen(listener)?
+        .run();
+        Ok(Self { port, server })
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until the process is told to stop (SIGINT/SIGTERM stop it gracefully).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

@@ -1,0 +1,143 @@
+//! The command line: `serve`, `migrate`, `create-admin`, `presets`, `openapi`.
+
+use std::io::{BufRead, IsTerminal};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+
+use crate::app::{self, Application};
+use crate::clock::SystemClock;
+use crate::config::Config;
+use crate::domain::presets::PRESETS;
+
+/// SPBE Service Desk.
+#[derive(Debug, Parser)]
+#[command(name = "servicedesk", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the API, the SLA engine and the mail dispatcher.
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Create an admin account; the password is read from standard input.
+    CreateAdmin {
+        /// The admin's email address (inside an official domain once the region has them).
+        #[arg(long)]
+        email: String,
+        /// The admin's name.
+        #[arg(long)]
+        name: String,
+        /// Read the password from standard input (required: passwords never go on the
+        /// command line, where other users and the shell history can see them).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// List the region presets.
+    Presets,
+    /// Print the OpenAPI document (YAML) that `api-spec/openapi.yaml` must equal.
+    Openapi,
+}
+
+/// Parses the command line and runs the command.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Presets => {
+            print_presets();
+            Ok(())
+        }
+        Command::Openapi => crate::api::openapi::yaml()
+            .map(|yaml| print!("{yaml}"))
+            .map_err(anyhow::Error::msg),
+        command => init_tracing().and_then(|()| run(command)),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("servicedesk: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(command: Command) -> anyhow::Result<()> {
+    let config = Config::from_env()?;
+    match command {
+        Command::Serve => serve(config),
+        Command::Migrate => {
+            let mut conn = config
+                .database_url
+                .establish()
+                .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", config.database_url.redacted()))?;
+            let applied = crate::db::run_migrations(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{applied} migration(s) applied to {}", config.database_url.redacted());
+            Ok(())
+        }
+        Command::CreateAdmin { email, name, .. } => {
+            let password = read_password()?;
+            let desk = app::prepare(&config, Arc::new(SystemClock))?;
+            let user = desk.create_admin(&email, &name, &password)?;
+            println!("admin {} created with id {}", user.email, user.id);
+            Ok(())
+        }
+        Command::Presets | Command::Openapi => Ok(()),
+    }
+}
+
+#[actix_web::main]
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let application = Application::build(&config, Arc::new(SystemClock))?;
+    tracing::info!(
+        bind = %config.bind,
+        port = application.port(),
+        database = %config.database_url.redacted(),
+        "servicedesk listening"
+    );
+    application.run_until_stopped().await?;
+    Ok(())
+}
+
+fn read_password() -> anyhow::Result<String> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprintln!("Password (input is shown; pipe it in to hide it):");
+    }
+    let mut line = String::new();
+    stdin.lock().read_line(&mut line)?;
+    let password = line.trim_end_matches(['\r', '\n']).to_owned();
+    anyhow::ensure!(!password.is_empty(), "no password on standard input");
+    Ok(password)
+}
+
+fn print_presets() {
+    println!("{:<15} {:<25} {:<15} {:<22} regulation", "preset", "region", "timezone", "official domain");
+    for preset in PRESETS {
+        println!(
+            "{:<15} {:<25} {:<15} {:<22} {}",
+            preset.key,
+            preset.region_name,
+            preset.timezone,
+            preset.official_domains.join(", "),
+            preset.regulation
+        );
+    }
+}
+
+fn init_tracing() -> anyhow::Result<()> {
+    let filter = tracing_subscriber::EnvFilter::try_new(
+        std::env::var("SERVICEDESK_LOG").unwrap_or_else(|_| "info".into()),
+    )?;
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if std::env::var("SERVICEDESK_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    }
+    .map_err(|e| anyhow::anyhow!("logging: {e}"))
+}

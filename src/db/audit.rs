@@ -1,0 +1,25 @@
+//! The administrative audit log (append-only).
+
+use diesel::prelude::*;
+
+use super::models::AuditRow;
+use super::schema::audit_log;
+use super::{DbConn, DbResult};
+
+/// Appends one entry.
+pub fn record(conn: &mut DbConn, row: &AuditRow) -> DbResult<()> {
+    diesel::insert_into(audit_log::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+/// The entries about one record, oldest first.
+pub fn for_entity(conn: &mut DbConn, entity: &str, entity_id: &str) -> DbResult<Vec<AuditRow>> {
+    audit_log::table
+        .filter(audit_log::entity.eq(entity))
+        .filter(audit_log::entity_id.eq(entity_id))
+        .order(audit_log::id)
+        .select(AuditRow::as_select())
+        .load(conn)
+}

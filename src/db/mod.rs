@@ -1,0 +1,20 @@
+//! Persistence: the connection enum over PostgreSQL and SQLite, the pool, migrations and the
+//! queries. The only module that knows SQL dialects.
+
+pub mod audit;
+pub mod calendars;
+mod connection;
+mod migrate;
+pub mod models;
+pub mod region;
+pub mod schema;
+pub mod sla_policies;
+pub mod tokens;
+pub mod units;
+pub mod users;
+
+pub use connection::{DatabaseUrl, DbConn, DbPool, PooledConn, connect_pool, write_tx};
+pub use migrate::{migrations_pending, run_migrations};
+
+/// What every query returns.
+pub type DbResult<T> = Result<T, diesel::result::Error>;

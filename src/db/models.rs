@@ -1,0 +1,189 @@
+//! Rows as stored. Enums are text here; `service/` turns them into domain types.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::{
+    api_tokens, audit_log, calendar_holidays, calendars, region_settings, sla_policies,
+    sla_targets, units, users,
+};
+
+/// The single row of region settings.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = region_settings, treat_none_as_null = true)]
+pub struct RegionRow {
+    /// Always 1.
+    pub id: i32,
+    /// The Pemda's name.
+    pub name: String,
+    /// IANA timezone.
+    pub timezone: String,
+    /// JSON array of lower-case domains.
+    pub official_email_domains: String,
+    /// Sender address.
+    pub mail_from: String,
+    /// Language of mail and reports (`id`).
+    pub language: String,
+    /// The preset that seeded the region, if any.
+    pub preset: Option<String>,
+    /// The region's word for Tier 1.
+    pub tier1_label: String,
+    /// The region's word for Tier 2.
+    pub tier2_label: String,
+    /// Last change.
+    pub updated_at: NaiveDateTime,
+}
+
+/// A PD or the Dinas.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = units, treat_none_as_null = true)]
+pub struct UnitRow {
+    /// UUID v7.
+    pub id: String,
+    /// Short unique code, e.g. `DINKES`.
+    pub code: String,
+    /// Full name.
+    pub name: String,
+    /// `pd` or `dinas`.
+    pub kind: String,
+    /// The unit's mailbox.
+    pub email: Option<String>,
+    /// Whether the unit is in service.
+    pub active: bool,
+    /// Creation time.
+    pub created_at: NaiveDateTime,
+    /// Last change.
+    pub updated_at: NaiveDateTime,
+}
+
+/// A person or system account.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = users, treat_none_as_null = true)]
+pub struct UserRow {
+    /// UUID v7.
+    pub id: String,
+    /// Lower-case address, unique.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// One of the six roles.
+    pub role: String,
+    /// The unit the user belongs to.
+    pub unit_id: Option<String>,
+    /// argon2 PHC string; `None` for accounts that only use tokens.
+    pub password_hash: Option<String>,
+    /// Deactivated users cannot sign in and their tokens stop working.
+    pub active: bool,
+    /// Creation time.
+    pub created_at: NaiveDateTime,
+    /// Last change.
+    pub updated_at: NaiveDateTime,
+}
+
+/// A long-lived integration token (the JWT itself is never stored).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = api_tokens)]
+pub struct TokenRow {
+    /// UUID v7, the token's `jti`.
+    pub id: String,
+    /// The integration user it acts as.
+    pub user_id: String,
+    /// What the token is for, e.g. "Dasbor Tier 2".
+    pub name: String,
+    /// When it stops working.
+    pub expires_at: NaiveDateTime,
+    /// When an admin revoked it.
+    pub revoked_at: Option<NaiveDateTime>,
+    /// The admin who made it.
+    pub created_by: Option<String>,
+    /// Creation time.
+    pub created_at: NaiveDateTime,
+}
+
+/// A business calendar.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = calendars)]
+pub struct CalendarRow {
+    /// UUID v7.
+    pub id: String,
+    /// Name, e.g. "Jam kerja kantor".
+    pub name: String,
+    /// IANA timezone.
+    pub timezone: String,
+    /// 24×7.
+    pub always_open: bool,
+    /// JSON of `domain::calendar::WorkingHours`.
+    pub working_hours: String,
+    /// Creation time.
+    pub created_at: NaiveDateTime,
+    /// Last change.
+    pub updated_at: NaiveDateTime,
+}
+
+/// A whole-day holiday of a calendar.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = calendar_holidays)]
+pub struct HolidayRow {
+    /// The calendar.
+    pub calendar_id: String,
+    /// Local date, `YYYY-MM-DD`.
+    pub day: String,
+    /// Name of the holiday.
+    pub name: String,
+}
+
+/// An SLA policy.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = sla_policies)]
+pub struct SlaPolicyRow {
+    /// UUID v7.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// The business calendar its targets count on.
+    pub calendar_id: String,
+    /// The region default, for tickets without a service.
+    pub is_default: bool,
+    /// Creation time.
+    pub created_at: NaiveDateTime,
+    /// Last change.
+    pub updated_at: NaiveDateTime,
+}
+
+/// One priority's targets in a policy.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = sla_targets)]
+pub struct SlaTargetRow {
+    /// The policy.
+    pub policy_id: String,
+    /// `critical`, `high`, `medium` or `low`.
+    pub priority: String,
+    /// Business seconds to first response.
+    pub response_seconds: i64,
+    /// Business seconds before automatic escalation; `None` never.
+    pub tier1_seconds: Option<i64>,
+    /// Business seconds to resolution.
+    pub resolution_seconds: i64,
+    /// Warning threshold in percent.
+    pub warn_at_percent: i32,
+}
+
+/// One administrative change.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = audit_log)]
+pub struct AuditRow {
+    /// UUID v7.
+    pub id: String,
+    /// When.
+    pub at: NaiveDateTime,
+    /// Who; `None` for the system (startup seeding, the CLI).
+    pub actor_id: Option<String>,
+    /// What, e.g. `user_created`.
+    pub action: String,
+    /// Kind of record: `region`, `unit`, `user`, `token`.
+    pub entity: String,
+    /// Its id.
+    pub entity_id: String,
+    /// JSON details (never a password or token).
+    pub data: String,
+}

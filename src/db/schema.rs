@@ -1,0 +1,127 @@
+//! Diesel's view of the tables; one schema for both backends (see migrations/).
+
+diesel::table! {
+    region_settings (id) {
+        id -> Integer,
+        name -> Text,
+        timezone -> Text,
+        official_email_domains -> Text,
+        mail_from -> Text,
+        language -> Text,
+        preset -> Nullable<Text>,
+        tier1_label -> Text,
+        tier2_label -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    units (id) {
+        id -> Text,
+        code -> Text,
+        name -> Text,
+        kind -> Text,
+        email -> Nullable<Text>,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        email -> Text,
+        name -> Text,
+        role -> Text,
+        unit_id -> Nullable<Text>,
+        password_hash -> Nullable<Text>,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> Text,
+        user_id -> Text,
+        name -> Text,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    calendars (id) {
+        id -> Text,
+        name -> Text,
+        timezone -> Text,
+        always_open -> Bool,
+        working_hours -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    calendar_holidays (calendar_id, day) {
+        calendar_id -> Text,
+        day -> Text,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    sla_policies (id) {
+        id -> Text,
+        name -> Text,
+        calendar_id -> Text,
+        is_default -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sla_targets (policy_id, priority) {
+        policy_id -> Text,
+        priority -> Text,
+        response_seconds -> BigInt,
+        tier1_seconds -> Nullable<BigInt>,
+        resolution_seconds -> BigInt,
+        warn_at_percent -> Integer,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Text,
+        at -> Timestamp,
+        actor_id -> Nullable<Text>,
+        action -> Text,
+        entity -> Text,
+        entity_id -> Text,
+        data -> Text,
+    }
+}
+
+diesel::joinable!(users -> units (unit_id));
+diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(calendar_holidays -> calendars (calendar_id));
+diesel::joinable!(sla_policies -> calendars (calendar_id));
+diesel::joinable!(sla_targets -> sla_policies (policy_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    region_settings,
+    units,
+    users,
+    api_tokens,
+    calendars,
+    calendar_holidays,
+    sla_policies,
+    sla_targets,
+    audit_log,
+);

@@ -1,0 +1,46 @@
+//! Integration tokens.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::models::TokenRow;
+use super::schema::api_tokens;
+use super::{DbConn, DbResult};
+
+/// Records a new token.
+pub fn insert(conn: &mut DbConn, row: &TokenRow) -> DbResult<()> {
+    diesel::insert_into(api_tokens::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+/// A token by id.
+pub fn find(conn: &mut DbConn, id: &str) -> DbResult<Option<TokenRow>> {
+    api_tokens::table
+        .find(id)
+        .select(TokenRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// A user's tokens, newest first.
+pub fn list_for_user(conn: &mut DbConn, user_id: &str) -> DbResult<Vec<TokenRow>> {
+    api_tokens::table
+        .filter(api_tokens::user_id.eq(user_id))
+        .order(api_tokens::id.desc())
+        .select(TokenRow::as_select())
+        .load(conn)
+}
+
+/// Marks a token revoked, unless it already is.
+pub fn revoke(conn: &mut DbConn, id: &str, at: NaiveDateTime) -> DbResult<()> {
+    diesel::update(
+        api_tokens::table
+            .find(id)
+            .filter(api_tokens::revoked_at.is_null()),
+    )
+    .set(api_tokens::revoked_at.eq(at))
+    .execute(conn)
+    .map(drop)
+}

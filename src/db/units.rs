@@ -1,0 +1,66 @@
+//! Units: the PDs and the Dinas.
+
+use diesel::prelude::*;
+
+use super::models::UnitRow;
+use super::schema::units;
+use super::{DbConn, DbResult};
+
+/// Adds a unit.
+pub fn insert(conn: &mut DbConn, row: &UnitRow) -> DbResult<()> {
+    diesel::insert_into(units::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+/// A unit by id.
+pub fn find(conn: &mut DbConn, id: &str) -> DbResult<Option<UnitRow>> {
+    units::table
+        .find(id)
+        .select(UnitRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Whether another unit already uses `code`.
+pub fn code_taken(conn: &mut DbConn, code: &str, except_id: Option<&str>) -> DbResult<bool> {
+    let mut query = units::table
+        .filter(units::code.eq(code))
+        .select(units::id)
+        .into_boxed();
+    if let Some(id) = except_id {
+        query = query.filter(units::id.ne(id));
+    }
+    Ok(query.first::<String>(conn).optional()?.is_some())
+}
+
+/// The Dinas unit, if there is one yet.
+pub fn dinas(conn: &mut DbConn) -> DbResult<Option<UnitRow>> {
+    units::table
+        .filter(units::kind.eq("dinas"))
+        .select(UnitRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Units in id order (creation order), after the cursor.
+pub fn list(conn: &mut DbConn, after: Option<&str>, limit: i64) -> DbResult<Vec<UnitRow>> {
+    let mut query = units::table
+        .select(UnitRow::as_select())
+        .order(units::id)
+        .limit(limit)
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(units::id.gt(after));
+    }
+    query.load(conn)
+}
+
+/// Saves a changed unit.
+pub fn update(conn: &mut DbConn, row: &UnitRow) -> DbResult<()> {
+    diesel::update(units::table.find(&row.id))
+        .set(row)
+        .execute(conn)
+        .map(drop)
+}

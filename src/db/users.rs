@@ -1,0 +1,79 @@
+//! User accounts.
+
+use diesel::prelude::*;
+
+use super::models::UserRow;
+use super::schema::users;
+use super::{DbConn, DbResult};
+
+/// Filters for the user list.
+#[derive(Debug, Default, Clone)]
+pub struct UserFilter {
+    /// Only this role.
+    pub role: Option<String>,
+    /// Only this unit.
+    pub unit_id: Option<String>,
+    /// Only active or only inactive users.
+    pub active: Option<bool>,
+}
+
+/// Adds a user.
+pub fn insert(conn: &mut DbConn, row: &UserRow) -> DbResult<()> {
+    diesel::insert_into(users::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+/// A user by id.
+pub fn find(conn: &mut DbConn, id: &str) -> DbResult<Option<UserRow>> {
+    users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// A user by (lower-case) email.
+pub fn find_by_email(conn: &mut DbConn, email: &str) -> DbResult<Option<UserRow>> {
+    users::table
+        .filter(users::email.eq(email))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Users in id order after the cursor.
+pub fn list(
+    conn: &mut DbConn,
+    filter: &UserFilter,
+    after: Option<&str>,
+    limit: i64,
+) -> DbResult<Vec<UserRow>> {
+    let mut query = users::table
+        .select(UserRow::as_select())
+        .order(users::id)
+        .limit(limit)
+        .into_boxed();
+    if let Some(role) = &filter.role {
+        query = query.filter(users::role.eq(role));
+    }
+    if let Some(unit_id) = &filter.unit_id {
+        query = query.filter(users::unit_id.eq(unit_id));
+    }
+    if let Some(active) = filter.active {
+        query = query.filter(users::active.eq(active));
+    }
+    if let Some(after) = after {
+        query = query.filter(users::id.gt(after));
+    }
+    query.load(conn)
+}
+
+/// Saves a changed user.
+pub fn update(conn: &mut DbConn, row: &UserRow) -> DbResult<()> {
+    diesel::update(users::table.find(&row.id))
+        .set(row)
+        .execute(conn)
+        .map(drop)
+}

@@ -1,0 +1,19 @@
+//! Pure rules: no I/O, no diesel. Roles, official email domains, region presets, business
+//! calendars and SLA targets.
+
+pub mod calendar;
+pub mod email;
+pub mod presets;
+pub mod role;
+pub mod sla;
+mod text_enum;
+
+/// A stored or submitted text that names no variant of the enum it should be.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{value:?} is not one of: {expected}")]
+pub struct UnknownValue {
+    /// The text that did not match.
+    pub value: String,
+    /// The accepted spellings, comma-separated.
+    pub expected: String,
+}

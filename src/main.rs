@@ -1,0 +1,5 @@
+//! The `servicedesk` binary.
+
+fn main() -> std::process::ExitCode {
+    servicedesk::cli::main()
+}

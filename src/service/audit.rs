@@ -1,0 +1,83 @@
+//! Administrative audit entries, written inside the transaction of the change they describe.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{Desk, ServiceError, new_id, require};
+use crate::auth::Caller;
+use crate::clock::rfc3339;
+use crate::db::models::AuditRow;
+use crate::db::{self, DbConn};
+use crate::domain::role::Role;
+
+/// One entry of the administrative audit log.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditEntryView {
+    /// Entry id.
+    pub id: String,
+    /// When it happened.
+    #[serde(with = "rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub at: DateTime<Utc>,
+    /// Who did it; `null` for the system (startup, command line).
+    pub actor_id: Option<String>,
+    /// What was done, e.g. `user_created`.
+    pub action: String,
+    /// The kind of record: `region`, `unit`, `user` or `token`.
+    pub entity: String,
+    /// Its id.
+    pub entity_id: String,
+    /// Details (never passwords or tokens).
+    #[schema(value_type = Object)]
+    pub data: serde_json::Value,
+}
+
+/// Appends an audit entry describing a change made in the current transaction.
+pub(super) fn record(
+    conn: &mut DbConn,
+    at: DateTime<Utc>,
+    actor_id: Option<&str>,
+    action: &str,
+    (entity, entity_id): (&str, &str),
+    data: serde_json::Value,
+) -> Result<(), ServiceError> {
+    db::audit::record(
+        conn,
+        &AuditRow {
+            id: new_id(),
+            at: at.naive_utc(),
+            actor_id: actor_id.map(str::to_owned),
+            action: action.to_owned(),
+            entity: entity.to_owned(),
+            entity_id: entity_id.to_owned(),
+            data: data.to_string(),
+        },
+    )?;
+    Ok(())
+}
+
+impl Desk {
+    /// The audit trail of one record (admins and auditors).
+    pub fn audit_trail(
+        &self,
+        caller: &Caller,
+        entity: &str,
+        entity_id: &str,
+    ) -> Result<Vec<AuditEntryView>, ServiceError> {
+        require(caller, &[Role::Admin, Role::Auditor])?;
+        let rows = db::audit::for_entity(&mut *self.conn()?, entity, entity_id)?;
+        Ok(rows
+            .into_iter()
+            .map(|row| AuditEntryView {
+                id: row.id,
+                at: row.at.and_utc(),
+                actor_id: row.actor_id,
+                action: row.action,
+                entity: row.entity,
+                entity_id: row.entity_id,
+                data: serde_json::from_str(&row.data).unwrap_or(serde_json::Value::Null),
+            })
+            .collect())
+    }
+}

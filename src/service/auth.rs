@@ -1,0 +1,129 @@
+//! Signing in, and turning a bearer token back into a caller.
+
+use std::net::IpAddr;
+
+use chrono::Duration;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::users::{UserView, view};
+use super::{Desk, ServiceError, new_id};
+use crate::auth::{Caller, RateLimited, TokenKind, password};
+use crate::db;
+
+/// `POST /auth/login`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LoginInput {
+    /// The account's address.
+    pub email: String,
+    /// The account's password.
+    #[schema(format = Password)]
+    pub password: String,
+}
+
+/// A successful sign-in.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoginOutput {
+    /// The bearer token for `Authorization: Bearer …`.
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds until the token expires.
+    pub expires_in: i64,
+    /// The signed-in user.
+    pub user: UserView,
+}
+
+impl From<RateLimited> for ServiceError {
+    fn from(limit: RateLimited) -> Self {
+        Self::RateLimited {
+            retry_after_secs: limit.retry_after_secs,
+        }
+    }
+}
+
+impl Desk {
+    /// Checks a password and issues an access token. Unknown email, wrong password, a
+    /// deactivated account and an integration account all get the same answer.
+    pub fn login(&self, input: LoginInput, ip: Option<IpAddr>) -> Result<LoginOutput, ServiceError> {
+        if let Some(ip) = ip {
+            self.login_limits.check_ip(ip)?;
+        }
+        let email = input.email.trim().to_ascii_lowercase();
+        self.login_limits.check_account(&email)?;
+        let user = db::users::find_by_email(&mut *self.conn()?, &email)?;
+        let password_ok = match user.as_ref().and_then(|u| u.password_hash.as_deref()) {
+            Some(hash) => password::verify(&input.password, hash),
+            None => {
+                password::verify_against_nothing(&input.password);
+                false
+            }
+        };
+        let user = match user {
+            Some(user) if password_ok && user.active => view(user)?,
+            _ => {
+                self.login_limits.record_failure(&email);
+                return Err(ServiceError::InvalidCredentials);
+            }
+        };
+        if !user.role.signs_in_with_password() {
+            return Err(ServiceError::InvalidCredentials);
+        }
+        self.login_limits.record_success(&email);
+        let now = self.now();
+        let access_token = self
+            .jwt
+            .issue(
+                &user.id,
+                user.role.as_str(),
+                &new_id(),
+                TokenKind::Access,
+                now,
+                now + Duration::seconds(self.access_token_ttl_secs),
+            )
+            .map_err(|e| ServiceError::Internal(format!("signing: {e}")))?;
+        Ok(LoginOutput {
+            access_token,
+            token_type: "Bearer",
+            expires_in: self.access_token_ttl_secs,
+            user,
+        })
+    }
+
+    /// Resolves a bearer token to the caller it speaks for, re-reading the account (and, for
+    /// integration tokens, the token row) so that deactivation and revocation act at once.
+    pub fn authenticate(&self, token: &str) -> Result<Caller, ServiceError> {
+        let now = self.now();
+        let claims = self.jwt.verify(token, now).map_err(|error| {
+            tracing::debug!(%error, "token refused");
+            ServiceError::Unauthenticated
+        })?;
+        let mut conn = self.conn()?;
+        let user = db::users::find(&mut conn, &claims.sub)?
+            .filter(|user| user.active)
+            .ok_or(ServiceError::Unauthenticated)?;
+        if claims.typ == TokenKind::Integration {
+            let live = db::tokens::find(&mut conn, &claims.jti)?.is_some_and(|row| {
+                row.user_id == user.id && row.revoked_at.is_none() && row.expires_at > now.naive_utc()
+            });
+            if !live {
+                return Err(ServiceError::Unauthenticated);
+            }
+        }
+        Ok(Caller {
+            role: user
+                .role
+                .parse()
+                .map_err(|e| ServiceError::Internal(format!("user {}: {e}", user.id)))?,
+            user_id: user.id,
+            unit_id: user.unit_id,
+        })
+    }
+
+    /// The caller's own account.
+    pub fn me(&self, caller: &Caller) -> Result<UserView, ServiceError> {
+        db::users::find(&mut *self.conn()?, &caller.user_id)?
+            .ok_or(ServiceError::NotFound)
+            .and_then(view)
+    }
+}

@@ -1,0 +1,83 @@
+//! Use cases: one function per action, with authorization, transactions and audit records.
+//! No HTTP types here.
+
+pub mod audit;
+pub mod auth;
+mod error;
+pub mod health;
+pub mod page;
+pub mod region;
+pub mod tokens;
+pub mod units;
+pub mod users;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+pub use error::{FieldError, ServiceError};
+
+use crate::auth::{Caller, JwtKeys, LoginLimiter};
+use crate::clock::Clock;
+use crate::db::{DbPool, PooledConn};
+use crate::domain::role::Role;
+
+/// The application's use cases over one database. Cheap to share: everything inside is shared.
+pub struct Desk {
+    pool: DbPool,
+    clock: Arc<dyn Clock>,
+    jwt: JwtKeys,
+    access_token_ttl_secs: i64,
+    login_limits: LoginLimiter,
+    mail_from: Option<String>,
+}
+
+/// How a `Desk` is put together (see `app.rs`).
+pub struct DeskParts {
+    /// The connection pool.
+    pub pool: DbPool,
+    /// The clock every use case reads.
+    pub clock: Arc<dyn Clock>,
+    /// Signing key for tokens.
+    pub jwt_secret: Vec<u8>,
+    /// Lifetime of access tokens.
+    pub access_token_ttl_secs: i64,
+    /// `SERVICEDESK_MAIL_FROM`, if set.
+    pub mail_from: Option<String>,
+}
+
+impl Desk {
+    /// Assembles the use cases.
+    pub fn new(parts: DeskParts) -> Self {
+        Self {
+            jwt: JwtKeys::new(&parts.jwt_secret),
+            pool: parts.pool,
+            clock: parts.clock,
+            access_token_ttl_secs: parts.access_token_ttl_secs,
+            login_limits: LoginLimiter::default(),
+            mail_from: parts.mail_from,
+        }
+    }
+
+    fn conn(&self) -> Result<PooledConn, ServiceError> {
+        Ok(self.pool.get()?)
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+}
+
+/// Refuses callers whose role is not in `roles`.
+fn require(caller: &Caller, roles: &[Role]) -> Result<(), ServiceError> {
+    if caller.is_any(roles) {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden)
+    }
+}
+
+/// A fresh id: UUID v7, so ids sort by creation time.
+fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}

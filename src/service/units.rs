@@ -1,0 +1,250 @@
+//! Units: the PDs, each with its Tier 1, and the one Dinas that hosts Tier 2.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::ToSchema;
+
+use super::page::{Page, PageRequest};
+use super::region::{self, Region};
+use super::{Desk, FieldError, ServiceError, audit, new_id, require};
+use crate::auth::Caller;
+use crate::clock::rfc3339;
+use crate::db::models::UnitRow;
+use crate::db::{self, DbConn, write_tx};
+use crate::domain::email::EmailAddress;
+use crate::domain::role::{Role, UnitKind};
+
+/// A unit as the API shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnitView {
+    /// Unit id.
+    pub id: String,
+    /// Short unique code, upper-case.
+    pub code: String,
+    /// Full name.
+    pub name: String,
+    /// `pd` or `dinas`.
+    pub kind: UnitKind,
+    /// The unit's official mailbox.
+    pub email: Option<String>,
+    /// Whether the unit is in service.
+    pub active: bool,
+    /// Creation time.
+    #[serde(with = "rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    #[serde(with = "rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: DateTime<Utc>,
+}
+
+/// `POST /units`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewUnit {
+    /// Short unique code, e.g. `DINKES` (letters, digits, `-`, `_`; up to 32).
+    pub code: String,
+    /// Full name (up to 200 characters).
+    pub name: String,
+    /// `pd`, or `dinas` if there is none yet.
+    pub kind: UnitKind,
+    /// The unit's mailbox, inside an official domain.
+    pub email: Option<String>,
+}
+
+/// `PATCH /units/{id}`: only the fields given change.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct UnitChanges {
+    /// New code.
+    pub code: Option<String>,
+    /// New name.
+    pub name: Option<String>,
+    /// New mailbox; `null` removes it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub email: Option<Option<String>>,
+    /// Take the unit out of service, or back.
+    pub active: Option<bool>,
+}
+
+/// Tells "absent" (`None`) from "null" (`Some(None)`) in a PATCH body.
+pub(super) fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+pub(super) fn view(row: UnitRow) -> Result<UnitView, ServiceError> {
+    Ok(UnitView {
+        kind: row
+            .kind
+            .parse()
+            .map_err(|e| ServiceError::Internal(format!("unit {}: {e}", row.id)))?,
+        id: row.id,
+        code: row.code,
+        name: row.name,
+        email: row.email,
+        active: row.active,
+        created_at: row.created_at.and_utc(),
+        updated_at: row.updated_at.and_utc(),
+    })
+}
+
+fn checked_code(errors: &mut Vec<FieldError>, code: &str) -> String {
+    let code = code.trim().to_ascii_uppercase();
+    let valid = (1..=32).contains(&code.len())
+        && code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !valid {
+        errors.push(FieldError::new(
+            "code",
+            "must be 1 to 32 letters, digits, - or _",
+        ));
+    }
+    code
+}
+
+fn checked_name(errors: &mut Vec<FieldError>, name: &str) -> String {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        errors.push(FieldError::new("name", "must be 1 to 200 characters"));
+    }
+    name.to_owned()
+}
+
+/// Parses a mailbox, noting the problem when it is malformed.
+fn checked_mailbox(errors: &mut Vec<FieldError>, email: &str) -> Option<EmailAddress> {
+    EmailAddress::parse(email)
+        .map_err(|error| errors.push(FieldError::new("email", error.to_string())))
+        .ok()
+}
+
+fn ensure_code_free(conn: &mut DbConn, code: &str, except: Option<&str>) -> Result<(), ServiceError> {
+    if db::units::code_taken(conn, code, except)? {
+        return Err(ServiceError::rule(
+            "unit_code_taken",
+            "code",
+            "is already used by another unit",
+        ));
+    }
+    Ok(())
+}
+
+fn require_official_mailbox(region: &Region, email: Option<&EmailAddress>) -> Result<(), ServiceError> {
+    email.map_or(Ok(()), |address| region.require_official("email", address))
+}
+
+impl Desk {
+    /// Adds a unit (admin).
+    pub fn create_unit(&self, caller: &Caller, input: NewUnit) -> Result<UnitView, ServiceError> {
+        require(caller, &[Role::Admin])?;
+        let mut errors = Vec::new();
+        let code = checked_code(&mut errors, &input.code);
+        let name = checked_name(&mut errors, &input.name);
+        let email = input
+            .email
+            .as_deref()
+            .and_then(|e| checked_mailbox(&mut errors, e));
+        ServiceError::check(errors)?;
+        let now = self.now();
+        let mut conn = self.conn()?;
+        write_tx(&mut conn, |conn| {
+            require_official_mailbox(&region::load(conn)?, email.as_ref())?;
+            ensure_code_free(conn, &code, None)?;
+            if input.kind == UnitKind::Dinas && db::units::dinas(conn)?.is_some() {
+                return Err(ServiceError::rule(
+                    "dinas_unit_exists",
+                    "kind",
+                    "the region already has its Dinas unit; there is exactly one",
+                ));
+            }
+            let row = UnitRow {
+                id: new_id(),
+                code,
+                name,
+                kind: input.kind.as_str().into(),
+                email: email.map(EmailAddress::into_string),
+                active: true,
+                created_at: now.naive_utc(),
+                updated_at: now.naive_utc(),
+            };
+            db::units::insert(conn, &row)?;
+            audit::record(
+                conn,
+                now,
+                Some(&caller.user_id),
+                "unit_created",
+                ("unit", &row.id),
+                serde_json::json!({"code": row.code, "name": row.name, "kind": row.kind, "email": row.email}),
+            )?;
+            view(row)
+        })
+    }
+
+    /// Every unit, in creation order (any signed-in caller: unit names appear on tickets).
+    pub fn list_units(
+        &self,
+        _caller: &Caller,
+        page: PageRequest,
+    ) -> Result<Page<UnitView>, ServiceError> {
+        let rows = db::units::list(&mut *self.conn()?, page.cursor.as_deref(), page.fetch())?;
+        page.finish(rows, |row| row.id.clone(), view)
+    }
+
+    /// One unit.
+    pub fn unit(&self, _caller: &Caller, id: &str) -> Result<UnitView, ServiceError> {
+        db::units::find(&mut *self.conn()?, id)?
+            .ok_or(ServiceError::NotFound)
+            .and_then(view)
+    }
+
+    /// Changes a unit (admin).
+    pub fn update_unit(
+        &self,
+        caller: &Caller,
+        id: &str,
+        changes: UnitChanges,
+    ) -> Result<UnitView, ServiceError> {
+        require(caller, &[Role::Admin])?;
+        let mut errors = Vec::new();
+        let code = changes.code.as_deref().map(|c| checked_code(&mut errors, c));
+        let name = changes.name.as_deref().map(|n| checked_name(&mut errors, n));
+        let email = changes
+            .email
+            .map(|e| e.as_deref().and_then(|e| checked_mailbox(&mut errors, e)));
+        ServiceError::check(errors)?;
+        let now = self.now();
+        let mut conn = self.conn()?;
+        write_tx(&mut conn, |conn| {
+            let mut row = db::units::find(conn, id)?.ok_or(ServiceError::NotFound)?;
+            if let Some(code) = code {
+                ensure_code_free(conn, &code, Some(id))?;
+                row.code = code;
+            }
+            if let Some(name) = name {
+                row.name = name;
+            }
+            if let Some(email) = email {
+                require_official_mailbox(&region::load(conn)?, email.as_ref())?;
+                row.email = email.map(EmailAddress::into_string);
+            }
+            if let Some(active) = changes.active {
+                row.active = active;
+            }
+            row.updated_at = now.naive_utc();
+            db::units::update(conn, &row)?;
+            audit::record(
+                conn,
+                now,
+                Some(&caller.user_id),
+                "unit_updated",
+                ("unit", &row.id),
+                serde_json::json!({"code": row.code, "name": row.name, "email": row.email, "active": row.active}),
+            )?;
+            view(row)
+        })
+    }
+}
