@@ -28,7 +28,8 @@ pub fn prepare(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Arc<Des
         .database_url
         .establish()
         .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", config.database_url.redacted()))?;
-    let applied = db::run_migrations(&mut conn).map_err(|e| anyhow::anyhow!("migrations failed: {e}"))?;
+    let applied =
+        db::run_migrations(&mut conn).map_err(|e| anyhow::anyhow!("migrations failed: {e}"))?;
     if applied > 0 {
         tracing::info!(applied, "database migrations applied");
     }

@@ -71,12 +71,15 @@ fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Serve => serve(config),
         Command::Migrate => {
-            let mut conn = config
-                .database_url
-                .establish()
-                .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", config.database_url.redacted()))?;
-            let applied = crate::db::run_migrations(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!("{applied} migration(s) applied to {}", config.database_url.redacted());
+            let mut conn = config.database_url.establish().map_err(|e| {
+                anyhow::anyhow!("cannot open {}: {e}", config.database_url.redacted())
+            })?;
+            let applied =
+                crate::db::run_migrations(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "{applied} migration(s) applied to {}",
+                config.database_url.redacted()
+            );
             Ok(())
         }
         Command::CreateAdmin { email, name, .. } => {
@@ -116,7 +119,10 @@ fn read_password() -> anyhow::Result<String> {
 }
 
 fn print_presets() {
-    println!("{:<15} {:<25} {:<15} {:<22} regulation", "preset", "region", "timezone", "official domain");
+    println!(
+        "{:<15} {:<25} {:<15} {:<22} regulation",
+        "preset", "region", "timezone", "official domain"
+    );
     for preset in PRESETS {
         println!(
             "{:<15} {:<25} {:<15} {:<22} {}",
@@ -133,7 +139,9 @@ fn init_tracing() -> anyhow::Result<()> {
     let filter = tracing_subscriber::EnvFilter::try_new(
         std::env::var("SERVICEDESK_LOG").unwrap_or_else(|_| "info".into()),
     )?;
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if std::env::var("SERVICEDESK_LOG_FORMAT").is_ok_and(|f| f == "json") {
         builder.json().try_init()
     } else {

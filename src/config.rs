@@ -81,12 +81,18 @@ impl Config {
 
     /// Reads settings through `lookup` (the environment, or a map in tests).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let data_dir = PathBuf::from(lookup("SERVICEDESK_DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let data_dir =
+            PathBuf::from(lookup("SERVICEDESK_DATA_DIR").unwrap_or_else(|| "./data".into()));
         std::fs::create_dir_all(&data_dir).map_err(|e| {
-            invalid("SERVICEDESK_DATA_DIR", format!("cannot create {}: {e}", data_dir.display()))
+            invalid(
+                "SERVICEDESK_DATA_DIR",
+                format!("cannot create {}: {e}", data_dir.display()),
+            )
         })?;
         let database_url = match lookup("SERVICEDESK_DATABASE_URL") {
-            Some(url) => DatabaseUrl::parse(&url).map_err(|m| invalid("SERVICEDESK_DATABASE_URL", m))?,
+            Some(url) => {
+                DatabaseUrl::parse(&url).map_err(|m| invalid("SERVICEDESK_DATABASE_URL", m))?
+            }
             None => DatabaseUrl::Sqlite(data_dir.join("servicedesk.db")),
         };
         let jwt_secret = match lookup("SERVICEDESK_JWT_SECRET") {
@@ -97,8 +103,9 @@ impl Config {
                     format!("must be at least {MIN_SECRET_BYTES} bytes long"),
                 ));
             }
-            None => load_or_create_secret(&data_dir)
-                .map_err(|e| invalid("SERVICEDESK_JWT_SECRET", format!("no secret given and {e}")))?,
+            None => load_or_create_secret(&data_dir).map_err(|e| {
+                invalid("SERVICEDESK_JWT_SECRET", format!("no secret given and {e}"))
+            })?,
         };
         let access_token_ttl_secs = parse_number(&lookup, "SERVICEDESK_ACCESS_TOKEN_TTL", 3600)?;
         if !(60..=86_400).contains(&access_token_ttl_secs) {
@@ -149,7 +156,10 @@ fn load_or_create_secret(data_dir: &Path) -> Result<Secret, String> {
     if let Ok(existing) = std::fs::read(&path) {
         let trimmed = existing.trim_ascii().to_vec();
         if trimmed.len() < MIN_SECRET_BYTES {
-            return Err(format!("{} is shorter than {MIN_SECRET_BYTES} bytes", path.display()));
+            return Err(format!(
+                "{} is shorter than {MIN_SECRET_BYTES} bytes",
+                path.display()
+            ));
         }
         return Ok(Secret(trimmed));
     }
@@ -176,8 +186,10 @@ mod tests {
     use super::*;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let vars: HashMap<String, String> =
-            vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
         Config::from_lookup(|name| vars.get(name).cloned())
     }
 
@@ -193,7 +205,10 @@ mod tests {
             DatabaseUrl::Sqlite(PathBuf::from(data).join("servicedesk.db"))
         );
         let second = config(&[("SERVICEDESK_DATA_DIR", data)]).expect("again");
-        assert_eq!(first.jwt_secret, second.jwt_secret, "the secret is generated once");
+        assert_eq!(
+            first.jwt_secret, second.jwt_secret,
+            "the secret is generated once"
+        );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -203,7 +218,10 @@ mod tests {
                 .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
-        assert!(!format!("{first:?}").contains(&String::from_utf8_lossy(first.jwt_secret.expose()).to_string()));
+        assert!(
+            !format!("{first:?}")
+                .contains(&String::from_utf8_lossy(first.jwt_secret.expose()).to_string())
+        );
     }
 
     #[test]

@@ -32,6 +32,9 @@ pub async fn audit_trail(
     query: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let AuditQuery { entity, entity_id } = query.into_inner();
-    let entries = run(&desk, move |desk| desk.audit_trail(&caller, &entity, &entity_id)).await?;
+    let entries = run(&desk, move |desk| {
+        desk.audit_trail(&caller, &entity, &entity_id)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(entries))
 }

@@ -56,16 +56,16 @@ impl<T: DeserializeOwned + 'static> FromRequest for Body<T> {
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let bytes = Bytes::from_request(req, payload);
         Box::pin(async move {
-            let bytes = bytes.await.map_err(|error| {
-                match error.as_error::<PayloadError>() {
+            let bytes = bytes
+                .await
+                .map_err(|error| match error.as_error::<PayloadError>() {
                     Some(PayloadError::Overflow) => ApiError::new(
                         StatusCode::PAYLOAD_TOO_LARGE,
                         "payload_too_large",
                         format!("request bodies are limited to {MAX_BODY_BYTES} bytes"),
                     ),
                     _ => ApiError::invalid_body(format!("the body could not be read: {error}")),
-                }
-            })?;
+                })?;
             parse(&bytes).map(Body)
         })
     }
@@ -90,7 +90,11 @@ fn refusal(error: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
         return ApiError::invalid_body(format!("the body is not valid JSON: {message}"));
     }
     if let Some(name) = missing_field(&message) {
-        let field = if path == "." { name.to_owned() } else { format!("{path}.{name}") };
+        let field = if path == "." {
+            name.to_owned()
+        } else {
+            format!("{path}.{name}")
+        };
         return ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "validation_failed",
@@ -146,7 +150,10 @@ mod tests {
         let sample: Sample =
             parse(br#"{"name": "a", "count": 3, "inner": {"kind": "tier1"}}"#).expect("valid");
         assert_eq!((sample.name.as_str(), sample.count), ("a", 3));
-        assert_eq!(sample.inner.map(|i| i.kind), Some(crate::domain::role::Role::Tier1));
+        assert_eq!(
+            sample.inner.map(|i| i.kind),
+            Some(crate::domain::role::Role::Tier1)
+        );
     }
 
     #[test]

@@ -94,5 +94,9 @@ pub fn bad_query(error: impl std::fmt::Display, _: &HttpRequest) -> actix_web::E
 
 /// Answer for routes that do not exist.
 pub async fn no_route() -> Result<actix_web::HttpResponse, ApiError> {
-    Err(ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route"))
+    Err(ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "no such route",
+    ))
 }

@@ -27,7 +27,10 @@ pub async fn create_token(
     user_id: web::Path<String>,
     Body(input): Body<NewToken>,
 ) -> Result<HttpResponse, ApiError> {
-    let token = run(&desk, move |desk| desk.create_token(&caller, &user_id, input)).await?;
+    let token = run(&desk, move |desk| {
+        desk.create_token(&caller, &user_id, input)
+    })
+    .await?;
     Ok(HttpResponse::Created().json(token))
 }
 

@@ -101,7 +101,8 @@ impl JwtKeys {
     /// Checks signature, algorithm (HS256 only: `alg=none` and others fail), issuer, audience
     /// and expiry.
     pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<Claims, TokenError> {
-        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)?.claims;
+        let claims =
+            jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)?.claims;
         if claims.exp <= now.timestamp() {
             return Err(TokenError::Expired);
         }
@@ -118,8 +119,15 @@ mod tests {
     const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
 
     fn issue(keys: &JwtKeys, now: DateTime<Utc>) -> String {
-        keys.issue("u1", "tier1", "t1", TokenKind::Access, now, now + Duration::hours(1))
-            .expect("signs")
+        keys.issue(
+            "u1",
+            "tier1",
+            "t1",
+            TokenKind::Access,
+            now,
+            now + Duration::hours(1),
+        )
+        .expect("signs")
     }
 
     #[test]

@@ -135,7 +135,10 @@ mod tests {
             .check("a@x.go.id", start + Duration::from_secs(60))
             .expect_err("locked");
         assert_eq!(refused.retry_after_secs, 15 * 60 - 60);
-        assert!(log.check("b@x.go.id", start).is_ok(), "other accounts are unaffected");
+        assert!(
+            log.check("b@x.go.id", start).is_ok(),
+            "other accounts are unaffected"
+        );
         assert!(
             log.check("a@x.go.id", start + FAILURE_WINDOW + Duration::from_secs(1))
                 .is_ok(),

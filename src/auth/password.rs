@@ -2,9 +2,9 @@
 
 use std::sync::OnceLock;
 
+use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 
 /// Hashes a password with a fresh random salt (argon2id, the crate's recommended parameters).
 pub fn hash(password: &str) -> Result<String, argon2::password_hash::Error> {

@@ -40,7 +40,9 @@ impl DatabaseUrl {
             Ok(Self::Postgres(url.to_owned()))
         } else if let Some(path) = url.strip_prefix("sqlite://") {
             if path.is_empty() {
-                return Err("sqlite:// needs a file path, e.g. sqlite://./data/servicedesk.db".into());
+                return Err(
+                    "sqlite:// needs a file path, e.g. sqlite://./data/servicedesk.db".into(),
+                );
             }
             Ok(Self::Sqlite(PathBuf::from(path)))
         } else {
@@ -57,15 +59,7 @@ impl DatabaseUrl {
             Self::Postgres(url) => PgConnection::establish(url).map(DbConn::Pg),
             Self::Sqlite(path) => {
                 let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
-                // The busy timeout comes first so that switching to WAL waits for a lock held by
-                // a sibling connection. WAL lets readers run beside the single writer; FULL sync
-                // makes a 2xx survive a power cut, not only a killed process; foreign keys are
-                // off by default in SQLite.
-                conn.batch_execute(
-                    "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-                     PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
-                )
-                .map_err(ConnectionError::CouldntSetupConfiguration)?;
+                configure_sqlite(&mut conn).map_err(ConnectionError::CouldntSetupConfiguration)?;
                 Ok(DbConn::Sqlite(conn))
             }
         }
@@ -76,6 +70,29 @@ impl DatabaseUrl {
         match self {
             Self::Postgres(url) => redact(url),
             Self::Sqlite(path) => format!("sqlite://{}", path.display()),
+        }
+    }
+}
+
+/// WAL lets readers run beside the single writer; FULL sync makes a 2xx survive a power cut,
+/// not only a killed process; foreign keys are off by default in SQLite.
+fn configure_sqlite(conn: &mut SqliteConnection) -> diesel::QueryResult<()> {
+    conn.batch_execute(
+        "PRAGMA busy_timeout = 10000; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+    )?;
+    // WAL mode is stored in the file, so only the very first connections to a new database
+    // switch it; that switch answers SQLITE_BUSY at once (without the busy handler) while a
+    // sibling process holds a lock, so it is retried for a while.
+    let mut attempts = 0;
+    loop {
+        match conn.batch_execute("PRAGMA journal_mode = WAL") {
+            Err(DieselError::DatabaseError(_, info))
+                if attempts < 200 && info.message().contains("locked") =>
+            {
+                attempts += 1;
+                std::thread::sleep(Duration::from_millis(25));
+            }
+            other => return other,
         }
     }
 }
@@ -149,10 +166,12 @@ where
             <DbConn as Connection>::TransactionManager::commit_transaction(conn)?;
             Ok(value)
         }
-        Err(error) => match <DbConn as Connection>::TransactionManager::rollback_transaction(conn) {
-            Ok(()) | Err(DieselError::BrokenTransactionManager) => Err(error),
-            Err(rollback_error) => Err(rollback_error.into()),
-        },
+        Err(error) => {
+            match <DbConn as Connection>::TransactionManager::rollback_transaction(conn) {
+                Ok(()) | Err(DieselError::BrokenTransactionManager) => Err(error),
+                Err(rollback_error) => Err(rollback_error.into()),
+            }
+        }
     }
 }
 

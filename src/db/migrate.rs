@@ -16,13 +16,17 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 pub fn run_migrations(conn: &mut DbConn) -> Result<usize, BoxError> {
     match conn {
         DbConn::Pg(pg) => {
-            diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})")).execute(pg)?;
+            diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))
+                .execute(pg)?;
             let applied = pg.run_pending_migrations(POSTGRES).map(|v| v.len());
             diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))
                 .execute(pg)?;
             applied
         }
-        DbConn::Sqlite(sqlite) => sqlite.run_pending_migrations(SQLITE).map(|v| v.len()),
+        // SQLite has no advisory lock; holding its write lock for the whole run serialises
+        // processes that start at once (each migration then runs in a savepoint).
+        DbConn::Sqlite(sqlite) => sqlite
+            .immediate_transaction(|sqlite| sqlite.run_pending_migrations(SQLITE).map(|v| v.len())),
     }
 }
 
@@ -39,7 +43,12 @@ mod tests {
     fn names(dir: &str) -> Vec<String> {
         let mut names: Vec<String> = std::fs::read_dir(dir)
             .expect("migrations folder")
-            .map(|e| e.expect("dir entry").file_name().to_string_lossy().into_owned())
+            .map(|e| {
+                e.expect("dir entry")
+                    .file_name()
+                    .to_string_lossy()
+                    .into_owned()
+            })
             .collect();
         names.sort();
         names

@@ -150,7 +150,9 @@ mod tests {
 
     #[test]
     fn office_hours_are_open_on_weekdays_only() {
-        let hours = WorkingHours::government_office().validated().expect("valid");
+        let hours = WorkingHours::government_office()
+            .validated()
+            .expect("valid");
         assert_eq!(hours.windows_on(Weekday::Mon).len(), 1);
         assert_eq!(
             hours.windows_on(Weekday::Fri)[0].1,
@@ -164,7 +166,10 @@ mod tests {
     fn working_hours_round_trip_as_api_json() {
         let json = serde_json::json!({"mon": [["07:30", "12:00"], ["13:00", "16:00"]], "sun": []});
         let hours: WorkingHours = serde_json::from_value(json.clone()).expect("parses");
-        assert_eq!(serde_json::to_value(hours.validated().expect("valid")).expect("json"), json);
+        assert_eq!(
+            serde_json::to_value(hours.validated().expect("valid")).expect("json"),
+            json
+        );
     }
 
     #[test]
@@ -186,7 +191,10 @@ mod tests {
             parse(serde_json::json!({"monday": []})),
             Err(WorkingHoursError::UnknownDay(_))
         ));
-        assert!(serde_json::from_value::<WorkingHours>(serde_json::json!({"mon": [["7.30", "16:00"]]})).is_err());
+        assert!(
+            serde_json::from_value::<WorkingHours>(serde_json::json!({"mon": [["7.30", "16:00"]]}))
+                .is_err()
+        );
     }
 
     #[test]

@@ -71,7 +71,11 @@ impl OfficialDomains {
     pub fn parse<S: AsRef<str>>(domains: &[S]) -> Result<Self, usize> {
         let mut normalised: Vec<String> = Vec::with_capacity(domains.len());
         for (index, domain) in domains.iter().enumerate() {
-            let domain = domain.as_ref().trim().trim_start_matches('@').to_ascii_lowercase();
+            let domain = domain
+                .as_ref()
+                .trim()
+                .trim_start_matches('@')
+                .to_ascii_lowercase();
             if EmailAddress::parse(&format!("x@{domain}")).is_err() {
                 return Err(index);
             }
@@ -127,8 +131,21 @@ mod tests {
 
     #[test]
     fn malformed_addresses_are_refused() {
-        for bad in ["", "budi", "budi@", "@kupang.go.id", "budi@localhost", "bu di@x.id", "a@b@c.id", "a@-x.id"] {
-            assert_eq!(EmailAddress::parse(bad), Err(EmailError::Malformed), "{bad}");
+        for bad in [
+            "",
+            "budi",
+            "budi@",
+            "@kupang.go.id",
+            "budi@localhost",
+            "bu di@x.id",
+            "a@b@c.id",
+            "a@-x.id",
+        ] {
+            assert_eq!(
+                EmailAddress::parse(bad),
+                Err(EmailError::Malformed),
+                "{bad}"
+            );
         }
         let long = format!("{}@kupang.go.id", "a".repeat(250));
         assert_eq!(EmailAddress::parse(&long), Err(EmailError::TooLong));
@@ -149,7 +166,13 @@ mod tests {
     fn domains_are_normalised_and_deduplicated() {
         let official = domains(&["@Kupang.go.id", "kupang.go.id", "mail.kupang.go.id"]);
         assert_eq!(official.as_slice(), ["kupang.go.id", "mail.kupang.go.id"]);
-        assert_eq!(official.default_sender().as_deref(), Some("servicedesk@kupang.go.id"));
-        assert_eq!(OfficialDomains::parse(&["ok.go.id", "not a domain"]), Err(1));
+        assert_eq!(
+            official.default_sender().as_deref(),
+            Some("servicedesk@kupang.go.id")
+        );
+        assert_eq!(
+            OfficialDomains::parse(&["ok.go.id", "not a domain"]),
+            Err(1)
+        );
     }
 }

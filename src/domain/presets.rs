@@ -115,7 +115,11 @@ mod tests {
     #[test]
     fn every_preset_has_a_valid_timezone_and_domain() {
         for preset in PRESETS {
-            assert!(preset.timezone.parse::<chrono_tz::Tz>().is_ok(), "{}", preset.key);
+            assert!(
+                preset.timezone.parse::<chrono_tz::Tz>().is_ok(),
+                "{}",
+                preset.key
+            );
             let domains = OfficialDomains::parse(preset.official_domains).expect("valid domains");
             assert!(!domains.is_empty(), "{}", preset.key);
         }

@@ -58,7 +58,10 @@ mod tests {
     fn default_targets_cover_every_priority_once_and_escalate_before_resolution() {
         let targets = default_targets();
         for priority in Priority::ALL {
-            assert_eq!(targets.iter().filter(|t| t.priority == *priority).count(), 1);
+            assert_eq!(
+                targets.iter().filter(|t| t.priority == *priority).count(),
+                1
+            );
         }
         for t in &targets {
             assert!(t.response_seconds <= t.resolution_seconds);

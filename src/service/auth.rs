@@ -45,7 +45,11 @@ impl From<RateLimited> for ServiceError {
 impl Desk {
     /// Checks a password and issues an access token. Unknown email, wrong password, a
     /// deactivated account and an integration account all get the same answer.
-    pub fn login(&self, input: LoginInput, ip: Option<IpAddr>) -> Result<LoginOutput, ServiceError> {
+    pub fn login(
+        &self,
+        input: LoginInput,
+        ip: Option<IpAddr>,
+    ) -> Result<LoginOutput, ServiceError> {
         if let Some(ip) = ip {
             self.login_limits.check_ip(ip)?;
         }
@@ -104,7 +108,9 @@ impl Desk {
             .ok_or(ServiceError::Unauthenticated)?;
         if claims.typ == TokenKind::Integration {
             let live = db::tokens::find(&mut conn, &claims.jti)?.is_some_and(|row| {
-                row.user_id == user.id && row.revoked_at.is_none() && row.expires_at > now.naive_utc()
+                row.user_id == user.id
+                    && row.revoked_at.is_none()
+                    && row.expires_at > now.naive_utc()
             });
             if !live {
                 return Err(ServiceError::Unauthenticated);

@@ -56,7 +56,11 @@ impl PageRequest {
     ) -> Result<Page<T>, ServiceError> {
         let more = rows.len() as i64 > self.limit;
         rows.truncate(self.limit as usize);
-        let next_cursor = if more { rows.last().map(&cursor_of) } else { None };
+        let next_cursor = if more {
+            rows.last().map(&cursor_of)
+        } else {
+            None
+        };
         Ok(Page {
             items: rows.into_iter().map(view).collect::<Result<_, _>>()?,
             next_cursor,
@@ -82,8 +86,13 @@ mod tests {
         let page = request
             .finish(vec![1, 2, 3], |n| n.to_string(), ok)
             .expect("page");
-        assert_eq!((page.items, page.next_cursor), (vec![1, 2], Some("2".into())));
-        let page = request.finish(vec![1, 2], |n| n.to_string(), ok).expect("page");
+        assert_eq!(
+            (page.items, page.next_cursor),
+            (vec![1, 2], Some("2".into()))
+        );
+        let page = request
+            .finish(vec![1, 2], |n| n.to_string(), ok)
+            .expect("page");
         assert_eq!((page.items, page.next_cursor), (vec![1, 2], None));
     }
 }

@@ -129,12 +129,7 @@ pub enum SeedOutcome {
     },
 }
 
-fn bounded_text(
-    errors: &mut Vec<FieldError>,
-    field: &str,
-    value: &str,
-    max: usize,
-) -> String {
+fn bounded_text(errors: &mut Vec<FieldError>, field: &str, value: &str, max: usize) -> String {
     let value = value.trim();
     if value.is_empty() || value.chars().count() > max {
         errors.push(FieldError::new(
@@ -184,7 +179,10 @@ impl Desk {
         let domains = match OfficialDomains::parse(&input.official_email_domains) {
             Ok(domains) if !domains.is_empty() => domains,
             Ok(_) => {
-                errors.push(FieldError::new("official_email_domains", "must name at least one domain"));
+                errors.push(FieldError::new(
+                    "official_email_domains",
+                    "must name at least one domain",
+                ));
                 OfficialDomains::default()
             }
             Err(index) => {
@@ -195,10 +193,11 @@ impl Desk {
                 OfficialDomains::default()
             }
         };
-        let mail_from = official_sender(&domains, input.mail_from.as_deref()).unwrap_or_else(|message| {
-            errors.push(FieldError::new("mail_from", message));
-            String::new()
-        });
+        let mail_from =
+            official_sender(&domains, input.mail_from.as_deref()).unwrap_or_else(|message| {
+                errors.push(FieldError::new("mail_from", message));
+                String::new()
+            });
         let language = input.language.unwrap_or_else(|| "id".into());
         if !["id", "en"].contains(&language.as_str()) {
             errors.push(FieldError::new("language", "must be id or en"));
@@ -238,7 +237,10 @@ impl Desk {
                     "mail_from": row.mail_from,
                 }),
             )?;
-            Ok(view(Region { row, domains: domains.clone() }))
+            Ok(view(Region {
+                row,
+                domains: domains.clone(),
+            }))
         })
     }
 
@@ -248,7 +250,10 @@ impl Desk {
     pub fn seed_region(&self, preset: Option<&str>) -> Result<SeedOutcome, ServiceError> {
         let chosen: &RegionPreset = match preset {
             Some(key) => presets::find(key).ok_or_else(|| {
-                ServiceError::field("SERVICEDESK_REGION_PRESET", format!("unknown preset {key:?}"))
+                ServiceError::field(
+                    "SERVICEDESK_REGION_PRESET",
+                    format!("unknown preset {key:?}"),
+                )
             })?,
             None => &presets::UNCONFIGURED,
         };
@@ -260,7 +265,9 @@ impl Desk {
         let mut conn = self.conn()?;
         let outcome = write_tx(&mut conn, |conn| {
             if let Some(existing) = db::region::get(conn)? {
-                return Ok(SeedOutcome::AlreadySeeded { preset: existing.preset });
+                return Ok(SeedOutcome::AlreadySeeded {
+                    preset: existing.preset,
+                });
             }
             let preset = Some(chosen.key.to_owned()).filter(|k| !k.is_empty());
             db::region::insert(

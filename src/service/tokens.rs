@@ -82,7 +82,10 @@ impl Desk {
         let name = input.name.trim().to_owned();
         let mut errors = Vec::new();
         if name.is_empty() || name.chars().count() > 100 {
-            errors.push(super::FieldError::new("name", "must be 1 to 100 characters"));
+            errors.push(super::FieldError::new(
+                "name",
+                "must be 1 to 100 characters",
+            ));
         }
         let days = input.expires_in_days.unwrap_or(DEFAULT_DAYS);
         if !(1..=MAX_DAYS).contains(&days) {
@@ -124,14 +127,29 @@ impl Desk {
             )?;
             let token = self
                 .jwt
-                .issue(&user.id, &user.role, &row.id, TokenKind::Integration, now, expires_at)
+                .issue(
+                    &user.id,
+                    &user.role,
+                    &row.id,
+                    TokenKind::Integration,
+                    now,
+                    expires_at,
+                )
                 .map_err(|e| ServiceError::Internal(format!("signing: {e}")))?;
-            Ok(CreatedToken { id: row.id, token, expires_at })
+            Ok(CreatedToken {
+                id: row.id,
+                token,
+                expires_at,
+            })
         })
     }
 
     /// An account's tokens, newest first (admin).
-    pub fn list_tokens(&self, caller: &Caller, user_id: &str) -> Result<Vec<TokenView>, ServiceError> {
+    pub fn list_tokens(
+        &self,
+        caller: &Caller,
+        user_id: &str,
+    ) -> Result<Vec<TokenView>, ServiceError> {
         require(caller, &[Role::Admin])?;
         let mut conn = self.conn()?;
         db::users::find(&mut conn, user_id)?.ok_or(ServiceError::NotFound)?;

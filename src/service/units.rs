@@ -122,7 +122,11 @@ fn checked_mailbox(errors: &mut Vec<FieldError>, email: &str) -> Option<EmailAdd
         .ok()
 }
 
-fn ensure_code_free(conn: &mut DbConn, code: &str, except: Option<&str>) -> Result<(), ServiceError> {
+fn ensure_code_free(
+    conn: &mut DbConn,
+    code: &str,
+    except: Option<&str>,
+) -> Result<(), ServiceError> {
     if db::units::code_taken(conn, code, except)? {
         return Err(ServiceError::rule(
             "unit_code_taken",
@@ -133,7 +137,10 @@ fn ensure_code_free(conn: &mut DbConn, code: &str, except: Option<&str>) -> Resu
     Ok(())
 }
 
-fn require_official_mailbox(region: &Region, email: Option<&EmailAddress>) -> Result<(), ServiceError> {
+fn require_official_mailbox(
+    region: &Region,
+    email: Option<&EmailAddress>,
+) -> Result<(), ServiceError> {
     email.map_or(Ok(()), |address| region.require_official("email", address))
 }
 
@@ -210,8 +217,14 @@ impl Desk {
     ) -> Result<UnitView, ServiceError> {
         require(caller, &[Role::Admin])?;
         let mut errors = Vec::new();
-        let code = changes.code.as_deref().map(|c| checked_code(&mut errors, c));
-        let name = changes.name.as_deref().map(|n| checked_name(&mut errors, n));
+        let code = changes
+            .code
+            .as_deref()
+            .map(|c| checked_code(&mut errors, c));
+        let name = changes
+            .name
+            .as_deref()
+            .map(|n| checked_name(&mut errors, n));
         let email = changes
             .email
             .map(|e| e.as_deref().and_then(|e| checked_mailbox(&mut errors, e)));

@@ -168,7 +168,11 @@ fn check_placement(
         Some(unit_id) => {
             let unit = db::units::find(conn, unit_id)?
                 .ok_or_else(|| ServiceError::field("unit_id", "no unit has this id"))?;
-            Some(unit.kind.parse::<UnitKind>().map_err(|e| ServiceError::Internal(e.to_string()))?)
+            Some(
+                unit.kind
+                    .parse::<UnitKind>()
+                    .map_err(|e| ServiceError::Internal(e.to_string()))?,
+            )
         }
         None => None,
     };
@@ -191,7 +195,12 @@ impl Desk {
     }
 
     /// Bootstraps an admin from the command line.
-    pub fn create_admin(&self, email: &str, name: &str, password: &str) -> Result<UserView, ServiceError> {
+    pub fn create_admin(
+        &self,
+        email: &str,
+        name: &str,
+        password: &str,
+    ) -> Result<UserView, ServiceError> {
         let input = NewUser {
             name: name.to_owned(),
             email: email.to_owned(),
@@ -273,11 +282,19 @@ impl Desk {
         if !caller.role.reads_everything() {
             // Tier 1 sees its own PD only, whatever filter it asks for.
             if filter.unit_id.is_some() && filter.unit_id != caller.unit_id {
-                return Ok(Page { items: Vec::new(), next_cursor: None });
+                return Ok(Page {
+                    items: Vec::new(),
+                    next_cursor: None,
+                });
             }
             filter.unit_id.clone_from(&caller.unit_id);
         }
-        let rows = db::users::list(&mut *self.conn()?, &filter, page.cursor.as_deref(), page.fetch())?;
+        let rows = db::users::list(
+            &mut *self.conn()?,
+            &filter,
+            page.cursor.as_deref(),
+            page.fetch(),
+        )?;
         page.finish(rows, |row| row.id.clone(), view)
     }
 
@@ -299,17 +316,29 @@ impl Desk {
     ) -> Result<UserView, ServiceError> {
         require(caller, &[Role::Admin])?;
         let mut errors = Vec::new();
-        let name = changes.name.as_deref().map(|n| checked_name(&mut errors, n));
-        let email = changes.email.as_deref().map(|e| checked_email(&mut errors, e));
+        let name = changes
+            .name
+            .as_deref()
+            .map(|n| checked_name(&mut errors, n));
+        let email = changes
+            .email
+            .as_deref()
+            .map(|e| checked_email(&mut errors, e));
         if let Some(password) = &changes.password {
             checked_password(&mut errors, password);
         }
         if id == caller.user_id {
             if changes.active == Some(false) {
-                errors.push(FieldError::new("active", "you cannot deactivate your own account"));
+                errors.push(FieldError::new(
+                    "active",
+                    "you cannot deactivate your own account",
+                ));
             }
             if changes.role.is_some_and(|r| r != Role::Admin) {
-                errors.push(FieldError::new("role", "you cannot remove your own admin role"));
+                errors.push(FieldError::new(
+                    "role",
+                    "you cannot remove your own admin role",
+                ));
             }
         }
         ServiceError::check(errors)?;

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The one test command (README, .ci/run): formatting, lints, then every test on SQLite and on
+# PostgreSQL. PostgreSQL comes from SERVICEDESK_TEST_POSTGRES_URL, else the server on
+# 127.0.0.1:5432 if it answers, else a private cluster started under target/. No PostgreSQL
+# is a failure, never a skip.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --check
+
+step "cargo clippy --all-targets -- -D warnings"
+cargo clippy --all-targets -- -D warnings
+
+step "PostgreSQL for the tests"
+# shellcheck source=scripts/postgres.sh
+source scripts/postgres.sh
+find_or_start_postgres
+echo "using ${SERVICEDESK_TEST_POSTGRES_URL}"
+drop_leftover_test_databases
+
+step "cargo nextest run (every test, both databases)"
+cargo nextest run --no-fail-fast

@@ -1,0 +1,196 @@
+//! The `servicedesk` binary's commands, run as an operator would.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+use std::sync::Arc;
+
+use reqwest::StatusCode;
+use servicedesk::app::Application;
+use servicedesk::clock::SystemClock;
+
+use crate::on_both_databases;
+use crate::support::{Backend, PASSWORD, Storage, TestApp};
+
+fn servicedesk(storage: &Storage, preset: Option<&str>, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_servicedesk"))
+        .args(args)
+        .env_clear()
+        .envs(storage.env(preset))
+        .env("SERVICEDESK_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("binary exits")
+}
+
+async fn create_admin_bootstraps_an_empty_database(backend: Backend) {
+    let storage = Storage::new(backend);
+    let email = "kepala@kupang.go.id";
+    let output = servicedesk(
+        &storage,
+        Some("kupang"),
+        &[
+            "create-admin",
+            "--email",
+            email,
+            "--name",
+            "Kepala Bidang",
+            "--password-stdin",
+        ],
+        &format!("{PASSWORD}\n"),
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(said.contains(email) && !said.contains(PASSWORD), "{said}");
+
+    let again = servicedesk(&storage, Some("kupang"), &["migrate"], "");
+    assert!(again.status.success());
+    assert!(String::from_utf8_lossy(&again.stdout).contains("0 migration(s)"));
+
+    let application =
+        Application::build(&storage.config(None), Arc::new(SystemClock)).expect("server");
+    let base = format!("http://127.0.0.1:{}", application.port());
+    tokio::spawn(application.run_until_stopped());
+    let client = reqwest::Client::new();
+    let login = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": email, "password": PASSWORD}))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(login.status(), StatusCode::OK);
+    let body: serde_json::Value = login.json().await.expect("json");
+    let region: serde_json::Value = client
+        .get(format!("{base}/api/v1/region"))
+        .bearer_auth(body["access_token"].as_str().expect("token"))
+        .send()
+        .await
+        .expect("region")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        region["preset"], "kupang",
+        "the first start seeded the preset, later starts keep it"
+    );
+}
+
+async fn create_admin_refuses_an_unofficial_address(backend: Backend) {
+    let storage = Storage::new(backend);
+    let output = servicedesk(
+        &storage,
+        Some("ambon"),
+        &[
+            "create-admin",
+            "--email",
+            "admin@gmail.com",
+            "--name",
+            "X",
+            "--password-stdin",
+        ],
+        &format!("{PASSWORD}\n"),
+    );
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("email_not_official"));
+}
+
+async fn a_database_is_seeded_once_whatever_the_preset_says_later(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let output = servicedesk(&app.storage, Some("ambon"), &["migrate"], "");
+    assert!(output.status.success());
+    servicedesk::app::prepare(&app.storage.config(Some("ambon")), Arc::new(SystemClock))
+        .expect("restart");
+    let (_, region) = app.get("/api/v1/region", &app.admin_token).await;
+    assert_eq!(region["preset"], "tojo-una-una");
+}
+
+async fn two_processes_starting_at_once_migrate_once(backend: Backend) {
+    let storage = Storage::new(backend);
+    let outputs: Vec<Output> = std::thread::scope(|scope| {
+        let runs: Vec<_> = (0..3)
+            .map(|_| scope.spawn(|| servicedesk(&storage, Some("batu"), &["migrate"], "")))
+            .collect();
+        runs.into_iter()
+            .map(|run| run.join().expect("thread"))
+            .collect()
+    });
+    for output in &outputs {
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let applied: Vec<String> = outputs
+        .iter()
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .split(' ')
+                .next()
+                .unwrap_or("")
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(
+        applied.iter().filter(|n| *n != "0").count(),
+        1,
+        "{applied:?}"
+    );
+}
+
+on_both_databases!(
+    two_processes_starting_at_once_migrate_once,
+    create_admin_bootstraps_an_empty_database,
+    create_admin_refuses_an_unofficial_address,
+    a_database_is_seeded_once_whatever_the_preset_says_later,
+);
+
+#[test]
+fn presets_lists_the_five_regions() {
+    let output = Command::new(env!("CARGO_BIN_EXE_servicedesk"))
+        .arg("presets")
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&output.stdout);
+    for key in ["palangka-raya", "tojo-una-una", "batu", "ambon", "kupang"] {
+        assert!(text.contains(key), "{key} missing from:\n{text}");
+    }
+    assert!(text.contains("Asia/Jayapura"));
+}
+
+#[test]
+fn an_unknown_database_scheme_stops_startup_with_a_clear_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let output = Command::new(env!("CARGO_BIN_EXE_servicedesk"))
+        .arg("migrate")
+        .env_clear()
+        .env("SERVICEDESK_DATA_DIR", dir.path())
+        .env(
+            "SERVICEDESK_DATABASE_URL",
+            "mysql://root:geheim@localhost/sd",
+        )
+        .output()
+        .expect("runs");
+    assert!(!output.status.success());
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        said.contains("SERVICEDESK_DATABASE_URL") && said.contains("sqlite://"),
+        "{said}"
+    );
+    assert!(
+        !said.contains("geheim"),
+        "the password is not echoed: {said}"
+    );
+}

@@ -1,0 +1,12 @@
+//! Integration tests: the real server on a free port, over HTTP, on SQLite and PostgreSQL.
+
+mod support;
+
+mod accounts;
+mod auth;
+mod cli;
+mod openapi;
+mod region;
+mod requests;
+mod tokens;
+mod units;

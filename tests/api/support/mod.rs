@@ -1,0 +1,333 @@
+//! Shared setup: a real server on a free port over a real database, and an HTTP client.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use diesel::{Connection, RunQueryDsl};
+use reqwest::{Client, Method, Response, StatusCode};
+use serde_json::{Value, json};
+use servicedesk::app::{self, Application};
+use servicedesk::clock::SystemClock;
+use servicedesk::config::Config;
+
+/// The secret every test server signs with, so that tests can forge tokens on purpose.
+pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123";
+/// The password of every account the tests make.
+pub const PASSWORD: &str = "kata-sandi-uji-123";
+/// The preset most tests run on.
+pub const PRESET: &str = "tojo-una-una";
+/// Its official domain.
+pub const DOMAIN: &str = "tojounaunakab.go.id";
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Declares each listed `async fn name(Backend)` as two tests, `name::sqlite` and
+/// `name::postgres`.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),+ $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::support::Backend::Sqlite).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name($crate::support::Backend::Postgres).await
+            }
+        }
+    )+};
+}
+
+/// A throwaway PostgreSQL database, dropped when the test ends.
+pub struct PgDatabase {
+    admin_url: String,
+    name: String,
+    pub url: String,
+}
+
+impl PgDatabase {
+    /// Creates an empty database on the test server (`SERVICEDESK_TEST_POSTGRES_URL`, else the
+    /// local one on 127.0.0.1:5432). No PostgreSQL is a failure, never a skip.
+    pub fn create() -> Self {
+        let admin_url = std::env::var("SERVICEDESK_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/postgres".into());
+        let name = format!("sdtest_{}", uuid::Uuid::now_v7().simple());
+        let mut admin = diesel::PgConnection::establish(&admin_url).unwrap_or_else(|e| {
+            panic!("PostgreSQL is needed for the tests ({admin_url}): {e}; run scripts/test.sh")
+        });
+        diesel::sql_query(format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .expect("create test database");
+        let url = with_database(&admin_url, &name);
+        Self {
+            admin_url,
+            name,
+            url,
+        }
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        if let Ok(mut admin) = diesel::PgConnection::establish(&self.admin_url) {
+            let _ = diesel::sql_query(format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .execute(&mut admin);
+        }
+    }
+}
+
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let authority_start = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[authority_start..].find('/') {
+        Some(slash) => &base[..authority_start + slash],
+        None => base,
+    };
+    match query {
+        Some(query) => format!("{base}/{name}?{query}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+/// Where a test's data lives; kept alive as long as the server runs.
+pub struct Storage {
+    pub dir: tempfile::TempDir,
+    pub pg: Option<PgDatabase>,
+}
+
+impl Storage {
+    pub fn new(backend: Backend) -> Self {
+        Self {
+            dir: tempfile::tempdir().expect("temp dir"),
+            pg: (backend == Backend::Postgres).then(PgDatabase::create),
+        }
+    }
+
+    /// The `SERVICEDESK_DATABASE_URL` of this storage.
+    pub fn database_url(&self) -> String {
+        match &self.pg {
+            Some(pg) => pg.url.clone(),
+            None => format!("sqlite://{}/servicedesk.db", self.dir.path().display()),
+        }
+    }
+
+    /// The environment a server on this storage gets.
+    pub fn env(&self, preset: Option<&str>) -> HashMap<String, String> {
+        let mut vars = HashMap::from([
+            (
+                "SERVICEDESK_DATA_DIR".to_owned(),
+                self.dir.path().display().to_string(),
+            ),
+            ("SERVICEDESK_DATABASE_URL".to_owned(), self.database_url()),
+            ("SERVICEDESK_BIND".to_owned(), "127.0.0.1:0".to_owned()),
+            ("SERVICEDESK_JWT_SECRET".to_owned(), JWT_SECRET.to_owned()),
+        ]);
+        if let Some(preset) = preset {
+            vars.insert("SERVICEDESK_REGION_PRESET".into(), preset.into());
+        }
+        vars
+    }
+
+    pub fn config(&self, preset: Option<&str>) -> Config {
+        let vars = self.env(preset);
+        Config::from_lookup(|name| vars.get(name).cloned()).expect("test config")
+    }
+}
+
+/// A running server with a signed-in admin.
+pub struct TestApp {
+    pub base: String,
+    pub client: Client,
+    pub admin_token: String,
+    pub admin_id: String,
+    pub storage: Storage,
+}
+
+impl TestApp {
+    /// A server on the Tojo Una-Una preset with an admin.
+    pub async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(backend, Some(PRESET), &format!("admin@{DOMAIN}")).await
+    }
+
+    /// A server on `preset` (or none), with an admin created the way `create-admin` does.
+    pub async fn spawn_with(backend: Backend, preset: Option<&str>, admin_email: &str) -> Self {
+        let storage = Storage::new(backend);
+        let config = storage.config(preset);
+        let application =
+            Application::build(&config, Arc::new(SystemClock)).expect("server builds");
+        let base = format!("http://127.0.0.1:{}", application.port());
+        tokio::spawn(application.run_until_stopped());
+        let desk = app::prepare(&config, Arc::new(SystemClock)).expect("desk");
+        let email = admin_email.to_owned();
+        let admin =
+            tokio::task::spawn_blocking(move || desk.create_admin(&email, "Admin Uji", PASSWORD))
+                .await
+                .expect("join")
+                .expect("admin created");
+        let mut app = Self {
+            base,
+            client: Client::new(),
+            admin_token: String::new(),
+            admin_id: admin.id,
+            storage,
+        };
+        app.admin_token = app.login(admin_email, PASSWORD).await;
+        app
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Sends a request with an optional bearer token and JSON body.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Response {
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send().await.expect("request sent")
+    }
+
+    /// GET as `token`, returning status and JSON body.
+    pub async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
+        read(self.send(Method::GET, path, Some(token), None).await).await
+    }
+
+    /// POST as `token`.
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+        read(self.send(Method::POST, path, Some(token), Some(body)).await).await
+    }
+
+    /// PATCH as `token`.
+    pub async fn patch(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+        read(
+            self.send(Method::PATCH, path, Some(token), Some(body))
+                .await,
+        )
+        .await
+    }
+
+    /// PUT as `token`.
+    pub async fn put(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+        read(self.send(Method::PUT, path, Some(token), Some(body)).await).await
+    }
+
+    /// Signs in and returns the access token.
+    pub async fn login(&self, email: &str, password: &str) -> String {
+        let (status, body) = self.try_login(email, password).await;
+        assert_eq!(status, StatusCode::OK, "login of {email}: {body}");
+        body["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_owned()
+    }
+
+    pub async fn try_login(&self, email: &str, password: &str) -> (StatusCode, Value) {
+        read(
+            self.send(
+                Method::POST,
+                "/api/v1/auth/login",
+                None,
+                Some(json!({"email": email, "password": password})),
+            )
+            .await,
+        )
+        .await
+    }
+
+    /// The id of the preset's Dinas unit.
+    pub async fn dinas_id(&self) -> String {
+        let (_, units) = self.get("/api/v1/units", &self.admin_token).await;
+        units["items"]
+            .as_array()
+            .and_then(|units| units.iter().find(|u| u["kind"] == "dinas"))
+            .and_then(|u| u["id"].as_str())
+            .expect("the preset made a Dinas unit")
+            .to_owned()
+    }
+
+    /// Creates a PD unit and returns its id.
+    pub async fn create_pd(&self, code: &str) -> String {
+        let (status, unit) = self
+            .post(
+                "/api/v1/units",
+                &self.admin_token,
+                json!({"code": code, "name": format!("Unit {code}"), "kind": "pd",
+                       "email": format!("{}@{DOMAIN}", code.to_lowercase())}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{unit}");
+        unit["id"].as_str().expect("id").to_owned()
+    }
+
+    /// Creates a user with the shared password and returns `(id, access token)`.
+    pub async fn create_user(
+        &self,
+        email: &str,
+        role: &str,
+        unit_id: Option<&str>,
+    ) -> (String, String) {
+        let (status, user) = self
+            .post(
+                "/api/v1/users",
+                &self.admin_token,
+                json!({"name": email, "email": email, "password": PASSWORD, "role": role, "unit_id": unit_id}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{user}");
+        let token = self.login(email, PASSWORD).await;
+        (user["id"].as_str().expect("id").to_owned(), token)
+    }
+
+    /// How many users exist (as the admin sees them).
+    pub async fn user_count(&self) -> usize {
+        let (_, page) = self.get("/api/v1/users?limit=200", &self.admin_token).await;
+        page["items"].as_array().map_or(0, Vec::len)
+    }
+}
+
+/// Status and JSON body (`Null` when the body is empty).
+pub async fn read(response: Response) -> (StatusCode, Value) {
+    let status = response.status();
+    let text = response.text().await.expect("body");
+    let body = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
+    (status, body)
+}
+
+#[test]
+fn database_is_swapped_in_the_url() {
+    assert_eq!(
+        with_database("postgres://root@127.0.0.1:5432/postgres", "x"),
+        "postgres://root@127.0.0.1:5432/x"
+    );
+    assert_eq!(
+        with_database("postgres://u:p@h/db?sslmode=disable", "x"),
+        "postgres://u:p@h/x?sslmode=disable"
+    );
+    assert_eq!(with_database("postgres://h", "x"), "postgres://h/x");
+}

@@ -1,0 +1,172 @@
+//! Integration tokens for the Dinas Tier 2 dashboard.
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::on_both_databases;
+use crate::support::{Backend, DOMAIN, TestApp, read};
+
+async fn integration_user(app: &TestApp) -> String {
+    let (status, user) = app
+        .post(
+            "/api/v1/users",
+            &app.admin_token,
+            json!({"name": "Dasbor Tier 2", "email": format!("dasbor@{DOMAIN}"), "role": "integration"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{user}");
+    user["id"].as_str().expect("id").to_owned()
+}
+
+async fn a_revoked_token_is_refused_from_then_on(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let user = integration_user(&app).await;
+    let (status, issued) = app
+        .post(
+            &format!("/api/v1/users/{user}/tokens"),
+            &app.admin_token,
+            json!({"name": "Dasbor", "expires_in_days": 30}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{issued}");
+    let token = issued["token"].as_str().expect("token");
+    let (status, me) = app.get("/api/v1/auth/me", token).await;
+    assert_eq!(
+        (status, &me["role"]),
+        (StatusCode::OK, &json!("integration"))
+    );
+
+    let (_, listed) = app
+        .get(&format!("/api/v1/users/{user}/tokens"), &app.admin_token)
+        .await;
+    assert_eq!(listed[0]["id"], issued["id"]);
+    assert!(
+        !listed.to_string().contains(token),
+        "the token is shown only once"
+    );
+
+    let revoke = format!("/api/v1/tokens/{}", issued["id"].as_str().expect("id"));
+    let (status, body) = read(
+        app.send(Method::DELETE, &revoke, Some(&app.admin_token), None)
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (status, body),
+        (StatusCode::NO_CONTENT, serde_json::Value::Null)
+    );
+    assert_eq!(
+        app.get("/api/v1/auth/me", token).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let (_, listed) = app
+        .get(&format!("/api/v1/users/{user}/tokens"), &app.admin_token)
+        .await;
+    assert!(listed[0]["revoked_at"].is_string());
+    let again = app
+        .send(Method::DELETE, &revoke, Some(&app.admin_token), None)
+        .await;
+    assert_eq!(
+        again.status(),
+        StatusCode::NO_CONTENT,
+        "revoking twice is harmless"
+    );
+}
+
+async fn tokens_are_for_active_integration_accounts_only(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (status, problem) = app
+        .post(
+            &format!("/api/v1/users/{}/tokens", app.admin_id),
+            &app.admin_token,
+            json!({"name": "x"}),
+        )
+        .await;
+    assert_eq!(
+        (status, &problem["code"]),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &json!("not_an_integration_account")
+        )
+    );
+
+    let user = integration_user(&app).await;
+    let (status, problem) = app
+        .post(
+            &format!("/api/v1/users/{user}/tokens"),
+            &app.admin_token,
+            json!({"name": "x", "expires_in_days": 0}),
+        )
+        .await;
+    assert_eq!(
+        (status, &problem["errors"][0]["field"]),
+        (StatusCode::UNPROCESSABLE_ENTITY, &json!("expires_in_days"))
+    );
+    let (_, listed) = app
+        .get(&format!("/api/v1/users/{user}/tokens"), &app.admin_token)
+        .await;
+    assert_eq!(listed, json!([]), "nothing was written");
+
+    let (_, issued) = app
+        .post(
+            &format!("/api/v1/users/{user}/tokens"),
+            &app.admin_token,
+            json!({"name": "Dasbor"}),
+        )
+        .await;
+    let token = issued["token"].as_str().expect("token");
+    app.patch(
+        &format!("/api/v1/users/{user}"),
+        &app.admin_token,
+        json!({"active": false}),
+    )
+    .await;
+    assert_eq!(
+        app.get("/api/v1/auth/me", token).await.0,
+        StatusCode::UNAUTHORIZED,
+        "deactivating the account stops its tokens"
+    );
+}
+
+async fn integration_tokens_cannot_administer(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let user = integration_user(&app).await;
+    let (_, issued) = app
+        .post(
+            &format!("/api/v1/users/{user}/tokens"),
+            &app.admin_token,
+            json!({"name": "Dasbor"}),
+        )
+        .await;
+    let token = issued["token"].as_str().expect("token");
+    assert_eq!(
+        app.get("/api/v1/users", token).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.post(
+            "/api/v1/units",
+            token,
+            json!({"code": "X", "name": "X", "kind": "pd"})
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/users/{user}/tokens"),
+            token,
+            json!({"name": "more"})
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
+}
+
+on_both_databases!(
+    a_revoked_token_is_refused_from_then_on,
+    tokens_are_for_active_integration_accounts_only,
+    integration_tokens_cannot_administer,
+);
