@@ -8,6 +8,8 @@ mod extract;
 mod health;
 pub mod openapi;
 mod region;
+mod services;
+mod tickets;
 mod tokens;
 mod units;
 mod users;
@@ -83,7 +85,35 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                         .post(tokens::create_token),
                 )
                 .service(web::resource("/tokens/{id}").delete(tokens::revoke_token))
-                .service(web::resource("/audit-log").get(audit::audit_trail)),
+                .service(web::resource("/audit-log").get(audit::audit_trail))
+                .service(
+                    web::resource("/services")
+                        .get(services::list_services)
+                        .post(services::create_service),
+                )
+                .service(
+                    web::resource("/services/{id}")
+                        .get(services::get_service)
+                        .patch(services::update_service),
+                )
+                .service(
+                    web::resource("/tickets")
+                        .get(tickets::list_tickets)
+                        .post(tickets::create_ticket),
+                )
+                .service(
+                    web::resource("/tickets/{id}")
+                        .get(tickets::get_ticket)
+                        .patch(tickets::update_ticket),
+                )
+                // Before `{action}`, which would otherwise match them.
+                .service(
+                    web::resource("/tickets/{id}/comments")
+                        .get(tickets::list_comments)
+                        .post(tickets::create_comment),
+                )
+                .service(web::resource("/tickets/{id}/events").get(tickets::list_events))
+                .service(web::resource("/tickets/{id}/{action}").post(tickets::act_on_ticket)),
         );
 }
 

@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{audit, auth, health, region, tokens, units, users};
+use super::{audit, auth, health, region, services, tickets, tokens, units, users};
 
 /// The REST contract (API.md) as OpenAPI 3.1.
 #[derive(OpenApi)]
@@ -23,6 +23,9 @@ use super::{audit, auth, health, region, tokens, units, users};
         users::create_user, users::list_users, users::get_user, users::update_user,
         tokens::create_token, tokens::list_tokens, tokens::revoke_token,
         audit::audit_trail,
+        services::create_service, services::list_services, services::get_service, services::update_service,
+        tickets::create_ticket, tickets::list_tickets, tickets::get_ticket, tickets::update_ticket,
+        tickets::act_on_ticket, tickets::create_comment, tickets::list_comments, tickets::list_events,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -33,6 +36,8 @@ use super::{audit, auth, health, region, tokens, units, users};
         (name = "users", description = "Accounts and roles"),
         (name = "tokens", description = "Integration tokens"),
         (name = "audit", description = "Administrative audit log"),
+        (name = "services", description = "The service catalogue"),
+        (name = "tickets", description = "Tickets, their actions, comments and audit trail"),
     )
 )]
 pub struct ApiDoc;

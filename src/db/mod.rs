@@ -4,11 +4,15 @@
 pub mod audit;
 pub mod calendars;
 mod connection;
+pub mod idempotency;
 mod migrate;
 pub mod models;
 pub mod region;
 pub mod schema;
+pub mod services;
 pub mod sla_policies;
+pub mod ticket_events;
+pub mod tickets;
 pub mod tokens;
 pub mod units;
 pub mod users;

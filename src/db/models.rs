@@ -4,8 +4,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::{
-    api_tokens, audit_log, calendar_holidays, calendars, region_settings, sla_policies,
-    sla_targets, units, users,
+    api_tokens, audit_log, calendar_holidays, calendars, idempotency_keys, region_settings,
+    services, sla_policies, sla_targets, ticket_comments, ticket_events, tickets, units, users,
 };
 
 /// The single row of region settings.
@@ -186,4 +186,148 @@ pub struct AuditRow {
     pub entity_id: String,
     /// JSON details (never a password or token).
     pub data: String,
+}
+
+/// An ICT service of the catalogue.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = services, treat_none_as_null = true)]
+pub struct ServiceRow {
+    /// UUID v7.
+    pub id: String,
+    /// Short unique code, e.g. `SIMPEG`.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// The PD that owns the service.
+    pub owner_unit_id: String,
+    /// Designated critical by the Dinas (SLA aspects mandatory).
+    pub critical: bool,
+    /// Its SLA policy; `None` uses the region default.
+    pub sla_policy_id: Option<String>,
+    /// Availability target, percent.
+    pub availability_target_percent: f64,
+    /// What the service is.
+    pub description: String,
+    /// Whether it is offered.
+    pub active: bool,
+    /// Creation time.
+    pub created_at: NaiveDateTime,
+    /// Last change.
+    pub updated_at: NaiveDateTime,
+}
+
+/// A ticket as stored.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = tickets, treat_none_as_null = true)]
+pub struct TicketRow {
+    /// UUID v7.
+    pub id: String,
+    /// `SD-<year>-<6 digits>`.
+    pub number: String,
+    /// One of the five kinds.
+    pub kind: String,
+    /// Short summary.
+    pub title: String,
+    /// Full text.
+    pub description: String,
+    /// Status.
+    pub status: String,
+    /// From impact × urgency.
+    pub priority: String,
+    /// Impact.
+    pub impact: String,
+    /// Urgency.
+    pub urgency: String,
+    /// 1 or 2.
+    pub tier: i32,
+    /// The reporting PD.
+    pub unit_id: String,
+    /// The affected service.
+    pub service_id: Option<String>,
+    /// Who works it now.
+    pub assignee_id: Option<String>,
+    /// Who worked it at tier 1, to hand it back to on return.
+    pub tier1_assignee_id: Option<String>,
+    /// Reporter's name.
+    pub reporter_name: String,
+    /// Reporter's address.
+    pub reporter_email: Option<String>,
+    /// Reporter's phone.
+    pub reporter_phone: Option<String>,
+    /// `public` or `restricted`.
+    pub classification: String,
+    /// A security incident.
+    pub security_incident: bool,
+    /// Who recorded it.
+    pub created_by: String,
+    /// When.
+    pub created_at: NaiveDateTime,
+    /// Last change.
+    pub updated_at: NaiveDateTime,
+    /// First response.
+    pub first_response_at: Option<NaiveDateTime>,
+    /// Last escalation to tier 2.
+    pub escalated_at: Option<NaiveDateTime>,
+    /// Why it was escalated.
+    pub escalation_reason: Option<String>,
+    /// When it was resolved.
+    pub resolved_at: Option<NaiveDateTime>,
+    /// When it was closed.
+    pub closed_at: Option<NaiveDateTime>,
+    /// How it was resolved.
+    pub resolution: Option<String>,
+    /// Incremented on every change (the ETag).
+    pub version: i64,
+}
+
+/// A comment on a ticket.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = ticket_comments)]
+pub struct CommentRow {
+    /// UUID v7.
+    pub id: String,
+    /// The ticket.
+    pub ticket_id: String,
+    /// Who wrote it.
+    pub author_id: String,
+    /// The text.
+    pub body: String,
+    /// Visible to staff only.
+    pub internal: bool,
+    /// When.
+    pub created_at: NaiveDateTime,
+}
+
+/// One entry of a ticket's audit trail.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = ticket_events)]
+pub struct EventRow {
+    /// UUID v7.
+    pub id: String,
+    /// The ticket.
+    pub ticket_id: String,
+    /// `created`, `escalated`, …
+    pub event_type: String,
+    /// Who; `None` for the SLA engine.
+    pub actor_id: Option<String>,
+    /// When.
+    pub at: NaiveDateTime,
+    /// JSON details.
+    pub data: String,
+}
+
+/// A remembered `Idempotency-Key`.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = idempotency_keys)]
+pub struct IdempotencyRow {
+    /// The caller who sent it.
+    pub user_id: String,
+    /// The key.
+    pub idempotency_key: String,
+    /// SHA-256 of the request body as parsed.
+    pub request_hash: String,
+    /// The ticket the first request created.
+    pub ticket_id: String,
+    /// When.
+    pub created_at: NaiveDateTime,
 }

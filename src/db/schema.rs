@@ -108,11 +108,105 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    services (id) {
+        id -> Text,
+        code -> Text,
+        name -> Text,
+        owner_unit_id -> Text,
+        critical -> Bool,
+        sla_policy_id -> Nullable<Text>,
+        availability_target_percent -> Double,
+        description -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ticket_counters (year) {
+        year -> Integer,
+        last_number -> BigInt,
+    }
+}
+
+diesel::table! {
+    tickets (id) {
+        id -> Text,
+        number -> Text,
+        kind -> Text,
+        title -> Text,
+        description -> Text,
+        status -> Text,
+        priority -> Text,
+        impact -> Text,
+        urgency -> Text,
+        tier -> Integer,
+        unit_id -> Text,
+        service_id -> Nullable<Text>,
+        assignee_id -> Nullable<Text>,
+        tier1_assignee_id -> Nullable<Text>,
+        reporter_name -> Text,
+        reporter_email -> Nullable<Text>,
+        reporter_phone -> Nullable<Text>,
+        classification -> Text,
+        security_incident -> Bool,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        first_response_at -> Nullable<Timestamp>,
+        escalated_at -> Nullable<Timestamp>,
+        escalation_reason -> Nullable<Text>,
+        resolved_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        resolution -> Nullable<Text>,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    ticket_comments (id) {
+        id -> Text,
+        ticket_id -> Text,
+        author_id -> Text,
+        body -> Text,
+        internal -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ticket_events (id) {
+        id -> Text,
+        ticket_id -> Text,
+        #[sql_name = "type"]
+        event_type -> Text,
+        actor_id -> Nullable<Text>,
+        at -> Timestamp,
+        data -> Text,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (user_id, idempotency_key) {
+        user_id -> Text,
+        idempotency_key -> Text,
+        request_hash -> Text,
+        ticket_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> units (unit_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(calendar_holidays -> calendars (calendar_id));
 diesel::joinable!(sla_policies -> calendars (calendar_id));
 diesel::joinable!(sla_targets -> sla_policies (policy_id));
+diesel::joinable!(services -> units (owner_unit_id));
+diesel::joinable!(tickets -> units (unit_id));
+diesel::joinable!(ticket_comments -> tickets (ticket_id));
+diesel::joinable!(ticket_events -> tickets (ticket_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     region_settings,
@@ -124,4 +218,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     sla_policies,
     sla_targets,
     audit_log,
+    services,
+    ticket_counters,
+    tickets,
+    ticket_comments,
+    ticket_events,
+    idempotency_keys,
 );

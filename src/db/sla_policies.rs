@@ -18,3 +18,13 @@ pub fn insert(conn: &mut DbConn, row: &SlaPolicyRow, targets: &[SlaTargetRow]) -
     }
     Ok(())
 }
+
+/// Whether a policy exists.
+pub fn exists(conn: &mut DbConn, id: &str) -> DbResult<bool> {
+    Ok(sla_policies::table
+        .find(id)
+        .select(sla_policies::id)
+        .first::<String>(conn)
+        .optional()?
+        .is_some())
+}

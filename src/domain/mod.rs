@@ -7,6 +7,7 @@ pub mod presets;
 pub mod role;
 pub mod sla;
 mod text_enum;
+pub mod ticket;
 
 /// A stored or submitted text that names no variant of the enum it should be.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -51,6 +51,12 @@ pub enum ServiceError {
         /// A sentence for the caller.
         message: String,
     },
+    /// The record changed since the caller read it (`If-Match` is stale).
+    #[error("the record has changed; its version is now {current_version}")]
+    PreconditionFailed {
+        /// The version to read again.
+        current_version: i64,
+    },
     /// Too many attempts.
     #[error("too many attempts; retry after {retry_after_secs}s")]
     RateLimited {

@@ -1,0 +1,245 @@
+//! Tickets: recording, reading, listing, editing and the actions of the action table.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderMap};
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use super::error::{ApiError, Problem};
+use super::extract::Body;
+use super::{PageParams, run};
+use crate::auth::Caller;
+use crate::domain::ticket::Action;
+use crate::service::Desk;
+use crate::service::page::{Page, PageRequest};
+use crate::service::ticket_actions::{ActionInput, NewComment};
+use crate::service::ticket_view::{CommentView, EventView, TicketView};
+use crate::service::tickets::{NewTicket, TicketChanges, TicketQuery};
+
+/// A ticket with its version as the `ETag`.
+fn with_etag(status: StatusCode, ticket: &TicketView) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((header::ETAG, format!("\"{}\"", ticket.version)))
+        .json(ticket)
+}
+
+/// The version an `If-Match` header names (`"3"`, `W/"3"` or `3`); `*` or none asks nothing.
+fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
+    let Some(value) = headers.get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let text = value.to_str().unwrap_or_default().trim();
+    if text == "*" {
+        return Ok(None);
+    }
+    text.trim_start_matches("W/")
+        .trim_matches('"')
+        .parse()
+        .map(Some)
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::PRECONDITION_FAILED,
+                "precondition_failed",
+                "If-Match must carry the ETag of the ticket, e.g. \"3\"",
+            )
+        })
+}
+
+/// Records a ticket. A retry with the same `Idempotency-Key` and body returns the first ticket.
+#[utoipa::path(post, path = "/api/v1/tickets", tag = "tickets", operation_id = "create_ticket",
+    security(("bearer" = [])), request_body = NewTicket,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Any string up to 255 characters; makes retries safe")),
+    responses(
+        (status = 201, description = "Recorded (or the ticket of an earlier identical request)", body = TicketView,
+            headers(("ETag" = String, description = "The ticket's version"))),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role may not record tickets", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is not valid, or the Idempotency-Key was used for another request",
+            body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_ticket(
+    desk: web::Data<Desk>,
+    caller: Caller,
+    req: HttpRequest,
+    Body(input): Body<NewTicket>,
+) -> Result<HttpResponse, ApiError> {
+    let key = req
+        .headers()
+        .get("idempotency-key")
+        .map(|value| value.to_str().map(str::to_owned))
+        .transpose()
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                "Idempotency-Key must be text",
+            )
+            .with_field("Idempotency-Key", "must be visible ASCII text")
+        })?;
+    let ticket = run(&desk, move |desk| desk.create_ticket(&caller, input, key)).await?;
+    Ok(with_etag(StatusCode::CREATED, &ticket))
+}
+
+/// Tickets the caller may see: Tier 1 its own PD's, integrations public ones.
+#[utoipa::path(get, path = "/api/v1/tickets", tag = "tickets", operation_id = "list_tickets",
+    security(("bearer" = [])), params(TicketQuery, PageParams),
+    responses(
+        (status = 200, description = "A page of tickets", body = Page<TicketView>),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A filter is not valid", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_tickets(
+    desk: web::Data<Desk>,
+    caller: Caller,
+    query: web::Query<TicketQuery>,
+    params: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let PageParams { limit, cursor } = params.into_inner();
+    let query = query.into_inner();
+    let page = run(&desk, move |desk| {
+        desk.list_tickets(&caller, query, PageRequest::new(limit, cursor)?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// One ticket, by UUID or number.
+#[utoipa::path(get, path = "/api/v1/tickets/{id}", tag = "tickets", operation_id = "get_ticket",
+    security(("bearer" = [])), params(("id" = String, Path, description = "UUID or number (SD-2026-000123)")),
+    responses(
+        (status = 200, description = "The ticket", body = TicketView, headers(("ETag" = String, description = "The ticket's version"))),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such ticket, or not visible to the caller", body = Problem,
+            content_type = "application/problem+json"),
+    ))]
+pub async fn get_ticket(
+    desk: web::Data<Desk>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let ticket = run(&desk, move |desk| desk.ticket(&caller, &id)).await?;
+    Ok(with_etag(StatusCode::OK, &ticket))
+}
+
+/// Edits a ticket; priority follows impact and urgency.
+#[utoipa::path(patch, path = "/api/v1/tickets/{id}", tag = "tickets", operation_id = "update_ticket",
+    security(("bearer" = [])), request_body = TicketChanges,
+    params(("id" = String, Path, description = "UUID or number"),
+           ("If-Match" = Option<String>, Header, description = "The ETag read; a stale one answers 412")),
+    responses(
+        (status = 200, description = "The ticket as saved", body = TicketView, headers(("ETag" = String, description = "The new version"))),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The caller does not work this ticket's tier", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such ticket, or not visible", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The ticket is no longer open", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is not valid", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn update_ticket(
+    desk: web::Data<Desk>,
+    caller: Caller,
+    req: HttpRequest,
+    id: web::Path<String>,
+    Body(changes): Body<TicketChanges>,
+) -> Result<HttpResponse, ApiError> {
+    let expected = if_match(req.headers())?;
+    let ticket = run(&desk, move |desk| {
+        desk.update_ticket(&caller, &id, changes, expected)
+    })
+    .await?;
+    Ok(with_etag(StatusCode::OK, &ticket))
+}
+
+/// One move of the action table: acknowledge, assign, pend, resume, escalate, return, resolve,
+/// reopen, close, cancel.
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/{action}", tag = "tickets", operation_id = "act_on_ticket",
+    security(("bearer" = [])), request_body = ActionInput,
+    params(("id" = String, Path, description = "UUID or number"),
+           ("action" = Action, Path, description = "The move"),
+           ("If-Match" = Option<String>, Header, description = "The ETag read; a stale one answers 412")),
+    responses(
+        (status = 200, description = "The ticket after the move", body = TicketView, headers(("ETag" = String, description = "The new version"))),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The caller may not make this move on this ticket", body = Problem,
+            content_type = "application/problem+json"),
+        (status = 404, description = "No such ticket or action, or not visible", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "invalid_transition: not possible from the ticket's status or tier", body = Problem,
+            content_type = "application/problem+json"),
+        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The action's field (reason, solution, resolution, assignee_id) is missing or not valid",
+            body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn act_on_ticket(
+    desk: web::Data<Desk>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    Body(input): Body<ActionInput>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, action) = path.into_inner();
+    let action: Action = action
+        .parse()
+        .map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route"))?;
+    let expected = if_match(req.headers())?;
+    let ticket = run(&desk, move |desk| {
+        desk.act_on_ticket(&caller, &id, action, input, expected)
+    })
+    .await?;
+    Ok(with_etag(StatusCode::OK, &ticket))
+}
+
+/// Adds a comment (public or internal).
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/comments", tag = "tickets", operation_id = "create_comment",
+    security(("bearer" = [])), request_body = NewComment, params(("id" = String, Path, description = "UUID or number")),
+    responses(
+        (status = 201, description = "Added", body = CommentView),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The caller may not comment", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such ticket, or not visible", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Empty or too long", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_comment(
+    desk: web::Data<Desk>,
+    caller: Caller,
+    id: web::Path<String>,
+    Body(input): Body<NewComment>,
+) -> Result<HttpResponse, ApiError> {
+    let comment = run(&desk, move |desk| {
+        desk.comment_on_ticket(&caller, &id, input)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(comment))
+}
+
+/// A ticket's comments, oldest first (integrations see public ones only).
+#[utoipa::path(get, path = "/api/v1/tickets/{id}/comments", tag = "tickets", operation_id = "list_comments",
+    security(("bearer" = [])), params(("id" = String, Path, description = "UUID or number")),
+    responses(
+        (status = 200, description = "The comments", body = Vec<CommentView>),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such ticket, or not visible", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_comments(
+    desk: web::Data<Desk>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let comments = run(&desk, move |desk| desk.ticket_comments(&caller, &id)).await?;
+    Ok(HttpResponse::Ok().json(comments))
+}
+
+/// A ticket's append-only audit trail, oldest first.
+#[utoipa::path(get, path = "/api/v1/tickets/{id}/events", tag = "tickets", operation_id = "list_ticket_events",
+    security(("bearer" = [])), params(("id" = String, Path, description = "UUID or number")),
+    responses(
+        (status = 200, description = "The events", body = Vec<EventView>),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such ticket, or not visible", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_events(
+    desk: web::Data<Desk>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let events = run(&desk, move |desk| desk.ticket_events(&caller, &id)).await?;
+    Ok(HttpResponse::Ok().json(events))
+}

@@ -1,0 +1,57 @@
+//! The service catalogue.
+
+use diesel::prelude::*;
+
+use super::models::ServiceRow;
+use super::schema::services;
+use super::{DbConn, DbResult};
+
+/// Adds a service.
+pub fn insert(conn: &mut DbConn, row: &ServiceRow) -> DbResult<()> {
+    diesel::insert_into(services::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+/// A service by id.
+pub fn find(conn: &mut DbConn, id: &str) -> DbResult<Option<ServiceRow>> {
+    services::table
+        .find(id)
+        .select(ServiceRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Whether another service already uses `code`.
+pub fn code_taken(conn: &mut DbConn, code: &str, except_id: Option<&str>) -> DbResult<bool> {
+    let mut query = services::table
+        .filter(services::code.eq(code))
+        .select(services::id)
+        .into_boxed();
+    if let Some(id) = except_id {
+        query = query.filter(services::id.ne(id));
+    }
+    Ok(query.first::<String>(conn).optional()?.is_some())
+}
+
+/// Services in creation order after the cursor.
+pub fn list(conn: &mut DbConn, after: Option<&str>, limit: i64) -> DbResult<Vec<ServiceRow>> {
+    let mut query = services::table
+        .select(ServiceRow::as_select())
+        .order(services::id)
+        .limit(limit)
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(services::id.gt(after));
+    }
+    query.load(conn)
+}
+
+/// Saves a changed service.
+pub fn update(conn: &mut DbConn, row: &ServiceRow) -> DbResult<()> {
+    diesel::update(services::table.find(&row.id))
+        .set(row)
+        .execute(conn)
+        .map(drop)
+}

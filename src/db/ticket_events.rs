@@ -1,0 +1,49 @@
+//! The append-only ticket event trail and ticket comments.
+
+use diesel::prelude::*;
+
+use super::models::{CommentRow, EventRow};
+use super::schema::{ticket_comments, ticket_events};
+use super::{DbConn, DbResult};
+
+/// Appends an event.
+pub fn insert(conn: &mut DbConn, row: &EventRow) -> DbResult<()> {
+    diesel::insert_into(ticket_events::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+/// A ticket's events, oldest first.
+pub fn for_ticket(conn: &mut DbConn, ticket_id: &str) -> DbResult<Vec<EventRow>> {
+    ticket_events::table
+        .filter(ticket_events::ticket_id.eq(ticket_id))
+        .order(ticket_events::id)
+        .select(EventRow::as_select())
+        .load(conn)
+}
+
+/// Adds a comment.
+pub fn insert_comment(conn: &mut DbConn, row: &CommentRow) -> DbResult<()> {
+    diesel::insert_into(ticket_comments::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+/// A ticket's comments, oldest first; internal ones only when asked.
+pub fn comments(
+    conn: &mut DbConn,
+    ticket_id: &str,
+    with_internal: bool,
+) -> DbResult<Vec<CommentRow>> {
+    let mut query = ticket_comments::table
+        .filter(ticket_comments::ticket_id.eq(ticket_id))
+        .order(ticket_comments::id)
+        .select(CommentRow::as_select())
+        .into_boxed();
+    if !with_internal {
+        query = query.filter(ticket_comments::internal.eq(false));
+    }
+    query.load(conn)
+}

@@ -1,0 +1,203 @@
+//! Tickets, their numbers, and the list queries.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer};
+
+use super::models::TicketRow;
+use super::schema::tickets;
+use super::{DbConn, DbResult};
+
+diesel::define_sql_function! {
+    /// SQL `lower()`, the same on both backends.
+    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+#[derive(QueryableByName)]
+struct Counter {
+    #[diesel(sql_type = BigInt)]
+    last_number: i64,
+}
+
+/// Takes the next number of `year`. The counter row stays locked until the caller's
+/// transaction ends, and a rolled-back ticket rolls its number back too: no gaps, no twins.
+pub fn next_number(conn: &mut DbConn, year: i32) -> DbResult<i64> {
+    // The same upsert text is valid on PostgreSQL and SQLite (3.35+); `$1` binds on both.
+    diesel::sql_query(
+        "INSERT INTO ticket_counters (year, last_number) VALUES ($1, 1) \
+         ON CONFLICT (year) DO UPDATE SET last_number = ticket_counters.last_number + 1 \
+         RETURNING last_number",
+    )
+    .bind::<Integer, _>(year)
+    .get_result::<Counter>(conn)
+    .map(|counter| counter.last_number)
+}
+
+/// Stores a new ticket.
+pub fn insert(conn: &mut DbConn, row: &TicketRow) -> DbResult<()> {
+    diesel::insert_into(tickets::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+/// A ticket by UUID or by number.
+pub fn find(conn: &mut DbConn, id_or_number: &str) -> DbResult<Option<TicketRow>> {
+    tickets::table
+        .filter(key(id_or_number))
+        .select(TicketRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The same, locking the row until the transaction ends (PostgreSQL; SQLite's write
+/// transaction already excludes other writers).
+pub fn find_for_update(conn: &mut DbConn, id_or_number: &str) -> DbResult<Option<TicketRow>> {
+    let by_key = tickets::table.filter(key(id_or_number));
+    match conn {
+        DbConn::Pg(pg) => by_key
+            .select(TicketRow::as_select())
+            .for_update()
+            .first(pg)
+            .optional(),
+        DbConn::Sqlite(sqlite) => by_key
+            .select(TicketRow::as_select())
+            .first(sqlite)
+            .optional(),
+    }
+}
+
+type KeyFilter =
+    diesel::dsl::Or<diesel::dsl::Eq<tickets::id, String>, diesel::dsl::Eq<tickets::number, String>>;
+
+fn key(id_or_number: &str) -> KeyFilter {
+    tickets::id
+        .eq(id_or_number.to_owned())
+        .or(tickets::number.eq(id_or_number.to_ascii_uppercase()))
+}
+
+/// Saves a changed ticket.
+pub fn update(conn: &mut DbConn, row: &TicketRow) -> DbResult<()> {
+    diesel::update(tickets::table.find(&row.id))
+        .set(row)
+        .execute(conn)
+        .map(drop)
+}
+
+/// Which tickets a list shows.
+#[derive(Debug, Default, Clone)]
+pub struct TicketFilter {
+    /// Only this status.
+    pub status: Option<String>,
+    /// Only this tier.
+    pub tier: Option<i32>,
+    /// Only this unit (always set for Tier 1 callers).
+    pub unit_id: Option<String>,
+    /// Only this service.
+    pub service_id: Option<String>,
+    /// Only this priority.
+    pub priority: Option<String>,
+    /// Only this kind.
+    pub kind: Option<String>,
+    /// Only this assignee.
+    pub assignee_id: Option<String>,
+    /// Only public tickets (integration callers).
+    pub public_only: bool,
+    /// Text in number, title or description (lower-case).
+    pub text: Option<String>,
+    /// Created at or after.
+    pub created_from: Option<NaiveDateTime>,
+    /// Created before.
+    pub created_to: Option<NaiveDateTime>,
+}
+
+/// Where a page starts: after this `(created_at, id)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct After {
+    /// Creation time of the last ticket of the previous page.
+    pub created_at: NaiveDateTime,
+    /// Its id.
+    pub id: String,
+}
+
+/// One page of tickets in creation order (newest first when `newest_first`).
+pub fn list(
+    conn: &mut DbConn,
+    filter: &TicketFilter,
+    newest_first: bool,
+    after: Option<&After>,
+    limit: i64,
+) -> DbResult<Vec<TicketRow>> {
+    let mut query = tickets::table.select(TicketRow::as_select()).into_boxed();
+    if let Some(status) = &filter.status {
+        query = query.filter(tickets::status.eq(status));
+    }
+    if let Some(tier) = filter.tier {
+        query = query.filter(tickets::tier.eq(tier));
+    }
+    if let Some(unit_id) = &filter.unit_id {
+        query = query.filter(tickets::unit_id.eq(unit_id));
+    }
+    if let Some(service_id) = &filter.service_id {
+        query = query.filter(tickets::service_id.eq(service_id));
+    }
+    if let Some(priority) = &filter.priority {
+        query = query.filter(tickets::priority.eq(priority));
+    }
+    if let Some(kind) = &filter.kind {
+        query = query.filter(tickets::kind.eq(kind));
+    }
+    if let Some(assignee_id) = &filter.assignee_id {
+        query = query.filter(tickets::assignee_id.eq(assignee_id));
+    }
+    if filter.public_only {
+        query = query.filter(tickets::classification.eq("public"));
+    }
+    if let Some(text) = &filter.text {
+        let pattern = format!("%{}%", escape_like(text));
+        query = query.filter(
+            lower(tickets::number)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(lower(tickets::title).like(pattern.clone()).escape('\\'))
+                .or(lower(tickets::description).like(pattern).escape('\\')),
+        );
+    }
+    if let Some(from) = filter.created_from {
+        query = query.filter(tickets::created_at.ge(from));
+    }
+    if let Some(to) = filter.created_to {
+        query = query.filter(tickets::created_at.lt(to));
+    }
+    if let Some(after) = after {
+        query = if newest_first {
+            query.filter(
+                tickets::created_at
+                    .lt(after.created_at)
+                    .or(tickets::created_at
+                        .eq(after.created_at)
+                        .and(tickets::id.lt(after.id.clone()))),
+            )
+        } else {
+            query.filter(
+                tickets::created_at
+                    .gt(after.created_at)
+                    .or(tickets::created_at
+                        .eq(after.created_at)
+                        .and(tickets::id.gt(after.id.clone()))),
+            )
+        };
+    }
+    query = if newest_first {
+        query.order((tickets::created_at.desc(), tickets::id.desc()))
+    } else {
+        query.order((tickets::created_at.asc(), tickets::id.asc()))
+    };
+    query.limit(limit).load(conn)
+}
+
+fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}

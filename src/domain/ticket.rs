@@ -1,0 +1,394 @@
+//! Tickets: the five statutory kinds, priority from impact × urgency, and the status machine
+//! with who may move a ticket where.
+
+use super::role::Role;
+use super::sla::Priority;
+use super::text_enum::text_enum;
+
+text_enum! {
+    /// The five kinds of ticket the regulations name ("keluhan, gangguan, masalah, permintaan,
+    /// dan perubahan", Perbup Tojo Una-Una 17/2024 Pasal 46 (3)).
+    pub enum Kind {
+        /// Gangguan: something that worked has stopped working.
+        Incident = "incident",
+        /// Keluhan: a complaint about a service.
+        Complaint = "complaint",
+        /// Masalah: the underlying cause of one or more incidents.
+        Problem = "problem",
+        /// Permintaan: a request for something new (access, an account, a device).
+        Request = "request",
+        /// Perubahan: a change to a system or service.
+        Change = "change",
+    }
+}
+
+text_enum! {
+    /// Impact or urgency, each on three levels.
+    pub enum Level {
+        /// High.
+        High = "high",
+        /// Medium.
+        Medium = "medium",
+        /// Low.
+        Low = "low",
+    }
+}
+
+text_enum! {
+    /// Who may read a ticket (Perwali Palangka Raya 23/2020 Pasal 26 (3)).
+    pub enum Classification {
+        /// Informasi publik: any signed-in reader, integrations included.
+        Public = "public",
+        /// Informasi dikecualikan: the reporting PD's Tier 1, Tier 2, auditors and admins only.
+        Restricted = "restricted",
+    }
+}
+
+text_enum! {
+    /// Where a ticket is in its life.
+    pub enum Status {
+        /// Recorded, nobody has responded yet.
+        New = "new",
+        /// Someone is working on it.
+        InProgress = "in_progress",
+        /// Waiting for the reporter or a vendor; SLA clocks pause.
+        Pending = "pending",
+        /// Solved; may be reopened or closed.
+        Resolved = "resolved",
+        /// Final.
+        Closed = "closed",
+        /// Final; not counted in SLA compliance.
+        Cancelled = "cancelled",
+    }
+}
+
+text_enum! {
+    /// The moves of the action table (API.md "Tickets").
+    pub enum Action {
+        /// First response.
+        Acknowledge = "acknowledge",
+        /// Give the ticket to someone who may work its tier.
+        Assign = "assign",
+        /// Wait for the reporter or a vendor.
+        Pend = "pend",
+        /// Work again after waiting.
+        Resume = "resume",
+        /// Hand to Tier 2 (by Tier 1), or take over (by Tier 2).
+        Escalate = "escalate",
+        /// Tier 2 hands back to Tier 1 with instructions.
+        Return = "return",
+        /// Solved.
+        Resolve = "resolve",
+        /// Not solved after all.
+        Reopen = "reopen",
+        /// Done for good.
+        Close = "close",
+        /// Withdrawn.
+        Cancel = "cancel",
+    }
+}
+
+impl Status {
+    /// `new`, `in_progress` and `pending`: the ticket still needs work.
+    pub fn is_open(self) -> bool {
+        matches!(self, Status::New | Status::InProgress | Status::Pending)
+    }
+}
+
+/// The ITIL matrix: H/H critical; H/M, M/H high; H/L, L/H, M/M medium; the rest low. A security
+/// incident is at least high.
+pub fn priority(impact: Level, urgency: Level, security_incident: bool) -> Priority {
+    use Level::{High, Low, Medium};
+    let from_matrix = match (impact, urgency) {
+        (High, High) => Priority::Critical,
+        (High, Medium) | (Medium, High) => Priority::High,
+        (High, Low) | (Low, High) | (Medium, Medium) => Priority::Medium,
+        (Medium, Low) | (Low, Medium) | (Low, Low) => Priority::Low,
+    };
+    if security_incident && from_matrix > Priority::High {
+        Priority::High
+    } else {
+        from_matrix
+    }
+}
+
+/// The tier a ticket sits at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tier {
+    /// Service Desk Tier 1 in the PD.
+    One,
+    /// Service Desk Tier 2 at the Dinas.
+    Two,
+}
+
+impl Tier {
+    /// 1 or 2, as stored and shown.
+    pub fn number(self) -> i32 {
+        match self {
+            Tier::One => 1,
+            Tier::Two => 2,
+        }
+    }
+
+    /// From the stored number.
+    pub fn from_number(number: i32) -> Option<Self> {
+        match number {
+            1 => Some(Tier::One),
+            2 => Some(Tier::Two),
+            _ => None,
+        }
+    }
+}
+
+/// What the caller is with respect to one ticket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Worker {
+    /// A `tier1` user of the ticket's own PD.
+    Tier1OfThePd,
+    /// A `tier2` or `supervisor` user.
+    Tier2,
+    /// Anyone else: reads at most.
+    Reader,
+}
+
+impl Worker {
+    /// Classifies a caller for a ticket of `ticket_unit`.
+    pub fn of(role: Role, caller_unit: Option<&str>, ticket_unit: &str) -> Self {
+        match role {
+            Role::Tier1 if caller_unit == Some(ticket_unit) => Worker::Tier1OfThePd,
+            Role::Tier2 | Role::Supervisor => Worker::Tier2,
+            _ => Worker::Reader,
+        }
+    }
+
+    /// Whether this worker works tickets at `tier`.
+    pub fn works(self, tier: Tier) -> bool {
+        matches!(
+            (self, tier),
+            (Worker::Tier1OfThePd, Tier::One) | (Worker::Tier2, Tier::Two)
+        )
+    }
+}
+
+/// Why a move is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// The caller's role may not make this move on this ticket (`403`).
+    #[error("your role may not do this to this ticket")]
+    Forbidden,
+    /// The ticket's status or tier does not allow the move (`409 invalid_transition`).
+    #[error("{action} is not possible from status {status} at tier {tier}")]
+    InvalidTransition {
+        /// The move asked for.
+        action: Action,
+        /// The ticket's status.
+        status: Status,
+        /// The ticket's tier.
+        tier: i32,
+    },
+}
+
+/// Where a ticket goes on an allowed move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Move {
+    /// The status after the move.
+    pub status: Status,
+    /// The tier after the move.
+    pub tier: Tier,
+}
+
+/// Decides a move: who may make it, and from which status and tier.
+///
+/// Tier 1 works its own PD's tickets while they are at tier 1 and escalates them
+/// (Perbup Tojo Una-Una 17/2024 Pasal 46 (9): Tier 1 hands what it cannot solve to Tier 2);
+/// Tier 2 works tier-2 tickets, takes over tier-1 tickets (escalate) and hands back (return).
+pub fn decide(action: Action, status: Status, tier: Tier, worker: Worker) -> Result<Move, Refusal> {
+    let invalid = Refusal::InvalidTransition {
+        action,
+        status,
+        tier: tier.number(),
+    };
+    let allowed_worker = match action {
+        Action::Return => worker == Worker::Tier2,
+        Action::Escalate => worker != Worker::Reader,
+        _ => worker.works(tier),
+    };
+    if !allowed_worker {
+        return match (action, worker) {
+            // A tier-specific move aimed at the wrong tier is a state problem, not a role one.
+            (Action::Escalate, Worker::Tier1OfThePd) if tier == Tier::Two => Err(invalid),
+            _ => Err(Refusal::Forbidden),
+        };
+    }
+    let to = |status, tier| Ok(Move { status, tier });
+    match (action, status, tier) {
+        (Action::Acknowledge, Status::New, _) => to(Status::InProgress, tier),
+        (Action::Assign, s, _) if s.is_open() => to(s, tier),
+        (Action::Pend, Status::New | Status::InProgress, _) => to(Status::Pending, tier),
+        (Action::Resume, Status::Pending, _) => to(Status::InProgress, tier),
+        (Action::Escalate, s, Tier::One) if s.is_open() => to(s, Tier::Two),
+        (Action::Return, s, Tier::Two) if s.is_open() => to(Status::InProgress, Tier::One),
+        (Action::Resolve, Status::New | Status::InProgress | Status::Pending, _) => {
+            to(Status::Resolved, tier)
+        }
+        (Action::Reopen, Status::Resolved, _) => to(Status::InProgress, tier),
+        (Action::Close, Status::Resolved, _) => to(Status::Closed, tier),
+        (Action::Cancel, s, _) if s.is_open() => to(Status::Cancelled, tier),
+        _ => Err(invalid),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_itil_matrix() {
+        use Level::{High as H, Low as L, Medium as M};
+        let cases = [
+            (H, H, Priority::Critical),
+            (H, M, Priority::High),
+            (M, H, Priority::High),
+            (H, L, Priority::Medium),
+            (L, H, Priority::Medium),
+            (M, M, Priority::Medium),
+            (M, L, Priority::Low),
+            (L, M, Priority::Low),
+            (L, L, Priority::Low),
+        ];
+        for (impact, urgency, expected) in cases {
+            assert_eq!(
+                priority(impact, urgency, false),
+                expected,
+                "{impact}/{urgency}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_security_incident_is_at_least_high() {
+        assert_eq!(priority(Level::Low, Level::Low, true), Priority::High);
+        assert_eq!(priority(Level::High, Level::High, true), Priority::Critical);
+    }
+
+    /// The whole action table: every action from every status at every tier, by each kind of
+    /// worker, against an independent statement of the rules.
+    #[test]
+    fn every_move_of_the_action_table() {
+        use Status::*;
+        let expected = |action: Action, status: Status, tier: Tier| -> Option<(Status, Tier)> {
+            let open = status.is_open();
+            match action {
+                Action::Acknowledge if status == New => Some((InProgress, tier)),
+                Action::Assign if open => Some((status, tier)),
+                Action::Pend if matches!(status, New | InProgress) => Some((Pending, tier)),
+                Action::Resume if status == Pending => Some((InProgress, tier)),
+                Action::Escalate if open && tier == Tier::One => Some((status, Tier::Two)),
+                Action::Return if open && tier == Tier::Two => Some((InProgress, Tier::One)),
+                Action::Resolve if matches!(status, New | InProgress | Pending) => {
+                    Some((Resolved, tier))
+                }
+                Action::Reopen if status == Resolved => Some((InProgress, tier)),
+                Action::Close if status == Resolved => Some((Closed, tier)),
+                Action::Cancel if open => Some((Cancelled, tier)),
+                _ => None,
+            }
+        };
+        for action in Action::ALL {
+            for status in Status::ALL {
+                for tier in [Tier::One, Tier::Two] {
+                    for worker in [Worker::Tier1OfThePd, Worker::Tier2, Worker::Reader] {
+                        let got = decide(*action, *status, tier, worker);
+                        let may_try = match action {
+                            Action::Return => worker == Worker::Tier2,
+                            Action::Escalate => worker != Worker::Reader,
+                            _ => worker.works(tier),
+                        };
+                        match (may_try, expected(*action, *status, tier)) {
+                            (false, _)
+                                if worker == Worker::Tier1OfThePd
+                                    && *action == Action::Escalate =>
+                            {
+                                assert!(matches!(got, Err(Refusal::InvalidTransition { .. })))
+                            }
+                            (false, _) => assert_eq!(
+                                got,
+                                Err(Refusal::Forbidden),
+                                "{action} {status} {tier:?} {worker:?}"
+                            ),
+                            (true, Some((to, to_tier))) => assert_eq!(
+                                got,
+                                Ok(Move {
+                                    status: to,
+                                    tier: to_tier
+                                }),
+                                "{action} {status} {tier:?} {worker:?}"
+                            ),
+                            (true, None) => assert!(
+                                matches!(got, Err(Refusal::InvalidTransition { .. })),
+                                "{action} {status} {tier:?} {worker:?}: {got:?}"
+                            ),
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn tier1_cannot_resolve_an_escalated_ticket_but_tier2_can() {
+        let refused = decide(
+            Action::Resolve,
+            Status::InProgress,
+            Tier::Two,
+            Worker::Tier1OfThePd,
+        );
+        assert_eq!(refused, Err(Refusal::Forbidden));
+        let allowed = decide(
+            Action::Resolve,
+            Status::InProgress,
+            Tier::Two,
+            Worker::Tier2,
+        );
+        assert_eq!(allowed.map(|m| m.status), Ok(Status::Resolved));
+    }
+
+    #[test]
+    fn tier2_takes_over_a_tier1_ticket_and_hands_it_back() {
+        let taken =
+            decide(Action::Escalate, Status::New, Tier::One, Worker::Tier2).expect("take over");
+        assert_eq!((taken.status, taken.tier), (Status::New, Tier::Two));
+        let back = decide(Action::Return, Status::New, Tier::Two, Worker::Tier2).expect("return");
+        assert_eq!((back.status, back.tier), (Status::InProgress, Tier::One));
+        assert_eq!(
+            decide(
+                Action::Return,
+                Status::InProgress,
+                Tier::Two,
+                Worker::Tier1OfThePd
+            ),
+            Err(Refusal::Forbidden)
+        );
+    }
+
+    #[test]
+    fn readers_change_nothing() {
+        for action in Action::ALL {
+            assert_eq!(
+                decide(*action, Status::New, Tier::One, Worker::Reader),
+                Err(Refusal::Forbidden)
+            );
+        }
+    }
+
+    #[test]
+    fn a_tier1_user_of_another_pd_is_a_reader() {
+        assert_eq!(Worker::of(Role::Tier1, Some("a"), "b"), Worker::Reader);
+        assert_eq!(
+            Worker::of(Role::Tier1, Some("a"), "a"),
+            Worker::Tier1OfThePd
+        );
+        assert_eq!(Worker::of(Role::Supervisor, None, "a"), Worker::Tier2);
+        assert_eq!(Worker::of(Role::Auditor, None, "a"), Worker::Reader);
+    }
+}

@@ -1,0 +1,278 @@
+//! The service catalogue: the ICT services tickets are about, their owners and SLA.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::page::{Page, PageRequest};
+use super::units::present;
+use super::{Desk, FieldError, ServiceError, audit, new_id, require};
+use crate::auth::Caller;
+use crate::clock::rfc3339;
+use crate::db::models::ServiceRow;
+use crate::db::{self, DbConn, write_tx};
+use crate::domain::role::Role;
+
+const DEFAULT_AVAILABILITY_TARGET: f64 = 99.5;
+
+/// A service as the API shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ServiceView {
+    /// Service id.
+    pub id: String,
+    /// Short unique code, upper-case, e.g. `SIMPEG`.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// The PD that owns it.
+    pub owner_unit_id: String,
+    /// Designated critical by the Dinas: SLA on delivery time, availability and resolution
+    /// (Perwali Palangka Raya 23/2020 Pasal 28).
+    pub critical: bool,
+    /// Its SLA policy; `null` uses the region default.
+    pub sla_policy_id: Option<String>,
+    /// Availability target over a calendar month, percent.
+    pub availability_target_percent: f64,
+    /// What the service is.
+    pub description: String,
+    /// Whether it is offered.
+    pub active: bool,
+    /// Creation time.
+    #[serde(with = "rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    #[serde(with = "rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: DateTime<Utc>,
+}
+
+/// `POST /services`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewService {
+    /// Short unique code (letters, digits, `-`, `_`; up to 32).
+    pub code: String,
+    /// Name (up to 200 characters).
+    pub name: String,
+    /// The owning PD.
+    pub owner_unit_id: String,
+    /// Critical service; default `false`.
+    #[serde(default)]
+    pub critical: bool,
+    /// SLA policy; default the region's.
+    pub sla_policy_id: Option<String>,
+    /// Above 0, at most 100; default 99.5.
+    pub availability_target_percent: Option<f64>,
+    /// Up to 2,000 characters.
+    #[serde(default)]
+    pub description: String,
+}
+
+/// `PATCH /services/{id}`: only the fields given change.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct ServiceChanges {
+    /// New code.
+    pub code: Option<String>,
+    /// New name.
+    pub name: Option<String>,
+    /// New owner.
+    pub owner_unit_id: Option<String>,
+    /// Critical or not.
+    pub critical: Option<bool>,
+    /// New policy; `null` for the region default.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub sla_policy_id: Option<Option<String>>,
+    /// New availability target.
+    pub availability_target_percent: Option<f64>,
+    /// New description.
+    pub description: Option<String>,
+    /// Offered or withdrawn.
+    pub active: Option<bool>,
+}
+
+fn view(row: ServiceRow) -> Result<ServiceView, ServiceError> {
+    Ok(ServiceView {
+        id: row.id,
+        code: row.code,
+        name: row.name,
+        owner_unit_id: row.owner_unit_id,
+        critical: row.critical,
+        sla_policy_id: row.sla_policy_id,
+        availability_target_percent: row.availability_target_percent,
+        description: row.description,
+        active: row.active,
+        created_at: row.created_at.and_utc(),
+        updated_at: row.updated_at.and_utc(),
+    })
+}
+
+/// Field rules shared by creation and change.
+fn check_fields(errors: &mut Vec<FieldError>, row: &ServiceRow) {
+    let code_ok = (1..=32).contains(&row.code.len())
+        && row
+            .code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !code_ok {
+        errors.push(FieldError::new(
+            "code",
+            "must be 1 to 32 letters, digits, - or _",
+        ));
+    }
+    if row.name.is_empty() || row.name.chars().count() > 200 {
+        errors.push(FieldError::new("name", "must be 1 to 200 characters"));
+    }
+    let target = row.availability_target_percent;
+    if !(target > 0.0 && target <= 100.0) {
+        errors.push(FieldError::new(
+            "availability_target_percent",
+            "must be above 0 and at most 100",
+        ));
+    }
+    if row.description.chars().count() > 2000 {
+        errors.push(FieldError::new(
+            "description",
+            "must be at most 2000 characters",
+        ));
+    }
+}
+
+/// Rules that need the database: a free code, an existing PD owner, an existing policy.
+fn check_references(conn: &mut DbConn, row: &ServiceRow) -> Result<(), ServiceError> {
+    if db::services::code_taken(conn, &row.code, Some(&row.id))? {
+        return Err(ServiceError::rule(
+            "service_code_taken",
+            "code",
+            "is already used by another service",
+        ));
+    }
+    if db::units::find(conn, &row.owner_unit_id)?.is_none() {
+        return Err(ServiceError::field("owner_unit_id", "no unit has this id"));
+    }
+    if let Some(policy) = &row.sla_policy_id
+        && !db::sla_policies::exists(conn, policy)?
+    {
+        return Err(ServiceError::field(
+            "sla_policy_id",
+            "no SLA policy has this id",
+        ));
+    }
+    Ok(())
+}
+
+impl Desk {
+    /// Adds a service (supervisor or admin).
+    pub fn create_service(
+        &self,
+        caller: &Caller,
+        input: NewService,
+    ) -> Result<ServiceView, ServiceError> {
+        require(caller, &[Role::Supervisor, Role::Admin])?;
+        let now = self.now();
+        let row = ServiceRow {
+            id: new_id(),
+            code: input.code.trim().to_ascii_uppercase(),
+            name: input.name.trim().to_owned(),
+            owner_unit_id: input.owner_unit_id,
+            critical: input.critical,
+            sla_policy_id: input.sla_policy_id,
+            availability_target_percent: input
+                .availability_target_percent
+                .unwrap_or(DEFAULT_AVAILABILITY_TARGET),
+            description: input.description.trim().to_owned(),
+            active: true,
+            created_at: now.naive_utc(),
+            updated_at: now.naive_utc(),
+        };
+        let mut errors = Vec::new();
+        check_fields(&mut errors, &row);
+        ServiceError::check(errors)?;
+        let mut conn = self.conn()?;
+        write_tx(&mut conn, |conn| {
+            check_references(conn, &row)?;
+            db::services::insert(conn, &row)?;
+            audit::record(
+                conn,
+                now,
+                Some(&caller.user_id),
+                "service_created",
+                ("service", &row.id),
+                serde_json::json!({"code": row.code, "owner_unit_id": row.owner_unit_id, "critical": row.critical}),
+            )?;
+            view(row)
+        })
+    }
+
+    /// The catalogue, in creation order (any signed-in caller).
+    pub fn list_services(
+        &self,
+        _caller: &Caller,
+        page: PageRequest,
+    ) -> Result<Page<ServiceView>, ServiceError> {
+        let rows = db::services::list(&mut *self.conn()?, page.cursor.as_deref(), page.fetch())?;
+        page.finish(rows, |row| row.id.clone(), view)
+    }
+
+    /// One service.
+    pub fn service(&self, _caller: &Caller, id: &str) -> Result<ServiceView, ServiceError> {
+        db::services::find(&mut *self.conn()?, id)?
+            .ok_or(ServiceError::NotFound)
+            .and_then(view)
+    }
+
+    /// Changes a service (supervisor or admin).
+    pub fn update_service(
+        &self,
+        caller: &Caller,
+        id: &str,
+        changes: ServiceChanges,
+    ) -> Result<ServiceView, ServiceError> {
+        require(caller, &[Role::Supervisor, Role::Admin])?;
+        let now = self.now();
+        let mut conn = self.conn()?;
+        write_tx(&mut conn, |conn| {
+            let mut row = db::services::find(conn, id)?.ok_or(ServiceError::NotFound)?;
+            if let Some(code) = changes.code {
+                row.code = code.trim().to_ascii_uppercase();
+            }
+            if let Some(name) = changes.name {
+                row.name = name.trim().to_owned();
+            }
+            if let Some(owner) = changes.owner_unit_id {
+                row.owner_unit_id = owner;
+            }
+            if let Some(critical) = changes.critical {
+                row.critical = critical;
+            }
+            if let Some(policy) = changes.sla_policy_id {
+                row.sla_policy_id = policy;
+            }
+            if let Some(target) = changes.availability_target_percent {
+                row.availability_target_percent = target;
+            }
+            if let Some(description) = changes.description {
+                row.description = description.trim().to_owned();
+            }
+            if let Some(active) = changes.active {
+                row.active = active;
+            }
+            row.updated_at = now.naive_utc();
+            let mut errors = Vec::new();
+            check_fields(&mut errors, &row);
+            ServiceError::check(errors)?;
+            check_references(conn, &row)?;
+            db::services::update(conn, &row)?;
+            audit::record(
+                conn,
+                now,
+                Some(&caller.user_id),
+                "service_updated",
+                ("service", &row.id),
+                serde_json::json!({"code": row.code, "critical": row.critical, "active": row.active,
+                                   "sla_policy_id": row.sla_policy_id}),
+            )?;
+            view(row)
+        })
+    }
+}

@@ -1,0 +1,264 @@
+//! The ticket actions of the action table, comments, and the event trail.
+
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::ticket_view::{
+    CommentView, EventView, TicketView, check_version, comment_view, event_view, load_visible,
+    record_event, ticket_view,
+};
+use super::tickets::check_assignee;
+use super::{Desk, ServiceError, new_id};
+use crate::auth::Caller;
+use crate::db::models::{CommentRow, TicketRow};
+use crate::db::{self, write_tx};
+use crate::domain::role::Role;
+use crate::domain::ticket::{self, Action, Refusal, Status, Tier, Worker};
+
+const MAX_REASON: usize = 2_000;
+const MAX_TEXT: usize = 20_000;
+
+/// The body of `POST /tickets/{id}/<action>`; which field is needed depends on the action.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct ActionInput {
+    /// `assign`: the new assignee.
+    pub assignee_id: Option<String>,
+    /// `pend`, `escalate`, `reopen`, `cancel`: why (up to 2,000 characters).
+    pub reason: Option<String>,
+    /// `return`: what Tier 1 should do (up to 20,000 characters).
+    pub solution: Option<String>,
+    /// `resolve`: how it was solved (up to 20,000 characters).
+    pub resolution: Option<String>,
+}
+
+/// `POST /tickets/{id}/comments`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewComment {
+    /// The text, 1 to 20,000 characters.
+    pub body: String,
+    /// Staff only; default `false`.
+    #[serde(default)]
+    pub internal: bool,
+}
+
+/// The text an action needs, checked.
+fn required_text(
+    field: &'static str,
+    value: Option<&str>,
+    max: usize,
+) -> Result<String, ServiceError> {
+    let value = value.map(str::trim).unwrap_or_default();
+    if value.is_empty() || value.chars().count() > max {
+        return Err(ServiceError::field(
+            field,
+            format!("is required, 1 to {max} characters"),
+        ));
+    }
+    Ok(value.to_owned())
+}
+
+/// Which field an action needs, and its text.
+fn action_detail(
+    action: Action,
+    input: &ActionInput,
+) -> Result<Option<(&'static str, String)>, ServiceError> {
+    let need = |field, value: &Option<String>, max| {
+        required_text(field, value.as_deref(), max).map(|text| Some((field, text)))
+    };
+    match action {
+        Action::Assign => need("assignee_id", &input.assignee_id, 64),
+        Action::Pend | Action::Escalate | Action::Reopen | Action::Cancel => {
+            need("reason", &input.reason, MAX_REASON)
+        }
+        Action::Return => need("solution", &input.solution, MAX_TEXT),
+        Action::Resolve => need("resolution", &input.resolution, MAX_TEXT),
+        Action::Acknowledge | Action::Resume | Action::Close => Ok(None),
+    }
+}
+
+fn event_type(action: Action) -> &'static str {
+    match action {
+        Action::Acknowledge => "acknowledged",
+        Action::Assign => "assigned",
+        Action::Pend => "pended",
+        Action::Resume => "resumed",
+        Action::Escalate => "escalated",
+        Action::Return => "returned",
+        Action::Resolve => "resolved",
+        Action::Reopen => "reopened",
+        Action::Close => "closed",
+        Action::Cancel => "cancelled",
+    }
+}
+
+fn stored<T: std::str::FromStr>(text: &str) -> Result<T, ServiceError> {
+    text.parse()
+        .map_err(|_| ServiceError::Internal(format!("stored value {text:?}")))
+}
+
+impl From<Refusal> for ServiceError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::Forbidden => ServiceError::Forbidden,
+            Refusal::InvalidTransition { .. } => ServiceError::Conflict {
+                code: "invalid_transition",
+                message: refusal.to_string(),
+            },
+        }
+    }
+}
+
+impl Desk {
+    /// Makes one move of the action table on a ticket, with its event, in one transaction.
+    pub fn act_on_ticket(
+        &self,
+        caller: &Caller,
+        id_or_number: &str,
+        action: Action,
+        input: ActionInput,
+        if_match: Option<i64>,
+    ) -> Result<TicketView, ServiceError> {
+        let detail = action_detail(action, &input)?;
+        let now = self.now();
+        let at = now.naive_utc();
+        let mut conn = self.conn()?;
+        write_tx(&mut conn, |conn| {
+            let mut row = load_visible(conn, caller, id_or_number, true)?;
+            let status: Status = stored(&row.status)?;
+            let tier = Tier::from_number(row.tier)
+                .ok_or_else(|| ServiceError::Internal("stored tier".into()))?;
+            let worker = Worker::of(caller.role, caller.unit_id.as_deref(), &row.unit_id);
+            let to = ticket::decide(action, status, tier, worker)?;
+            check_version(&row, if_match)?;
+            let mut data = serde_json::json!({"from_status": status, "to_status": to.status});
+            if let Some((field, text)) = &detail {
+                data[*field] = serde_json::json!(text);
+            }
+            match action {
+                Action::Assign => {
+                    let assignee = detail.map(|(_, id)| id).unwrap_or_default();
+                    check_assignee(conn, &row, &assignee)?;
+                    if tier == Tier::One {
+                        row.tier1_assignee_id = Some(assignee.clone());
+                    }
+                    row.assignee_id = Some(assignee);
+                }
+                Action::Escalate => {
+                    row.escalated_at = Some(at);
+                    row.escalation_reason = detail.map(|(_, reason)| reason);
+                    // Tier 1's assignee cannot work tier 2; it is remembered for the return.
+                    row.assignee_id = None;
+                    data["automatic"] = serde_json::json!(false);
+                    data["taken_over"] = serde_json::json!(worker == Worker::Tier2);
+                }
+                Action::Return => row.assignee_id.clone_from(&row.tier1_assignee_id),
+                Action::Resolve => {
+                    row.resolved_at = Some(at);
+                    row.resolution = detail.map(|(_, resolution)| resolution);
+                }
+                Action::Reopen => {
+                    row.resolved_at = None;
+                    row.resolution = None;
+                }
+                Action::Close => row.closed_at = Some(at),
+                Action::Acknowledge | Action::Pend | Action::Resume | Action::Cancel => {}
+            }
+            // The response clock stops at the first move out of `new`.
+            if status == Status::New && to.status != Status::New && row.first_response_at.is_none()
+            {
+                row.first_response_at = Some(at);
+            }
+            row.status = to.status.as_str().into();
+            row.tier = to.tier.number();
+            row.updated_at = at;
+            row.version += 1;
+            db::tickets::update(conn, &row)?;
+            record_event(
+                conn,
+                &row.id,
+                event_type(action),
+                Some(&caller.user_id),
+                now,
+                data,
+            )?;
+            ticket_view(row)
+        })
+    }
+
+    /// Adds a comment: Tier 1 on its PD's tickets at any tier, Tier 2 and supervisors on any.
+    /// A public comment by an agent on a `new` ticket is its first response.
+    pub fn comment_on_ticket(
+        &self,
+        caller: &Caller,
+        id_or_number: &str,
+        input: NewComment,
+    ) -> Result<CommentView, ServiceError> {
+        let body = required_text("body", Some(&input.body), MAX_TEXT)?;
+        let now = self.now();
+        let mut conn = self.conn()?;
+        write_tx(&mut conn, |conn| {
+            let mut row: TicketRow = load_visible(conn, caller, id_or_number, true)?;
+            if Worker::of(caller.role, caller.unit_id.as_deref(), &row.unit_id) == Worker::Reader {
+                return Err(ServiceError::Forbidden);
+            }
+            let comment = CommentRow {
+                id: new_id(),
+                ticket_id: row.id.clone(),
+                author_id: caller.user_id.clone(),
+                body,
+                internal: input.internal,
+                created_at: now.naive_utc(),
+            };
+            db::ticket_events::insert_comment(conn, &comment)?;
+            if !comment.internal
+                && row.status == Status::New.as_str()
+                && row.first_response_at.is_none()
+            {
+                row.first_response_at = Some(comment.created_at);
+            }
+            row.updated_at = comment.created_at;
+            row.version += 1;
+            db::tickets::update(conn, &row)?;
+            record_event(
+                conn,
+                &row.id,
+                "commented",
+                Some(&caller.user_id),
+                now,
+                serde_json::json!({"comment_id": comment.id, "internal": comment.internal}),
+            )?;
+            Ok(comment_view(comment))
+        })
+    }
+
+    /// A ticket's comments; integrations see public ones only.
+    pub fn ticket_comments(
+        &self,
+        caller: &Caller,
+        id_or_number: &str,
+    ) -> Result<Vec<CommentView>, ServiceError> {
+        let mut conn = self.conn()?;
+        let row = load_visible(&mut conn, caller, id_or_number, false)?;
+        let with_internal = caller.role != Role::Integration;
+        Ok(
+            db::ticket_events::comments(&mut conn, &row.id, with_internal)?
+                .into_iter()
+                .map(comment_view)
+                .collect(),
+        )
+    }
+
+    /// A ticket's audit trail, oldest first.
+    pub fn ticket_events(
+        &self,
+        caller: &Caller,
+        id_or_number: &str,
+    ) -> Result<Vec<EventView>, ServiceError> {
+        let mut conn = self.conn()?;
+        let row = load_visible(&mut conn, caller, id_or_number, false)?;
+        Ok(db::ticket_events::for_ticket(&mut conn, &row.id)?
+            .into_iter()
+            .map(event_view)
+            .collect())
+    }
+}

@@ -1,0 +1,263 @@
+//! How a ticket, its events and comments look to a caller, and who may see them.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{ServiceError, new_id};
+use crate::auth::Caller;
+use crate::clock::rfc3339;
+use crate::db::models::{CommentRow, EventRow, TicketRow};
+use crate::db::{self, DbConn};
+use crate::domain::role::Role;
+use crate::domain::sla::Priority;
+use crate::domain::ticket::{Classification, Kind, Level, Status};
+
+/// Who reported the ticket.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Reporter {
+    /// Name (up to 200 characters).
+    pub name: String,
+    /// Address; any domain (a citizen may report), but only official ones receive mail.
+    pub email: Option<String>,
+    /// Phone number.
+    pub phone: Option<String>,
+}
+
+/// A ticket as the API shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TicketView {
+    /// Ticket id (UUID v7).
+    pub id: String,
+    /// `SD-<year>-<6 digits>`; usable wherever the id is.
+    pub number: String,
+    /// One of the five statutory kinds.
+    pub kind: Kind,
+    /// Short summary.
+    pub title: String,
+    /// Full text.
+    pub description: String,
+    /// Where the ticket is in its life.
+    pub status: Status,
+    /// From impact × urgency.
+    pub priority: Priority,
+    /// Impact.
+    pub impact: Level,
+    /// Urgency.
+    pub urgency: Level,
+    /// 1 (the PD's Tier 1) or 2 (the Dinas's Tier 2).
+    pub tier: i32,
+    /// The reporting PD.
+    pub unit_id: String,
+    /// The affected service.
+    pub service_id: Option<String>,
+    /// Who works it now.
+    pub assignee_id: Option<String>,
+    /// Who reported it.
+    pub reporter: Reporter,
+    /// `public` or `restricted`.
+    pub classification: Classification,
+    /// A security incident (at least high priority, restricted by default).
+    pub security_incident: bool,
+    /// Who recorded it.
+    pub created_by: String,
+    /// When it was recorded.
+    #[serde(with = "rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    #[serde(with = "rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: DateTime<Utc>,
+    /// First response by an agent.
+    #[serde(with = "rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub first_response_at: Option<DateTime<Utc>>,
+    /// Last escalation to tier 2.
+    #[serde(with = "rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub escalated_at: Option<DateTime<Utc>>,
+    /// Why it was escalated (`sla_tier1_window_elapsed` when the SLA engine did it).
+    pub escalation_reason: Option<String>,
+    /// When it was resolved.
+    #[serde(with = "rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub resolved_at: Option<DateTime<Utc>>,
+    /// When it was closed.
+    #[serde(with = "rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub closed_at: Option<DateTime<Utc>>,
+    /// How it was resolved.
+    pub resolution: Option<String>,
+    /// Incremented on every change; sent as the `ETag`.
+    pub version: i64,
+}
+
+/// One entry of a ticket's audit trail.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventView {
+    /// Event id.
+    pub id: String,
+    /// The ticket.
+    pub ticket_id: String,
+    /// `created`, `acknowledged`, `escalated`, `commented`, …
+    #[serde(rename = "type")]
+    pub event_type: String,
+    /// Who; `null` for the SLA engine.
+    pub actor_id: Option<String>,
+    /// When.
+    #[serde(with = "rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub at: DateTime<Utc>,
+    /// Details of the event.
+    #[schema(value_type = Object)]
+    pub data: serde_json::Value,
+}
+
+/// A comment on a ticket.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommentView {
+    /// Comment id.
+    pub id: String,
+    /// The ticket.
+    pub ticket_id: String,
+    /// Who wrote it.
+    pub author_id: String,
+    /// The text.
+    pub body: String,
+    /// Visible to staff only (never to integrations).
+    pub internal: bool,
+    /// When.
+    #[serde(with = "rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: DateTime<Utc>,
+}
+
+fn parse<T: std::str::FromStr>(what: &str, text: &str) -> Result<T, ServiceError>
+where
+    T::Err: std::fmt::Display,
+{
+    text.parse()
+        .map_err(|e| ServiceError::Internal(format!("stored {what}: {e}")))
+}
+
+fn utc(at: Option<NaiveDateTime>) -> Option<DateTime<Utc>> {
+    at.map(|at| at.and_utc())
+}
+
+/// The API shape of a stored ticket.
+pub fn ticket_view(row: TicketRow) -> Result<TicketView, ServiceError> {
+    Ok(TicketView {
+        kind: parse("kind", &row.kind)?,
+        status: parse("status", &row.status)?,
+        priority: parse("priority", &row.priority)?,
+        impact: parse("impact", &row.impact)?,
+        urgency: parse("urgency", &row.urgency)?,
+        classification: parse("classification", &row.classification)?,
+        id: row.id,
+        number: row.number,
+        title: row.title,
+        description: row.description,
+        tier: row.tier,
+        unit_id: row.unit_id,
+        service_id: row.service_id,
+        assignee_id: row.assignee_id,
+        reporter: Reporter {
+            name: row.reporter_name,
+            email: row.reporter_email,
+            phone: row.reporter_phone,
+        },
+        security_incident: row.security_incident,
+        created_by: row.created_by,
+        created_at: row.created_at.and_utc(),
+        updated_at: row.updated_at.and_utc(),
+        first_response_at: utc(row.first_response_at),
+        escalated_at: utc(row.escalated_at),
+        escalation_reason: row.escalation_reason,
+        resolved_at: utc(row.resolved_at),
+        closed_at: utc(row.closed_at),
+        resolution: row.resolution,
+        version: row.version,
+    })
+}
+
+pub(super) fn event_view(row: EventRow) -> EventView {
+    EventView {
+        id: row.id,
+        ticket_id: row.ticket_id,
+        event_type: row.event_type,
+        actor_id: row.actor_id,
+        at: row.at.and_utc(),
+        data: serde_json::from_str(&row.data).unwrap_or(serde_json::Value::Null),
+    }
+}
+
+pub(super) fn comment_view(row: CommentRow) -> CommentView {
+    CommentView {
+        id: row.id,
+        ticket_id: row.ticket_id,
+        author_id: row.author_id,
+        body: row.body,
+        internal: row.internal,
+        created_at: row.created_at.and_utc(),
+    }
+}
+
+/// Whether `caller` may see the ticket at all. Tier 1 sees its own PD's tickets only;
+/// integrations see public tickets only (restricted ones are *informasi dikecualikan*).
+pub(super) fn visible(caller: &Caller, row: &TicketRow) -> bool {
+    match caller.role {
+        Role::Tier1 => caller.unit_id.as_deref() == Some(row.unit_id.as_str()),
+        Role::Tier2 | Role::Supervisor | Role::Auditor | Role::Admin => true,
+        Role::Integration => row.classification == Classification::Public.as_str(),
+    }
+}
+
+/// Loads a ticket the caller may see, or `NotFound` (never revealing that it exists).
+pub(super) fn load_visible(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id_or_number: &str,
+    lock: bool,
+) -> Result<TicketRow, ServiceError> {
+    let row = if lock {
+        db::tickets::find_for_update(conn, id_or_number)?
+    } else {
+        db::tickets::find(conn, id_or_number)?
+    };
+    row.filter(|row| visible(caller, row))
+        .ok_or(ServiceError::NotFound)
+}
+
+/// Refuses a change made against an older version of the ticket (`If-Match`).
+pub(super) fn check_version(row: &TicketRow, expected: Option<i64>) -> Result<(), ServiceError> {
+    match expected {
+        Some(version) if version != row.version => Err(ServiceError::PreconditionFailed {
+            current_version: row.version,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Appends an event to the ticket's trail, inside the caller's transaction.
+pub(super) fn record_event(
+    conn: &mut DbConn,
+    ticket_id: &str,
+    event_type: &str,
+    actor_id: Option<&str>,
+    at: DateTime<Utc>,
+    data: serde_json::Value,
+) -> Result<(), ServiceError> {
+    db::ticket_events::insert(
+        conn,
+        &EventRow {
+            id: new_id(),
+            ticket_id: ticket_id.to_owned(),
+            event_type: event_type.to_owned(),
+            actor_id: actor_id.map(str::to_owned),
+            at: at.naive_utc(),
+            data: data.to_string(),
+        },
+    )?;
+    Ok(())
+}

@@ -1,0 +1,613 @@
+//! Recording, reading, listing and editing tickets.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+use super::page::{Page, PageRequest};
+use super::region;
+use super::ticket_view::{
+    Reporter, TicketView, check_version, load_visible, record_event, ticket_view,
+};
+use super::units::present;
+use super::{Desk, FieldError, ServiceError, new_id, require};
+use crate::auth::Caller;
+use crate::db::models::{IdempotencyRow, TicketRow};
+use crate::db::tickets::{After, TicketFilter};
+use crate::db::{self, DbConn, write_tx};
+use crate::domain::email::EmailAddress;
+use crate::domain::role::{Role, UnitKind};
+use crate::domain::ticket::{self, Classification, Kind, Level, Status, Tier, Worker};
+
+const MAX_TITLE: usize = 200;
+const MAX_DESCRIPTION: usize = 20_000;
+const MAX_NAME: usize = 200;
+const MAX_PHONE: usize = 32;
+const MAX_IDEMPOTENCY_KEY: usize = 255;
+
+/// `POST /tickets`.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct NewTicket {
+    /// One of the five statutory kinds.
+    pub kind: Kind,
+    /// Short summary, 1 to 200 characters.
+    pub title: String,
+    /// Full text, up to 20,000 characters.
+    pub description: String,
+    /// The affected service.
+    pub service_id: Option<String>,
+    /// Impact.
+    pub impact: Level,
+    /// Urgency.
+    pub urgency: Level,
+    /// Who reported it.
+    pub reporter: Reporter,
+    /// Default `public`, or `restricted` for a security incident.
+    pub classification: Option<Classification>,
+    /// A security incident: at least high priority, restricted unless said otherwise.
+    #[serde(default)]
+    pub security_incident: bool,
+    /// The reporting PD: required from Tier 2, ignored or must match for Tier 1.
+    pub unit_id: Option<String>,
+}
+
+/// `PATCH /tickets/{id}`: only the fields given change.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct TicketChanges {
+    /// New summary.
+    pub title: Option<String>,
+    /// New text.
+    pub description: Option<String>,
+    /// New impact (priority follows).
+    pub impact: Option<Level>,
+    /// New urgency (priority follows).
+    pub urgency: Option<Level>,
+    /// New service; `null` for none.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub service_id: Option<Option<String>>,
+    /// New assignee; `null` for none.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub assignee_id: Option<Option<String>>,
+    /// New classification.
+    pub classification: Option<Classification>,
+}
+
+/// Filters and order of `GET /tickets`.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct TicketQuery {
+    /// `new`, `in_progress`, `pending`, `resolved`, `closed` or `cancelled`.
+    pub status: Option<String>,
+    /// 1 or 2.
+    pub tier: Option<i32>,
+    /// The reporting PD.
+    pub unit_id: Option<String>,
+    /// The affected service.
+    pub service_id: Option<String>,
+    /// `critical`, `high`, `medium` or `low`.
+    pub priority: Option<String>,
+    /// One of the five kinds.
+    pub kind: Option<String>,
+    /// The assignee.
+    pub assignee_id: Option<String>,
+    /// Text in the number, title or description.
+    pub q: Option<String>,
+    /// Created at or after (RFC 3339).
+    pub created_from: Option<String>,
+    /// Created before (RFC 3339).
+    pub created_to: Option<String>,
+    /// `-created_at` (newest first, default) or `created_at`.
+    pub sort: Option<String>,
+}
+
+fn text(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    value: &str,
+    max: usize,
+    required: bool,
+) -> String {
+    let value = value.trim();
+    let count = value.chars().count();
+    if (required && count == 0) || count > max {
+        let range = if required { "1" } else { "0" };
+        errors.push(FieldError::new(
+            field,
+            format!("must be {range} to {max} characters"),
+        ));
+    }
+    value.to_owned()
+}
+
+fn reporter_fields(errors: &mut Vec<FieldError>, reporter: &Reporter) -> Reporter {
+    let name = text(errors, "reporter.name", &reporter.name, MAX_NAME, true);
+    let email = reporter
+        .email
+        .as_deref()
+        .filter(|e| !e.trim().is_empty())
+        .and_then(|e| {
+            EmailAddress::parse(e)
+                .map_err(|error| errors.push(FieldError::new("reporter.email", error.to_string())))
+                .ok()
+                .map(EmailAddress::into_string)
+        });
+    let phone = reporter
+        .phone
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|phone| {
+            let ok = phone.len() <= MAX_PHONE
+                && phone.chars().any(|c| c.is_ascii_digit())
+                && phone
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || " +-().".contains(c));
+            if !ok {
+                errors.push(FieldError::new(
+                    "reporter.phone",
+                    "must be a phone number of up to 32 characters",
+                ));
+            }
+            phone.to_owned()
+        });
+    Reporter { name, email, phone }
+}
+
+fn request_hash(input: &NewTicket) -> Result<String, ServiceError> {
+    let bytes = serde_json::to_vec(input).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    Ok(Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+/// The assignee must be able to work the ticket's tier: a `tier1` user of the ticket's PD at
+/// tier 1, a `tier2` or `supervisor` user at tier 2; and active.
+pub(super) fn check_assignee(
+    conn: &mut DbConn,
+    row: &TicketRow,
+    assignee_id: &str,
+) -> Result<(), ServiceError> {
+    let fits = db::users::find(conn, assignee_id)?.is_some_and(|user| {
+        let role = user.role.parse::<Role>().ok();
+        let tier = Tier::from_number(row.tier);
+        user.active
+            && role.is_some_and(|role| {
+                tier.is_some_and(|tier| {
+                    Worker::of(role, user.unit_id.as_deref(), &row.unit_id).works(tier)
+                })
+            })
+    });
+    if fits {
+        Ok(())
+    } else {
+        Err(ServiceError::rule(
+            "assignee_cannot_work_ticket",
+            "assignee_id",
+            "must be an active user who works this ticket's tier (tier1 of its PD at tier 1, tier2 or supervisor at tier 2)",
+        ))
+    }
+}
+
+fn encode_cursor(row: &TicketRow) -> String {
+    let micros = row.created_at.and_utc().timestamp_micros();
+    URL_SAFE_NO_PAD.encode(format!("{micros}.{}", row.id))
+}
+
+fn decode_cursor(cursor: &str) -> Result<After, ServiceError> {
+    let invalid = || ServiceError::field("cursor", "is not a cursor this list gave out");
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
+    let text = String::from_utf8(bytes).map_err(|_| invalid())?;
+    let (micros, id) = text.split_once('.').ok_or_else(invalid)?;
+    let created_at = micros
+        .parse::<i64>()
+        .ok()
+        .and_then(DateTime::<Utc>::from_timestamp_micros)
+        .ok_or_else(invalid)?;
+    Ok(After {
+        created_at: created_at.naive_utc(),
+        id: id.to_owned(),
+    })
+}
+
+fn instant(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    value: Option<&str>,
+) -> Option<NaiveDateTime> {
+    value.and_then(|text| match DateTime::parse_from_rfc3339(text) {
+        Ok(at) => Some(at.with_timezone(&Utc).naive_utc()),
+        Err(_) => {
+            errors.push(FieldError::new(
+                field,
+                "must be an RFC 3339 timestamp such as 2026-11-23T03:15:00Z",
+            ));
+            None
+        }
+    })
+}
+
+fn parsed<T: std::str::FromStr>(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    value: Option<&str>,
+) -> Option<String>
+where
+    T::Err: std::fmt::Display,
+{
+    value.and_then(|text| match text.parse::<T>() {
+        Ok(_) => Some(text.to_owned()),
+        Err(error) => {
+            errors.push(FieldError::new(field, error.to_string()));
+            None
+        }
+    })
+}
+
+impl Desk {
+    /// Records a ticket (tier1 for its own PD; tier2 and supervisors for any PD). With an
+    /// `Idempotency-Key`, a retry of the same request returns the ticket it made.
+    pub fn create_ticket(
+        &self,
+        caller: &Caller,
+        input: NewTicket,
+        idempotency_key: Option<String>,
+    ) -> Result<TicketView, ServiceError> {
+        require(caller, &[Role::Tier1, Role::Tier2, Role::Supervisor])?;
+        let mut errors = Vec::new();
+        if idempotency_key
+            .as_ref()
+            .is_some_and(|k| k.is_empty() || k.len() > MAX_IDEMPOTENCY_KEY)
+        {
+            errors.push(FieldError::new(
+                "Idempotency-Key",
+                "must be 1 to 255 characters",
+            ));
+        }
+        let title = text(&mut errors, "title", &input.title, MAX_TITLE, true);
+        let description = text(
+            &mut errors,
+            "description",
+            &input.description,
+            MAX_DESCRIPTION,
+            false,
+        );
+        let reporter = reporter_fields(&mut errors, &input.reporter);
+        let unit_id = match (caller.role, &input.unit_id, &caller.unit_id) {
+            (Role::Tier1, Some(given), Some(own)) if given != own => {
+                errors.push(FieldError::new(
+                    "unit_id",
+                    "tier1 records tickets for its own PD only",
+                ));
+                None
+            }
+            (Role::Tier1, _, own) => own.clone(),
+            (_, None, _) => {
+                errors.push(FieldError::new(
+                    "unit_id",
+                    "is required: name the PD the ticket belongs to",
+                ));
+                None
+            }
+            (_, Some(given), _) => Some(given.clone()),
+        };
+        ServiceError::check(errors)?;
+        let unit_id = unit_id.ok_or(ServiceError::Forbidden)?;
+        let hash = request_hash(&input)?;
+        let priority = ticket::priority(input.impact, input.urgency, input.security_incident);
+        let classification = input.classification.unwrap_or(if input.security_incident {
+            Classification::Restricted
+        } else {
+            Classification::Public
+        });
+        let now = self.now();
+        let mut conn = self.conn()?;
+        let attempt = write_tx(&mut conn, |conn| {
+            if let Some(key) = &idempotency_key
+                && let Some(first) = db::idempotency::find(conn, &caller.user_id, key)?
+            {
+                return replay(conn, &first, &hash);
+            }
+            let unit = db::units::find(conn, &unit_id)?
+                .filter(|unit| unit.active && unit.kind == UnitKind::Pd.as_str())
+                .ok_or_else(|| ServiceError::field("unit_id", "must be an active PD unit"))?;
+            if let Some(service_id) = &input.service_id
+                && !db::services::find(conn, service_id)?.is_some_and(|s| s.active)
+            {
+                return Err(ServiceError::field(
+                    "service_id",
+                    "must be an active service of the catalogue",
+                ));
+            }
+            let timezone: chrono_tz::Tz = region::load(conn)?
+                .row
+                .timezone
+                .parse()
+                .map_err(|_| ServiceError::Internal("stored region timezone".into()))?;
+            let year = now.with_timezone(&timezone).year();
+            let row = TicketRow {
+                id: new_id(),
+                number: String::new(),
+                kind: input.kind.as_str().into(),
+                title,
+                description,
+                status: Status::New.as_str().into(),
+                priority: priority.as_str().into(),
+                impact: input.impact.as_str().into(),
+                urgency: input.urgency.as_str().into(),
+                tier: Tier::One.number(),
+                unit_id: unit.id,
+                service_id: input.service_id.clone(),
+                assignee_id: None,
+                tier1_assignee_id: None,
+                reporter_name: reporter.name,
+                reporter_email: reporter.email,
+                reporter_phone: reporter.phone,
+                classification: classification.as_str().into(),
+                security_incident: input.security_incident,
+                created_by: caller.user_id.clone(),
+                created_at: now.naive_utc(),
+                updated_at: now.naive_utc(),
+                first_response_at: None,
+                escalated_at: None,
+                escalation_reason: None,
+                resolved_at: None,
+                closed_at: None,
+                resolution: None,
+                version: 1,
+            };
+            // The number is taken last, so that the counter row is locked for as short a time
+            // as possible.
+            let number = db::tickets::next_number(conn, year)?;
+            let row = TicketRow {
+                number: format!("SD-{year}-{number:06}"),
+                ..row
+            };
+            db::tickets::insert(conn, &row)?;
+            record_event(
+                conn,
+                &row.id,
+                "created",
+                Some(&caller.user_id),
+                now,
+                serde_json::json!({"number": row.number, "kind": row.kind, "priority": row.priority,
+                                   "tier": row.tier, "classification": row.classification}),
+            )?;
+            if let Some(key) = &idempotency_key {
+                db::idempotency::insert(
+                    conn,
+                    &IdempotencyRow {
+                        user_id: caller.user_id.clone(),
+                        idempotency_key: key.clone(),
+                        request_hash: hash.clone(),
+                        ticket_id: row.id.clone(),
+                        created_at: now.naive_utc(),
+                    },
+                )?;
+            }
+            ticket_view(row)
+        });
+        match (attempt, &idempotency_key) {
+            // A concurrent retry with the same key won the race: answer as it did.
+            (Err(ServiceError::Conflict { .. }), Some(key)) => {
+                let first = db::idempotency::find(&mut conn, &caller.user_id, key)?
+                    .ok_or_else(|| ServiceError::Internal("idempotency key vanished".into()))?;
+                replay(&mut conn, &first, &hash)
+            }
+            (attempt, _) => attempt,
+        }
+    }
+
+    /// One ticket, by id or number, if the caller may see it.
+    pub fn ticket(&self, caller: &Caller, id_or_number: &str) -> Result<TicketView, ServiceError> {
+        ticket_view(load_visible(
+            &mut *self.conn()?,
+            caller,
+            id_or_number,
+            false,
+        )?)
+    }
+
+    /// Tickets the caller may see, filtered, newest first unless asked otherwise.
+    pub fn list_tickets(
+        &self,
+        caller: &Caller,
+        query: TicketQuery,
+        page: PageRequest,
+    ) -> Result<Page<TicketView>, ServiceError> {
+        let mut errors = Vec::new();
+        let mut filter = TicketFilter {
+            status: parsed::<Status>(&mut errors, "status", query.status.as_deref()),
+            tier: query.tier,
+            unit_id: query.unit_id,
+            service_id: query.service_id,
+            priority: parsed::<crate::domain::sla::Priority>(
+                &mut errors,
+                "priority",
+                query.priority.as_deref(),
+            ),
+            kind: parsed::<Kind>(&mut errors, "kind", query.kind.as_deref()),
+            assignee_id: query.assignee_id,
+            public_only: caller.role == Role::Integration,
+            text: query
+                .q
+                .map(|q| q.trim().to_lowercase())
+                .filter(|q| !q.is_empty()),
+            created_from: instant(&mut errors, "created_from", query.created_from.as_deref()),
+            created_to: instant(&mut errors, "created_to", query.created_to.as_deref()),
+        };
+        if filter.tier.is_some_and(|t| Tier::from_number(t).is_none()) {
+            errors.push(FieldError::new("tier", "must be 1 or 2"));
+        }
+        let newest_first = match query.sort.as_deref() {
+            None | Some("-created_at") => true,
+            Some("created_at") => false,
+            Some(_) => {
+                errors.push(FieldError::new("sort", "must be created_at or -created_at"));
+                true
+            }
+        };
+        let after = page.cursor.as_deref().map(decode_cursor).transpose();
+        let after = after
+            .map_err(|e| errors.push(FieldError::new("cursor", e.to_string())))
+            .ok()
+            .flatten();
+        ServiceError::check(errors)?;
+        if caller.role == Role::Tier1 {
+            // Tier 1 sees its own PD only, whatever filter it asks for.
+            if filter
+                .unit_id
+                .as_ref()
+                .is_some_and(|u| Some(u) != caller.unit_id.as_ref())
+            {
+                return Ok(Page {
+                    items: Vec::new(),
+                    next_cursor: None,
+                });
+            }
+            filter.unit_id.clone_from(&caller.unit_id);
+        }
+        let rows = db::tickets::list(
+            &mut *self.conn()?,
+            &filter,
+            newest_first,
+            after.as_ref(),
+            page.fetch(),
+        )?;
+        page.finish(rows, encode_cursor, ticket_view)
+    }
+
+    /// Edits a ticket's fields (whoever works its tier); priority follows impact and urgency.
+    pub fn update_ticket(
+        &self,
+        caller: &Caller,
+        id_or_number: &str,
+        changes: TicketChanges,
+        if_match: Option<i64>,
+    ) -> Result<TicketView, ServiceError> {
+        let mut errors = Vec::new();
+        let title = changes
+            .title
+            .as_deref()
+            .map(|t| text(&mut errors, "title", t, MAX_TITLE, true));
+        let description = changes
+            .description
+            .as_deref()
+            .map(|d| text(&mut errors, "description", d, MAX_DESCRIPTION, false));
+        ServiceError::check(errors)?;
+        let now = self.now();
+        let mut conn = self.conn()?;
+        write_tx(&mut conn, |conn| {
+            let mut row = load_visible(conn, caller, id_or_number, true)?;
+            let tier = Tier::from_number(row.tier)
+                .ok_or_else(|| ServiceError::Internal("stored tier".into()))?;
+            if !Worker::of(caller.role, caller.unit_id.as_deref(), &row.unit_id).works(tier) {
+                return Err(ServiceError::Forbidden);
+            }
+            check_version(&row, if_match)?;
+            let status: Status = row
+                .status
+                .parse()
+                .map_err(|e: crate::domain::UnknownValue| ServiceError::Internal(e.to_string()))?;
+            if !status.is_open() {
+                return Err(ServiceError::Conflict {
+                    code: "invalid_transition",
+                    message: format!("a {status} ticket can no longer be edited"),
+                });
+            }
+            let before = serde_json::json!({"title": row.title, "impact": row.impact, "urgency": row.urgency,
+                "priority": row.priority, "service_id": row.service_id, "assignee_id": row.assignee_id,
+                "classification": row.classification});
+            if let Some(title) = title {
+                row.title = title;
+            }
+            if let Some(description) = description {
+                row.description = description;
+            }
+            let impact = changes.impact.map_or_else(|| row.impact.parse(), Ok);
+            let urgency = changes.urgency.map_or_else(|| row.urgency.parse(), Ok);
+            let (Ok(impact), Ok(urgency)) = (impact, urgency) else {
+                return Err(ServiceError::Internal("stored impact or urgency".into()));
+            };
+            row.impact = impact.as_str().into();
+            row.urgency = urgency.as_str().into();
+            row.priority = ticket::priority(impact, urgency, row.security_incident)
+                .as_str()
+                .into();
+            if let Some(service_id) = changes.service_id {
+                if let Some(id) = &service_id
+                    && !db::services::find(conn, id)?.is_some_and(|s| s.active)
+                {
+                    return Err(ServiceError::field(
+                        "service_id",
+                        "must be an active service of the catalogue",
+                    ));
+                }
+                row.service_id = service_id;
+            }
+            if let Some(assignee_id) = changes.assignee_id {
+                if let Some(id) = &assignee_id {
+                    check_assignee(conn, &row, id)?;
+                }
+                if tier == Tier::One {
+                    row.tier1_assignee_id.clone_from(&assignee_id);
+                }
+                row.assignee_id = assignee_id;
+            }
+            if let Some(classification) = changes.classification {
+                row.classification = classification.as_str().into();
+            }
+            row.updated_at = now.naive_utc();
+            row.version += 1;
+            db::tickets::update(conn, &row)?;
+            let after = serde_json::json!({"title": row.title, "impact": row.impact, "urgency": row.urgency,
+                "priority": row.priority, "service_id": row.service_id, "assignee_id": row.assignee_id,
+                "classification": row.classification});
+            record_event(
+                conn,
+                &row.id,
+                "updated",
+                Some(&caller.user_id),
+                now,
+                changed_fields(&before, &after),
+            )?;
+            ticket_view(row)
+        })
+    }
+}
+
+/// `{field: {from, to}}` for the fields that differ.
+fn changed_fields(before: &serde_json::Value, after: &serde_json::Value) -> serde_json::Value {
+    let mut changes = serde_json::Map::new();
+    if let (Some(before), Some(after)) = (before.as_object(), after.as_object()) {
+        for (field, new) in after {
+            let old = before.get(field).unwrap_or(&serde_json::Value::Null);
+            if old != new {
+                changes.insert(field.clone(), serde_json::json!({"from": old, "to": new}));
+            }
+        }
+    }
+    serde_json::Value::Object(changes)
+}
+
+/// Answers a retry: the first ticket if the request is the same, else a refusal.
+fn replay(
+    conn: &mut DbConn,
+    first: &IdempotencyRow,
+    hash: &str,
+) -> Result<TicketView, ServiceError> {
+    if first.request_hash != hash {
+        return Err(ServiceError::rule(
+            "idempotency_key_reused",
+            "Idempotency-Key",
+            "was already used for a different request",
+        ));
+    }
+    let row = db::tickets::find(conn, &first.ticket_id)?
+        .ok_or_else(|| ServiceError::Internal("ticket of an idempotency key is missing".into()))?;
+    ticket_view(row)
+}
