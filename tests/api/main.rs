@@ -8,5 +8,6 @@ mod cli;
 mod openapi;
 mod region;
 mod requests;
+mod tickets;
 mod tokens;
 mod units;

@@ -331,3 +331,132 @@ fn database_is_swapped_in_the_url() {
     );
     assert_eq!(with_database("postgres://h", "x"), "postgres://h/x");
 }
+
+/// An account of the cast.
+pub struct Member {
+    pub id: String,
+    pub token: String,
+}
+
+/// The people of a small region: two PDs with their Tier 1, the Dinas staff, an auditor and a
+/// dashboard integration.
+pub struct Cast {
+    pub dinkes: String,
+    pub disdik: String,
+    pub tier1: Member,
+    pub tier1_colleague: Member,
+    pub tier1_other_pd: Member,
+    pub tier2: Member,
+    pub supervisor: Member,
+    pub auditor: Member,
+    pub integration: Member,
+}
+
+impl TestApp {
+    /// Sets up the cast.
+    pub async fn cast(&self) -> Cast {
+        let dinkes = self.create_pd("DINKES").await;
+        let disdik = self.create_pd("DISDIK").await;
+        let dinas = self.dinas_id().await;
+        let member = |(id, token): (String, String)| Member { id, token };
+        let tier1 = member(
+            self.create_user(&format!("teknisi.dinkes@{DOMAIN}"), "tier1", Some(&dinkes))
+                .await,
+        );
+        let tier1_colleague = member(
+            self.create_user(&format!("rekan.dinkes@{DOMAIN}"), "tier1", Some(&dinkes))
+                .await,
+        );
+        let tier1_other_pd = member(
+            self.create_user(&format!("teknisi.disdik@{DOMAIN}"), "tier1", Some(&disdik))
+                .await,
+        );
+        let tier2 = member(
+            self.create_user(&format!("tier2@{DOMAIN}"), "tier2", Some(&dinas))
+                .await,
+        );
+        let supervisor = member(
+            self.create_user(&format!("supervisor@{DOMAIN}"), "supervisor", Some(&dinas))
+                .await,
+        );
+        let auditor = member(
+            self.create_user(&format!("inspektorat@{DOMAIN}"), "auditor", None)
+                .await,
+        );
+        let (status, user) = self
+            .post(
+                "/api/v1/users",
+                &self.admin_token,
+                json!({"name": "Dasbor", "email": format!("dasbor@{DOMAIN}"), "role": "integration"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{user}");
+        let integration_id = user["id"].as_str().expect("id").to_owned();
+        let (status, issued) = self
+            .post(
+                &format!("/api/v1/users/{integration_id}/tokens"),
+                &self.admin_token,
+                json!({"name": "Dasbor"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{issued}");
+        let integration = Member {
+            id: integration_id,
+            token: issued["token"].as_str().expect("token").to_owned(),
+        };
+        Cast {
+            dinkes,
+            disdik,
+            tier1,
+            tier1_colleague,
+            tier1_other_pd,
+            tier2,
+            supervisor,
+            auditor,
+            integration,
+        }
+    }
+
+    /// Records a ticket as `token` and returns it.
+    pub async fn create_ticket(&self, token: &str, fields: Value) -> Value {
+        let (status, ticket) = self.post("/api/v1/tickets", token, incident(fields)).await;
+        assert_eq!(status, StatusCode::CREATED, "{ticket}");
+        ticket
+    }
+
+    /// Moves a ticket by one action and returns it.
+    pub async fn act(&self, token: &str, ticket: &Value, action: &str, body: Value) -> Value {
+        let id = ticket["id"].as_str().expect("ticket id");
+        let (status, moved) = self
+            .post(&format!("/api/v1/tickets/{id}/{action}"), token, body)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{action}: {moved}");
+        moved
+    }
+
+    /// How many tickets exist (as the admin sees them, up to 200).
+    pub async fn ticket_count(&self) -> usize {
+        let (_, page) = self
+            .get("/api/v1/tickets?limit=200", &self.admin_token)
+            .await;
+        page["items"].as_array().map_or(0, Vec::len)
+    }
+}
+
+/// A valid incident, with `fields` laid over it.
+pub fn incident(fields: Value) -> Value {
+    let mut ticket = json!({
+        "kind": "incident",
+        "title": "SIMPEG tidak bisa diakses",
+        "description": "Sejak pagi halaman login SIMPEG menampilkan galat 502.",
+        "impact": "medium",
+        "urgency": "medium",
+        "reporter": {"name": "Siti Rahma", "email": format!("siti@{DOMAIN}"), "phone": "+62 812-3456-7890"}
+    });
+    if let (Some(base), Some(extra)) = (ticket.as_object_mut(), fields.as_object()) {
+        for (key, value) in extra {
+            base.insert(key.clone(), value.clone());
+        }
+    }
+    ticket
+}
