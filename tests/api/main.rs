@@ -8,6 +8,8 @@ mod cli;
 mod openapi;
 mod region;
 mod requests;
+mod services;
+mod ticket_actions;
 mod tickets;
 mod tokens;
 mod units;
