@@ -11,6 +11,9 @@ use crate::clock::SystemClock;
 use crate::config::Config;
 use crate::domain::presets::PRESETS;
 
+/// The password of every demo account; printed by `seed-demo`, never for real data.
+const DEMO_PASSWORD: &str = "demo-servicedesk";
+
 /// SPBE Service Desk.
 #[derive(Debug, Parser)]
 #[command(name = "servicedesk", version, about)]
@@ -37,6 +40,12 @@ enum Command {
         /// command line, where other users and the shell history can see them).
         #[arg(long, required = true)]
         password_stdin: bool,
+    },
+    /// Fill an empty database with a demo region: PDs, users, services and tickets.
+    SeedDemo {
+        /// How many tickets to record.
+        #[arg(long, default_value_t = 300)]
+        tickets: usize,
     },
     /// List the region presets.
     Presets,
@@ -87,6 +96,18 @@ fn run(command: Command) -> anyhow::Result<()> {
             let desk = app::prepare(&config, Arc::new(SystemClock))?;
             let user = desk.create_admin(&email, &name, &password)?;
             println!("admin {} created with id {}", user.email, user.id);
+            Ok(())
+        }
+        Command::SeedDemo { tickets } => {
+            let desk = app::prepare(&config, Arc::new(SystemClock))?;
+            let summary = desk.seed_demo(DEMO_PASSWORD, tickets)?;
+            println!(
+                "demo region ready: {} tickets; every account's password is {DEMO_PASSWORD}",
+                summary.tickets
+            );
+            for (email, role, unit) in summary.accounts {
+                println!("  {role:<11} {unit:<12} {email}");
+            }
             Ok(())
         }
         Command::Presets | Command::Openapi => Ok(()),

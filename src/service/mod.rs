@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod demo;
 mod error;
 pub mod health;
 pub mod page;

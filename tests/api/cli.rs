@@ -194,3 +194,96 @@ fn an_unknown_database_scheme_stops_startup_with_a_clear_error() {
         "the password is not echoed: {said}"
     );
 }
+
+async fn seed_demo_fills_an_empty_region_with_a_living_desk(backend: Backend) {
+    let storage = Storage::new(backend);
+    let output = servicedesk(
+        &storage,
+        Some("tojo-una-una"),
+        &["seed-demo", "--tickets", "120"],
+        "",
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        said.contains("tier1.dinkes.1@tojounaunakab.go.id"),
+        "{said}"
+    );
+    let again = servicedesk(&storage, Some("tojo-una-una"), &["seed-demo"], "");
+    assert!(
+        !again.status.success(),
+        "a second run refuses to mix demo data into a live database"
+    );
+
+    let application =
+        Application::build(&storage.config(None), Arc::new(SystemClock)).expect("server");
+    let base = format!("http://127.0.0.1:{}", application.port());
+    tokio::spawn(application.run_until_stopped());
+    let client = reqwest::Client::new();
+    let login = |email: &'static str| {
+        let client = client.clone();
+        let base = base.clone();
+        async move {
+            let body: serde_json::Value = client
+                .post(format!("{base}/api/v1/auth/login"))
+                .json(&serde_json::json!({"email": email, "password": "demo-servicedesk"}))
+                .send()
+                .await
+                .expect("login")
+                .json()
+                .await
+                .expect("json");
+            body["access_token"].as_str().expect("token").to_owned()
+        }
+    };
+    let list = |token: String, query: &'static str| {
+        let client = client.clone();
+        let base = base.clone();
+        async move {
+            let page: serde_json::Value = client
+                .get(format!("{base}/api/v1/tickets?limit=200{query}"))
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("list")
+                .json()
+                .await
+                .expect("json");
+            page["items"].as_array().cloned().unwrap_or_default()
+        }
+    };
+    let supervisor = login("supervisor@tojounaunakab.go.id").await;
+    let all = list(supervisor, "").await;
+    assert_eq!(all.len(), 120);
+    for status in [
+        "new",
+        "in_progress",
+        "pending",
+        "resolved",
+        "closed",
+        "cancelled",
+    ] {
+        assert!(
+            all.iter().any(|t| t["status"] == status),
+            "some {status} ticket"
+        );
+    }
+    assert!(all.iter().any(|t| t["tier"] == 2), "some escalated ticket");
+    let tier1 = login("tier1.dinkes.1@tojounaunakab.go.id").await;
+    let mine = list(tier1, "").await;
+    let own_unit = mine
+        .first()
+        .map(|t| t["unit_id"].clone())
+        .expect("DINKES has tickets");
+    assert!(
+        mine.iter().all(|t| t["unit_id"] == own_unit),
+        "Tier 1 sees its own PD only"
+    );
+    assert!(mine.len() < all.len());
+}
+
+on_both_databases!(seed_demo_fills_an_empty_region_with_a_living_desk);
