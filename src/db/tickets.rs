@@ -2,7 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Integer};
+use diesel::sql_types::{BigInt, Integer, Text};
 
 use super::models::TicketRow;
 use super::schema::tickets;
@@ -19,18 +19,54 @@ struct Counter {
     last_number: i64,
 }
 
-/// Takes the next number of `year`. The counter row stays locked until the caller's
-/// transaction ends, and a rolled-back ticket rolls its number back too: no gaps, no twins.
-pub fn next_number(conn: &mut DbConn, year: i32) -> DbResult<i64> {
-    // The same upsert text is valid on PostgreSQL and SQLite (3.35+); `$1` binds on both.
-    diesel::sql_query(
-        "INSERT INTO ticket_counters (year, last_number) VALUES ($1, 1) \
-         ON CONFLICT (year) DO UPDATE SET last_number = ticket_counters.last_number + 1 \
-         RETURNING last_number",
-    )
-    .bind::<Integer, _>(year)
-    .get_result::<Counter>(conn)
-    .map(|counter| counter.last_number)
+#[derive(QueryableByName)]
+struct Numbered {
+    #[diesel(sql_type = Text)]
+    number: String,
+}
+
+/// The human ticket number: `SD-<year>-<at least 6 digits>`.
+fn format_number(year: i32, sequence: i64) -> String {
+    format!("SD-{year}-{sequence:06}")
+}
+
+/// Gives a just-inserted ticket the next number of `year` and returns it. The year's counter
+/// row stays locked until the caller's transaction ends, and a rolled-back ticket rolls its
+/// number back too: no gaps, no twins. Call it last in the transaction: every ticket of the
+/// year waits for that lock.
+pub fn assign_number(conn: &mut DbConn, ticket_id: &str, year: i32) -> DbResult<String> {
+    match conn {
+        // One round trip while the lock is held: the counter and the ticket in one statement.
+        DbConn::Pg(pg) => diesel::sql_query(
+            "WITH counter AS (
+                 INSERT INTO ticket_counters (year, last_number) VALUES ($1, 1)
+                 ON CONFLICT (year) DO UPDATE SET last_number = ticket_counters.last_number + 1
+                 RETURNING last_number)
+             UPDATE tickets SET number = 'SD-' || $1::text || '-'
+                 || lpad(counter.last_number::text, greatest(6, length(counter.last_number::text)), '0')
+             FROM counter WHERE tickets.id = $2
+             RETURNING tickets.number",
+        )
+        .bind::<Integer, _>(year)
+        .bind::<Text, _>(ticket_id)
+        .get_result::<Numbered>(pg)
+        .map(|numbered| numbered.number),
+        // SQLite writers are serialised already; two statements cost nothing extra.
+        DbConn::Sqlite(sqlite) => {
+            let counter = diesel::sql_query(
+                "INSERT INTO ticket_counters (year, last_number) VALUES (?, 1) \
+                 ON CONFLICT (year) DO UPDATE SET last_number = ticket_counters.last_number + 1 \
+                 RETURNING last_number",
+            )
+            .bind::<Integer, _>(year)
+            .get_result::<Counter>(sqlite)?;
+            let number = format_number(year, counter.last_number);
+            diesel::update(tickets::table.find(ticket_id))
+                .set(tickets::number.eq(&number))
+                .execute(sqlite)?;
+            Ok(number)
+        }
+    }
 }
 
 /// Stores a new ticket.

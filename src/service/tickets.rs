@@ -329,9 +329,11 @@ impl Desk {
                 .parse()
                 .map_err(|_| ServiceError::Internal("stored region timezone".into()))?;
             let year = now.with_timezone(&timezone).year();
-            let row = TicketRow {
-                id: new_id(),
-                number: String::new(),
+            let id = new_id();
+            let mut row = TicketRow {
+                // A placeholder until the number is taken at the very end (see below).
+                number: id.clone(),
+                id,
                 kind: input.kind.as_str().into(),
                 title,
                 description,
@@ -360,13 +362,6 @@ impl Desk {
                 resolution: None,
                 version: 1,
             };
-            // The number is taken last, so that the counter row is locked for as short a time
-            // as possible.
-            let number = db::tickets::next_number(conn, year)?;
-            let row = TicketRow {
-                number: format!("SD-{year}-{number:06}"),
-                ..row
-            };
             db::tickets::insert(conn, &row)?;
             record_event(
                 conn,
@@ -374,8 +369,8 @@ impl Desk {
                 "created",
                 Some(&caller.user_id),
                 now,
-                serde_json::json!({"number": row.number, "kind": row.kind, "priority": row.priority,
-                                   "tier": row.tier, "classification": row.classification}),
+                serde_json::json!({"kind": row.kind, "priority": row.priority, "tier": row.tier,
+                                   "classification": row.classification}),
             )?;
             if let Some(key) = &idempotency_key {
                 db::idempotency::insert(
@@ -389,6 +384,8 @@ impl Desk {
                     },
                 )?;
             }
+            // Numbered last: the year's counter stays locked from here to the commit.
+            row.number = db::tickets::assign_number(conn, &row.id, year)?;
             ticket_view(row)
         });
         match (attempt, &idempotency_key) {
