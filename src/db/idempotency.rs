@@ -15,10 +15,18 @@ pub fn find(conn: &mut DbConn, user_id: &str, key: &str) -> DbResult<Option<Idem
         .optional()
 }
 
-/// Remembers a key with the ticket it created.
-pub fn insert(conn: &mut DbConn, row: &IdempotencyRow) -> DbResult<()> {
-    diesel::insert_into(idempotency_keys::table)
-        .values(row)
-        .execute(conn)
-        .map(drop)
+/// Remembers keys with the tickets they created (one statement on PostgreSQL).
+pub fn insert_many(conn: &mut DbConn, rows: &[IdempotencyRow]) -> DbResult<()> {
+    match conn {
+        DbConn::Pg(pg) => diesel::insert_into(idempotency_keys::table)
+            .values(rows)
+            .execute(pg)
+            .map(drop),
+        DbConn::Sqlite(sqlite) => rows.iter().try_for_each(|row| {
+            diesel::insert_into(idempotency_keys::table)
+                .values(row)
+                .execute(sqlite)
+                .map(drop)
+        }),
+    }
 }

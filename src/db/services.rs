@@ -55,3 +55,12 @@ pub fn update(conn: &mut DbConn, row: &ServiceRow) -> DbResult<()> {
         .execute(conn)
         .map(drop)
 }
+
+/// Which of `ids` are active services.
+pub fn active(conn: &mut DbConn, ids: &[&str]) -> DbResult<Vec<String>> {
+    services::table
+        .filter(services::id.eq_any(ids))
+        .filter(services::active.eq(true))
+        .select(services::id)
+        .load(conn)
+}

@@ -14,6 +14,22 @@ pub fn insert(conn: &mut DbConn, row: &EventRow) -> DbResult<()> {
         .map(drop)
 }
 
+/// Appends several events (one statement on PostgreSQL).
+pub fn insert_many(conn: &mut DbConn, rows: &[EventRow]) -> DbResult<()> {
+    match conn {
+        DbConn::Pg(pg) => diesel::insert_into(ticket_events::table)
+            .values(rows)
+            .execute(pg)
+            .map(drop),
+        DbConn::Sqlite(sqlite) => rows.iter().try_for_each(|row| {
+            diesel::insert_into(ticket_events::table)
+                .values(row)
+                .execute(sqlite)
+                .map(drop)
+        }),
+    }
+}
+
 /// A ticket's events, oldest first.
 pub fn for_ticket(conn: &mut DbConn, ticket_id: &str) -> DbResult<Vec<EventRow>> {
     ticket_events::table

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Integer, Text};
+use diesel::sql_types::{BigInt, Integer};
 
 use super::models::TicketRow;
 use super::schema::tickets;
@@ -19,62 +19,42 @@ struct Counter {
     last_number: i64,
 }
 
-#[derive(QueryableByName)]
-struct Numbered {
-    #[diesel(sql_type = Text)]
-    number: String,
+/// Takes the next `count` numbers of `year` and returns them, `SD-<year>-<at least 6
+/// digits>`. The year's counter row stays locked until the caller's transaction ends, and a
+/// rollback returns the numbers too: no gaps, no twins.
+pub fn take_numbers(conn: &mut DbConn, year: i32, count: usize) -> DbResult<Vec<String>> {
+    let count = i64::try_from(count).unwrap_or(i64::MAX);
+    // The same upsert text is valid on PostgreSQL and SQLite (3.35+); SQLite numbers `$N`
+    // parameters by first appearance, which is $1 then $2 here as well.
+    let counter = diesel::sql_query(
+        "INSERT INTO ticket_counters (year, last_number) VALUES ($1, $2) \
+         ON CONFLICT (year) DO UPDATE SET last_number = ticket_counters.last_number + $2 \
+         RETURNING last_number",
+    )
+    .bind::<Integer, _>(year)
+    .bind::<BigInt, _>(count)
+    .get_result::<Counter>(conn)?;
+    let first = counter.last_number - count + 1;
+    Ok((first..=counter.last_number)
+        .map(|n| format!("SD-{year}-{n:06}"))
+        .collect())
 }
 
-/// The human ticket number: `SD-<year>-<at least 6 digits>`.
-fn format_number(year: i32, sequence: i64) -> String {
-    format!("SD-{year}-{sequence:06}")
-}
-
-/// Gives a just-inserted ticket the next number of `year` and returns it. The year's counter
-/// row stays locked until the caller's transaction ends, and a rolled-back ticket rolls its
-/// number back too: no gaps, no twins. Call it last in the transaction: every ticket of the
-/// year waits for that lock.
-pub fn assign_number(conn: &mut DbConn, ticket_id: &str, year: i32) -> DbResult<String> {
+/// Stores new tickets: one statement on PostgreSQL (multi-row `VALUES` does not compile
+/// through the connection enum), one per ticket on SQLite, where statements are cheap calls.
+pub fn insert_many(conn: &mut DbConn, rows: &[TicketRow]) -> DbResult<()> {
     match conn {
-        // One round trip while the lock is held: the counter and the ticket in one statement.
-        DbConn::Pg(pg) => diesel::sql_query(
-            "WITH counter AS (
-                 INSERT INTO ticket_counters (year, last_number) VALUES ($1, 1)
-                 ON CONFLICT (year) DO UPDATE SET last_number = ticket_counters.last_number + 1
-                 RETURNING last_number)
-             UPDATE tickets SET number = 'SD-' || $1::text || '-'
-                 || lpad(counter.last_number::text, greatest(6, length(counter.last_number::text)), '0')
-             FROM counter WHERE tickets.id = $2
-             RETURNING tickets.number",
-        )
-        .bind::<Integer, _>(year)
-        .bind::<Text, _>(ticket_id)
-        .get_result::<Numbered>(pg)
-        .map(|numbered| numbered.number),
-        // SQLite writers are serialised already; two statements cost nothing extra.
-        DbConn::Sqlite(sqlite) => {
-            let counter = diesel::sql_query(
-                "INSERT INTO ticket_counters (year, last_number) VALUES (?, 1) \
-                 ON CONFLICT (year) DO UPDATE SET last_number = ticket_counters.last_number + 1 \
-                 RETURNING last_number",
-            )
-            .bind::<Integer, _>(year)
-            .get_result::<Counter>(sqlite)?;
-            let number = format_number(year, counter.last_number);
-            diesel::update(tickets::table.find(ticket_id))
-                .set(tickets::number.eq(&number))
-                .execute(sqlite)?;
-            Ok(number)
-        }
+        DbConn::Pg(pg) => diesel::insert_into(tickets::table)
+            .values(rows)
+            .execute(pg)
+            .map(drop),
+        DbConn::Sqlite(sqlite) => rows.iter().try_for_each(|row| {
+            diesel::insert_into(tickets::table)
+                .values(row)
+                .execute(sqlite)
+                .map(drop)
+        }),
     }
-}
-
-/// Stores a new ticket.
-pub fn insert(conn: &mut DbConn, row: &TicketRow) -> DbResult<()> {
-    diesel::insert_into(tickets::table)
-        .values(row)
-        .execute(conn)
-        .map(drop)
 }
 
 /// A ticket by UUID or by number.

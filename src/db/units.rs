@@ -64,3 +64,13 @@ pub fn update(conn: &mut DbConn, row: &UnitRow) -> DbResult<()> {
         .execute(conn)
         .map(drop)
 }
+
+/// Which of `ids` are active PD units (where Tier 1 records tickets).
+pub fn active_pds(conn: &mut DbConn, ids: &[&str]) -> DbResult<Vec<String>> {
+    units::table
+        .filter(units::id.eq_any(ids))
+        .filter(units::active.eq(true))
+        .filter(units::kind.eq("pd"))
+        .select(units::id)
+        .load(conn)
+}

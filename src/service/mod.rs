@@ -11,6 +11,7 @@ pub mod region;
 pub mod services;
 pub mod ticket_actions;
 pub mod ticket_view;
+mod ticket_writer;
 pub mod tickets;
 pub mod tokens;
 pub mod units;
@@ -35,6 +36,7 @@ pub struct Desk {
     access_token_ttl_secs: i64,
     login_limits: LoginLimiter,
     mail_from: Option<String>,
+    ticket_writer: ticket_writer::TicketWriter,
 }
 
 /// How a `Desk` is put together (see `app.rs`).
@@ -56,6 +58,7 @@ impl Desk {
     pub fn new(parts: DeskParts) -> Self {
         Self {
             jwt: JwtKeys::new(&parts.jwt_secret),
+            ticket_writer: ticket_writer::TicketWriter::start(parts.pool.clone(), parts.clock.clone()),
             pool: parts.pool,
             clock: parts.clock,
             access_token_ttl_secs: parts.access_token_ttl_secs,

@@ -2,24 +2,24 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use super::page::{Page, PageRequest};
-use super::region;
+use super::ticket_writer::Draft;
 use super::ticket_view::{
     Reporter, TicketView, check_version, load_visible, record_event, ticket_view,
 };
 use super::units::present;
-use super::{Desk, FieldError, ServiceError, new_id, require};
+use super::{Desk, FieldError, ServiceError, require};
 use crate::auth::Caller;
-use crate::db::models::{IdempotencyRow, TicketRow};
+use crate::db::models::TicketRow;
 use crate::db::tickets::{After, TicketFilter};
 use crate::db::{self, DbConn, write_tx};
 use crate::domain::email::EmailAddress;
-use crate::domain::role::{Role, UnitKind};
+use crate::domain::role::Role;
 use crate::domain::ticket::{self, Classification, Kind, Level, Status, Tier, Worker};
 
 const MAX_TITLE: usize = 200;
@@ -304,99 +304,43 @@ impl Desk {
         } else {
             Classification::Public
         });
-        let now = self.now();
-        let mut conn = self.conn()?;
-        let attempt = write_tx(&mut conn, |conn| {
-            if let Some(key) = &idempotency_key
-                && let Some(first) = db::idempotency::find(conn, &caller.user_id, key)?
-            {
-                return replay(conn, &first, &hash);
-            }
-            let unit = db::units::find(conn, &unit_id)?
-                .filter(|unit| unit.active && unit.kind == UnitKind::Pd.as_str())
-                .ok_or_else(|| ServiceError::field("unit_id", "must be an active PD unit"))?;
-            if let Some(service_id) = &input.service_id
-                && !db::services::find(conn, service_id)?.is_some_and(|s| s.active)
-            {
-                return Err(ServiceError::field(
-                    "service_id",
-                    "must be an active service of the catalogue",
-                ));
-            }
-            let timezone: chrono_tz::Tz = region::load(conn)?
-                .row
-                .timezone
-                .parse()
-                .map_err(|_| ServiceError::Internal("stored region timezone".into()))?;
-            let year = now.with_timezone(&timezone).year();
-            let id = new_id();
-            let mut row = TicketRow {
-                // A placeholder until the number is taken at the very end (see below).
-                number: id.clone(),
-                id,
-                kind: input.kind.as_str().into(),
-                title,
-                description,
-                status: Status::New.as_str().into(),
-                priority: priority.as_str().into(),
-                impact: input.impact.as_str().into(),
-                urgency: input.urgency.as_str().into(),
-                tier: Tier::One.number(),
-                unit_id: unit.id,
-                service_id: input.service_id.clone(),
-                assignee_id: None,
-                tier1_assignee_id: None,
-                reporter_name: reporter.name,
-                reporter_email: reporter.email,
-                reporter_phone: reporter.phone,
-                classification: classification.as_str().into(),
-                security_incident: input.security_incident,
-                created_by: caller.user_id.clone(),
-                created_at: now.naive_utc(),
-                updated_at: now.naive_utc(),
-                first_response_at: None,
-                escalated_at: None,
-                escalation_reason: None,
-                resolved_at: None,
-                closed_at: None,
-                resolution: None,
-                version: 1,
-            };
-            db::tickets::insert(conn, &row)?;
-            record_event(
-                conn,
-                &row.id,
-                "created",
-                Some(&caller.user_id),
-                now,
-                serde_json::json!({"kind": row.kind, "priority": row.priority, "tier": row.tier,
-                                   "classification": row.classification}),
-            )?;
-            if let Some(key) = &idempotency_key {
-                db::idempotency::insert(
-                    conn,
-                    &IdempotencyRow {
-                        user_id: caller.user_id.clone(),
-                        idempotency_key: key.clone(),
-                        request_hash: hash.clone(),
-                        ticket_id: row.id.clone(),
-                        created_at: now.naive_utc(),
-                    },
-                )?;
-            }
-            // Numbered last: the year's counter stays locked from here to the commit.
-            row.number = db::tickets::assign_number(conn, &row.id, year)?;
-            ticket_view(row)
-        });
-        match (attempt, &idempotency_key) {
-            // A concurrent retry with the same key won the race: answer as it did.
-            (Err(ServiceError::Conflict { .. }), Some(key)) => {
-                let first = db::idempotency::find(&mut conn, &caller.user_id, key)?
-                    .ok_or_else(|| ServiceError::Internal("idempotency key vanished".into()))?;
-                replay(&mut conn, &first, &hash)
-            }
-            (attempt, _) => attempt,
-        }
+        let placeholder = NaiveDateTime::default();
+        let row = TicketRow {
+            id: String::new(),
+            number: String::new(),
+            kind: input.kind.as_str().into(),
+            title,
+            description,
+            status: Status::New.as_str().into(),
+            priority: priority.as_str().into(),
+            impact: input.impact.as_str().into(),
+            urgency: input.urgency.as_str().into(),
+            tier: Tier::One.number(),
+            unit_id,
+            service_id: input.service_id,
+            assignee_id: None,
+            tier1_assignee_id: None,
+            reporter_name: reporter.name,
+            reporter_email: reporter.email,
+            reporter_phone: reporter.phone,
+            classification: classification.as_str().into(),
+            security_incident: input.security_incident,
+            created_by: caller.user_id.clone(),
+            created_at: placeholder,
+            updated_at: placeholder,
+            first_response_at: None,
+            escalated_at: None,
+            escalation_reason: None,
+            resolved_at: None,
+            closed_at: None,
+            resolution: None,
+            version: 1,
+        };
+        self.ticket_writer.write(Draft {
+            user_id: caller.user_id.clone(),
+            idempotency: idempotency_key.map(|key| (key, hash)),
+            row,
+        })
     }
 
     /// One ticket, by id or number, if the caller may see it.
@@ -589,22 +533,4 @@ fn changed_fields(before: &serde_json::Value, after: &serde_json::Value) -> serd
         }
     }
     serde_json::Value::Object(changes)
-}
-
-/// Answers a retry: the first ticket if the request is the same, else a refusal.
-fn replay(
-    conn: &mut DbConn,
-    first: &IdempotencyRow,
-    hash: &str,
-) -> Result<TicketView, ServiceError> {
-    if first.request_hash != hash {
-        return Err(ServiceError::rule(
-            "idempotency_key_reused",
-            "Idempotency-Key",
-            "was already used for a different request",
-        ));
-    }
-    let row = db::tickets::find(conn, &first.ticket_id)?
-        .ok_or_else(|| ServiceError::Internal("ticket of an idempotency key is missing".into()))?;
-    ticket_view(row)
 }

@@ -1,0 +1,252 @@
+//! Group commit for ticket creation.
+//!
+//! Ticket numbers have no gaps, so every new ticket of a year waits for the year's counter row
+//! from its numbering to its commit: one commit at a time. Creating each ticket in its own
+//! transaction would cap creation at one commit (one WAL flush) per ticket. Instead one writer
+//! thread per process takes every ticket waiting at that moment and writes them in one
+//! transaction with one commit. A lone request is written at once, as before; under load the
+//! batches grow by themselves. A batch that fails as a whole is retried ticket by ticket, so
+//! one bad ticket never takes the others down.
+
+use std::collections::HashSet;
+use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Datelike, Utc};
+
+use super::region;
+use super::ticket_view::{TicketView, ticket_view};
+use super::{ServiceError, new_id};
+use crate::clock::Clock;
+use crate::db::models::{EventRow, IdempotencyRow, TicketRow};
+use crate::db::{self, DbConn, DbPool, write_tx};
+use crate::domain::ticket::{Status, Tier};
+
+/// Most tickets written in one transaction.
+const MAX_BATCH: usize = 64;
+
+/// A checked ticket waiting to be written.
+pub(super) struct Draft {
+    /// Who records it.
+    pub user_id: String,
+    /// `Idempotency-Key` and the hash of the request it came with.
+    pub idempotency: Option<(String, String)>,
+    /// The row to insert; `id`, `number` and the times are set when it is written.
+    pub row: TicketRow,
+}
+
+type Reply = Result<TicketView, ServiceError>;
+
+struct Job {
+    draft: Draft,
+    reply: SyncSender<Reply>,
+}
+
+/// The handle to the writer thread.
+pub(super) struct TicketWriter {
+    jobs: Mutex<Sender<Job>>,
+}
+
+impl TicketWriter {
+    /// Starts the writer thread; it ends when the handle is dropped.
+    pub(super) fn start(pool: DbPool, clock: Arc<dyn Clock>) -> Self {
+        let (sender, receiver) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("ticket-writer".into())
+            .spawn(move || run(&pool, clock.as_ref(), &receiver))
+            .map_err(|e| tracing::error!(error = %e, "cannot start the ticket writer"))
+            .ok();
+        Self {
+            jobs: Mutex::new(sender),
+        }
+    }
+
+    /// Writes a ticket and waits until it is committed.
+    pub(super) fn write(&self, draft: Draft) -> Reply {
+        let (reply, answer) = mpsc::sync_channel(1);
+        let unavailable = || ServiceError::Internal("the ticket writer has stopped".into());
+        self.jobs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .send(Job { draft, reply })
+            .map_err(|_| unavailable())?;
+        answer.recv().map_err(|_| unavailable())?
+    }
+}
+
+fn run(pool: &DbPool, clock: &dyn Clock, jobs: &Receiver<Job>) {
+    while let Ok(first) = jobs.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match jobs.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let drafts: Vec<&Draft> = batch.iter().map(|job| &job.draft).collect();
+        let replies = match write_batch(pool, clock, &drafts) {
+            Ok(replies) => replies,
+            Err(error) if batch.len() == 1 => vec![Some(Err(error))],
+            Err(_) => drafts.iter().map(|draft| Some(write_alone(pool, clock, draft))).collect(),
+        };
+        for (job, reply) in batch.into_iter().zip(replies) {
+            let reply = reply.unwrap_or_else(|| write_alone(pool, clock, &job.draft));
+            // The requester may have gone away; the ticket is committed all the same.
+            let _ = job.reply.send(reply);
+        }
+    }
+}
+
+fn write_alone(pool: &DbPool, clock: &dyn Clock, draft: &Draft) -> Reply {
+    write_batch(pool, clock, &[draft])?
+        .pop()
+        .flatten()
+        .unwrap_or_else(|| Err(ServiceError::Internal("a lone ticket was deferred".into())))
+}
+
+/// Writes the drafts in one transaction with a fixed number of statements, whatever their
+/// count. Each draft gets its own answer: the ticket, the first ticket of a retry, or a
+/// refusal (nothing of it written). `None` defers a draft that repeats the `Idempotency-Key`
+/// of an earlier draft of the batch, so that it is answered as a retry once that one is
+/// committed. An error fails the whole transaction.
+fn write_batch(
+    pool: &DbPool,
+    clock: &dyn Clock,
+    drafts: &[&Draft],
+) -> Result<Vec<Option<Reply>>, ServiceError> {
+    let mut conn = pool.get()?;
+    let now = clock.now();
+    write_tx(&mut conn, |conn| {
+        let mut replies: Vec<Option<Reply>> = drafts.iter().map(|_| None).collect();
+        let mut fresh = Vec::with_capacity(drafts.len());
+        let mut keys = HashSet::new();
+        for (i, draft) in drafts.iter().enumerate() {
+            if let Some((key, hash)) = &draft.idempotency {
+                if !keys.insert((draft.user_id.as_str(), key.as_str())) {
+                    continue;
+                }
+                if let Some(first) = db::idempotency::find(conn, &draft.user_id, key)? {
+                    replies[i] = Some(replay(conn, &first, hash));
+                    continue;
+                }
+            }
+            fresh.push(i);
+        }
+        refuse_bad_references(conn, drafts, &mut fresh, &mut replies)?;
+        if fresh.is_empty() {
+            return Ok(replies);
+        }
+        let timezone: chrono_tz::Tz = region::load(conn)?
+            .row
+            .timezone
+            .parse()
+            .map_err(|_| ServiceError::Internal("stored region timezone".into()))?;
+        let year = now.with_timezone(&timezone).year();
+        // Numbered last of the checks: from here to the commit the year's counter is locked.
+        let numbers = db::tickets::take_numbers(conn, year, fresh.len())?;
+        let rows: Vec<TicketRow> = fresh
+            .iter()
+            .zip(numbers)
+            .map(|(&i, number)| TicketRow {
+                id: new_id(),
+                number,
+                status: Status::New.as_str().into(),
+                tier: Tier::One.number(),
+                created_at: now.naive_utc(),
+                updated_at: now.naive_utc(),
+                version: 1,
+                ..drafts[i].row.clone()
+            })
+            .collect();
+        db::tickets::insert_many(conn, &rows)?;
+        let events: Vec<EventRow> = rows
+            .iter()
+            .map(|row| created_event(row, now))
+            .collect();
+        db::ticket_events::insert_many(conn, &events)?;
+        let remembered: Vec<IdempotencyRow> = fresh
+            .iter()
+            .zip(&rows)
+            .filter_map(|(&i, row)| {
+                drafts[i].idempotency.as_ref().map(|(key, hash)| IdempotencyRow {
+                    user_id: drafts[i].user_id.clone(),
+                    idempotency_key: key.clone(),
+                    request_hash: hash.clone(),
+                    ticket_id: row.id.clone(),
+                    created_at: now.naive_utc(),
+                })
+            })
+            .collect();
+        db::idempotency::insert_many(conn, &remembered)?;
+        for (&i, row) in fresh.iter().zip(rows) {
+            replies[i] = Some(ticket_view(row));
+        }
+        Ok(replies)
+    })
+}
+
+/// Answers drafts naming an inactive or unknown unit or service with a refusal, and keeps
+/// the rest in `fresh`.
+fn refuse_bad_references(
+    conn: &mut DbConn,
+    drafts: &[&Draft],
+    fresh: &mut Vec<usize>,
+    replies: &mut [Option<Reply>],
+) -> Result<(), ServiceError> {
+    let unit_ids: Vec<&str> = fresh.iter().map(|&i| drafts[i].row.unit_id.as_str()).collect();
+    let units = db::units::active_pds(conn, &unit_ids)?;
+    let service_ids: Vec<&str> = fresh
+        .iter()
+        .filter_map(|&i| drafts[i].row.service_id.as_deref())
+        .collect();
+    let services = if service_ids.is_empty() {
+        Vec::new()
+    } else {
+        db::services::active(conn, &service_ids)?
+    };
+    fresh.retain(|&i| {
+        let row = &drafts[i].row;
+        let refusal = if !units.contains(&row.unit_id) {
+            Some(ServiceError::field("unit_id", "must be an active PD unit"))
+        } else if row.service_id.as_ref().is_some_and(|s| !services.contains(s)) {
+            Some(ServiceError::field("service_id", "must be an active service of the catalogue"))
+        } else {
+            None
+        };
+        match refusal {
+            Some(refusal) => {
+                replies[i] = Some(Err(refusal));
+                false
+            }
+            None => true,
+        }
+    });
+    Ok(())
+}
+
+fn created_event(row: &TicketRow, now: DateTime<Utc>) -> EventRow {
+    EventRow {
+        id: new_id(),
+        ticket_id: row.id.clone(),
+        event_type: "created".into(),
+        actor_id: Some(row.created_by.clone()),
+        at: now.naive_utc(),
+        data: serde_json::json!({"number": row.number, "kind": row.kind, "priority": row.priority,
+                                 "tier": row.tier, "classification": row.classification})
+        .to_string(),
+    }
+}
+
+/// Answers a retry: the first ticket if the request is the same, else a refusal.
+pub(super) fn replay(conn: &mut DbConn, first: &IdempotencyRow, hash: &str) -> Reply {
+    if first.request_hash != hash {
+        return Err(ServiceError::rule(
+            "idempotency_key_reused",
+            "Idempotency-Key",
+            "was already used for a different request",
+        ));
+    }
+    let row = db::tickets::find(conn, &first.ticket_id)?
+        .ok_or_else(|| ServiceError::Internal("ticket of an idempotency key is missing".into()))?;
+    ticket_view(row)
+}
