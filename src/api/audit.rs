@@ -4,8 +4,8 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
 use super::error::{ApiError, Problem};
-use super::run;
-use crate::auth::Caller;
+use super::extract::Bearer;
+use super::run_as;
 use crate::service::Desk;
 use crate::service::audit::AuditEntryView;
 
@@ -28,11 +28,11 @@ pub struct AuditQuery {
     ))]
 pub async fn audit_trail(
     desk: web::Data<Desk>,
-    caller: Caller,
+    bearer: Bearer,
     query: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let AuditQuery { entity, entity_id } = query.into_inner();
-    let entries = run(&desk, move |desk| {
+    let entries = run_as(&desk, bearer, move |desk, caller| {
         desk.audit_trail(&caller, &entity, &entity_id)
     })
     .await?;

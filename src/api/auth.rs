@@ -3,9 +3,8 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::error::{ApiError, Problem};
-use super::extract::Body;
-use super::run;
-use crate::auth::Caller;
+use super::extract::{Bearer, Body};
+use super::{run, run_as};
 use crate::service::Desk;
 use crate::service::auth::{LoginInput, LoginOutput};
 use crate::service::users::UserView;
@@ -39,7 +38,7 @@ pub async fn login(
         (status = 200, description = "The caller", body = UserView),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn me(desk: web::Data<Desk>, caller: Caller) -> Result<HttpResponse, ApiError> {
-    let user = run(&desk, move |desk| desk.me(&caller)).await?;
+pub async fn me(desk: web::Data<Desk>, bearer: Bearer) -> Result<HttpResponse, ApiError> {
+    let user = run_as(&desk, bearer, move |desk, caller| desk.me(&caller)).await?;
     Ok(HttpResponse::Ok().json(user))
 }

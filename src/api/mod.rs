@@ -19,6 +19,7 @@ use actix_web::{HttpRequest, web};
 use serde::Deserialize;
 
 use self::error::ApiError;
+use crate::auth::Caller;
 use crate::service::{Desk, ServiceError};
 
 pub use extract::MAX_BODY_BYTES;
@@ -35,6 +36,23 @@ where
         .await
         .map_err(|_| ApiError::internal())?
         .map_err(ApiError::from)
+}
+
+/// Resolves the bearer token to a caller and runs a use case for it, both on one blocking
+/// thread: every request re-reads the account, so that deactivation and revocation act at once.
+pub(crate) async fn run_as<T, F>(
+    desk: &web::Data<Desk>,
+    bearer: extract::Bearer,
+    work: F,
+) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&Desk, Caller) -> Result<T, ServiceError> + Send + 'static,
+{
+    run(desk, move |desk| {
+        work(desk, desk.authenticate(bearer.token())?)
+    })
+    .await
 }
 
 /// `?limit=&cursor=` of every list.

@@ -3,9 +3,8 @@
 use actix_web::{HttpResponse, web};
 
 use super::error::{ApiError, Problem};
-use super::extract::Body;
-use super::run;
-use crate::auth::Caller;
+use super::extract::{Bearer, Body};
+use super::run_as;
 use crate::service::Desk;
 use crate::service::region::{RegionUpdate, RegionView};
 
@@ -16,8 +15,8 @@ use crate::service::region::{RegionUpdate, RegionView};
         (status = 200, description = "The region", body = RegionView),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn get_region(desk: web::Data<Desk>, caller: Caller) -> Result<HttpResponse, ApiError> {
-    let region = run(&desk, move |desk| desk.region(&caller)).await?;
+pub async fn get_region(desk: web::Data<Desk>, bearer: Bearer) -> Result<HttpResponse, ApiError> {
+    let region = run_as(&desk, bearer, move |desk, caller| desk.region(&caller)).await?;
     Ok(HttpResponse::Ok().json(region))
 }
 
@@ -32,9 +31,12 @@ pub async fn get_region(desk: web::Data<Desk>, caller: Caller) -> Result<HttpRes
     ))]
 pub async fn update_region(
     desk: web::Data<Desk>,
-    caller: Caller,
+    bearer: Bearer,
     Body(input): Body<RegionUpdate>,
 ) -> Result<HttpResponse, ApiError> {
-    let region = run(&desk, move |desk| desk.update_region(&caller, input)).await?;
+    let region = run_as(&desk, bearer, move |desk, caller| {
+        desk.update_region(&caller, input)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(region))
 }

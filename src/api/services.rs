@@ -3,9 +3,8 @@
 use actix_web::{HttpResponse, web};
 
 use super::error::{ApiError, Problem};
-use super::extract::Body;
-use super::{PageParams, run};
-use crate::auth::Caller;
+use super::extract::{Bearer, Body};
+use super::{PageParams, run_as};
 use crate::service::Desk;
 use crate::service::page::{Page, PageRequest};
 use crate::service::services::{NewService, ServiceChanges, ServiceView};
@@ -22,10 +21,13 @@ use crate::service::services::{NewService, ServiceChanges, ServiceView};
     ))]
 pub async fn create_service(
     desk: web::Data<Desk>,
-    caller: Caller,
+    bearer: Bearer,
     Body(input): Body<NewService>,
 ) -> Result<HttpResponse, ApiError> {
-    let service = run(&desk, move |desk| desk.create_service(&caller, input)).await?;
+    let service = run_as(&desk, bearer, move |desk, caller| {
+        desk.create_service(&caller, input)
+    })
+    .await?;
     Ok(HttpResponse::Created().json(service))
 }
 
@@ -38,11 +40,11 @@ pub async fn create_service(
     ))]
 pub async fn list_services(
     desk: web::Data<Desk>,
-    caller: Caller,
+    bearer: Bearer,
     params: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let PageParams { limit, cursor } = params.into_inner();
-    let page = run(&desk, move |desk| {
+    let page = run_as(&desk, bearer, move |desk, caller| {
         desk.list_services(&caller, PageRequest::new(limit, cursor)?)
     })
     .await?;
@@ -59,10 +61,13 @@ pub async fn list_services(
     ))]
 pub async fn get_service(
     desk: web::Data<Desk>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let service = run(&desk, move |desk| desk.service(&caller, &id)).await?;
+    let service = run_as(&desk, bearer, move |desk, caller| {
+        desk.service(&caller, &id)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(service))
 }
 
@@ -79,11 +84,11 @@ pub async fn get_service(
     ))]
 pub async fn update_service(
     desk: web::Data<Desk>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<String>,
     Body(changes): Body<ServiceChanges>,
 ) -> Result<HttpResponse, ApiError> {
-    let service = run(&desk, move |desk| {
+    let service = run_as(&desk, bearer, move |desk, caller| {
         desk.update_service(&caller, &id, changes)
     })
     .await?;

@@ -5,9 +5,8 @@ use actix_web::http::header::{self, HeaderMap};
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::error::{ApiError, Problem};
-use super::extract::Body;
-use super::{PageParams, run};
-use crate::auth::Caller;
+use super::extract::{Bearer, Body};
+use super::{PageParams, run_as};
 use crate::domain::ticket::Action;
 use crate::service::Desk;
 use crate::service::page::{Page, PageRequest};
@@ -58,7 +57,7 @@ fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
     ))]
 pub async fn create_ticket(
     desk: web::Data<Desk>,
-    caller: Caller,
+    bearer: Bearer,
     req: HttpRequest,
     Body(input): Body<NewTicket>,
 ) -> Result<HttpResponse, ApiError> {
@@ -75,7 +74,10 @@ pub async fn create_ticket(
             )
             .with_field("Idempotency-Key", "must be visible ASCII text")
         })?;
-    let ticket = run(&desk, move |desk| desk.create_ticket(&caller, input, key)).await?;
+    let ticket = run_as(&desk, bearer, move |desk, caller| {
+        desk.create_ticket(&caller, input, key)
+    })
+    .await?;
     Ok(with_etag(StatusCode::CREATED, &ticket))
 }
 
@@ -89,13 +91,13 @@ pub async fn create_ticket(
     ))]
 pub async fn list_tickets(
     desk: web::Data<Desk>,
-    caller: Caller,
+    bearer: Bearer,
     query: web::Query<TicketQuery>,
     params: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let PageParams { limit, cursor } = params.into_inner();
     let query = query.into_inner();
-    let page = run(&desk, move |desk| {
+    let page = run_as(&desk, bearer, move |desk, caller| {
         desk.list_tickets(&caller, query, PageRequest::new(limit, cursor)?)
     })
     .await?;
@@ -113,10 +115,10 @@ pub async fn list_tickets(
     ))]
 pub async fn get_ticket(
     desk: web::Data<Desk>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let ticket = run(&desk, move |desk| desk.ticket(&caller, &id)).await?;
+    let ticket = run_as(&desk, bearer, move |desk, caller| desk.ticket(&caller, &id)).await?;
     Ok(with_etag(StatusCode::OK, &ticket))
 }
 
@@ -136,13 +138,13 @@ pub async fn get_ticket(
     ))]
 pub async fn update_ticket(
     desk: web::Data<Desk>,
-    caller: Caller,
+    bearer: Bearer,
     req: HttpRequest,
     id: web::Path<String>,
     Body(changes): Body<TicketChanges>,
 ) -> Result<HttpResponse, ApiError> {
     let expected = if_match(req.headers())?;
-    let ticket = run(&desk, move |desk| {
+    let ticket = run_as(&desk, bearer, move |desk, caller| {
         desk.update_ticket(&caller, &id, changes, expected)
     })
     .await?;
@@ -170,7 +172,7 @@ pub async fn update_ticket(
     ))]
 pub async fn act_on_ticket(
     desk: web::Data<Desk>,
-    caller: Caller,
+    bearer: Bearer,
     req: HttpRequest,
     path: web::Path<(String, String)>,
     Body(input): Body<ActionInput>,
@@ -180,7 +182,7 @@ pub async fn act_on_ticket(
         .parse()
         .map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route"))?;
     let expected = if_match(req.headers())?;
-    let ticket = run(&desk, move |desk| {
+    let ticket = run_as(&desk, bearer, move |desk, caller| {
         desk.act_on_ticket(&caller, &id, action, input, expected)
     })
     .await?;
@@ -199,11 +201,11 @@ pub async fn act_on_ticket(
     ))]
 pub async fn create_comment(
     desk: web::Data<Desk>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<String>,
     Body(input): Body<NewComment>,
 ) -> Result<HttpResponse, ApiError> {
-    let comment = run(&desk, move |desk| {
+    let comment = run_as(&desk, bearer, move |desk, caller| {
         desk.comment_on_ticket(&caller, &id, input)
     })
     .await?;
@@ -220,10 +222,13 @@ pub async fn create_comment(
     ))]
 pub async fn list_comments(
     desk: web::Data<Desk>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let comments = run(&desk, move |desk| desk.ticket_comments(&caller, &id)).await?;
+    let comments = run_as(&desk, bearer, move |desk, caller| {
+        desk.ticket_comments(&caller, &id)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(comments))
 }
 
@@ -237,9 +242,12 @@ pub async fn list_comments(
     ))]
 pub async fn list_events(
     desk: web::Data<Desk>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let events = run(&desk, move |desk| desk.ticket_events(&caller, &id)).await?;
+    let events = run_as(&desk, bearer, move |desk, caller| {
+        desk.ticket_events(&caller, &id)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(events))
 }

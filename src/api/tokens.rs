@@ -3,9 +3,8 @@
 use actix_web::{HttpResponse, web};
 
 use super::error::{ApiError, Problem};
-use super::extract::Body;
-use super::run;
-use crate::auth::Caller;
+use super::extract::{Bearer, Body};
+use super::run_as;
 use crate::service::Desk;
 use crate::service::tokens::{CreatedToken, NewToken, TokenView};
 
@@ -23,11 +22,11 @@ use crate::service::tokens::{CreatedToken, NewToken, TokenView};
     ))]
 pub async fn create_token(
     desk: web::Data<Desk>,
-    caller: Caller,
+    bearer: Bearer,
     user_id: web::Path<String>,
     Body(input): Body<NewToken>,
 ) -> Result<HttpResponse, ApiError> {
-    let token = run(&desk, move |desk| {
+    let token = run_as(&desk, bearer, move |desk, caller| {
         desk.create_token(&caller, &user_id, input)
     })
     .await?;
@@ -45,10 +44,13 @@ pub async fn create_token(
     ))]
 pub async fn list_tokens(
     desk: web::Data<Desk>,
-    caller: Caller,
+    bearer: Bearer,
     user_id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let tokens = run(&desk, move |desk| desk.list_tokens(&caller, &user_id)).await?;
+    let tokens = run_as(&desk, bearer, move |desk, caller| {
+        desk.list_tokens(&caller, &user_id)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(tokens))
 }
 
@@ -63,9 +65,12 @@ pub async fn list_tokens(
     ))]
 pub async fn revoke_token(
     desk: web::Data<Desk>,
-    caller: Caller,
+    bearer: Bearer,
     token_id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    run(&desk, move |desk| desk.revoke_token(&caller, &token_id)).await?;
+    run_as(&desk, bearer, move |desk, caller| {
+        desk.revoke_token(&caller, &token_id)
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }

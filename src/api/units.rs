@@ -3,9 +3,8 @@
 use actix_web::{HttpResponse, web};
 
 use super::error::{ApiError, Problem};
-use super::extract::Body;
-use super::{PageParams, run};
-use crate::auth::Caller;
+use super::extract::{Bearer, Body};
+use super::{PageParams, run_as};
 use crate::service::Desk;
 use crate::service::page::{Page, PageRequest};
 use crate::service::units::{NewUnit, UnitChanges, UnitView};
@@ -22,10 +21,13 @@ use crate::service::units::{NewUnit, UnitChanges, UnitView};
     ))]
 pub async fn create_unit(
     desk: web::Data<Desk>,
-    caller: Caller,
+    bearer: Bearer,
     Body(input): Body<NewUnit>,
 ) -> Result<HttpResponse, ApiError> {
-    let unit = run(&desk, move |desk| desk.create_unit(&caller, input)).await?;
+    let unit = run_as(&desk, bearer, move |desk, caller| {
+        desk.create_unit(&caller, input)
+    })
+    .await?;
     Ok(HttpResponse::Created().json(unit))
 }
 
@@ -38,11 +40,11 @@ pub async fn create_unit(
     ))]
 pub async fn list_units(
     desk: web::Data<Desk>,
-    caller: Caller,
+    bearer: Bearer,
     params: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let PageParams { limit, cursor } = params.into_inner();
-    let page = run(&desk, move |desk| {
+    let page = run_as(&desk, bearer, move |desk, caller| {
         desk.list_units(&caller, PageRequest::new(limit, cursor)?)
     })
     .await?;
@@ -59,10 +61,10 @@ pub async fn list_units(
     ))]
 pub async fn get_unit(
     desk: web::Data<Desk>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let unit = run(&desk, move |desk| desk.unit(&caller, &id)).await?;
+    let unit = run_as(&desk, bearer, move |desk, caller| desk.unit(&caller, &id)).await?;
     Ok(HttpResponse::Ok().json(unit))
 }
 
@@ -79,10 +81,13 @@ pub async fn get_unit(
     ))]
 pub async fn update_unit(
     desk: web::Data<Desk>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<String>,
     Body(changes): Body<UnitChanges>,
 ) -> Result<HttpResponse, ApiError> {
-    let unit = run(&desk, move |desk| desk.update_unit(&caller, &id, changes)).await?;
+    let unit = run_as(&desk, bearer, move |desk, caller| {
+        desk.update_unit(&caller, &id, changes)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(unit))
 }

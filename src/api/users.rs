@@ -3,9 +3,8 @@
 use actix_web::{HttpResponse, web};
 
 use super::error::{ApiError, Problem};
-use super::extract::Body;
-use super::{PageParams, run};
-use crate::auth::Caller;
+use super::extract::{Bearer, Body};
+use super::{PageParams, run_as};
 use crate::service::Desk;
 use crate::service::page::{Page, PageRequest};
 use crate::service::users::{NewUser, UserChanges, UserQuery, UserView};
@@ -22,10 +21,13 @@ use crate::service::users::{NewUser, UserChanges, UserQuery, UserView};
     ))]
 pub async fn create_user(
     desk: web::Data<Desk>,
-    caller: Caller,
+    bearer: Bearer,
     Body(input): Body<NewUser>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = run(&desk, move |desk| desk.create_user(&caller, input)).await?;
+    let user = run_as(&desk, bearer, move |desk, caller| {
+        desk.create_user(&caller, input)
+    })
+    .await?;
     Ok(HttpResponse::Created().json(user))
 }
 
@@ -40,13 +42,13 @@ pub async fn create_user(
     ))]
 pub async fn list_users(
     desk: web::Data<Desk>,
-    caller: Caller,
+    bearer: Bearer,
     query: web::Query<UserQuery>,
     params: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let PageParams { limit, cursor } = params.into_inner();
     let query = query.into_inner();
-    let page = run(&desk, move |desk| {
+    let page = run_as(&desk, bearer, move |desk, caller| {
         desk.list_users(&caller, query, PageRequest::new(limit, cursor)?)
     })
     .await?;
@@ -64,10 +66,10 @@ pub async fn list_users(
     ))]
 pub async fn get_user(
     desk: web::Data<Desk>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = run(&desk, move |desk| desk.user(&caller, &id)).await?;
+    let user = run_as(&desk, bearer, move |desk, caller| desk.user(&caller, &id)).await?;
     Ok(HttpResponse::Ok().json(user))
 }
 
@@ -84,10 +86,13 @@ pub async fn get_user(
     ))]
 pub async fn update_user(
     desk: web::Data<Desk>,
-    caller: Caller,
+    bearer: Bearer,
     id: web::Path<String>,
     Body(changes): Body<UserChanges>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = run(&desk, move |desk| desk.update_user(&caller, &id, changes)).await?;
+    let user = run_as(&desk, bearer, move |desk, caller| {
+        desk.update_user(&caller, &id, changes)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(user))
 }

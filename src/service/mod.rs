@@ -58,7 +58,10 @@ impl Desk {
     pub fn new(parts: DeskParts) -> Self {
         Self {
             jwt: JwtKeys::new(&parts.jwt_secret),
-            ticket_writer: ticket_writer::TicketWriter::start(parts.pool.clone(), parts.clock.clone()),
+            ticket_writer: ticket_writer::TicketWriter::start(
+                parts.pool.clone(),
+                parts.clock.clone(),
+            ),
             pool: parts.pool,
             clock: parts.clock,
             access_token_ttl_secs: parts.access_token_ttl_secs,

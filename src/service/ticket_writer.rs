@@ -87,7 +87,10 @@ fn run(pool: &DbPool, clock: &dyn Clock, jobs: &Receiver<Job>) {
         let replies = match write_batch(pool, clock, &drafts) {
             Ok(replies) => replies,
             Err(error) if batch.len() == 1 => vec![Some(Err(error))],
-            Err(_) => drafts.iter().map(|draft| Some(write_alone(pool, clock, draft))).collect(),
+            Err(_) => drafts
+                .iter()
+                .map(|draft| Some(write_alone(pool, clock, draft)))
+                .collect(),
         };
         for (job, reply) in batch.into_iter().zip(replies) {
             let reply = reply.unwrap_or_else(|| write_alone(pool, clock, &job.draft));
@@ -159,22 +162,22 @@ fn write_batch(
             })
             .collect();
         db::tickets::insert_many(conn, &rows)?;
-        let events: Vec<EventRow> = rows
-            .iter()
-            .map(|row| created_event(row, now))
-            .collect();
+        let events: Vec<EventRow> = rows.iter().map(|row| created_event(row, now)).collect();
         db::ticket_events::insert_many(conn, &events)?;
         let remembered: Vec<IdempotencyRow> = fresh
             .iter()
             .zip(&rows)
             .filter_map(|(&i, row)| {
-                drafts[i].idempotency.as_ref().map(|(key, hash)| IdempotencyRow {
-                    user_id: drafts[i].user_id.clone(),
-                    idempotency_key: key.clone(),
-                    request_hash: hash.clone(),
-                    ticket_id: row.id.clone(),
-                    created_at: now.naive_utc(),
-                })
+                drafts[i]
+                    .idempotency
+                    .as_ref()
+                    .map(|(key, hash)| IdempotencyRow {
+                        user_id: drafts[i].user_id.clone(),
+                        idempotency_key: key.clone(),
+                        request_hash: hash.clone(),
+                        ticket_id: row.id.clone(),
+                        created_at: now.naive_utc(),
+                    })
             })
             .collect();
         db::idempotency::insert_many(conn, &remembered)?;
@@ -193,7 +196,10 @@ fn refuse_bad_references(
     fresh: &mut Vec<usize>,
     replies: &mut [Option<Reply>],
 ) -> Result<(), ServiceError> {
-    let unit_ids: Vec<&str> = fresh.iter().map(|&i| drafts[i].row.unit_id.as_str()).collect();
+    let unit_ids: Vec<&str> = fresh
+        .iter()
+        .map(|&i| drafts[i].row.unit_id.as_str())
+        .collect();
     let units = db::units::active_pds(conn, &unit_ids)?;
     let service_ids: Vec<&str> = fresh
         .iter()
@@ -208,8 +214,15 @@ fn refuse_bad_references(
         let row = &drafts[i].row;
         let refusal = if !units.contains(&row.unit_id) {
             Some(ServiceError::field("unit_id", "must be an active PD unit"))
-        } else if row.service_id.as_ref().is_some_and(|s| !services.contains(s)) {
-            Some(ServiceError::field("service_id", "must be an active service of the catalogue"))
+        } else if row
+            .service_id
+            .as_ref()
+            .is_some_and(|s| !services.contains(s))
+        {
+            Some(ServiceError::field(
+                "service_id",
+                "must be an active service of the catalogue",
+            ))
         } else {
             None
         };

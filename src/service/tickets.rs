@@ -8,10 +8,10 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use super::page::{Page, PageRequest};
-use super::ticket_writer::Draft;
 use super::ticket_view::{
     Reporter, TicketView, check_version, load_visible, record_event, ticket_view,
 };
+use super::ticket_writer::Draft;
 use super::units::present;
 use super::{Desk, FieldError, ServiceError, require};
 use crate::auth::Caller;
