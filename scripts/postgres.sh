@@ -53,7 +53,7 @@ start_private_postgres() {
     }
     STARTED_PRIVATE_PG="$pg_ctl"
     trap 'as_cluster_owner "$STARTED_PRIVATE_PG" -D "$PRIVATE_PG_DIR/data" -m fast stop >/dev/null 2>&1 || true' EXIT
-    export SERVICEDESK_TEST_POSTGRES_URL="postgres://servicedesk@127.0.0.1:${PRIVATE_PG_PORT}/postgres"
+    export SERVICEDESK_TEST_POSTGRES_URL="postgres://servicedesk@127.0.0.1:${PRIVATE_PG_PORT}/postgres?sslmode=disable"
 }
 
 find_or_start_postgres() {
@@ -64,7 +64,9 @@ find_or_start_postgres() {
         echo "SERVICEDESK_TEST_POSTGRES_URL=$SERVICEDESK_TEST_POSTGRES_URL does not answer" >&2
         exit 1
     fi
-    local local_url="postgres://${USER:-root}@127.0.0.1:5432/postgres"
+    # Loopback needs no TLS; test processes exit with server threads still connected, and
+    # libpq's TLS teardown at exit can crash them.
+    local local_url="postgres://${USER:-root}@127.0.0.1:5432/postgres?sslmode=disable"
     if pg_answers "$local_url"; then
         export SERVICEDESK_TEST_POSTGRES_URL="$local_url"
         return 0

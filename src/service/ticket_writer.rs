@@ -11,6 +11,7 @@
 use std::collections::HashSet;
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
 
 use chrono::{DateTime, Datelike, Utc};
 
@@ -44,20 +45,23 @@ struct Job {
 
 /// The handle to the writer thread.
 pub(super) struct TicketWriter {
-    jobs: Mutex<Sender<Job>>,
+    jobs: Mutex<Option<Sender<Job>>>,
+    thread: Option<JoinHandle<()>>,
 }
 
 impl TicketWriter {
-    /// Starts the writer thread; it ends when the handle is dropped.
+    /// Starts the writer thread; it finishes the tickets it has and ends when the handle is
+    /// dropped.
     pub(super) fn start(pool: DbPool, clock: Arc<dyn Clock>) -> Self {
         let (sender, receiver) = mpsc::channel();
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name("ticket-writer".into())
             .spawn(move || run(&pool, clock.as_ref(), &receiver))
             .map_err(|e| tracing::error!(error = %e, "cannot start the ticket writer"))
             .ok();
         Self {
-            jobs: Mutex::new(sender),
+            jobs: Mutex::new(Some(sender)),
+            thread,
         }
     }
 
@@ -68,9 +72,23 @@ impl TicketWriter {
         self.jobs
             .lock()
             .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .ok_or_else(unavailable)?
             .send(Job { draft, reply })
             .map_err(|_| unavailable())?;
         answer.recv().map_err(|_| unavailable())?
+    }
+}
+
+impl Drop for TicketWriter {
+    /// Closes the queue and waits for the thread, so that its database connections are closed
+    /// before the process exits (libpq's TLS teardown at exit can crash a thread still using
+    /// a connection).
+    fn drop(&mut self) {
+        self.jobs.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
     }
 }
 

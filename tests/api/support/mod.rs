@@ -54,10 +54,12 @@ pub struct PgDatabase {
 
 impl PgDatabase {
     /// Creates an empty database on the test server (`SERVICEDESK_TEST_POSTGRES_URL`, else the
-    /// local one on 127.0.0.1:5432). No PostgreSQL is a failure, never a skip.
+    /// local one on 127.0.0.1:5432). No PostgreSQL is a failure, never a skip. Loopback needs
+    /// no TLS, and libpq's TLS teardown at process exit can crash a test whose server threads
+    /// still hold connections.
     pub fn create() -> Self {
         let admin_url = std::env::var("SERVICEDESK_TEST_POSTGRES_URL")
-            .unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/postgres".into());
+            .unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/postgres?sslmode=disable".into());
         let name = format!("sdtest_{}", uuid::Uuid::now_v7().simple());
         let mut admin = diesel::PgConnection::establish(&admin_url).unwrap_or_else(|e| {
             panic!("PostgreSQL is needed for the tests ({admin_url}): {e}; run scripts/test.sh")
