@@ -48,10 +48,15 @@ db_url() {
 
 json_field() { python3 -c "import sys, json; print(json.load(sys.stdin)$1)"; }
 
-# Prints "requests/s p50 p99" of one wrk run.
+# Prints "requests/s p50 p99" of one wrk run; any non-2xx answer stops the benchmark.
 measure() {
     local out
     out=$(wrk -t2 -c8 -d"${SECONDS_EACH}s" --latency "$@")
+    if grep -q "Non-2xx" <<<"$out"; then
+        echo "wrk saw failed requests: $*" >&2
+        echo "$out" >&2
+        exit 1
+    fi
     awk '/Requests\/sec/ {rps=$2} / 50%/ {p50=$2} / 99%/ {p99=$2} END {print rps, p50, p99}' <<<"$out"
 }
 

@@ -59,6 +59,8 @@ CREATE UNIQUE INDEX tickets_number_key ON tickets (number);
 -- Newest-first pages, whole region and per filter.
 CREATE INDEX tickets_created ON tickets (created_at, id);
 CREATE INDEX tickets_unit_created ON tickets (unit_id, created_at, id);
+-- A PD's tickets of one status (Tier 1's working lists) without skipping the other statuses.
+CREATE INDEX tickets_unit_status_created ON tickets (unit_id, status, created_at, id);
 CREATE INDEX tickets_status_created ON tickets (status, created_at, id);
 CREATE INDEX tickets_tier_status_created ON tickets (tier, status, created_at, id);
 CREATE INDEX tickets_assignee_created ON tickets (assignee_id, created_at, id);
