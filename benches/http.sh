@@ -141,7 +141,7 @@ for backend in postgres sqlite; do
         "http://127.0.0.1:$PORT/api/v1/tickets?status=in_progress&limit=50")
     row "$backend" "list: own PD + status, 50 of $TICKETS" "$rps" "$p50" "$p99" >>"$WORK/table"
     read -r rps p50 p99 < <(measure -H "authorization: Bearer $TIER2" \
-        "http://127.0.0.1:$PORT/api/v1/tickets?tier=2&status=new&priority=critical&limit=50")
+        "http://127.0.0.1:$PORT/api/v1/tickets?tier=2&status=in_progress&priority=high&limit=50")
     row "$backend" "list: tier 2 + status + priority, 50 of $TICKETS" "$rps" "$p50" "$p99" >>"$WORK/table"
     kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=""
 done

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod demo;
 mod error;
+mod fields;
 pub mod health;
 pub mod page;
 pub mod region;

@@ -4,7 +4,7 @@ use chrono::{DateTime, Datelike, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{Desk, FieldError, ServiceError, audit, new_id, require};
+use super::{Desk, FieldError, ServiceError, audit, fields, new_id, require};
 use crate::auth::Caller;
 use crate::clock::rfc3339;
 use crate::db::models::{CalendarRow, HolidayRow, RegionRow, SlaPolicyRow, SlaTargetRow, UnitRow};
@@ -129,17 +129,6 @@ pub enum SeedOutcome {
     },
 }
 
-fn bounded_text(errors: &mut Vec<FieldError>, field: &str, value: &str, max: usize) -> String {
-    let value = value.trim();
-    if value.is_empty() || value.chars().count() > max {
-        errors.push(FieldError::new(
-            field,
-            format!("must be 1 to {max} characters"),
-        ));
-    }
-    value.to_owned()
-}
-
 /// Checks a sender address against the official domains.
 fn official_sender(domains: &OfficialDomains, mail_from: Option<&str>) -> Result<String, String> {
     match mail_from {
@@ -169,7 +158,7 @@ impl Desk {
     ) -> Result<RegionView, ServiceError> {
         require(caller, &[Role::Admin])?;
         let mut errors = Vec::new();
-        let name = bounded_text(&mut errors, "name", &input.name, 200);
+        let name = fields::text(&mut errors, "name", &input.name, 200);
         if input.timezone.parse::<chrono_tz::Tz>().is_err() {
             errors.push(FieldError::new(
                 "timezone",
@@ -206,7 +195,7 @@ impl Desk {
             ("tier1_label", input.tier1_label.as_deref()),
             ("tier2_label", input.tier2_label.as_deref()),
         ]
-        .map(|(field, label)| label.map(|l| bounded_text(&mut errors, field, l, 100)));
+        .map(|(field, label)| label.map(|l| fields::text(&mut errors, field, l, 100)));
         ServiceError::check(errors)?;
 
         let now = self.now();

@@ -4,8 +4,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::fields::{self, present};
 use super::page::{Page, PageRequest};
-use super::units::present;
 use super::{Desk, FieldError, ServiceError, audit, new_id, require};
 use crate::auth::Caller;
 use crate::clock::rfc3339;
@@ -109,31 +109,14 @@ fn view(row: ServiceRow) -> Result<ServiceView, ServiceError> {
 
 /// Field rules shared by creation and change.
 fn check_fields(errors: &mut Vec<FieldError>, row: &ServiceRow) {
-    let code_ok = (1..=32).contains(&row.code.len())
-        && row
-            .code
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if !code_ok {
-        errors.push(FieldError::new(
-            "code",
-            "must be 1 to 32 letters, digits, - or _",
-        ));
-    }
-    if row.name.is_empty() || row.name.chars().count() > 200 {
-        errors.push(FieldError::new("name", "must be 1 to 200 characters"));
-    }
+    fields::code(errors, &row.code);
+    fields::text(errors, "name", &row.name, 200);
+    fields::optional_text(errors, "description", &row.description, 2000);
     let target = row.availability_target_percent;
     if !(target > 0.0 && target <= 100.0) {
         errors.push(FieldError::new(
             "availability_target_percent",
             "must be above 0 and at most 100",
-        ));
-    }
-    if row.description.chars().count() > 2000 {
-        errors.push(FieldError::new(
-            "description",
-            "must be at most 2000 characters",
         ));
     }
 }

@@ -239,6 +239,24 @@ pub(super) fn check_version(row: &TicketRow, expected: Option<i64>) -> Result<()
     }
 }
 
+/// A new entry of a ticket's trail.
+pub(super) fn event_row(
+    ticket_id: &str,
+    event_type: &str,
+    actor_id: Option<&str>,
+    at: DateTime<Utc>,
+    data: serde_json::Value,
+) -> EventRow {
+    EventRow {
+        id: new_id(),
+        ticket_id: ticket_id.to_owned(),
+        event_type: event_type.to_owned(),
+        actor_id: actor_id.map(str::to_owned),
+        at: at.naive_utc(),
+        data: data.to_string(),
+    }
+}
+
 /// Appends an event to the ticket's trail, inside the caller's transaction.
 pub(super) fn record_event(
     conn: &mut DbConn,
@@ -248,16 +266,6 @@ pub(super) fn record_event(
     at: DateTime<Utc>,
     data: serde_json::Value,
 ) -> Result<(), ServiceError> {
-    db::ticket_events::insert(
-        conn,
-        &EventRow {
-            id: new_id(),
-            ticket_id: ticket_id.to_owned(),
-            event_type: event_type.to_owned(),
-            actor_id: actor_id.map(str::to_owned),
-            at: at.naive_utc(),
-            data: data.to_string(),
-        },
-    )?;
+    db::ticket_events::insert(conn, &event_row(ticket_id, event_type, actor_id, at, data))?;
     Ok(())
 }

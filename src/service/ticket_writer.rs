@@ -16,7 +16,7 @@ use std::thread::JoinHandle;
 use chrono::{DateTime, Datelike, Utc};
 
 use super::region;
-use super::ticket_view::{TicketView, ticket_view};
+use super::ticket_view::{TicketView, event_row, ticket_view};
 use super::{ServiceError, new_id};
 use crate::clock::Clock;
 use crate::db::models::{EventRow, IdempotencyRow, TicketRow};
@@ -256,16 +256,9 @@ fn refuse_bad_references(
 }
 
 fn created_event(row: &TicketRow, now: DateTime<Utc>) -> EventRow {
-    EventRow {
-        id: new_id(),
-        ticket_id: row.id.clone(),
-        event_type: "created".into(),
-        actor_id: Some(row.created_by.clone()),
-        at: now.naive_utc(),
-        data: serde_json::json!({"number": row.number, "kind": row.kind, "priority": row.priority,
-                                 "tier": row.tier, "classification": row.classification})
-        .to_string(),
-    }
+    let data = serde_json::json!({"number": row.number, "kind": row.kind, "priority": row.priority,
+                                  "tier": row.tier, "classification": row.classification});
+    event_row(&row.id, "created", Some(&row.created_by), now, data)
 }
 
 /// Answers a retry: the first ticket if the request is the same, else a refusal.

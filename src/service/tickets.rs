@@ -7,12 +7,12 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
+use super::fields::{self, present};
 use super::page::{Page, PageRequest};
 use super::ticket_view::{
     Reporter, TicketView, check_version, load_visible, record_event, ticket_view,
 };
 use super::ticket_writer::Draft;
-use super::units::present;
 use super::{Desk, FieldError, ServiceError, require};
 use crate::auth::Caller;
 use crate::db::models::TicketRow;
@@ -104,37 +104,14 @@ pub struct TicketQuery {
     pub sort: Option<String>,
 }
 
-fn text(
-    errors: &mut Vec<FieldError>,
-    field: &str,
-    value: &str,
-    max: usize,
-    required: bool,
-) -> String {
-    let value = value.trim();
-    let count = value.chars().count();
-    if (required && count == 0) || count > max {
-        let range = if required { "1" } else { "0" };
-        errors.push(FieldError::new(
-            field,
-            format!("must be {range} to {max} characters"),
-        ));
-    }
-    value.to_owned()
-}
-
 fn reporter_fields(errors: &mut Vec<FieldError>, reporter: &Reporter) -> Reporter {
-    let name = text(errors, "reporter.name", &reporter.name, MAX_NAME, true);
+    let name = fields::text(errors, "reporter.name", &reporter.name, MAX_NAME);
     let email = reporter
         .email
         .as_deref()
         .filter(|e| !e.trim().is_empty())
-        .and_then(|e| {
-            EmailAddress::parse(e)
-                .map_err(|error| errors.push(FieldError::new("reporter.email", error.to_string())))
-                .ok()
-                .map(EmailAddress::into_string)
-        });
+        .and_then(|e| fields::email(errors, "reporter.email", e))
+        .map(EmailAddress::into_string);
     let phone = reporter
         .phone
         .as_deref()
@@ -268,13 +245,12 @@ impl Desk {
                 "must be 1 to 255 characters",
             ));
         }
-        let title = text(&mut errors, "title", &input.title, MAX_TITLE, true);
-        let description = text(
+        let title = fields::text(&mut errors, "title", &input.title, MAX_TITLE);
+        let description = fields::optional_text(
             &mut errors,
             "description",
             &input.description,
             MAX_DESCRIPTION,
-            false,
         );
         let reporter = reporter_fields(&mut errors, &input.reporter);
         let unit_id = match (caller.role, &input.unit_id, &caller.unit_id) {
@@ -434,11 +410,11 @@ impl Desk {
         let title = changes
             .title
             .as_deref()
-            .map(|t| text(&mut errors, "title", t, MAX_TITLE, true));
+            .map(|t| fields::text(&mut errors, "title", t, MAX_TITLE));
         let description = changes
             .description
             .as_deref()
-            .map(|d| text(&mut errors, "description", d, MAX_DESCRIPTION, false));
+            .map(|d| fields::optional_text(&mut errors, "description", d, MAX_DESCRIPTION));
         ServiceError::check(errors)?;
         let now = self.now();
         let mut conn = self.conn()?;

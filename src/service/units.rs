@@ -1,12 +1,13 @@
 //! Units: the PDs, each with its Tier 1, and the one Dinas that hosts Tier 2.
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::fields::{self, present};
 use super::page::{Page, PageRequest};
 use super::region::{self, Region};
-use super::{Desk, FieldError, ServiceError, audit, new_id, require};
+use super::{Desk, ServiceError, audit, new_id, require};
 use crate::auth::Caller;
 use crate::clock::rfc3339;
 use crate::db::models::UnitRow;
@@ -67,15 +68,6 @@ pub struct UnitChanges {
     pub active: Option<bool>,
 }
 
-/// Tells "absent" (`None`) from "null" (`Some(None)`) in a PATCH body.
-pub(super) fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(deserializer).map(Some)
-}
-
 pub(super) fn view(row: UnitRow) -> Result<UnitView, ServiceError> {
     Ok(UnitView {
         kind: row
@@ -90,36 +82,6 @@ pub(super) fn view(row: UnitRow) -> Result<UnitView, ServiceError> {
         created_at: row.created_at.and_utc(),
         updated_at: row.updated_at.and_utc(),
     })
-}
-
-fn checked_code(errors: &mut Vec<FieldError>, code: &str) -> String {
-    let code = code.trim().to_ascii_uppercase();
-    let valid = (1..=32).contains(&code.len())
-        && code
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if !valid {
-        errors.push(FieldError::new(
-            "code",
-            "must be 1 to 32 letters, digits, - or _",
-        ));
-    }
-    code
-}
-
-fn checked_name(errors: &mut Vec<FieldError>, name: &str) -> String {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 200 {
-        errors.push(FieldError::new("name", "must be 1 to 200 characters"));
-    }
-    name.to_owned()
-}
-
-/// Parses a mailbox, noting the problem when it is malformed.
-fn checked_mailbox(errors: &mut Vec<FieldError>, email: &str) -> Option<EmailAddress> {
-    EmailAddress::parse(email)
-        .map_err(|error| errors.push(FieldError::new("email", error.to_string())))
-        .ok()
 }
 
 fn ensure_code_free(
@@ -149,12 +111,12 @@ impl Desk {
     pub fn create_unit(&self, caller: &Caller, input: NewUnit) -> Result<UnitView, ServiceError> {
         require(caller, &[Role::Admin])?;
         let mut errors = Vec::new();
-        let code = checked_code(&mut errors, &input.code);
-        let name = checked_name(&mut errors, &input.name);
+        let code = fields::code(&mut errors, &input.code);
+        let name = fields::text(&mut errors, "name", &input.name, 200);
         let email = input
             .email
             .as_deref()
-            .and_then(|e| checked_mailbox(&mut errors, e));
+            .and_then(|e| fields::email(&mut errors, "email", e));
         ServiceError::check(errors)?;
         let now = self.now();
         let mut conn = self.conn()?;
@@ -220,14 +182,15 @@ impl Desk {
         let code = changes
             .code
             .as_deref()
-            .map(|c| checked_code(&mut errors, c));
+            .map(|c| fields::code(&mut errors, c));
         let name = changes
             .name
             .as_deref()
-            .map(|n| checked_name(&mut errors, n));
-        let email = changes
-            .email
-            .map(|e| e.as_deref().and_then(|e| checked_mailbox(&mut errors, e)));
+            .map(|n| fields::text(&mut errors, "name", n, 200));
+        let email = changes.email.map(|e| {
+            e.as_deref()
+                .and_then(|e| fields::email(&mut errors, "email", e))
+        });
         ServiceError::check(errors)?;
         let now = self.now();
         let mut conn = self.conn()?;

@@ -4,9 +4,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::fields::{self, present};
 use super::page::{Page, PageRequest};
 use super::region::{self, Region};
-use super::units::present;
 use super::{Desk, FieldError, ServiceError, audit, new_id, require};
 use crate::auth::{Caller, password};
 use crate::clock::rfc3339;
@@ -125,20 +125,6 @@ fn checked_password(errors: &mut Vec<FieldError>, password: &str) {
     }
 }
 
-fn checked_name(errors: &mut Vec<FieldError>, name: &str) -> String {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 200 {
-        errors.push(FieldError::new("name", "must be 1 to 200 characters"));
-    }
-    name.to_owned()
-}
-
-fn checked_email(errors: &mut Vec<FieldError>, email: &str) -> Option<EmailAddress> {
-    EmailAddress::parse(email)
-        .map_err(|error| errors.push(FieldError::new("email", error.to_string())))
-        .ok()
-}
-
 fn hashed(password: &str) -> Result<String, ServiceError> {
     password::hash(password).map_err(|e| ServiceError::Internal(format!("password hash: {e}")))
 }
@@ -218,8 +204,8 @@ impl Desk {
         bootstrap: bool,
     ) -> Result<UserView, ServiceError> {
         let mut errors = Vec::new();
-        let name = checked_name(&mut errors, &input.name);
-        let email = checked_email(&mut errors, &input.email);
+        let name = fields::text(&mut errors, "name", &input.name, 200);
+        let email = fields::email(&mut errors, "email", &input.email);
         match (&input.password, input.role.signs_in_with_password()) {
             (Some(password), true) => checked_password(&mut errors, password),
             (None, true) => errors.push(FieldError::new("password", "is required for this role")),
@@ -319,11 +305,11 @@ impl Desk {
         let name = changes
             .name
             .as_deref()
-            .map(|n| checked_name(&mut errors, n));
+            .map(|n| fields::text(&mut errors, "name", n, 200));
         let email = changes
             .email
             .as_deref()
-            .map(|e| checked_email(&mut errors, e));
+            .map(|e| fields::email(&mut errors, "email", e));
         if let Some(password) = &changes.password {
             checked_password(&mut errors, password);
         }

@@ -23,6 +23,67 @@ async fn a_preset_seeds_the_region(backend: Backend) {
     );
 }
 
+#[derive(diesel::QueryableByName, Debug, PartialEq)]
+struct Target {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    priority: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    response_seconds: i64,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+    tier1_seconds: Option<i64>,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    resolution_seconds: i64,
+}
+
+#[derive(diesel::QueryableByName, Debug)]
+struct Holiday {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    day: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    timezone: String,
+}
+
+/// The calendar and policy have no endpoints until the SLA engine; read them from the database.
+async fn a_preset_stores_the_office_calendar_and_default_policy(backend: Backend) {
+    use diesel::RunQueryDsl;
+    let app = TestApp::spawn(backend).await;
+    let url = servicedesk::db::DatabaseUrl::parse(&app.storage.database_url()).expect("url");
+    let mut conn = url.establish().expect("connect");
+    let targets: Vec<Target> = diesel::sql_query(
+        "SELECT t.priority, t.response_seconds, t.tier1_seconds, t.resolution_seconds \
+         FROM sla_targets t JOIN sla_policies p ON p.id = t.policy_id WHERE p.is_default \
+         ORDER BY t.resolution_seconds",
+    )
+    .load(&mut conn)
+    .expect("targets");
+    let hour = 3600;
+    let expected = [
+        ("critical", 900, hour, 4 * hour),
+        ("high", 1800, 2 * hour, 8 * hour),
+        ("medium", 2 * hour, 8 * hour, 24 * hour),
+        ("low", 4 * hour, 16 * hour, 40 * hour),
+    ]
+    .map(|(p, r, t, s)| Target {
+        priority: p.into(),
+        response_seconds: r,
+        tier1_seconds: Some(t),
+        resolution_seconds: s,
+    });
+    assert_eq!(targets, expected);
+    let holidays: Vec<Holiday> = diesel::sql_query(
+        "SELECT h.day, c.timezone FROM calendar_holidays h JOIN calendars c ON c.id = h.calendar_id",
+    )
+    .load(&mut conn)
+    .expect("holidays");
+    assert_eq!(
+        holidays.len(),
+        10,
+        "five fixed national holidays, this year and next"
+    );
+    assert!(holidays.iter().any(|h| h.day.ends_with("-08-17")));
+    assert!(holidays.iter().all(|h| h.timezone == "Asia/Makassar"));
+}
+
 async fn every_preset_has_its_own_timezone_and_domain(backend: Backend) {
     for (preset, timezone, domain) in [
         ("palangka-raya", "Asia/Jakarta", "palangkaraya.go.id"),
@@ -119,6 +180,7 @@ async fn region_changes_are_checked_and_admin_only(backend: Backend) {
 
 on_both_databases!(
     a_preset_seeds_the_region,
+    a_preset_stores_the_office_calendar_and_default_policy,
     every_preset_has_its_own_timezone_and_domain,
     an_admin_configures_a_region_started_without_a_preset,
     region_changes_are_checked_and_admin_only,

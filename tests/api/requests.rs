@@ -1,5 +1,6 @@
 //! How the service answers requests in general: probes, errors, limits, concurrency.
 
+use diesel::RunQueryDsl;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -12,6 +13,25 @@ async fn probes_answer(backend: Backend) {
     assert_eq!((status, body), (StatusCode::OK, json!({"status": "ok"})));
     let (status, body) = read(app.send(Method::GET, "/readyz", None, None).await).await;
     assert_eq!((status, body), (StatusCode::OK, json!({"status": "ready"})));
+}
+
+async fn readiness_fails_while_a_migration_is_pending(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let url = servicedesk::db::DatabaseUrl::parse(&app.storage.database_url()).expect("url");
+    let mut conn = url.establish().expect("connect");
+    diesel::sql_query(
+        "DELETE FROM __diesel_schema_migrations \
+         WHERE version = (SELECT MAX(version) FROM __diesel_schema_migrations)",
+    )
+    .execute(&mut conn)
+    .expect("forget the newest migration");
+    let (status, problem) = read(app.send(Method::GET, "/readyz", None, None).await).await;
+    assert_eq!(
+        (status, &problem["code"]),
+        (StatusCode::SERVICE_UNAVAILABLE, &json!("unavailable"))
+    );
+    let (status, _) = read(app.send(Method::GET, "/healthz", None, None).await).await;
+    assert_eq!(status, StatusCode::OK, "the process itself still runs");
 }
 
 async fn bad_bodies_get_problem_documents_naming_the_field(backend: Backend) {
@@ -160,6 +180,7 @@ async fn concurrent_writers_all_succeed(backend: Backend) {
 
 on_both_databases!(
     probes_answer,
+    readiness_fails_while_a_migration_is_pending,
     bad_bodies_get_problem_documents_naming_the_field,
     bodies_over_one_mebibyte_are_refused,
     unknown_routes_and_bad_queries_are_problems_too,
