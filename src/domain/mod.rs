@@ -6,6 +6,7 @@ pub mod email;
 pub mod presets;
 pub mod role;
 pub mod sla;
+pub mod sla_clock;
 mod text_enum;
 pub mod ticket;
 
