@@ -3,6 +3,7 @@
 
 mod audit;
 mod auth;
+mod calendars;
 pub mod error;
 mod extract;
 mod health;
@@ -104,6 +105,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 )
                 .service(web::resource("/tokens/{id}").delete(tokens::revoke_token))
                 .service(web::resource("/audit-log").get(audit::audit_trail))
+                .service(
+                    web::resource("/calendars")
+                        .get(calendars::list_calendars)
+                        .post(calendars::create_calendar),
+                )
+                .service(
+                    web::resource("/calendars/{id}")
+                        .get(calendars::get_calendar)
+                        .put(calendars::update_calendar),
+                )
+                .service(web::resource("/calendars/{id}/holidays").post(calendars::create_holiday))
                 .service(
                     web::resource("/services")
                         .get(services::list_services)

@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{audit, auth, health, region, services, tickets, tokens, units, users};
+use super::{audit, auth, calendars, health, region, services, tickets, tokens, units, users};
 
 /// The REST contract (API.md) as OpenAPI 3.1.
 #[derive(OpenApi)]
@@ -23,6 +23,8 @@ use super::{audit, auth, health, region, services, tickets, tokens, units, users
         users::create_user, users::list_users, users::get_user, users::update_user,
         tokens::create_token, tokens::list_tokens, tokens::revoke_token,
         audit::audit_trail,
+        calendars::create_calendar, calendars::list_calendars, calendars::get_calendar,
+        calendars::update_calendar, calendars::create_holiday,
         services::create_service, services::list_services, services::get_service, services::update_service,
         tickets::create_ticket, tickets::list_tickets, tickets::get_ticket, tickets::update_ticket,
         tickets::act_on_ticket, tickets::create_comment, tickets::list_comments, tickets::list_events,
@@ -36,6 +38,7 @@ use super::{audit, auth, health, region, services, tickets, tokens, units, users
         (name = "users", description = "Accounts and roles"),
         (name = "tokens", description = "Integration tokens"),
         (name = "audit", description = "Administrative audit log"),
+        (name = "calendars", description = "Business calendars for SLA clocks"),
         (name = "services", description = "The service catalogue"),
         (name = "tickets", description = "Tickets, their actions, comments and audit trail"),
     )

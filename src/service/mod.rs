@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod calendars;
 pub mod demo;
 mod error;
 mod fields;

@@ -52,7 +52,7 @@ impl PageRequest {
         &self,
         mut rows: Vec<R>,
         cursor_of: impl Fn(&R) -> String,
-        view: impl Fn(R) -> Result<T, ServiceError>,
+        view: impl FnMut(R) -> Result<T, ServiceError>,
     ) -> Result<Page<T>, ServiceError> {
         let more = rows.len() as i64 > self.limit;
         rows.truncate(self.limit as usize);

@@ -1,0 +1,121 @@
+//! Business calendars.
+
+use actix_web::{HttpResponse, web};
+
+use super::error::{ApiError, Problem};
+use super::extract::{Bearer, Body};
+use super::{PageParams, run_as};
+use crate::service::Desk;
+use crate::service::calendars::{CalendarInput, CalendarView, HolidayInput};
+use crate::service::page::{Page, PageRequest};
+
+/// Adds a calendar (supervisor or admin).
+#[utoipa::path(post, path = "/api/v1/calendars", tag = "calendars", operation_id = "create_calendar",
+    security(("bearer" = [])), request_body = CalendarInput,
+    responses(
+        (status = 201, description = "Created", body = CalendarView),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Neither supervisor nor admin", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is not valid", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_calendar(
+    desk: web::Data<Desk>,
+    bearer: Bearer,
+    Body(input): Body<CalendarInput>,
+) -> Result<HttpResponse, ApiError> {
+    let calendar = run_as(&desk, bearer, move |desk, caller| {
+        desk.create_calendar(&caller, input)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(calendar))
+}
+
+/// Calendars in creation order.
+#[utoipa::path(get, path = "/api/v1/calendars", tag = "calendars", operation_id = "list_calendars",
+    security(("bearer" = [])), params(PageParams),
+    responses(
+        (status = 200, description = "A page of calendars", body = Page<CalendarView>),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Integration accounts do not read calendars", body = Problem,
+            content_type = "application/problem+json"),
+    ))]
+pub async fn list_calendars(
+    desk: web::Data<Desk>,
+    bearer: Bearer,
+    params: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let PageParams { limit, cursor } = params.into_inner();
+    let page = run_as(&desk, bearer, move |desk, caller| {
+        desk.list_calendars(&caller, PageRequest::new(limit, cursor)?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// One calendar with its holidays.
+#[utoipa::path(get, path = "/api/v1/calendars/{id}", tag = "calendars", operation_id = "get_calendar",
+    security(("bearer" = [])), params(("id" = String, Path, description = "Calendar id")),
+    responses(
+        (status = 200, description = "The calendar", body = CalendarView),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such calendar", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_calendar(
+    desk: web::Data<Desk>,
+    bearer: Bearer,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let calendar = run_as(&desk, bearer, move |desk, caller| {
+        desk.calendar(&caller, &id)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(calendar))
+}
+
+/// Replaces a calendar's windows and holidays (supervisor or admin).
+#[utoipa::path(put, path = "/api/v1/calendars/{id}", tag = "calendars", operation_id = "update_calendar",
+    security(("bearer" = [])), params(("id" = String, Path, description = "Calendar id")),
+    request_body = CalendarInput,
+    responses(
+        (status = 200, description = "The calendar as saved", body = CalendarView),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Neither supervisor nor admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such calendar", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is not valid", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn update_calendar(
+    desk: web::Data<Desk>,
+    bearer: Bearer,
+    id: web::Path<String>,
+    Body(input): Body<CalendarInput>,
+) -> Result<HttpResponse, ApiError> {
+    let calendar = run_as(&desk, bearer, move |desk, caller| {
+        desk.update_calendar(&caller, &id, input)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(calendar))
+}
+
+/// Adds a holiday, e.g. this year's Idul Fitri (supervisor or admin).
+#[utoipa::path(post, path = "/api/v1/calendars/{id}/holidays", tag = "calendars", operation_id = "create_holiday",
+    security(("bearer" = [])), params(("id" = String, Path, description = "Calendar id")),
+    request_body = HolidayInput,
+    responses(
+        (status = 201, description = "The calendar with the new holiday", body = CalendarView),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Neither supervisor nor admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such calendar", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not valid, or already a holiday", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_holiday(
+    desk: web::Data<Desk>,
+    bearer: Bearer,
+    id: web::Path<String>,
+    Body(holiday): Body<HolidayInput>,
+) -> Result<HttpResponse, ApiError> {
+    let calendar = run_as(&desk, bearer, move |desk, caller| {
+        desk.add_holiday(&caller, &id, holiday)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(calendar))
+}
