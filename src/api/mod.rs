@@ -10,6 +10,7 @@ mod health;
 pub mod openapi;
 mod region;
 mod services;
+mod sla_policies;
 mod tickets;
 mod tokens;
 mod units;
@@ -116,6 +117,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                         .put(calendars::update_calendar),
                 )
                 .service(web::resource("/calendars/{id}/holidays").post(calendars::create_holiday))
+                .service(
+                    web::resource("/sla-policies")
+                        .get(sla_policies::list_sla_policies)
+                        .post(sla_policies::create_sla_policy),
+                )
+                .service(
+                    web::resource("/sla-policies/{id}")
+                        .get(sla_policies::get_sla_policy)
+                        .put(sla_policies::update_sla_policy),
+                )
                 .service(
                     web::resource("/services")
                         .get(services::list_services)

@@ -3,7 +3,9 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{audit, auth, calendars, health, region, services, tickets, tokens, units, users};
+use super::{
+    audit, auth, calendars, health, region, services, sla_policies, tickets, tokens, units, users,
+};
 
 /// The REST contract (API.md) as OpenAPI 3.1.
 #[derive(OpenApi)]
@@ -25,6 +27,8 @@ use super::{audit, auth, calendars, health, region, services, tickets, tokens, u
         audit::audit_trail,
         calendars::create_calendar, calendars::list_calendars, calendars::get_calendar,
         calendars::update_calendar, calendars::create_holiday,
+        sla_policies::create_sla_policy, sla_policies::list_sla_policies, sla_policies::get_sla_policy,
+        sla_policies::update_sla_policy,
         services::create_service, services::list_services, services::get_service, services::update_service,
         tickets::create_ticket, tickets::list_tickets, tickets::get_ticket, tickets::update_ticket,
         tickets::act_on_ticket, tickets::create_comment, tickets::list_comments, tickets::list_events,
@@ -39,6 +43,7 @@ use super::{audit, auth, calendars, health, region, services, tickets, tokens, u
         (name = "tokens", description = "Integration tokens"),
         (name = "audit", description = "Administrative audit log"),
         (name = "calendars", description = "Business calendars for SLA clocks"),
+        (name = "sla-policies", description = "SLA targets per priority"),
         (name = "services", description = "The service catalogue"),
         (name = "tickets", description = "Tickets, their actions, comments and audit trail"),
     )

@@ -28,3 +28,60 @@ pub fn exists(conn: &mut DbConn, id: &str) -> DbResult<bool> {
         .optional()?
         .is_some())
 }
+
+/// A policy by id.
+pub fn find(conn: &mut DbConn, id: &str) -> DbResult<Option<SlaPolicyRow>> {
+    sla_policies::table
+        .find(id)
+        .select(SlaPolicyRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Policies in creation order after the cursor.
+pub fn list(conn: &mut DbConn, after: Option<&str>, limit: i64) -> DbResult<Vec<SlaPolicyRow>> {
+    let mut query = sla_policies::table
+        .order(sla_policies::id)
+        .select(SlaPolicyRow::as_select())
+        .limit(limit)
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(sla_policies::id.gt(after));
+    }
+    query.load(conn)
+}
+
+/// A policy's targets.
+pub fn targets(conn: &mut DbConn, policy_id: &str) -> DbResult<Vec<SlaTargetRow>> {
+    sla_targets::table
+        .filter(sla_targets::policy_id.eq(policy_id))
+        .select(SlaTargetRow::as_select())
+        .load(conn)
+}
+
+/// Makes no policy the default, before another becomes it (one default at a time).
+pub fn clear_default(conn: &mut DbConn) -> DbResult<()> {
+    diesel::update(sla_policies::table.filter(sla_policies::is_default.eq(true)))
+        .set(sla_policies::is_default.eq(false))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Replaces a policy's settings and targets.
+pub fn replace(conn: &mut DbConn, row: &SlaPolicyRow, targets: &[SlaTargetRow]) -> DbResult<()> {
+    diesel::update(sla_policies::table.find(&row.id))
+        .set((
+            sla_policies::name.eq(&row.name),
+            sla_policies::calendar_id.eq(&row.calendar_id),
+            sla_policies::is_default.eq(row.is_default),
+            sla_policies::updated_at.eq(row.updated_at),
+        ))
+        .execute(conn)?;
+    diesel::delete(sla_targets::table.filter(sla_targets::policy_id.eq(&row.id))).execute(conn)?;
+    for target in targets {
+        diesel::insert_into(sla_targets::table)
+            .values(target)
+            .execute(conn)?;
+    }
+    Ok(())
+}

@@ -11,6 +11,7 @@ pub mod health;
 pub mod page;
 pub mod region;
 pub mod services;
+pub mod sla_policies;
 pub mod ticket_actions;
 pub mod ticket_view;
 mod ticket_writer;

@@ -10,6 +10,7 @@ mod openapi;
 mod region;
 mod requests;
 mod services;
+mod sla_policies;
 mod ticket_actions;
 mod tickets;
 mod tokens;
