@@ -102,13 +102,14 @@ fn run(pool: &DbPool, clock: &dyn Clock, jobs: &Receiver<Job>) {
             }
         }
         let drafts: Vec<&Draft> = batch.iter().map(|job| &job.draft).collect();
-        let replies = match write_batch(pool, clock, &drafts) {
-            Ok(replies) => replies,
-            Err(error) if batch.len() == 1 => vec![Some(Err(error))],
-            Err(_) => drafts
-                .iter()
-                .map(|draft| Some(write_alone(pool, clock, draft)))
-                .collect(),
+        let replies = match drafts.as_slice() {
+            [lone] => vec![Some(write_alone(pool, clock, lone))],
+            _ => write_batch(pool, clock, &drafts).unwrap_or_else(|_| {
+                drafts
+                    .iter()
+                    .map(|draft| Some(write_alone(pool, clock, draft)))
+                    .collect()
+            }),
         };
         for (job, reply) in batch.into_iter().zip(replies) {
             let reply = reply.unwrap_or_else(|| write_alone(pool, clock, &job.draft));
@@ -119,10 +120,17 @@ fn run(pool: &DbPool, clock: &dyn Clock, jobs: &Receiver<Job>) {
 }
 
 fn write_alone(pool: &DbPool, clock: &dyn Clock, draft: &Draft) -> Reply {
-    write_batch(pool, clock, &[draft])?
-        .pop()
-        .flatten()
-        .unwrap_or_else(|| Err(ServiceError::Internal("a lone ticket was deferred".into())))
+    let attempt = || -> Reply {
+        write_batch(pool, clock, &[draft])?
+            .pop()
+            .flatten()
+            .unwrap_or_else(|| Err(ServiceError::Internal("a lone ticket was deferred".into())))
+    };
+    match attempt() {
+        // Another process committed the same Idempotency-Key in the meantime: this is a retry.
+        Err(ServiceError::Conflict { .. }) if draft.idempotency.is_some() => attempt(),
+        reply => reply,
+    }
 }
 
 /// Writes the drafts in one transaction with a fixed number of statements, whatever their

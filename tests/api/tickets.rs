@@ -336,6 +336,42 @@ async fn a_retry_with_the_same_idempotency_key_returns_the_first_ticket(backend:
     assert_eq!(app.ticket_count().await, 2);
 }
 
+async fn retries_racing_through_two_servers_make_one_ticket_each(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let cast = app.cast().await;
+    // A second process of the service on the same database, as behind a load balancer.
+    let second = servicedesk::app::Application::build(
+        &app.storage.config(None),
+        std::sync::Arc::new(servicedesk::clock::SystemClock),
+    )
+    .expect("second server");
+    let second_base = format!("http://127.0.0.1:{}", second.port());
+    tokio::spawn(second.run_until_stopped());
+    for round in 0..10 {
+        let key = format!("kunci-{round}");
+        let sends = [app.base.clone(), second_base.clone()].map(|base| {
+            let request = app
+                .client
+                .post(format!("{base}/api/v1/tickets"))
+                .bearer_auth(&cast.tier1.token)
+                .header("Idempotency-Key", key.clone())
+                .json(&incident(json!({"title": format!("Balapan {round}")})));
+            async move { read(request.send().await.expect("sent")).await }
+        });
+        let [(first_status, first), (second_status, other)] = futures::future::join_all(sends)
+            .await
+            .try_into()
+            .expect("two answers");
+        assert_eq!(
+            (first_status, second_status),
+            (StatusCode::CREATED, StatusCode::CREATED),
+            "{first} {other}"
+        );
+        assert_eq!(first["id"], other["id"], "round {round}");
+    }
+    assert_eq!(app.ticket_count().await, 10);
+}
+
 async fn invalid_tickets_are_refused_and_nothing_is_written(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let cast = app.cast().await;
@@ -645,6 +681,7 @@ on_both_databases!(
     a_tier1_technician_never_sees_another_pds_tickets,
     restricted_tickets_stay_with_those_entitled,
     a_retry_with_the_same_idempotency_key_returns_the_first_ticket,
+    retries_racing_through_two_servers_make_one_ticket_each,
     invalid_tickets_are_refused_and_nothing_is_written,
     pages_neither_repeat_nor_miss_while_tickets_arrive,
     lists_filter_and_search,
