@@ -137,6 +137,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                         .get(services::get_service)
                         .patch(services::update_service),
                 )
+                .service(web::resource("/services/{id}/outages").post(services::create_outage))
+                .service(web::resource("/services/{id}/outages/{oid}").patch(services::end_outage))
+                .service(
+                    web::resource("/services/{id}/availability").get(services::get_availability),
+                )
                 .service(
                     web::resource("/tickets")
                         .get(tickets::list_tickets)

@@ -30,6 +30,7 @@ use super::{
         sla_policies::create_sla_policy, sla_policies::list_sla_policies, sla_policies::get_sla_policy,
         sla_policies::update_sla_policy,
         services::create_service, services::list_services, services::get_service, services::update_service,
+        services::create_outage, services::end_outage, services::get_availability,
         tickets::create_ticket, tickets::list_tickets, tickets::get_ticket, tickets::update_ticket,
         tickets::act_on_ticket, tickets::create_comment, tickets::list_comments, tickets::list_events,
     ),

@@ -6,6 +6,9 @@ use super::error::{ApiError, Problem};
 use super::extract::{Bearer, Body};
 use super::{PageParams, run_as};
 use crate::service::Desk;
+use crate::service::outages::{
+    AvailabilityQuery, AvailabilityView, NewOutage, OutageEnd, OutageView,
+};
 use crate::service::page::{Page, PageRequest};
 use crate::service::services::{NewService, ServiceChanges, ServiceView};
 
@@ -93,4 +96,78 @@ pub async fn update_service(
     })
     .await?;
     Ok(HttpResponse::Ok().json(service))
+}
+
+/// Records an outage of a service, planned or not (Tier 2, supervisors, admins).
+#[utoipa::path(post, path = "/api/v1/services/{id}/outages", tag = "services", operation_id = "create_outage",
+    security(("bearer" = [])), params(("id" = String, Path, description = "Service id")),
+    request_body = NewOutage,
+    responses(
+        (status = 201, description = "Recorded", body = OutageView),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not Dinas staff or admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such service", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is not valid", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_outage(
+    desk: web::Data<Desk>,
+    bearer: Bearer,
+    id: web::Path<String>,
+    Body(input): Body<NewOutage>,
+) -> Result<HttpResponse, ApiError> {
+    let outage = run_as(&desk, bearer, move |desk, caller| {
+        desk.create_outage(&caller, &id, input)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(outage))
+}
+
+/// Ends an outage (Tier 2, supervisors, admins).
+#[utoipa::path(patch, path = "/api/v1/services/{id}/outages/{oid}", tag = "services", operation_id = "update_outage",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Service id"), ("oid" = String, Path, description = "Outage id")),
+    request_body = OutageEnd,
+    responses(
+        (status = 200, description = "The outage, ended", body = OutageView),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not Dinas staff or admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such outage of this service", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Ends before it started", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn end_outage(
+    desk: web::Data<Desk>,
+    bearer: Bearer,
+    path: web::Path<(String, String)>,
+    Body(input): Body<OutageEnd>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, outage_id) = path.into_inner();
+    let outage = run_as(&desk, bearer, move |desk, caller| {
+        desk.end_outage(&caller, &id, &outage_id, input)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(outage))
+}
+
+/// A service's availability over a period: overlapping outages count once, planned maintenance
+/// is excluded, open outages count up to now.
+#[utoipa::path(get, path = "/api/v1/services/{id}/availability", tag = "services", operation_id = "get_availability",
+    security(("bearer" = [])), params(("id" = String, Path, description = "Service id"), AvailabilityQuery),
+    responses(
+        (status = 200, description = "The figures", body = AvailabilityView),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such service", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "from or to is not valid", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_availability(
+    desk: web::Data<Desk>,
+    bearer: Bearer,
+    id: web::Path<String>,
+    query: web::Query<AvailabilityQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    let figures = run_as(&desk, bearer, move |desk, caller| {
+        desk.service_availability(&caller, &id, query)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(figures))
 }

@@ -7,6 +7,7 @@ mod connection;
 pub mod idempotency;
 mod migrate;
 pub mod models;
+pub mod outages;
 pub mod region;
 pub mod schema;
 pub mod services;

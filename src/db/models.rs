@@ -4,8 +4,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::{
-    api_tokens, audit_log, calendar_holidays, calendars, idempotency_keys, region_settings,
-    services, sla_policies, sla_targets, ticket_comments, ticket_events, tickets, units, users,
+    api_tokens, audit_log, calendar_holidays, calendars, idempotency_keys, outages,
+    region_settings, services, sla_policies, sla_targets, ticket_comments, ticket_events, tickets,
+    units, users,
 };
 
 /// The single row of region settings.
@@ -330,4 +331,30 @@ pub struct IdempotencyRow {
     pub ticket_id: String,
     /// When.
     pub created_at: NaiveDateTime,
+}
+
+/// An outage of a service.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = outages, treat_none_as_null = true)]
+pub struct OutageRow {
+    /// UUID v7.
+    pub id: String,
+    /// The service that was down.
+    pub service_id: String,
+    /// When it went down.
+    pub started_at: NaiveDateTime,
+    /// When it came back; `None` while down.
+    pub ended_at: Option<NaiveDateTime>,
+    /// Announced maintenance.
+    pub planned: bool,
+    /// The incident ticket that reported it.
+    pub ticket_id: Option<String>,
+    /// What happened.
+    pub note: String,
+    /// Who recorded it.
+    pub created_by: String,
+    /// When it was recorded.
+    pub created_at: NaiveDateTime,
+    /// Last change.
+    pub updated_at: NaiveDateTime,
 }

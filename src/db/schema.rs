@@ -198,12 +198,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    outages (id) {
+        id -> Text,
+        service_id -> Text,
+        started_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+        planned -> Bool,
+        ticket_id -> Nullable<Text>,
+        note -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> units (unit_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(calendar_holidays -> calendars (calendar_id));
 diesel::joinable!(sla_policies -> calendars (calendar_id));
 diesel::joinable!(sla_targets -> sla_policies (policy_id));
 diesel::joinable!(services -> units (owner_unit_id));
+diesel::joinable!(outages -> services (service_id));
 diesel::joinable!(tickets -> units (unit_id));
 diesel::joinable!(ticket_comments -> tickets (ticket_id));
 diesel::joinable!(ticket_events -> tickets (ticket_id));
@@ -224,4 +240,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     ticket_comments,
     ticket_events,
     idempotency_keys,
+    outages,
 );

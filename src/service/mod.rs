@@ -8,6 +8,7 @@ pub mod demo;
 mod error;
 mod fields;
 pub mod health;
+pub mod outages;
 pub mod page;
 pub mod region;
 pub mod services;

@@ -4,6 +4,7 @@ mod support;
 
 mod accounts;
 mod auth;
+mod availability;
 mod calendars;
 mod cli;
 mod openapi;

@@ -1,0 +1,169 @@
+//! Availability SLA of a service (SLA.md "Availability"): wall-clock downtime from outages,
+//! overlapping outages counted once, planned maintenance excluded.
+
+use chrono::{DateTime, Utc};
+
+/// One outage, `[started_at, ended_at)`; an open one has no end yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outage {
+    /// When the service went down.
+    pub started_at: DateTime<Utc>,
+    /// When it came back; `None` while it is still down.
+    pub ended_at: Option<DateTime<Utc>>,
+    /// Announced maintenance: recorded, not counted against the target.
+    pub planned: bool,
+}
+
+/// The figures of a period.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Availability {
+    /// Unplanned downtime in the period, seconds (overlaps counted once).
+    pub downtime_seconds: i64,
+    /// Planned downtime in the period that is not also unplanned downtime, seconds.
+    pub planned_downtime_seconds: i64,
+    /// `100 × (1 − downtime / period length)`.
+    pub availability_percent: f64,
+}
+
+/// Availability over `[from, to)`, with open outages counting up to `now`.
+pub fn availability(
+    outages: &[Outage],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Availability {
+    let period = (to - from).num_seconds().max(0);
+    let clipped = |planned: bool| -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+        outages
+            .iter()
+            .filter(|o| o.planned == planned)
+            .filter_map(|o| {
+                let start = o.started_at.max(from);
+                let end = o.ended_at.unwrap_or(now).min(to);
+                (end > start).then_some((start, end))
+            })
+            .collect()
+    };
+    let unplanned = union(clipped(false));
+    let downtime: i64 = unplanned.iter().map(|(s, e)| (*e - *s).num_seconds()).sum();
+    let planned = union(clipped(true));
+    let planned_only: i64 = planned
+        .iter()
+        .map(|&(start, end)| {
+            let overlap: i64 = unplanned
+                .iter()
+                .map(|&(s, e)| (e.min(end) - s.max(start)).num_seconds().max(0))
+                .sum();
+            (end - start).num_seconds() - overlap
+        })
+        .sum();
+    let availability_percent = if period == 0 {
+        100.0
+    } else {
+        100.0 * (1.0 - downtime as f64 / period as f64)
+    };
+    Availability {
+        downtime_seconds: downtime,
+        planned_downtime_seconds: planned_only,
+        availability_percent,
+    }
+}
+
+/// Merges intervals into disjoint ones, in order.
+fn union(
+    mut intervals: Vec<(DateTime<Utc>, DateTime<Utc>)>,
+) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+    intervals.sort();
+    let mut merged: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::with_capacity(intervals.len());
+    for (start, end) in intervals {
+        match merged.last_mut() {
+            Some(last) if start <= last.1 => last.1 = last.1.max(end),
+            _ => merged.push((start, end)),
+        }
+    }
+    merged
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, TimeZone};
+
+    use super::*;
+
+    fn at(day: u32, hour: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, day, hour, 0, 0)
+            .single()
+            .expect("instant")
+    }
+
+    fn outage(from: DateTime<Utc>, to: Option<DateTime<Utc>>, planned: bool) -> Outage {
+        Outage {
+            started_at: from,
+            ended_at: to,
+            planned,
+        }
+    }
+
+    const NOVEMBER: (u32, u32) = (1, 31);
+
+    fn month() -> (DateTime<Utc>, DateTime<Utc>) {
+        (
+            at(NOVEMBER.0, 0),
+            Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0)
+                .single()
+                .expect("instant"),
+        )
+    }
+
+    #[test]
+    fn overlapping_outages_count_once() {
+        let (from, to) = month();
+        let outages = [
+            outage(at(10, 8), Some(at(10, 11)), false),
+            outage(at(10, 10), Some(at(10, 12)), false),
+            outage(at(20, 0), Some(at(20, 1)), false),
+        ];
+        let figures = availability(&outages, from, to, to);
+        assert_eq!(figures.downtime_seconds, 5 * 3600);
+        let expected = 100.0 * (1.0 - 5.0 / (30.0 * 24.0));
+        assert!((figures.availability_percent - expected).abs() < 1e-9);
+    }
+
+    #[test]
+    fn planned_maintenance_is_not_downtime() {
+        let (from, to) = month();
+        let outages = [
+            outage(at(5, 22), Some(at(6, 2)), true),
+            outage(at(6, 1), Some(at(6, 3)), false),
+        ];
+        let figures = availability(&outages, from, to, to);
+        assert_eq!(figures.downtime_seconds, 2 * 3600);
+        assert_eq!(
+            figures.planned_downtime_seconds,
+            3 * 3600,
+            "the overlap counts as unplanned"
+        );
+    }
+
+    #[test]
+    fn outages_are_clipped_to_the_period_and_open_ones_run_to_now() {
+        let (from, to) = month();
+        let now = at(15, 12);
+        let outages = [
+            outage(at(1, 0) - Duration::hours(5), Some(at(1, 2)), false),
+            outage(at(15, 10), None, false),
+        ];
+        let figures = availability(&outages, from, to, now);
+        assert_eq!(figures.downtime_seconds, 4 * 3600);
+    }
+
+    #[test]
+    fn a_period_without_outages_is_fully_available() {
+        let (from, to) = month();
+        assert_eq!(availability(&[], from, to, to).availability_percent, 100.0);
+        assert_eq!(
+            availability(&[], from, from, to).availability_percent,
+            100.0
+        );
+    }
+}
