@@ -280,6 +280,7 @@ impl Desk {
         } else {
             Classification::Public
         });
+        // Id, number, times and status are set by the ticket writer when it writes the row.
         let placeholder = NaiveDateTime::default();
         let row = TicketRow {
             id: String::new(),
