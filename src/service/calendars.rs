@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::page::{Page, PageRequest};
-use super::{Desk, FieldError, ServiceError, audit, fields, new_id, require};
+use super::{Desk, FieldError, ServiceError, audit, fields, new_id, require, staff_only};
 use crate::auth::Caller;
 use crate::clock::rfc3339;
 use crate::db::models::{CalendarRow, HolidayRow};
@@ -183,9 +183,7 @@ impl Desk {
         caller: &Caller,
         page: PageRequest,
     ) -> Result<Page<CalendarView>, ServiceError> {
-        if caller.role == Role::Integration {
-            return Err(ServiceError::Forbidden);
-        }
+        staff_only(caller)?;
         let mut conn = self.conn()?;
         let rows = db::calendars::list(&mut conn, page.cursor.as_deref(), page.fetch())?;
         page.finish(rows, |row| row.id.clone(), |row| load_view(&mut conn, row))
@@ -193,9 +191,7 @@ impl Desk {
 
     /// One calendar.
     pub fn calendar(&self, caller: &Caller, id: &str) -> Result<CalendarView, ServiceError> {
-        if caller.role == Role::Integration {
-            return Err(ServiceError::Forbidden);
-        }
+        staff_only(caller)?;
         let mut conn = self.conn()?;
         let row = db::calendars::find(&mut conn, id)?.ok_or(ServiceError::NotFound)?;
         load_view(&mut conn, row)

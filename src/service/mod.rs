@@ -92,6 +92,16 @@ fn require(caller: &Caller, roles: &[Role]) -> Result<(), ServiceError> {
     }
 }
 
+/// Refuses integration accounts, which read tickets, reports and the catalogue but not the
+/// desk's own configuration or staff.
+fn staff_only(caller: &Caller) -> Result<(), ServiceError> {
+    if caller.role == Role::Integration {
+        Err(ServiceError::Forbidden)
+    } else {
+        Ok(())
+    }
+}
+
 /// A fresh id: UUID v7, so ids sort by creation time.
 fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::page::{Page, PageRequest};
-use super::{Desk, FieldError, ServiceError, audit, fields, new_id, require};
+use super::{Desk, FieldError, ServiceError, audit, fields, new_id, require, staff_only};
 use crate::auth::Caller;
 use crate::clock::rfc3339;
 use crate::db::models::{SlaPolicyRow, SlaTargetRow};
@@ -184,9 +184,7 @@ impl Desk {
         caller: &Caller,
         page: PageRequest,
     ) -> Result<Page<SlaPolicyView>, ServiceError> {
-        if caller.role == Role::Integration {
-            return Err(ServiceError::Forbidden);
-        }
+        staff_only(caller)?;
         let mut conn = self.conn()?;
         let rows = db::sla_policies::list(&mut conn, page.cursor.as_deref(), page.fetch())?;
         page.finish(rows, |row| row.id.clone(), |row| load_view(&mut conn, row))
@@ -194,9 +192,7 @@ impl Desk {
 
     /// One policy.
     pub fn sla_policy(&self, caller: &Caller, id: &str) -> Result<SlaPolicyView, ServiceError> {
-        if caller.role == Role::Integration {
-            return Err(ServiceError::Forbidden);
-        }
+        staff_only(caller)?;
         let mut conn = self.conn()?;
         let row = db::sla_policies::find(&mut conn, id)?.ok_or(ServiceError::NotFound)?;
         load_view(&mut conn, row)

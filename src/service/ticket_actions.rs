@@ -5,7 +5,7 @@ use utoipa::ToSchema;
 
 use super::ticket_view::{
     CommentView, EventView, TicketView, check_version, comment_view, event_view, load_visible,
-    record_event, ticket_view,
+    record_event, stored, stored_tier, ticket_view,
 };
 use super::tickets::check_assignee;
 use super::{Desk, ServiceError, new_id};
@@ -91,11 +91,6 @@ fn event_type(action: Action) -> &'static str {
     }
 }
 
-fn stored<T: std::str::FromStr>(text: &str) -> Result<T, ServiceError> {
-    text.parse()
-        .map_err(|_| ServiceError::Internal(format!("stored value {text:?}")))
-}
-
 impl From<Refusal> for ServiceError {
     fn from(refusal: Refusal) -> Self {
         match refusal {
@@ -124,9 +119,8 @@ impl Desk {
         let mut conn = self.conn()?;
         write_tx(&mut conn, |conn| {
             let mut row = load_visible(conn, caller, id_or_number, true)?;
-            let status: Status = stored(&row.status)?;
-            let tier = Tier::from_number(row.tier)
-                .ok_or_else(|| ServiceError::Internal("stored tier".into()))?;
+            let status: Status = stored("status", &row.status)?;
+            let tier = stored_tier(&row)?;
             let worker = Worker::of(caller.role, caller.unit_id.as_deref(), &row.unit_id);
             let to = ticket::decide(action, status, tier, worker)?;
             check_version(&row, if_match)?;

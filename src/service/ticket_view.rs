@@ -11,7 +11,7 @@ use crate::db::models::{CommentRow, EventRow, TicketRow};
 use crate::db::{self, DbConn};
 use crate::domain::role::Role;
 use crate::domain::sla::Priority;
-use crate::domain::ticket::{Classification, Kind, Level, Status};
+use crate::domain::ticket::{Classification, Kind, Level, Status, Tier};
 
 /// Who reported the ticket.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -133,12 +133,19 @@ pub struct CommentView {
     pub created_at: DateTime<Utc>,
 }
 
-fn parse<T: std::str::FromStr>(what: &str, text: &str) -> Result<T, ServiceError>
+/// Reads back a value the service stored as text; a value it cannot read is our fault.
+pub(super) fn stored<T: std::str::FromStr>(what: &str, text: &str) -> Result<T, ServiceError>
 where
     T::Err: std::fmt::Display,
 {
     text.parse()
         .map_err(|e| ServiceError::Internal(format!("stored {what}: {e}")))
+}
+
+/// The stored tier of a ticket.
+pub(super) fn stored_tier(row: &TicketRow) -> Result<Tier, ServiceError> {
+    Tier::from_number(row.tier)
+        .ok_or_else(|| ServiceError::Internal(format!("stored tier {}", row.tier)))
 }
 
 fn utc(at: Option<NaiveDateTime>) -> Option<DateTime<Utc>> {
@@ -148,12 +155,12 @@ fn utc(at: Option<NaiveDateTime>) -> Option<DateTime<Utc>> {
 /// The API shape of a stored ticket.
 pub fn ticket_view(row: TicketRow) -> Result<TicketView, ServiceError> {
     Ok(TicketView {
-        kind: parse("kind", &row.kind)?,
-        status: parse("status", &row.status)?,
-        priority: parse("priority", &row.priority)?,
-        impact: parse("impact", &row.impact)?,
-        urgency: parse("urgency", &row.urgency)?,
-        classification: parse("classification", &row.classification)?,
+        kind: stored("kind", &row.kind)?,
+        status: stored("status", &row.status)?,
+        priority: stored("priority", &row.priority)?,
+        impact: stored("impact", &row.impact)?,
+        urgency: stored("urgency", &row.urgency)?,
+        classification: stored("classification", &row.classification)?,
         id: row.id,
         number: row.number,
         title: row.title,

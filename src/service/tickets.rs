@@ -10,7 +10,8 @@ use utoipa::ToSchema;
 use super::fields::{self, present};
 use super::page::{Page, PageRequest};
 use super::ticket_view::{
-    Reporter, TicketView, check_version, load_visible, record_event, ticket_view,
+    Reporter, TicketView, check_version, load_visible, record_event, stored, stored_tier,
+    ticket_view,
 };
 use super::ticket_writer::Draft;
 use super::{Desk, FieldError, ServiceError, require};
@@ -421,36 +422,31 @@ impl Desk {
         let mut conn = self.conn()?;
         write_tx(&mut conn, |conn| {
             let mut row = load_visible(conn, caller, id_or_number, true)?;
-            let tier = Tier::from_number(row.tier)
-                .ok_or_else(|| ServiceError::Internal("stored tier".into()))?;
+            let tier = stored_tier(&row)?;
             if !Worker::of(caller.role, caller.unit_id.as_deref(), &row.unit_id).works(tier) {
                 return Err(ServiceError::Forbidden);
             }
             check_version(&row, if_match)?;
-            let status: Status = row
-                .status
-                .parse()
-                .map_err(|e: crate::domain::UnknownValue| ServiceError::Internal(e.to_string()))?;
+            let status: Status = stored("status", &row.status)?;
             if !status.is_open() {
                 return Err(ServiceError::Conflict {
                     code: "invalid_transition",
                     message: format!("a {status} ticket can no longer be edited"),
                 });
             }
-            let before = serde_json::json!({"title": row.title, "impact": row.impact, "urgency": row.urgency,
-                "priority": row.priority, "service_id": row.service_id, "assignee_id": row.assignee_id,
-                "classification": row.classification});
+            let before = editable_fields(&row);
             if let Some(title) = title {
                 row.title = title;
             }
             if let Some(description) = description {
                 row.description = description;
             }
-            let impact = changes.impact.map_or_else(|| row.impact.parse(), Ok);
-            let urgency = changes.urgency.map_or_else(|| row.urgency.parse(), Ok);
-            let (Ok(impact), Ok(urgency)) = (impact, urgency) else {
-                return Err(ServiceError::Internal("stored impact or urgency".into()));
-            };
+            let impact = changes
+                .impact
+                .map_or_else(|| stored("impact", &row.impact), Ok)?;
+            let urgency = changes
+                .urgency
+                .map_or_else(|| stored("urgency", &row.urgency), Ok)?;
             row.impact = impact.as_str().into();
             row.urgency = urgency.as_str().into();
             row.priority = ticket::priority(impact, urgency, row.security_incident)
@@ -482,9 +478,7 @@ impl Desk {
             row.updated_at = now.naive_utc();
             row.version += 1;
             db::tickets::update(conn, &row)?;
-            let after = serde_json::json!({"title": row.title, "impact": row.impact, "urgency": row.urgency,
-                "priority": row.priority, "service_id": row.service_id, "assignee_id": row.assignee_id,
-                "classification": row.classification});
+            let after = editable_fields(&row);
             record_event(
                 conn,
                 &row.id,
@@ -496,6 +490,13 @@ impl Desk {
             ticket_view(row)
         })
     }
+}
+
+/// The fields `PATCH` may change, for the `updated` event.
+fn editable_fields(row: &TicketRow) -> serde_json::Value {
+    serde_json::json!({"title": row.title, "impact": row.impact, "urgency": row.urgency,
+        "priority": row.priority, "service_id": row.service_id, "assignee_id": row.assignee_id,
+        "classification": row.classification})
 }
 
 /// `{field: {from, to}}` for the fields that differ.

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use super::fields::{self, present};
 use super::page::{Page, PageRequest};
 use super::region::{self, Region};
-use super::{Desk, FieldError, ServiceError, audit, new_id, require};
+use super::{Desk, FieldError, ServiceError, audit, new_id, require, staff_only};
 use crate::auth::{Caller, password};
 use crate::clock::rfc3339;
 use crate::db::models::UserRow;
@@ -257,9 +257,7 @@ impl Desk {
         query: UserQuery,
         page: PageRequest,
     ) -> Result<Page<UserView>, ServiceError> {
-        if caller.role == Role::Integration {
-            return Err(ServiceError::Forbidden);
-        }
+        staff_only(caller)?;
         let mut filter = UserFilter {
             role: query.role.map(|r| r.as_str().to_owned()),
             unit_id: query.unit_id,
