@@ -13,12 +13,13 @@ use crate::api::{self, openapi::ApiDoc};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db;
-use crate::service::{Desk, DeskParts, region::SeedOutcome};
+use crate::service::{Desk, DeskParts, SlaEngine, region::SeedOutcome};
 
 /// A built service, bound to its port, ready to run.
 pub struct Application {
     port: u16,
     server: Server,
+    sla_engine: SlaEngine,
 }
 
 /// Prepares the database: migrations (under a lock on PostgreSQL), then the pool, then the
@@ -60,7 +61,10 @@ pub fn prepare(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Arc<Des
 impl Application {
     /// Prepares the database and binds the listener (`port 0` picks a free port).
     pub fn build(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
-        let desk = web::Data::from(prepare(config, clock)?);
+        let desk = prepare(config, clock)?;
+        let sla_engine = SlaEngine::start(desk.clone(), config.sla_tick)
+            .map_err(|e| anyhow::anyhow!("cannot start the SLA engine: {e}"))?;
+        let desk = web::Data::from(desk);
         let listener = TcpListener::bind(&config.bind)
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
         let port = listener.local_addr()?.port();
@@ -78,7 +82,11 @@ impl Application {
         })
         .listen(listener)?
         .run();
-        Ok(Self { port, server })
+        Ok(Self {
+            port,
+            server,
+            sla_engine,
+        })
     }
 
     /// The bound port.
@@ -87,7 +95,10 @@ impl Application {
     }
 
     /// Serves until the process is told to stop (SIGINT/SIGTERM stop it gracefully).
+    /// The SLA engine stops with the server.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        drop(self.sla_engine);
+        served
     }
 }

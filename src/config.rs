@@ -31,6 +31,8 @@ pub struct Config {
     pub region_preset: Option<String>,
     /// Sender address; must be inside an official domain.
     pub mail_from: Option<String>,
+    /// The longest the SLA engine sleeps between checks.
+    pub sla_tick: std::time::Duration,
 }
 
 /// Key material that never appears in logs or `Debug` output.
@@ -114,6 +116,13 @@ impl Config {
                 "must be between 60 and 86400 seconds",
             ));
         }
+        let sla_tick_ms: u64 = parse_number(&lookup, "SERVICEDESK_SLA_TICK_MS", 1000)?;
+        if !(10..=60_000).contains(&sla_tick_ms) {
+            return Err(invalid(
+                "SERVICEDESK_SLA_TICK_MS",
+                "must be between 10 and 60000 milliseconds",
+            ));
+        }
         let region_preset = lookup("SERVICEDESK_REGION_PRESET");
         if let Some(key) = &region_preset
             && presets::find(key).is_none()
@@ -132,6 +141,7 @@ impl Config {
             access_token_ttl_secs,
             region_preset,
             mail_from: lookup("SERVICEDESK_MAIL_FROM"),
+            sla_tick: std::time::Duration::from_millis(sla_tick_ms),
         })
     }
 }

@@ -178,6 +178,18 @@ where
     }
 }
 
+/// Runs `work` inside the current transaction under a savepoint: if it fails, what it did is
+/// undone and the transaction goes on.
+pub fn savepoint<T, E>(
+    conn: &mut DbConn,
+    work: impl FnOnce(&mut DbConn) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<DieselError>,
+{
+    conn.transaction(work)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,12 +13,13 @@ pub mod schema;
 pub mod services;
 pub mod sla_policies;
 pub mod ticket_events;
+pub mod ticket_sla;
 pub mod tickets;
 pub mod tokens;
 pub mod units;
 pub mod users;
 
-pub use connection::{DatabaseUrl, DbConn, DbPool, PooledConn, connect_pool, write_tx};
+pub use connection::{DatabaseUrl, DbConn, DbPool, PooledConn, connect_pool, savepoint, write_tx};
 pub use migrate::{migrations_pending, run_migrations};
 
 /// What every query returns.

@@ -5,8 +5,8 @@ use diesel::prelude::*;
 
 use super::schema::{
     api_tokens, audit_log, calendar_holidays, calendars, idempotency_keys, outages,
-    region_settings, services, sla_policies, sla_targets, ticket_comments, ticket_events, tickets,
-    units, users,
+    region_settings, services, sla_policies, sla_targets, ticket_comments, ticket_events,
+    ticket_sla, tickets, units, users,
 };
 
 /// The single row of region settings.
@@ -357,4 +357,60 @@ pub struct OutageRow {
     pub created_at: NaiveDateTime,
     /// Last change.
     pub updated_at: NaiveDateTime,
+}
+
+/// A ticket's SLA: its targets snapshot and three clocks.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = ticket_sla, treat_none_as_null = true)]
+pub struct TicketSlaRow {
+    /// The ticket.
+    pub ticket_id: String,
+    /// The policy it was opened under.
+    pub policy_id: String,
+    /// The calendar its clocks count on.
+    pub calendar_id: String,
+    /// JSON snapshot of the policy's targets for every priority.
+    pub targets: String,
+    /// The response target in business seconds.
+    pub response_target: i64,
+    /// Business seconds of the response clock counted before `response_since`.
+    pub response_elapsed: i64,
+    /// Since when the response clock runs; `None` while it stands.
+    pub response_since: Option<NaiveDateTime>,
+    /// When the response clock stopped for good.
+    pub response_met_at: Option<NaiveDateTime>,
+    /// When the response warning was recorded.
+    pub response_warned_at: Option<NaiveDateTime>,
+    /// When the response breach was recorded.
+    pub response_breached_at: Option<NaiveDateTime>,
+    /// The tier 1 window target in business seconds. `None`: no automatic escalation.
+    pub tier1_target: Option<i64>,
+    /// Business seconds of the tier 1 window clock counted before `tier1_since`.
+    pub tier1_elapsed: i64,
+    /// Since when the tier 1 window clock runs; `None` while it stands.
+    pub tier1_since: Option<NaiveDateTime>,
+    /// When the tier 1 window clock stopped for good.
+    pub tier1_met_at: Option<NaiveDateTime>,
+    /// When the tier 1 window warning was recorded.
+    pub tier1_warned_at: Option<NaiveDateTime>,
+    /// When the tier 1 window breach was recorded.
+    pub tier1_breached_at: Option<NaiveDateTime>,
+    /// The resolution target in business seconds.
+    pub resolution_target: i64,
+    /// Business seconds of the resolution clock counted before `resolution_since`.
+    pub resolution_elapsed: i64,
+    /// Since when the resolution clock runs; `None` while it stands.
+    pub resolution_since: Option<NaiveDateTime>,
+    /// When the resolution clock stopped for good.
+    pub resolution_met_at: Option<NaiveDateTime>,
+    /// When the resolution warning was recorded.
+    pub resolution_warned_at: Option<NaiveDateTime>,
+    /// When the resolution breach was recorded.
+    pub resolution_breached_at: Option<NaiveDateTime>,
+    /// The next instant the SLA engine must look at the ticket.
+    pub next_event_at: Option<NaiveDateTime>,
+    /// The earliest deadline of a running clock.
+    pub due_at: Option<NaiveDateTime>,
+    /// Whether any clock has breached.
+    pub breached: bool,
 }

@@ -213,6 +213,36 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    ticket_sla (ticket_id) {
+        ticket_id -> Text,
+        policy_id -> Text,
+        calendar_id -> Text,
+        targets -> Text,
+        response_target -> BigInt,
+        response_elapsed -> BigInt,
+        response_since -> Nullable<Timestamp>,
+        response_met_at -> Nullable<Timestamp>,
+        response_warned_at -> Nullable<Timestamp>,
+        response_breached_at -> Nullable<Timestamp>,
+        tier1_target -> Nullable<BigInt>,
+        tier1_elapsed -> BigInt,
+        tier1_since -> Nullable<Timestamp>,
+        tier1_met_at -> Nullable<Timestamp>,
+        tier1_warned_at -> Nullable<Timestamp>,
+        tier1_breached_at -> Nullable<Timestamp>,
+        resolution_target -> BigInt,
+        resolution_elapsed -> BigInt,
+        resolution_since -> Nullable<Timestamp>,
+        resolution_met_at -> Nullable<Timestamp>,
+        resolution_warned_at -> Nullable<Timestamp>,
+        resolution_breached_at -> Nullable<Timestamp>,
+        next_event_at -> Nullable<Timestamp>,
+        due_at -> Nullable<Timestamp>,
+        breached -> Bool,
+    }
+}
+
 diesel::joinable!(users -> units (unit_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(calendar_holidays -> calendars (calendar_id));
@@ -223,6 +253,7 @@ diesel::joinable!(outages -> services (service_id));
 diesel::joinable!(tickets -> units (unit_id));
 diesel::joinable!(ticket_comments -> tickets (ticket_id));
 diesel::joinable!(ticket_events -> tickets (ticket_id));
+diesel::joinable!(ticket_sla -> tickets (ticket_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     region_settings,
@@ -241,4 +272,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     ticket_events,
     idempotency_keys,
     outages,
+    ticket_sla,
 );

@@ -38,6 +38,15 @@ pub fn find(conn: &mut DbConn, id: &str) -> DbResult<Option<SlaPolicyRow>> {
         .optional()
 }
 
+/// The region default policy, if one is set.
+pub fn find_default(conn: &mut DbConn) -> DbResult<Option<SlaPolicyRow>> {
+    sla_policies::table
+        .filter(sla_policies::is_default.eq(true))
+        .select(SlaPolicyRow::as_select())
+        .first(conn)
+        .optional()
+}
+
 /// Policies in creation order after the cursor.
 pub fn list(conn: &mut DbConn, after: Option<&str>, limit: i64) -> DbResult<Vec<SlaPolicyRow>> {
     let mut query = sla_policies::table

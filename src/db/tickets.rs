@@ -4,8 +4,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer};
 
-use super::models::TicketRow;
-use super::schema::tickets;
+use super::models::{TicketRow, TicketSlaRow};
+use super::schema::{ticket_sla, tickets};
 use super::{DbConn, DbResult};
 
 diesel::define_sql_function! {
@@ -62,6 +62,19 @@ pub fn find(conn: &mut DbConn, id_or_number: &str) -> DbResult<Option<TicketRow>
     tickets::table
         .filter(key(id_or_number))
         .select(TicketRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// A ticket and its SLA row, as readers see them.
+pub type TicketWithSla = (TicketRow, Option<TicketSlaRow>);
+
+/// A ticket with its SLA, by UUID or by number.
+pub fn find_with_sla(conn: &mut DbConn, id_or_number: &str) -> DbResult<Option<TicketWithSla>> {
+    tickets::table
+        .left_join(ticket_sla::table)
+        .filter(key(id_or_number))
+        .select((TicketRow::as_select(), Option::<TicketSlaRow>::as_select()))
         .first(conn)
         .optional()
 }
@@ -125,6 +138,8 @@ pub struct TicketFilter {
     pub created_from: Option<NaiveDateTime>,
     /// Created before.
     pub created_to: Option<NaiveDateTime>,
+    /// Only tickets with a breached SLA clock.
+    pub breached: bool,
 }
 
 /// Where a page starts: after this `(created_at, id)`.
@@ -136,15 +151,21 @@ pub struct After {
     pub id: String,
 }
 
-/// One page of tickets in creation order (newest first when `newest_first`).
+/// One page of tickets with their SLA, in creation order (newest first when `newest_first`).
 pub fn list(
     conn: &mut DbConn,
     filter: &TicketFilter,
     newest_first: bool,
     after: Option<&After>,
     limit: i64,
-) -> DbResult<Vec<TicketRow>> {
-    let mut query = tickets::table.select(TicketRow::as_select()).into_boxed();
+) -> DbResult<Vec<TicketWithSla>> {
+    let mut query = tickets::table
+        .left_join(ticket_sla::table)
+        .select((TicketRow::as_select(), Option::<TicketSlaRow>::as_select()))
+        .into_boxed();
+    if filter.breached {
+        query = query.filter(ticket_sla::breached.eq(true));
+    }
     if let Some(status) = &filter.status {
         query = query.filter(tickets::status.eq(status));
     }

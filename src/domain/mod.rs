@@ -10,6 +10,7 @@ pub mod sla;
 pub mod sla_clock;
 mod text_enum;
 pub mod ticket;
+pub mod ticket_sla;
 
 /// A stored or submitted text that names no variant of the enum it should be.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

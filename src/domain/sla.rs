@@ -17,7 +17,7 @@ text_enum! {
 }
 
 /// The SLA a policy sets for one priority, in business seconds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SlaTarget {
     /// The priority this target is for.
     pub priority: Priority,

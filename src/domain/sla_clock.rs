@@ -8,8 +8,9 @@ use super::calendar::BusinessCalendar;
 /// A clock's state, as stored with the ticket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SlaClock {
-    /// The target in business seconds.
-    pub target_seconds: i64,
+    /// The target in business seconds; `None` for a clock that only counts (a tier 1 window
+    /// of a priority that never escalates by itself).
+    pub target_seconds: Option<i64>,
     /// Business seconds counted before `running_since` (or in total, when not running).
     pub elapsed_seconds: i64,
     /// When the clock last started running; `None` while paused or stopped.
@@ -20,7 +21,7 @@ pub struct SlaClock {
 
 impl SlaClock {
     /// A clock started at `at`.
-    pub fn started(target_seconds: i64, at: DateTime<Utc>) -> Self {
+    pub fn started(target_seconds: Option<i64>, at: DateTime<Utc>) -> Self {
         Self {
             target_seconds,
             elapsed_seconds: 0,
@@ -38,8 +39,14 @@ impl SlaClock {
     }
 
     /// Business seconds left at `now` (negative once breached).
-    pub fn remaining(&self, now: DateTime<Utc>, calendar: &BusinessCalendar) -> i64 {
-        self.target_seconds - self.elapsed(now, calendar)
+    pub fn remaining(&self, now: DateTime<Utc>, calendar: &BusinessCalendar) -> Option<i64> {
+        self.target_seconds
+            .map(|target| target - self.elapsed(now, calendar))
+    }
+
+    /// Whether the clock counts now.
+    pub fn is_running(&self) -> bool {
+        self.running_since.is_some()
     }
 
     /// Stops counting at `at`, keeping what was counted (pending, or between resolve and
@@ -65,19 +72,19 @@ impl SlaClock {
     }
 
     /// Keeps the time counted, changes the target (a priority change).
-    pub fn retarget(&mut self, target_seconds: i64) {
+    pub fn retarget(&mut self, target_seconds: Option<i64>) {
         self.target_seconds = target_seconds;
     }
 
     /// The instant the target runs out if nothing pauses the clock; `None` while paused or
     /// stopped.
     pub fn due_at(&self, calendar: &BusinessCalendar) -> Option<DateTime<Utc>> {
-        self.instant_of(self.target_seconds, calendar)
+        self.instant_of(self.target_seconds?, calendar)
     }
 
     /// The instant `percent` of the target is used up, if the clock runs.
     pub fn warning_at(&self, percent: i32, calendar: &BusinessCalendar) -> Option<DateTime<Utc>> {
-        self.instant_of(self.target_seconds * i64::from(percent) / 100, calendar)
+        self.instant_of(self.target_seconds? * i64::from(percent) / 100, calendar)
     }
 
     fn instant_of(&self, seconds: i64, calendar: &BusinessCalendar) -> Option<DateTime<Utc>> {
@@ -121,7 +128,7 @@ mod tests {
 
     #[test]
     fn a_running_clock_is_due_after_its_target() {
-        let clock = SlaClock::started(3600, t0());
+        let clock = SlaClock::started(Some(3600), t0());
         assert_eq!(
             clock.due_at(&always_open()),
             Some(t0() + Duration::hours(1))
@@ -132,14 +139,14 @@ mod tests {
         );
         assert_eq!(
             clock.remaining(t0() + Duration::minutes(70), &always_open()),
-            -600
+            Some(-600)
         );
     }
 
     #[test]
     fn pending_pauses_the_clock_and_resume_continues_it() {
         let calendar = always_open();
-        let mut clock = SlaClock::started(3600, t0());
+        let mut clock = SlaClock::started(Some(3600), t0());
         clock.pause(t0() + Duration::minutes(20), &calendar);
         assert_eq!(clock.due_at(&calendar), None, "no due instant while paused");
         assert_eq!(clock.elapsed(t0() + Duration::hours(5), &calendar), 20 * 60);
@@ -154,7 +161,7 @@ mod tests {
     #[test]
     fn reopen_continues_where_resolution_stopped() {
         let calendar = always_open();
-        let mut clock = SlaClock::started(4 * 3600, t0());
+        let mut clock = SlaClock::started(Some(4 * 3600), t0());
         clock.meet(t0() + Duration::hours(1), &calendar);
         assert_eq!(clock.met_at, Some(t0() + Duration::hours(1)));
         let reopened = t0() + Duration::days(2);
@@ -166,11 +173,11 @@ mod tests {
     #[test]
     fn a_priority_change_keeps_the_elapsed_time() {
         let calendar = office();
-        let mut clock = SlaClock::started(8 * 3600, t0());
+        let mut clock = SlaClock::started(Some(8 * 3600), t0());
         let later = t0() + Duration::hours(2);
         clock.pause(later, &calendar);
         clock.resume(later);
-        clock.retarget(4 * 3600);
+        clock.retarget(Some(4 * 3600));
         // 2 h counted, 2 h left from 10:00 WIB: due at 12:00 WIB.
         assert_eq!(clock.due_at(&calendar), Some(t0() + Duration::hours(4)));
     }
@@ -180,7 +187,7 @@ mod tests {
         let calendar = office();
         // 15:00 WIB Monday, a 2-hour target: 1 h today, 1 h from 07:30 Tuesday.
         let started = t0() + Duration::hours(7);
-        let clock = SlaClock::started(7200, started);
+        let clock = SlaClock::started(Some(7200), started);
         let due = clock.due_at(&calendar).expect("due");
         assert_eq!(
             due,

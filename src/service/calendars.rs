@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::page::{Page, PageRequest};
-use super::{Desk, FieldError, ServiceError, audit, fields, new_id, require, staff_only};
+use super::{Desk, FieldError, ServiceError, audit, fields, new_id, require, sla, staff_only};
 use crate::auth::Caller;
 use crate::clock::rfc3339;
 use crate::db::models::{CalendarRow, HolidayRow};
@@ -210,6 +210,7 @@ impl Desk {
         let mut conn = self.conn()?;
         write_tx(&mut conn, |conn| {
             let mut row = db::calendars::find(conn, id)?.ok_or(ServiceError::NotFound)?;
+            let old = sla::load_calendar(conn, id)?;
             row.name = name;
             row.timezone = input.timezone.clone();
             row.always_open = input.always_open;
@@ -222,15 +223,21 @@ impl Desk {
                 .map(|h| holiday_row(&row.id, h))
                 .collect();
             db::calendars::replace(conn, &row, &holidays)?;
+            let recomputed = sla::recompute_calendar(conn, id, &old, now)?;
             audit::record(
                 conn,
                 now,
                 Some(&caller.user_id),
                 "calendar_updated",
                 ("calendar", &row.id),
-                serde_json::json!({"name": row.name, "timezone": row.timezone, "holidays": holidays.len()}),
+                serde_json::json!({"name": row.name, "timezone": row.timezone,
+                                   "holidays": holidays.len(), "open_tickets_recomputed": recomputed}),
             )?;
             load_view(conn, row)
+        })
+        .inspect(|_| {
+            self.calendars.forget(id);
+            self.sla_bell.ring(None);
         })
     }
 
@@ -260,16 +267,23 @@ impl Desk {
                     "is already a holiday of this calendar",
                 ));
             }
+            let old = sla::load_calendar(conn, id)?;
             db::calendars::add_holiday(conn, &holiday_row(id, &holiday))?;
+            let recomputed = sla::recompute_calendar(conn, id, &old, now)?;
             audit::record(
                 conn,
                 now,
                 Some(&caller.user_id),
                 "holiday_added",
                 ("calendar", id),
-                serde_json::json!({"date": day, "name": holiday.name}),
+                serde_json::json!({"date": day, "name": holiday.name,
+                                   "open_tickets_recomputed": recomputed}),
             )?;
             load_view(conn, row)
+        })
+        .inspect(|_| {
+            self.calendars.forget(id);
+            self.sla_bell.ring(None);
         })
     }
 }

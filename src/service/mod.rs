@@ -12,6 +12,8 @@ pub mod outages;
 pub mod page;
 pub mod region;
 pub mod services;
+pub mod sla;
+mod sla_engine;
 pub mod sla_policies;
 pub mod ticket_actions;
 pub mod ticket_view;
@@ -26,6 +28,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 pub use error::{FieldError, ServiceError};
+pub use sla_engine::SlaEngine;
 
 use crate::auth::{Caller, JwtKeys, LoginLimiter};
 use crate::clock::Clock;
@@ -41,6 +44,8 @@ pub struct Desk {
     login_limits: LoginLimiter,
     mail_from: Option<String>,
     ticket_writer: ticket_writer::TicketWriter,
+    calendars: Arc<sla::CalendarCache>,
+    sla_bell: Arc<sla_engine::Bell>,
 }
 
 /// How a `Desk` is put together (see `app.rs`).
@@ -60,12 +65,18 @@ pub struct DeskParts {
 impl Desk {
     /// Assembles the use cases.
     pub fn new(parts: DeskParts) -> Self {
+        let calendars = Arc::new(sla::CalendarCache::default());
+        let sla_bell = Arc::new(sla_engine::Bell::default());
         Self {
             jwt: JwtKeys::new(&parts.jwt_secret),
             ticket_writer: ticket_writer::TicketWriter::start(
                 parts.pool.clone(),
                 parts.clock.clone(),
+                calendars.clone(),
+                sla_bell.clone(),
             ),
+            calendars,
+            sla_bell,
             pool: parts.pool,
             clock: parts.clock,
             access_token_ttl_secs: parts.access_token_ttl_secs,

@@ -3,6 +3,7 @@
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use super::sla::record_due_alerts;
 use super::ticket_view::{
     CommentView, EventView, TicketView, check_version, comment_view, event_view, load_visible,
     record_event, stored, stored_tier, ticket_view,
@@ -14,6 +15,7 @@ use crate::db::models::{CommentRow, TicketRow};
 use crate::db::{self, write_tx};
 use crate::domain::role::Role;
 use crate::domain::ticket::{self, Action, Refusal, Status, Tier, Worker};
+use crate::domain::ticket_sla::Position;
 
 const MAX_REASON: usize = 2_000;
 const MAX_TEXT: usize = 20_000;
@@ -119,6 +121,13 @@ impl Desk {
         let mut conn = self.conn()?;
         write_tx(&mut conn, |conn| {
             let mut row = load_visible(conn, caller, id_or_number, true)?;
+            // An alert already due is recorded first, as the engine would have: the move is
+            // then decided on the ticket as it stands (perhaps just escalated).
+            let mut held = self.hold_sla(conn, &row)?;
+            if let Some(held) = held.as_mut() {
+                record_due_alerts(conn, &mut row, held, now)?;
+            }
+            let escalated_before = row.escalated_at.is_some();
             let status: Status = stored("status", &row.status)?;
             let tier = stored_tier(&row)?;
             let worker = Worker::of(caller.role, caller.unit_id.as_deref(), &row.unit_id);
@@ -162,6 +171,15 @@ impl Desk {
             {
                 row.first_response_at = Some(at);
             }
+            if let Some(held) = held.as_mut() {
+                let from = Position { status, tier };
+                let to = Position {
+                    status: to.status,
+                    tier: to.tier,
+                };
+                held.sla
+                    .follow(from, to, escalated_before, now, &held.calendar);
+            }
             row.status = to.status.as_str().into();
             row.tier = to.tier.number();
             row.updated_at = at;
@@ -175,8 +193,13 @@ impl Desk {
                 now,
                 data,
             )?;
-            ticket_view(row)
+            let sla = held
+                .map(|held| held.save(conn))
+                .transpose()?
+                .map(|held| held.view(to.status, now));
+            ticket_view(row, sla)
         })
+        .inspect(|_| self.sla_bell.ring(None))
     }
 
     /// Adds a comment: Tier 1 on its PD's tickets at any tier, Tier 2 and supervisors on any.
@@ -195,6 +218,10 @@ impl Desk {
             if Worker::of(caller.role, caller.unit_id.as_deref(), &row.unit_id) == Worker::Reader {
                 return Err(ServiceError::Forbidden);
             }
+            let mut held = self.hold_sla(conn, &row)?;
+            if let Some(held) = held.as_mut() {
+                record_due_alerts(conn, &mut row, held, now)?;
+            }
             let comment = CommentRow {
                 id: new_id(),
                 ticket_id: row.id.clone(),
@@ -209,6 +236,12 @@ impl Desk {
                 && row.first_response_at.is_none()
             {
                 row.first_response_at = Some(comment.created_at);
+                if let Some(held) = held.as_mut() {
+                    held.sla.first_response(now, &held.calendar);
+                }
+            }
+            if let Some(held) = held {
+                held.save(conn)?;
             }
             row.updated_at = comment.created_at;
             row.version += 1;

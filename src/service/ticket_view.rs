@@ -4,6 +4,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::sla::SlaView;
 use super::{ServiceError, new_id};
 use crate::auth::Caller;
 use crate::clock::rfc3339;
@@ -91,6 +92,8 @@ pub struct TicketView {
     pub resolution: Option<String>,
     /// Incremented on every change; sent as the `ETag`.
     pub version: i64,
+    /// The SLA clocks; `null` for a ticket opened while the region had no SLA policy.
+    pub sla: Option<SlaView>,
 }
 
 /// One entry of a ticket's audit trail.
@@ -153,7 +156,7 @@ fn utc(at: Option<NaiveDateTime>) -> Option<DateTime<Utc>> {
 }
 
 /// The API shape of a stored ticket.
-pub fn ticket_view(row: TicketRow) -> Result<TicketView, ServiceError> {
+pub fn ticket_view(row: TicketRow, sla: Option<SlaView>) -> Result<TicketView, ServiceError> {
     Ok(TicketView {
         kind: stored("kind", &row.kind)?,
         status: stored("status", &row.status)?,
@@ -185,6 +188,7 @@ pub fn ticket_view(row: TicketRow) -> Result<TicketView, ServiceError> {
         closed_at: utc(row.closed_at),
         resolution: row.resolution,
         version: row.version,
+        sla,
     })
 }
 

@@ -8,7 +8,7 @@
 //! batches grow by themselves. A batch that fails as a whole is retried ticket by ticket, so
 //! one bad ticket never takes the others down.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -16,10 +16,12 @@ use std::thread::JoinHandle;
 use chrono::{DateTime, Datelike, Utc};
 
 use super::region;
-use super::ticket_view::{TicketView, event_row, ticket_view};
+use super::sla::{self, CalendarCache, Opening};
+use super::sla_engine::Bell;
+use super::ticket_view::{TicketView, event_row, stored, ticket_view};
 use super::{ServiceError, new_id};
 use crate::clock::Clock;
-use crate::db::models::{EventRow, IdempotencyRow, TicketRow};
+use crate::db::models::{EventRow, IdempotencyRow, TicketRow, TicketSlaRow};
 use crate::db::{self, DbConn, DbPool, write_tx};
 use crate::domain::ticket::{Status, Tier};
 
@@ -52,11 +54,22 @@ pub(super) struct TicketWriter {
 impl TicketWriter {
     /// Starts the writer thread; it finishes the tickets it has and ends when the handle is
     /// dropped.
-    pub(super) fn start(pool: DbPool, clock: Arc<dyn Clock>) -> Self {
+    pub(super) fn start(
+        pool: DbPool,
+        clock: Arc<dyn Clock>,
+        calendars: Arc<CalendarCache>,
+        sla_bell: Arc<Bell>,
+    ) -> Self {
         let (sender, receiver) = mpsc::channel();
+        let writer = Writer {
+            pool,
+            clock,
+            calendars,
+            sla_bell,
+        };
         let thread = std::thread::Builder::new()
             .name("ticket-writer".into())
-            .spawn(move || run(&pool, clock.as_ref(), &receiver))
+            .spawn(move || writer.run(&receiver))
             .map_err(|e| tracing::error!(error = %e, "cannot start the ticket writer"))
             .ok();
         Self {
@@ -92,126 +105,174 @@ impl Drop for TicketWriter {
     }
 }
 
-fn run(pool: &DbPool, clock: &dyn Clock, jobs: &Receiver<Job>) {
-    while let Ok(first) = jobs.recv() {
-        let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match jobs.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
+/// What the writer thread owns.
+struct Writer {
+    pool: DbPool,
+    clock: Arc<dyn Clock>,
+    calendars: Arc<CalendarCache>,
+    sla_bell: Arc<Bell>,
+}
+
+impl Writer {
+    fn run(&self, jobs: &Receiver<Job>) {
+        while let Ok(first) = jobs.recv() {
+            let mut batch = vec![first];
+            while batch.len() < MAX_BATCH {
+                match jobs.try_recv() {
+                    Ok(job) => batch.push(job),
+                    Err(_) => break,
+                }
+            }
+            let drafts: Vec<&Draft> = batch.iter().map(|job| &job.draft).collect();
+            let replies = match drafts.as_slice() {
+                [lone] => vec![Some(self.write_alone(lone))],
+                _ => self.write_batch(&drafts).unwrap_or_else(|_| {
+                    drafts
+                        .iter()
+                        .map(|draft| Some(self.write_alone(draft)))
+                        .collect()
+                }),
+            };
+            for (job, reply) in batch.into_iter().zip(replies) {
+                let reply = reply.unwrap_or_else(|| self.write_alone(&job.draft));
+                // The requester may have gone away; the ticket is committed all the same.
+                let _ = job.reply.send(reply);
             }
         }
-        let drafts: Vec<&Draft> = batch.iter().map(|job| &job.draft).collect();
-        let replies = match drafts.as_slice() {
-            [lone] => vec![Some(write_alone(pool, clock, lone))],
-            _ => write_batch(pool, clock, &drafts).unwrap_or_else(|_| {
-                drafts
-                    .iter()
-                    .map(|draft| Some(write_alone(pool, clock, draft)))
-                    .collect()
-            }),
+    }
+
+    fn write_alone(&self, draft: &Draft) -> Reply {
+        let attempt = || -> Reply {
+            self.write_batch(&[draft])?
+                .pop()
+                .flatten()
+                .unwrap_or_else(|| Err(ServiceError::Internal("a lone ticket was deferred".into())))
         };
-        for (job, reply) in batch.into_iter().zip(replies) {
-            let reply = reply.unwrap_or_else(|| write_alone(pool, clock, &job.draft));
-            // The requester may have gone away; the ticket is committed all the same.
-            let _ = job.reply.send(reply);
+        match attempt() {
+            // Another process committed the same Idempotency-Key in the meantime: this is a retry.
+            Err(ServiceError::Conflict { .. }) if draft.idempotency.is_some() => attempt(),
+            reply => reply,
         }
     }
-}
 
-fn write_alone(pool: &DbPool, clock: &dyn Clock, draft: &Draft) -> Reply {
-    let attempt = || -> Reply {
-        write_batch(pool, clock, &[draft])?
-            .pop()
-            .flatten()
-            .unwrap_or_else(|| Err(ServiceError::Internal("a lone ticket was deferred".into())))
-    };
-    match attempt() {
-        // Another process committed the same Idempotency-Key in the meantime: this is a retry.
-        Err(ServiceError::Conflict { .. }) if draft.idempotency.is_some() => attempt(),
-        reply => reply,
-    }
-}
-
-/// Writes the drafts in one transaction with a fixed number of statements, whatever their
-/// count. Each draft gets its own answer: the ticket, the first ticket of a retry, or a
-/// refusal (nothing of it written). `None` defers a draft that repeats the `Idempotency-Key`
-/// of an earlier draft of the batch, so that it is answered as a retry once that one is
-/// committed. An error fails the whole transaction.
-fn write_batch(
-    pool: &DbPool,
-    clock: &dyn Clock,
-    drafts: &[&Draft],
-) -> Result<Vec<Option<Reply>>, ServiceError> {
-    let mut conn = pool.get()?;
-    let now = clock.now();
-    write_tx(&mut conn, |conn| {
-        let mut replies: Vec<Option<Reply>> = drafts.iter().map(|_| None).collect();
-        let mut fresh = Vec::with_capacity(drafts.len());
-        let mut keys = HashSet::new();
-        for (i, draft) in drafts.iter().enumerate() {
-            if let Some((key, hash)) = &draft.idempotency {
-                if !keys.insert((draft.user_id.as_str(), key.as_str())) {
-                    continue;
+    /// Writes the drafts in one transaction with a fixed number of statements, whatever their
+    /// count. Each draft gets its own answer: the ticket, the first ticket of a retry, or a
+    /// refusal (nothing of it written). `None` defers a draft that repeats the `Idempotency-Key`
+    /// of an earlier draft of the batch, so that it is answered as a retry once that one is
+    /// committed. An error fails the whole transaction.
+    fn write_batch(&self, drafts: &[&Draft]) -> Result<Vec<Option<Reply>>, ServiceError> {
+        let mut conn = self.pool.get()?;
+        let now = self.clock.now();
+        let mut earliest = None;
+        let replies = write_tx(&mut conn, |conn| -> Result<_, ServiceError> {
+            let mut replies: Vec<Option<Reply>> = drafts.iter().map(|_| None).collect();
+            let mut fresh = Vec::with_capacity(drafts.len());
+            let mut keys = HashSet::new();
+            for (i, draft) in drafts.iter().enumerate() {
+                if let Some((key, hash)) = &draft.idempotency {
+                    if !keys.insert((draft.user_id.as_str(), key.as_str())) {
+                        continue;
+                    }
+                    if let Some(first) = db::idempotency::find(conn, &draft.user_id, key)? {
+                        replies[i] = Some(self.replay(conn, &first, hash));
+                        continue;
+                    }
                 }
-                if let Some(first) = db::idempotency::find(conn, &draft.user_id, key)? {
-                    replies[i] = Some(replay(conn, &first, hash));
-                    continue;
-                }
+                fresh.push(i);
             }
-            fresh.push(i);
-        }
-        refuse_bad_references(conn, drafts, &mut fresh, &mut replies)?;
-        if fresh.is_empty() {
-            return Ok(replies);
-        }
-        let timezone: chrono_tz::Tz = region::load(conn)?
-            .row
-            .timezone
-            .parse()
-            .map_err(|_| ServiceError::Internal("stored region timezone".into()))?;
-        let year = now.with_timezone(&timezone).year();
-        // Numbered last of the checks: from here to the commit the year's counter is locked.
-        let numbers = db::tickets::take_numbers(conn, year, fresh.len())?;
-        let rows: Vec<TicketRow> = fresh
-            .iter()
-            .zip(numbers)
-            .map(|(&i, number)| TicketRow {
-                id: new_id(),
-                number,
-                status: Status::New.as_str().into(),
-                tier: Tier::One.number(),
-                created_at: now.naive_utc(),
-                updated_at: now.naive_utc(),
-                version: 1,
-                ..drafts[i].row.clone()
-            })
-            .collect();
-        db::tickets::insert_many(conn, &rows)?;
-        let events: Vec<EventRow> = rows.iter().map(|row| created_event(row, now)).collect();
-        db::ticket_events::insert_many(conn, &events)?;
-        let remembered: Vec<IdempotencyRow> = fresh
-            .iter()
-            .zip(&rows)
-            .filter_map(|(&i, row)| {
-                drafts[i]
-                    .idempotency
-                    .as_ref()
-                    .map(|(key, hash)| IdempotencyRow {
-                        user_id: drafts[i].user_id.clone(),
-                        idempotency_key: key.clone(),
-                        request_hash: hash.clone(),
-                        ticket_id: row.id.clone(),
-                        created_at: now.naive_utc(),
-                    })
-            })
-            .collect();
-        db::idempotency::insert_many(conn, &remembered)?;
-        for (&i, row) in fresh.iter().zip(rows) {
-            replies[i] = Some(ticket_view(row));
+            refuse_bad_references(conn, drafts, &mut fresh, &mut replies)?;
+            if fresh.is_empty() {
+                return Ok(replies);
+            }
+            let timezone: chrono_tz::Tz = region::load(conn)?
+                .row
+                .timezone
+                .parse()
+                .map_err(|_| ServiceError::Internal("stored region timezone".into()))?;
+            let year = now.with_timezone(&timezone).year();
+            // Numbered last of the checks: from here to the commit the year's counter is locked.
+            let numbers = db::tickets::take_numbers(conn, year, fresh.len())?;
+            let rows: Vec<TicketRow> = fresh
+                .iter()
+                .zip(numbers)
+                .map(|(&i, number)| TicketRow {
+                    id: new_id(),
+                    number,
+                    status: Status::New.as_str().into(),
+                    tier: Tier::One.number(),
+                    created_at: now.naive_utc(),
+                    updated_at: now.naive_utc(),
+                    version: 1,
+                    ..drafts[i].row.clone()
+                })
+                .collect();
+            db::tickets::insert_many(conn, &rows)?;
+            let mut sla_rows = Vec::with_capacity(rows.len());
+            let mut views = Vec::with_capacity(rows.len());
+            for opened in self.open_slas(conn, &rows, now)? {
+                views.push(opened.map(|(sla_row, view)| {
+                    sla_rows.push(sla_row);
+                    view
+                }));
+            }
+            earliest = sla_rows.iter().filter_map(|row| row.next_event_at).min();
+            db::ticket_sla::insert_many(conn, &sla_rows)?;
+            let events: Vec<EventRow> = rows.iter().map(|row| created_event(row, now)).collect();
+            db::ticket_events::insert_many(conn, &events)?;
+            let remembered: Vec<IdempotencyRow> = fresh
+                .iter()
+                .zip(&rows)
+                .filter_map(|(&i, row)| {
+                    drafts[i]
+                        .idempotency
+                        .as_ref()
+                        .map(|(key, hash)| IdempotencyRow {
+                            user_id: drafts[i].user_id.clone(),
+                            idempotency_key: key.clone(),
+                            request_hash: hash.clone(),
+                            ticket_id: row.id.clone(),
+                            created_at: now.naive_utc(),
+                        })
+                })
+                .collect();
+            db::idempotency::insert_many(conn, &remembered)?;
+            for ((&i, row), view) in fresh.iter().zip(rows).zip(views) {
+                replies[i] = Some(ticket_view(row, view));
+            }
+            Ok(replies)
+        })?;
+        if earliest.is_some() {
+            self.sla_bell.ring(earliest.map(|at| at.and_utc()));
         }
         Ok(replies)
-    })
+    }
+
+    /// Each new ticket's SLA row and view, under its service's policy or the region default.
+    fn open_slas(
+        &self,
+        conn: &mut DbConn,
+        rows: &[TicketRow],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Option<(TicketSlaRow, sla::SlaView)>>, ServiceError> {
+        let mut openings: HashMap<Option<&str>, Option<Opening>> = HashMap::new();
+        rows.iter()
+            .map(|row| {
+                let service = row.service_id.as_deref();
+                let opening = match openings.get(&service) {
+                    Some(opening) => opening.clone(),
+                    None => {
+                        let opening = sla::opening(conn, &self.calendars, service)?;
+                        openings.insert(service, opening.clone());
+                        opening
+                    }
+                };
+                let Some(opening) = opening else {
+                    return Ok(None);
+                };
+                sla::opened(&opening, &row.id, stored("priority", &row.priority)?, now)
+            })
+            .collect()
+    }
 }
 
 /// Answers drafts naming an inactive or unknown unit or service with a refusal, and keeps
@@ -269,16 +330,27 @@ fn created_event(row: &TicketRow, now: DateTime<Utc>) -> EventRow {
     event_row(&row.id, "created", Some(&row.created_by), now, data)
 }
 
-/// Answers a retry: the first ticket if the request is the same, else a refusal.
-pub(super) fn replay(conn: &mut DbConn, first: &IdempotencyRow, hash: &str) -> Reply {
-    if first.request_hash != hash {
-        return Err(ServiceError::rule(
-            "idempotency_key_reused",
-            "Idempotency-Key",
-            "was already used for a different request",
-        ));
+impl Writer {
+    /// Answers a retry: the first ticket if the request is the same, else a refusal.
+    fn replay(&self, conn: &mut DbConn, first: &IdempotencyRow, hash: &str) -> Reply {
+        if first.request_hash != hash {
+            return Err(ServiceError::rule(
+                "idempotency_key_reused",
+                "Idempotency-Key",
+                "was already used for a different request",
+            ));
+        }
+        let (row, sla_row) =
+            db::tickets::find_with_sla(conn, &first.ticket_id)?.ok_or_else(|| {
+                ServiceError::Internal("ticket of an idempotency key is missing".into())
+            })?;
+        let view = sla::stored_view(
+            conn,
+            &self.calendars,
+            &row,
+            sla_row.as_ref(),
+            self.clock.now(),
+        )?;
+        ticket_view(row, view)
     }
-    let row = db::tickets::find(conn, &first.ticket_id)?
-        .ok_or_else(|| ServiceError::Internal("ticket of an idempotency key is missing".into()))?;
-    ticket_view(row)
 }

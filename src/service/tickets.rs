@@ -9,14 +9,15 @@ use utoipa::ToSchema;
 
 use super::fields::{self, present};
 use super::page::{Page, PageRequest};
+use super::sla::{self, record_due_alerts};
 use super::ticket_view::{
     Reporter, TicketView, check_version, load_visible, record_event, stored, stored_tier,
-    ticket_view,
+    ticket_view, visible,
 };
 use super::ticket_writer::Draft;
 use super::{Desk, FieldError, ServiceError, require};
 use crate::auth::Caller;
-use crate::db::models::TicketRow;
+use crate::db::models::{TicketRow, TicketSlaRow};
 use crate::db::tickets::{After, TicketFilter};
 use crate::db::{self, DbConn, write_tx};
 use crate::domain::email::EmailAddress;
@@ -101,6 +102,8 @@ pub struct TicketQuery {
     pub created_from: Option<String>,
     /// Created before (RFC 3339).
     pub created_to: Option<String>,
+    /// `true`: only tickets with a breached SLA clock.
+    pub breached: Option<bool>,
     /// `-created_at` (newest first, default) or `created_at`.
     pub sort: Option<String>,
 }
@@ -323,12 +326,21 @@ impl Desk {
 
     /// One ticket, by id or number, if the caller may see it.
     pub fn ticket(&self, caller: &Caller, id_or_number: &str) -> Result<TicketView, ServiceError> {
-        ticket_view(load_visible(
-            &mut *self.conn()?,
-            caller,
-            id_or_number,
-            false,
-        )?)
+        let mut conn = self.conn()?;
+        let (row, sla_row) = db::tickets::find_with_sla(&mut conn, id_or_number)?
+            .filter(|(row, _)| visible(caller, row))
+            .ok_or(ServiceError::NotFound)?;
+        self.with_sla(&mut conn, row, sla_row.as_ref())
+    }
+
+    fn with_sla(
+        &self,
+        conn: &mut DbConn,
+        row: TicketRow,
+        sla_row: Option<&TicketSlaRow>,
+    ) -> Result<TicketView, ServiceError> {
+        let view = sla::stored_view(conn, &self.calendars, &row, sla_row, self.now())?;
+        ticket_view(row, view)
     }
 
     /// Tickets the caller may see, filtered, newest first unless asked otherwise.
@@ -358,6 +370,7 @@ impl Desk {
                 .filter(|q| !q.is_empty()),
             created_from: instant(&mut errors, "created_from", query.created_from.as_deref()),
             created_to: instant(&mut errors, "created_to", query.created_to.as_deref()),
+            breached: query.breached == Some(true),
         };
         if filter.tier.is_some_and(|t| Tier::from_number(t).is_none()) {
             errors.push(FieldError::new("tier", "must be 1 or 2"));
@@ -390,14 +403,19 @@ impl Desk {
             }
             filter.unit_id.clone_from(&caller.unit_id);
         }
+        let mut conn = self.conn()?;
         let rows = db::tickets::list(
-            &mut *self.conn()?,
+            &mut conn,
             &filter,
             newest_first,
             after.as_ref(),
             page.fetch(),
         )?;
-        page.finish(rows, encode_cursor, ticket_view)
+        page.finish(
+            rows,
+            |(row, _)| encode_cursor(row),
+            |(row, sla_row)| self.with_sla(&mut conn, row, sla_row.as_ref()),
+        )
     }
 
     /// Edits a ticket's fields (whoever works its tier); priority follows impact and urgency.
@@ -422,6 +440,10 @@ impl Desk {
         let mut conn = self.conn()?;
         write_tx(&mut conn, |conn| {
             let mut row = load_visible(conn, caller, id_or_number, true)?;
+            let mut held = self.hold_sla(conn, &row)?;
+            if let Some(held) = held.as_mut() {
+                record_due_alerts(conn, &mut row, held, now)?;
+            }
             let tier = stored_tier(&row)?;
             if !Worker::of(caller.role, caller.unit_id.as_deref(), &row.unit_id).works(tier) {
                 return Err(ServiceError::Forbidden);
@@ -449,9 +471,11 @@ impl Desk {
                 .map_or_else(|| stored("urgency", &row.urgency), Ok)?;
             row.impact = impact.as_str().into();
             row.urgency = urgency.as_str().into();
-            row.priority = ticket::priority(impact, urgency, row.security_incident)
-                .as_str()
-                .into();
+            let priority = ticket::priority(impact, urgency, row.security_incident);
+            row.priority = priority.as_str().into();
+            if let Some(held) = held.as_mut() {
+                held.sla.retarget(priority);
+            }
             if let Some(service_id) = changes.service_id {
                 if let Some(id) = &service_id
                     && !db::services::find(conn, id)?.is_some_and(|s| s.active)
@@ -487,8 +511,13 @@ impl Desk {
                 now,
                 changed_fields(&before, &after),
             )?;
-            ticket_view(row)
+            let sla = held
+                .map(|held| held.save(conn))
+                .transpose()?
+                .map(|held| held.view(status, now));
+            ticket_view(row, sla)
         })
+        .inspect(|_| self.sla_bell.ring(None))
     }
 }
 
