@@ -11,6 +11,7 @@ mod openapi;
 mod region;
 mod requests;
 mod services;
+mod sla;
 mod sla_policies;
 mod ticket_actions;
 mod tickets;

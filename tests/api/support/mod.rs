@@ -7,7 +7,7 @@ use diesel::{Connection, RunQueryDsl};
 use reqwest::{Client, Method, Response, StatusCode};
 use serde_json::{Value, json};
 use servicedesk::app::{self, Application};
-use servicedesk::clock::SystemClock;
+use servicedesk::clock::{Clock, ManualClock, SystemClock};
 use servicedesk::config::Config;
 
 /// The secret every test server signs with, so that tests can forge tokens on purpose.
@@ -146,6 +146,14 @@ impl Storage {
         let vars = self.env(preset);
         Config::from_lookup(|name| vars.get(name).cloned()).expect("test config")
     }
+
+    /// The configuration of a server whose time is set by the test: the SLA engine looks at
+    /// the clock every 20 ms.
+    pub fn config_on_test_clock(&self) -> Config {
+        let mut vars = self.env(Some(PRESET));
+        vars.insert("SERVICEDESK_SLA_TICK_MS".into(), "20".into());
+        Config::from_lookup(|name| vars.get(name).cloned()).expect("test config")
+    }
 }
 
 /// A running server with a signed-in admin.
@@ -167,11 +175,26 @@ impl TestApp {
     pub async fn spawn_with(backend: Backend, preset: Option<&str>, admin_email: &str) -> Self {
         let storage = Storage::new(backend);
         let config = storage.config(preset);
-        let application =
-            Application::build(&config, Arc::new(SystemClock)).expect("server builds");
+        Self::launch(storage, &config, Arc::new(SystemClock), admin_email).await
+    }
+
+    /// A server on the preset whose time moves only when the test moves `clock`.
+    pub async fn spawn_on_clock(backend: Backend, clock: Arc<ManualClock>) -> Self {
+        let storage = Storage::new(backend);
+        let config = storage.config_on_test_clock();
+        Self::launch(storage, &config, clock, &format!("admin@{DOMAIN}")).await
+    }
+
+    async fn launch(
+        storage: Storage,
+        config: &Config,
+        clock: Arc<dyn Clock>,
+        admin_email: &str,
+    ) -> Self {
+        let application = Application::build(config, clock).expect("server builds");
         let base = format!("http://127.0.0.1:{}", application.port());
         tokio::spawn(application.run_until_stopped());
-        let desk = app::prepare(&config, Arc::new(SystemClock)).expect("desk");
+        let desk = app::prepare(config, Arc::new(SystemClock)).expect("desk");
         let email = admin_email.to_owned();
         let admin =
             tokio::task::spawn_blocking(move || desk.create_admin(&email, "Admin Uji", PASSWORD))
