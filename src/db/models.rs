@@ -4,8 +4,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::{
-    api_tokens, audit_log, calendar_holidays, calendars, idempotency_keys, outages,
-    region_settings, services, sla_policies, sla_targets, ticket_comments, ticket_events,
+    api_tokens, audit_log, availability_breaches, calendar_holidays, calendars, idempotency_keys,
+    outages, region_settings, services, sla_policies, sla_targets, ticket_comments, ticket_events,
     ticket_sla, tickets, units, users,
 };
 
@@ -413,4 +413,20 @@ pub struct TicketSlaRow {
     pub due_at: Option<NaiveDateTime>,
     /// Whether any clock has breached.
     pub breached: bool,
+}
+
+/// A month in which a service's unplanned downtime passed its budget.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = availability_breaches)]
+pub struct AvailabilityBreachRow {
+    /// The service.
+    pub service_id: String,
+    /// `YYYY-MM`, the region's calendar month.
+    pub month: String,
+    /// When the breach was recorded.
+    pub at: NaiveDateTime,
+    /// Unplanned downtime of the month when it was recorded.
+    pub downtime_seconds: i64,
+    /// What the target allows in that month.
+    pub budget_seconds: i64,
 }

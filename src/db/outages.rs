@@ -3,8 +3,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::models::OutageRow;
-use super::schema::outages;
+use super::models::{AvailabilityBreachRow, OutageRow};
+use super::schema::{availability_breaches, outages};
 use super::{DbConn, DbResult};
 
 /// Records an outage.
@@ -46,5 +46,44 @@ pub fn overlapping(
         .filter(outages::ended_at.is_null().or(outages::ended_at.gt(from)))
         .order(outages::started_at)
         .select(OutageRow::as_select())
+        .load(conn)
+}
+
+/// Services with an unplanned outage still open: the ones whose downtime grows by itself.
+pub fn services_down(conn: &mut DbConn) -> DbResult<Vec<String>> {
+    outages::table
+        .filter(outages::ended_at.is_null())
+        .filter(outages::planned.eq(false))
+        .select(outages::service_id)
+        .distinct()
+        .load(conn)
+}
+
+/// Records a month's breach unless it is recorded already; returns whether it was new.
+pub fn record_breach(conn: &mut DbConn, row: &AvailabilityBreachRow) -> DbResult<bool> {
+    let inserted = match conn {
+        DbConn::Pg(pg) => diesel::insert_into(availability_breaches::table)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(pg)?,
+        DbConn::Sqlite(sqlite) => diesel::insert_into(availability_breaches::table)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(sqlite)?,
+    };
+    Ok(inserted == 1)
+}
+
+/// A service's recorded breaches for the months given.
+pub fn breaches(
+    conn: &mut DbConn,
+    service_id: &str,
+    months: &[String],
+) -> DbResult<Vec<AvailabilityBreachRow>> {
+    availability_breaches::table
+        .filter(availability_breaches::service_id.eq(service_id))
+        .filter(availability_breaches::month.eq_any(months))
+        .order(availability_breaches::month)
+        .select(AvailabilityBreachRow::as_select())
         .load(conn)
 }

@@ -243,6 +243,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    availability_breaches (service_id, month) {
+        service_id -> Text,
+        month -> Text,
+        at -> Timestamp,
+        downtime_seconds -> BigInt,
+        budget_seconds -> BigInt,
+    }
+}
+
 diesel::joinable!(users -> units (unit_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(calendar_holidays -> calendars (calendar_id));
@@ -250,6 +260,7 @@ diesel::joinable!(sla_policies -> calendars (calendar_id));
 diesel::joinable!(sla_targets -> sla_policies (policy_id));
 diesel::joinable!(services -> units (owner_unit_id));
 diesel::joinable!(outages -> services (service_id));
+diesel::joinable!(availability_breaches -> services (service_id));
 diesel::joinable!(tickets -> units (unit_id));
 diesel::joinable!(ticket_comments -> tickets (ticket_id));
 diesel::joinable!(ticket_events -> tickets (ticket_id));
@@ -273,4 +284,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     outages,
     ticket_sla,
+    availability_breaches,
 );

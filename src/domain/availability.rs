@@ -1,7 +1,8 @@
 //! Availability SLA of a service (SLA.md "Availability"): wall-clock downtime from outages,
 //! overlapping outages counted once, planned maintenance excluded.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
+use chrono_tz::Tz;
 
 /// One outage, `[started_at, ended_at)`; an open one has no end yet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,6 +68,68 @@ pub fn availability(
         planned_downtime_seconds: planned_only,
         availability_percent,
     }
+}
+
+/// A calendar month of the region: `[start, end)` as instants, and its `YYYY-MM` name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Month {
+    /// `YYYY-MM`.
+    pub name: String,
+    /// Local midnight of the first day.
+    pub start: DateTime<Utc>,
+    /// Local midnight of the first day of the next month.
+    pub end: DateTime<Utc>,
+}
+
+impl Month {
+    /// The month of `timezone` that contains `at`.
+    pub fn containing(at: DateTime<Utc>, timezone: Tz) -> Self {
+        let local = at.with_timezone(&timezone).date_naive();
+        Self::starting(local.with_day(1).unwrap_or(local), timezone)
+    }
+
+    fn starting(first: NaiveDate, timezone: Tz) -> Self {
+        let next = first
+            .checked_add_months(chrono::Months::new(1))
+            .unwrap_or(first);
+        let midnight = |day: NaiveDate| {
+            let local = day.and_time(chrono::NaiveTime::MIN);
+            timezone
+                .from_local_datetime(&local)
+                .earliest()
+                .map_or_else(|| local.and_utc(), |at| at.with_timezone(&Utc))
+        };
+        Self {
+            name: first.format("%Y-%m").to_string(),
+            start: midnight(first),
+            end: midnight(next),
+        }
+    }
+
+    /// The months that overlap `[from, to)`, in order.
+    pub fn overlapping(from: DateTime<Utc>, to: DateTime<Utc>, timezone: Tz) -> Vec<Self> {
+        let mut months = vec![Self::containing(from, timezone)];
+        while let Some(last) = months.last()
+            && last.end < to
+            && last.end > last.start
+        {
+            let next = Self::containing(last.end, timezone);
+            months.push(next);
+        }
+        months
+    }
+
+    /// Its length in seconds.
+    pub fn seconds(&self) -> i64 {
+        (self.end - self.start).num_seconds()
+    }
+}
+
+/// The unplanned downtime a target allows over `seconds` of wall-clock time: 99.5% of a
+/// 30-day month allows 3 h 36 min.
+pub fn downtime_budget(target_percent: f64, seconds: i64) -> i64 {
+    // 100 − 99.9 is 0.0999…94 in binary: a hair of tolerance keeps whole budgets whole.
+    ((100.0 - target_percent) * seconds as f64 / 100.0 + 1e-6).floor() as i64
 }
 
 /// Merges intervals into disjoint ones, in order.
@@ -155,6 +218,34 @@ mod tests {
         ];
         let figures = availability(&outages, from, to, now);
         assert_eq!(figures.downtime_seconds, 4 * 3600);
+    }
+
+    #[test]
+    fn months_follow_the_region_timezone() {
+        let jayapura = chrono_tz::Asia::Jayapura;
+        // 30 November 2026, 16:00 UTC is 1 December 01:00 WIT.
+        let month = Month::containing(at(30, 16), jayapura);
+        assert_eq!(month.name, "2026-12");
+        assert_eq!(
+            month.start,
+            Utc.with_ymd_and_hms(2026, 11, 30, 15, 0, 0)
+                .single()
+                .expect("instant")
+        );
+        assert_eq!(month.seconds(), 31 * 86_400);
+        let names: Vec<String> =
+            Month::overlapping(at(20, 0), at(20, 0) + Duration::days(45), jayapura)
+                .into_iter()
+                .map(|m| m.name)
+                .collect();
+        assert_eq!(names, ["2026-11", "2026-12", "2027-01"]);
+    }
+
+    #[test]
+    fn the_budget_is_what_the_target_leaves() {
+        assert_eq!(downtime_budget(99.5, 30 * 86_400), 3 * 3600 + 36 * 60);
+        assert_eq!(downtime_budget(99.9, 30 * 86_400), 2592);
+        assert_eq!(downtime_budget(100.0, 30 * 86_400), 0);
     }
 
     #[test]

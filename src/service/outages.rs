@@ -4,12 +4,13 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{Desk, FieldError, ServiceError, audit, fields, new_id, require};
+use super::ticket_view::stored;
+use super::{Desk, FieldError, ServiceError, audit, fields, new_id, region, require};
 use crate::auth::Caller;
 use crate::clock::rfc3339;
-use crate::db::models::OutageRow;
-use crate::db::{self, write_tx};
-use crate::domain::availability::{Outage, availability};
+use crate::db::models::{AvailabilityBreachRow, OutageRow, ServiceRow};
+use crate::db::{self, DbConn, write_tx};
+use crate::domain::availability::{Month, Outage, availability, downtime_budget};
 use crate::domain::role::Role;
 
 /// Who records outages: the Dinas, which runs Tier 2 and the data centre.
@@ -97,6 +98,24 @@ pub struct AvailabilityView {
     pub planned_downtime_seconds: i64,
     /// Whether the target is met.
     pub met: bool,
+    /// The region's calendar months overlapping the period in which unplanned downtime
+    /// passed the budget the target allows.
+    pub budget_breaches: Vec<BudgetBreachView>,
+}
+
+/// A month in which a service's unplanned downtime passed its budget.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BudgetBreachView {
+    /// `YYYY-MM`, the region's calendar month.
+    pub month: String,
+    /// When the breach was recorded.
+    #[serde(with = "rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub at: DateTime<Utc>,
+    /// Unplanned downtime of the month when the breach was recorded.
+    pub downtime_seconds: i64,
+    /// What the target allows in that month.
+    pub budget_seconds: i64,
 }
 
 fn view(row: OutageRow) -> OutageView {
@@ -160,6 +179,9 @@ impl Desk {
                 updated_at: now.naive_utc(),
             };
             db::outages::insert(conn, &row)?;
+            let service = db::services::find(conn, service_id)?.ok_or(ServiceError::NotFound)?;
+            let until = input.ended_at.unwrap_or(now);
+            record_budget_breaches(conn, &service, input.started_at, until, now)?;
             audit::record(
                 conn,
                 now,
@@ -191,6 +213,9 @@ impl Desk {
             row.ended_at = Some(input.ended_at.naive_utc());
             row.updated_at = now.naive_utc();
             db::outages::update(conn, &row)?;
+            let service = db::services::find(conn, service_id)?.ok_or(ServiceError::NotFound)?;
+            let started_at = row.started_at.and_utc();
+            record_budget_breaches(conn, &service, started_at, input.ended_at, now)?;
             audit::record(
                 conn,
                 now,
@@ -234,6 +259,19 @@ impl Desk {
                 })
                 .collect();
         let figures = availability(&outages, from, to, self.now());
+        let months: Vec<String> = Month::overlapping(from, to, region_timezone(&mut conn)?)
+            .into_iter()
+            .map(|m| m.name)
+            .collect();
+        let budget_breaches = db::outages::breaches(&mut conn, service_id, &months)?
+            .into_iter()
+            .map(|b| BudgetBreachView {
+                month: b.month,
+                at: b.at.and_utc(),
+                downtime_seconds: b.downtime_seconds,
+                budget_seconds: b.budget_seconds,
+            })
+            .collect();
         Ok(AvailabilityView {
             service_id: service.id,
             from,
@@ -243,6 +281,85 @@ impl Desk {
             downtime_seconds: figures.downtime_seconds,
             planned_downtime_seconds: figures.planned_downtime_seconds,
             met: figures.availability_percent >= service.availability_target_percent,
+            budget_breaches,
         })
     }
+
+    /// Records the budget breaches of services that are down right now, whose downtime grows
+    /// without anyone recording anything (the SLA engine calls this on every wake-up).
+    pub fn check_downtime_budgets(&self) -> Result<usize, ServiceError> {
+        let now = self.now();
+        let mut conn = self.conn()?;
+        if db::outages::services_down(&mut conn)?.is_empty() {
+            return Ok(0);
+        }
+        write_tx(&mut conn, |conn| {
+            let mut recorded = 0;
+            for service_id in db::outages::services_down(conn)? {
+                if let Some(service) = db::services::find(conn, &service_id)? {
+                    recorded += record_budget_breaches(conn, &service, now, now, now)?;
+                }
+            }
+            Ok(recorded)
+        })
+    }
+}
+
+fn region_timezone(conn: &mut DbConn) -> Result<chrono_tz::Tz, ServiceError> {
+    stored("region timezone", &region::load(conn)?.row.timezone)
+}
+
+/// Records, once per service and month, each month of `[from, until]` (up to now) in which
+/// the service's unplanned downtime has passed the budget its target allows, with an audit
+/// entry by nobody (the rule, not a person). Returns how many were new.
+fn record_budget_breaches(
+    conn: &mut DbConn,
+    service: &ServiceRow,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<usize, ServiceError> {
+    let mut recorded = 0;
+    let until = until.min(now).max(from);
+    for month in Month::overlapping(from, until, region_timezone(conn)?) {
+        let outages: Vec<Outage> = db::outages::overlapping(
+            conn,
+            &service.id,
+            month.start.naive_utc(),
+            month.end.naive_utc(),
+        )?
+        .into_iter()
+        .map(|o| Outage {
+            started_at: o.started_at.and_utc(),
+            ended_at: o.ended_at.map(|at| at.and_utc()),
+            planned: o.planned,
+        })
+        .collect();
+        let downtime = availability(&outages, month.start, month.end, now).downtime_seconds;
+        let budget = downtime_budget(service.availability_target_percent, month.seconds());
+        if downtime <= budget {
+            continue;
+        }
+        let breach = AvailabilityBreachRow {
+            service_id: service.id.clone(),
+            month: month.name,
+            at: now.naive_utc(),
+            downtime_seconds: downtime,
+            budget_seconds: budget,
+        };
+        if db::outages::record_breach(conn, &breach)? {
+            audit::record(
+                conn,
+                now,
+                None,
+                "availability_breached",
+                ("service", &service.id),
+                serde_json::json!({"month": breach.month, "downtime_seconds": downtime,
+                                   "budget_seconds": budget,
+                                   "target_percent": service.availability_target_percent}),
+            )?;
+            recorded += 1;
+        }
+    }
+    Ok(recorded)
 }

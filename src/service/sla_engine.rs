@@ -110,6 +110,9 @@ fn run(desk: &Desk, tick: Duration) {
             tracing::error!(%error, "the SLA engine could not handle due tickets");
             0
         });
+        if let Err(error) = desk.check_downtime_budgets() {
+            tracing::error!(%error, "the SLA engine could not check downtime budgets");
+        }
         if handled == BATCH as usize {
             continue;
         }

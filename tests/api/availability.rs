@@ -1,7 +1,12 @@
 //! Outages and the availability SLA of services.
 
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::TimeZone;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use servicedesk::clock::ManualClock;
 
 use crate::on_both_databases;
 use crate::support::{Backend, Cast, TestApp};
@@ -206,7 +211,99 @@ async fn outages_are_recorded_by_the_dinas_and_checked(backend: Backend) {
     assert_eq!(none["downtime_seconds"], 0, "nothing was written");
 }
 
+async fn a_month_over_its_downtime_budget_is_recorded_once(backend: Backend) {
+    // Monday 23 November 2026, 10:00 WITA.
+    let start = chrono::Utc
+        .with_ymd_and_hms(2026, 11, 23, 2, 0, 0)
+        .single()
+        .expect("instant");
+    let clock = Arc::new(ManualClock::new(start));
+    let app = TestApp::spawn_on_clock(backend, clock.clone()).await;
+    let cast = app.cast().await;
+    let (status, service) = app
+        .post(
+            "/api/v1/services",
+            &cast.supervisor.token,
+            json!({"code": "SIPD", "name": "Perencanaan", "owner_unit_id": cast.dinkes,
+                   "critical": true, "availability_target_percent": 99.9}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{service}");
+    let id = service["id"].as_str().expect("id");
+    let outages = format!("/api/v1/services/{id}/outages");
+    // November in WITA has 30 days: 99.9% allows 2,592 s of unplanned downtime.
+    let breaches = || async {
+        availability(
+            &app,
+            &cast.tier2.token,
+            id,
+            "2026-11-01T00:00:00%2B08:00",
+            "2026-12-01T00:00:00%2B08:00",
+        )
+        .await["budget_breaches"]
+            .clone()
+    };
+    for (started, ended) in [
+        (json!("2026-11-20T08:00:00Z"), json!("2026-11-20T08:30:00Z")),
+        (json!("2026-11-23T01:50:00Z"), Value::Null),
+    ] {
+        let (status, outage) = app
+            .post(
+                &outages,
+                &cast.tier2.token,
+                json!({"started_at": started, "ended_at": ended}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{outage}");
+    }
+    assert_eq!(breaches().await, json!([]), "40 minutes down so far");
+    clock.advance(chrono::Duration::minutes(3));
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    assert_eq!(breaches().await, json!([]), "2,580 s is within the budget");
+
+    // The open outage passes the budget by itself: the engine notices.
+    clock.advance(chrono::Duration::minutes(1));
+    let mut recorded = json!([]);
+    for _ in 0..100 {
+        recorded = breaches().await;
+        if recorded != json!([]) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        recorded,
+        json!([{"month": "2026-11", "at": "2026-11-23T02:04:00Z",
+                "downtime_seconds": 2640, "budget_seconds": 2592}])
+    );
+    let (status, more) = app
+        .post(
+            &outages,
+            &cast.tier2.token,
+            json!({"started_at": "2026-11-21T00:00:00Z", "ended_at": "2026-11-21T05:00:00Z"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{more}");
+    assert_eq!(breaches().await, recorded, "once per month");
+    let (status, log) = app
+        .get(
+            &format!("/api/v1/audit-log?entity=service&entity_id={id}"),
+            &cast.auditor.token,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{log}");
+    let entries: Vec<&Value> = log
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter(|e| e["action"] == "availability_breached")
+        .collect();
+    assert_eq!(entries.len(), 1, "{log}");
+    assert_eq!(entries[0]["actor_id"], Value::Null);
+}
+
 on_both_databases!(
+    a_month_over_its_downtime_budget_is_recorded_once,
     overlapping_outages_count_once_and_maintenance_not_at_all,
     an_open_outage_counts_until_it_is_ended,
     outages_are_recorded_by_the_dinas_and_checked,

@@ -1,0 +1,1 @@
+DROP TABLE availability_breaches;
