@@ -142,20 +142,42 @@ pub struct TicketFilter {
     pub breached: bool,
 }
 
-/// Where a page starts: after this `(created_at, id)`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct After {
-    /// Creation time of the last ticket of the previous page.
-    pub created_at: NaiveDateTime,
-    /// Its id.
-    pub id: String,
+/// The order of a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// Newest first (the default).
+    NewestFirst,
+    /// Oldest first.
+    OldestFirst,
+    /// Earliest SLA deadline of a running clock first (overdue ones first of all); tickets
+    /// with no running clock last.
+    Due,
 }
 
-/// One page of tickets with their SLA, in creation order (newest first when `newest_first`).
+/// Where a page starts: after this ticket's sort key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum After {
+    /// In creation order.
+    Created {
+        /// Creation time of the last ticket of the previous page.
+        created_at: NaiveDateTime,
+        /// Its id.
+        id: String,
+    },
+    /// In deadline order.
+    Due {
+        /// The deadline of the last ticket of the previous page, if it had one.
+        due_at: Option<NaiveDateTime>,
+        /// Its id.
+        id: String,
+    },
+}
+
+/// One page of tickets with their SLA, in the order asked for.
 pub fn list(
     conn: &mut DbConn,
     filter: &TicketFilter,
-    newest_first: bool,
+    order: Order,
     after: Option<&After>,
     limit: i64,
 ) -> DbResult<Vec<TicketWithSla>> {
@@ -206,29 +228,36 @@ pub fn list(
     if let Some(to) = filter.created_to {
         query = query.filter(tickets::created_at.lt(to));
     }
-    if let Some(after) = after {
-        query = if newest_first {
-            query.filter(
-                tickets::created_at
-                    .lt(after.created_at)
-                    .or(tickets::created_at
-                        .eq(after.created_at)
-                        .and(tickets::id.lt(after.id.clone()))),
-            )
-        } else {
-            query.filter(
-                tickets::created_at
-                    .gt(after.created_at)
-                    .or(tickets::created_at
-                        .eq(after.created_at)
-                        .and(tickets::id.gt(after.id.clone()))),
-            )
-        };
-    }
-    query = if newest_first {
-        query.order((tickets::created_at.desc(), tickets::id.desc()))
-    } else {
-        query.order((tickets::created_at.asc(), tickets::id.asc()))
+    let due = ticket_sla::due_at.nullable();
+    query = match after {
+        Some(After::Created { created_at, id }) if order == Order::NewestFirst => query.filter(
+            tickets::created_at.lt(*created_at).or(tickets::created_at
+                .eq(*created_at)
+                .and(tickets::id.lt(id.clone()))),
+        ),
+        Some(After::Created { created_at, id }) => query.filter(
+            tickets::created_at.gt(*created_at).or(tickets::created_at
+                .eq(*created_at)
+                .and(tickets::id.gt(id.clone()))),
+        ),
+        Some(After::Due {
+            due_at: Some(due_at),
+            id,
+        }) => query.filter(
+            due.gt(*due_at)
+                .or(due.eq(*due_at).and(tickets::id.gt(id.clone())))
+                .or(due.is_null()),
+        ),
+        Some(After::Due { due_at: None, id }) => {
+            query.filter(due.is_null().and(tickets::id.gt(id.clone())))
+        }
+        None => query,
+    };
+    query = match order {
+        Order::NewestFirst => query.order((tickets::created_at.desc(), tickets::id.desc())),
+        Order::OldestFirst => query.order((tickets::created_at.asc(), tickets::id.asc())),
+        // `due IS NULL` sorts false first on both databases: deadlines, then the rest.
+        Order::Due => query.order((due.is_null().asc(), due.asc(), tickets::id.asc())),
     };
     query.limit(limit).load(conn)
 }

@@ -18,7 +18,7 @@ use super::ticket_writer::Draft;
 use super::{Desk, FieldError, ServiceError, require};
 use crate::auth::Caller;
 use crate::db::models::{TicketRow, TicketSlaRow};
-use crate::db::tickets::{After, TicketFilter};
+use crate::db::tickets::{After, Order, TicketFilter, TicketWithSla};
 use crate::db::{self, DbConn, write_tx};
 use crate::domain::email::EmailAddress;
 use crate::domain::role::Role;
@@ -104,7 +104,8 @@ pub struct TicketQuery {
     pub created_to: Option<String>,
     /// `true`: only tickets with a breached SLA clock.
     pub breached: Option<bool>,
-    /// `-created_at` (newest first, default) or `created_at`.
+    /// `-created_at` (newest first, default), `created_at`, or `due` (earliest SLA deadline
+    /// of a running clock first, overdue ones first of all; tickets with none last).
     pub sort: Option<String>,
 }
 
@@ -174,25 +175,52 @@ pub(super) fn check_assignee(
     }
 }
 
-fn encode_cursor(row: &TicketRow) -> String {
-    let micros = row.created_at.and_utc().timestamp_micros();
-    URL_SAFE_NO_PAD.encode(format!("{micros}.{}", row.id))
+/// A page cursor: the order's sort key of the last ticket, `c.<micros>.<id>` in creation
+/// order, `d.<micros or ->.<id>` in deadline order.
+fn encode_cursor(order: Order, (row, sla_row): &TicketWithSla) -> String {
+    let micros = |at: NaiveDateTime| at.and_utc().timestamp_micros().to_string();
+    let key = match order {
+        Order::NewestFirst | Order::OldestFirst => format!("c.{}", micros(row.created_at)),
+        Order::Due => format!(
+            "d.{}",
+            sla_row
+                .as_ref()
+                .and_then(|s| s.due_at)
+                .map_or_else(|| "-".to_owned(), micros)
+        ),
+    };
+    URL_SAFE_NO_PAD.encode(format!("{key}.{}", row.id))
 }
 
-fn decode_cursor(cursor: &str) -> Result<After, ServiceError> {
+fn decode_cursor(order: Order, cursor: &str) -> Result<After, ServiceError> {
     let invalid = || ServiceError::field("cursor", "is not a cursor this list gave out");
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
     let text = String::from_utf8(bytes).map_err(|_| invalid())?;
-    let (micros, id) = text.split_once('.').ok_or_else(invalid)?;
-    let created_at = micros
-        .parse::<i64>()
-        .ok()
-        .and_then(DateTime::<Utc>::from_timestamp_micros)
-        .ok_or_else(invalid)?;
-    Ok(After {
-        created_at: created_at.naive_utc(),
-        id: id.to_owned(),
-    })
+    let mut parts = text.splitn(3, '.');
+    let (Some(kind), Some(micros), Some(id)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(invalid());
+    };
+    let instant = || {
+        micros
+            .parse::<i64>()
+            .ok()
+            .and_then(DateTime::<Utc>::from_timestamp_micros)
+            .map(|at| at.naive_utc())
+            .ok_or_else(invalid)
+    };
+    let id = id.to_owned();
+    match (kind, order) {
+        ("c", Order::NewestFirst | Order::OldestFirst) => Ok(After::Created {
+            created_at: instant()?,
+            id,
+        }),
+        ("d", Order::Due) if micros == "-" => Ok(After::Due { due_at: None, id }),
+        ("d", Order::Due) => Ok(After::Due {
+            due_at: Some(instant()?),
+            id,
+        }),
+        _ => Err(invalid()),
+    }
 }
 
 fn instant(
@@ -375,15 +403,23 @@ impl Desk {
         if filter.tier.is_some_and(|t| Tier::from_number(t).is_none()) {
             errors.push(FieldError::new("tier", "must be 1 or 2"));
         }
-        let newest_first = match query.sort.as_deref() {
-            None | Some("-created_at") => true,
-            Some("created_at") => false,
+        let order = match query.sort.as_deref() {
+            None | Some("-created_at") => Order::NewestFirst,
+            Some("created_at") => Order::OldestFirst,
+            Some("due") => Order::Due,
             Some(_) => {
-                errors.push(FieldError::new("sort", "must be created_at or -created_at"));
-                true
+                errors.push(FieldError::new(
+                    "sort",
+                    "must be created_at, -created_at or due",
+                ));
+                Order::NewestFirst
             }
         };
-        let after = page.cursor.as_deref().map(decode_cursor).transpose();
+        let after = page
+            .cursor
+            .as_deref()
+            .map(|cursor| decode_cursor(order, cursor))
+            .transpose();
         let after = after
             .map_err(|e| errors.push(FieldError::new("cursor", e.to_string())))
             .ok()
@@ -404,16 +440,10 @@ impl Desk {
             filter.unit_id.clone_from(&caller.unit_id);
         }
         let mut conn = self.conn()?;
-        let rows = db::tickets::list(
-            &mut conn,
-            &filter,
-            newest_first,
-            after.as_ref(),
-            page.fetch(),
-        )?;
+        let rows = db::tickets::list(&mut conn, &filter, order, after.as_ref(), page.fetch())?;
         page.finish(
             rows,
-            |(row, _)| encode_cursor(row),
+            |row| encode_cursor(order, row),
             |(row, sla_row)| self.with_sla(&mut conn, row, sla_row.as_ref()),
         )
     }

@@ -480,7 +480,59 @@ async fn two_engines_never_double_escalate(backend: Backend) {
     }
 }
 
+async fn lists_sort_by_the_earliest_deadline(backend: Backend) {
+    let scene = scene(backend, always_open(), seconds_targets()).await;
+    let high = scene
+        .app
+        .create_ticket(
+            &scene.cast.tier1.token,
+            json!({"impact": "high", "urgency": "medium"}),
+        )
+        .await;
+    scene.set(1);
+    let critical = scene.critical_ticket().await;
+    scene.set(2);
+    let cancelled = scene.critical_ticket().await;
+    scene
+        .app
+        .act(
+            &scene.cast.tier1.token,
+            &cancelled,
+            "cancel",
+            json!({"reason": "Ganda"}),
+        )
+        .await;
+    let mut seen = Vec::new();
+    let mut path = "/api/v1/tickets?sort=due&limit=1".to_owned();
+    loop {
+        let (status, page) = scene.app.get(&path, &scene.cast.tier2.token).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        seen.extend(
+            page["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .map(|t| t["id"].clone()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(cursor) => path = format!("/api/v1/tickets?sort=due&limit=1&cursor={cursor}"),
+            None => break,
+        }
+    }
+    assert_eq!(
+        seen,
+        [&critical["id"], &high["id"], &cancelled["id"]].map(Clone::clone)
+    );
+    let (status, problem) = scene
+        .app
+        .get("/api/v1/tickets?sort=deadline", &scene.cast.tier2.token)
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "sort", "{problem}");
+}
+
 on_both_databases!(
+    lists_sort_by_the_earliest_deadline,
     warnings_breaches_and_automatic_escalation_come_at_their_instant,
     a_pending_ticket_escalates_only_after_its_remaining_window,
     reopen_and_priority_change_keep_the_time_counted,
