@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -302,7 +302,8 @@ pub(super) fn record_due_alerts(
             alert.alert.as_str(),
             None,
             now,
-            serde_json::json!({"clock": alert.clock, "due_at": alert.due_at.to_rfc3339(),
+            serde_json::json!({"clock": alert.clock,
+                               "due_at": alert.due_at.to_rfc3339_opts(SecondsFormat::AutoSi, true),
                                "tier": ticket.tier, "priority": ticket.priority}),
         )?;
     }

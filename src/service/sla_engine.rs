@@ -106,21 +106,25 @@ impl Drop for SlaEngine {
 
 fn run(desk: &Desk, tick: Duration) {
     loop {
-        let handled = desk.handle_due_sla(BATCH).unwrap_or_else(|error| {
-            tracing::error!(%error, "the SLA engine could not handle due tickets");
-            0
-        });
         if let Err(error) = desk.check_downtime_budgets() {
             tracing::error!(%error, "the SLA engine could not check downtime budgets");
-        }
-        if handled == BATCH as usize {
-            continue;
         }
         let now = desk.now();
         let next = desk.next_sla_instant().unwrap_or_else(|error| {
             tracing::error!(%error, "the SLA engine could not read the next instant");
             None
         });
+        if next.is_some_and(|next| next <= now) {
+            let handled = desk.handle_due_sla(BATCH).unwrap_or_else(|error| {
+                tracing::error!(%error, "the SLA engine could not handle due tickets");
+                0
+            });
+            // More may be due; when nothing could be handled, the due tickets are held by
+            // other transactions, and the engine sleeps a moment before it looks again.
+            if handled > 0 {
+                continue;
+            }
+        }
         let tick_end = now + chrono::Duration::from_std(tick).unwrap_or(RETRY_AFTER);
         let wake_at = next.map_or(tick_end, |next| next.min(tick_end));
         let wait = (wake_at - now).to_std().unwrap_or_default().max(MIN_SLEEP);
