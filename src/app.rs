@@ -13,7 +13,8 @@ use crate::api::{self, openapi::ApiDoc};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db;
-use crate::service::{Desk, DeskParts, SlaEngine, region::SeedOutcome};
+use crate::jobs::SlaEngine;
+use crate::service::{Desk, DeskParts, region::SeedOutcome};
 
 /// A built service, bound to its port, ready to run.
 pub struct Application {

@@ -9,4 +9,5 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod jobs;
 pub mod service;

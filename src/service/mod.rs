@@ -13,7 +13,7 @@ pub mod page;
 pub mod region;
 pub mod services;
 pub mod sla;
-mod sla_engine;
+mod sla_due;
 pub mod sla_policies;
 pub mod ticket_actions;
 pub mod ticket_view;
@@ -28,7 +28,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 pub use error::{FieldError, ServiceError};
-pub use sla_engine::SlaEngine;
+pub use sla_due::Bell;
 
 use crate::auth::{Caller, JwtKeys, LoginLimiter};
 use crate::clock::Clock;
@@ -45,7 +45,7 @@ pub struct Desk {
     mail_from: Option<String>,
     ticket_writer: ticket_writer::TicketWriter,
     calendars: Arc<sla::CalendarCache>,
-    sla_bell: Arc<sla_engine::Bell>,
+    sla_bell: Arc<sla_due::Bell>,
 }
 
 /// How a `Desk` is put together (see `app.rs`).
@@ -66,7 +66,7 @@ impl Desk {
     /// Assembles the use cases.
     pub fn new(parts: DeskParts) -> Self {
         let calendars = Arc::new(sla::CalendarCache::default());
-        let sla_bell = Arc::new(sla_engine::Bell::default());
+        let sla_bell = Arc::new(sla_due::Bell::default());
         Self {
             jwt: JwtKeys::new(&parts.jwt_secret),
             ticket_writer: ticket_writer::TicketWriter::start(
@@ -89,7 +89,8 @@ impl Desk {
         Ok(self.pool.get()?)
     }
 
-    fn now(&self) -> DateTime<Utc> {
+    /// Now, on the service's clock.
+    pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
     }
 }

@@ -17,7 +17,7 @@ use chrono::{DateTime, Datelike, Utc};
 
 use super::region;
 use super::sla::{self, CalendarCache, Opening};
-use super::sla_engine::Bell;
+use super::sla_due::Bell;
 use super::ticket_view::{TicketView, event_row, stored, ticket_view};
 use super::{ServiceError, new_id};
 use crate::clock::Clock;

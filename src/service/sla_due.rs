@@ -1,10 +1,8 @@
-//! The SLA engine (SLA.md "The engine"): a thread in `serve` that sleeps until the earliest
-//! stored SLA instant, handles the tickets due by then, and sleeps again. Its cost follows the
-//! number of due tickets: when nothing is due it asks one indexed question per wake-up.
+//! What the SLA engine (`jobs::sla_engine`) does on each wake-up: handle the tickets whose
+//! stored SLA instant has come, in batches; and the bell that wakes it early.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Condvar, Mutex};
-use std::thread::JoinHandle;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -14,11 +12,6 @@ use super::{Desk, ServiceError};
 use crate::db::{self, savepoint, write_tx};
 use crate::domain::calendar::BusinessCalendar;
 
-/// Most tickets handled in one transaction.
-const BATCH: i64 = 200;
-/// The shortest sleep, so that tickets held by another transaction are not polled in a
-/// busy loop.
-const MIN_SLEEP: Duration = Duration::from_millis(5);
 /// How long a ticket whose alerts cannot be handled waits before the next attempt, so that
 /// it does not hold up the others.
 const RETRY_AFTER: chrono::Duration = chrono::Duration::minutes(1);
@@ -33,7 +26,7 @@ struct BellState {
 /// Wakes the engine early when a commit stores an SLA instant earlier than the one it sleeps
 /// towards (a new ticket, a resumed one), and stops it.
 #[derive(Debug, Default)]
-pub(super) struct Bell {
+pub struct Bell {
     state: Mutex<BellState>,
     changed: Condvar,
 }
@@ -57,7 +50,7 @@ impl Bell {
 
     /// Sleeps `wait` (towards `wake_at` on the service clock) unless rung or stopped before;
     /// returns whether the engine should stop.
-    fn sleep(&self, wake_at: DateTime<Utc>, wait: Duration) -> bool {
+    pub fn sleep(&self, wake_at: DateTime<Utc>, wait: Duration) -> bool {
         let mut state = self.lock();
         state.wake_at = Some(wake_at);
         state.rung = false;
@@ -69,68 +62,10 @@ impl Bell {
         state.stopped
     }
 
-    fn stop(&self) {
+    /// Stops the engine.
+    pub fn stop(&self) {
         self.lock().stopped = true;
         self.changed.notify_all();
-    }
-}
-
-/// The running engine; it stops and is joined when dropped.
-pub struct SlaEngine {
-    desk: Arc<Desk>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl SlaEngine {
-    /// Starts the engine on its own thread; it sleeps at most `tick` between checks.
-    pub fn start(desk: Arc<Desk>, tick: Duration) -> std::io::Result<Self> {
-        let engine_desk = desk.clone();
-        let thread = std::thread::Builder::new()
-            .name("sla-engine".into())
-            .spawn(move || run(&engine_desk, tick))?;
-        Ok(Self {
-            desk,
-            thread: Some(thread),
-        })
-    }
-}
-
-impl Drop for SlaEngine {
-    fn drop(&mut self) {
-        self.desk.sla_bell.stop();
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-fn run(desk: &Desk, tick: Duration) {
-    loop {
-        if let Err(error) = desk.check_downtime_budgets() {
-            tracing::error!(%error, "the SLA engine could not check downtime budgets");
-        }
-        let now = desk.now();
-        let next = desk.next_sla_instant().unwrap_or_else(|error| {
-            tracing::error!(%error, "the SLA engine could not read the next instant");
-            None
-        });
-        if next.is_some_and(|next| next <= now) {
-            let handled = desk.handle_due_sla(BATCH).unwrap_or_else(|error| {
-                tracing::error!(%error, "the SLA engine could not handle due tickets");
-                0
-            });
-            // More may be due; when nothing could be handled, the due tickets are held by
-            // other transactions, and the engine sleeps a moment before it looks again.
-            if handled > 0 {
-                continue;
-            }
-        }
-        let tick_end = now + chrono::Duration::from_std(tick).unwrap_or(RETRY_AFTER);
-        let wake_at = next.map_or(tick_end, |next| next.min(tick_end));
-        let wait = (wake_at - now).to_std().unwrap_or_default().max(MIN_SLEEP);
-        if desk.sla_bell.sleep(wake_at, wait) {
-            return;
-        }
     }
 }
 
@@ -175,6 +110,11 @@ impl Desk {
             }
             Ok(due.len())
         })
+    }
+
+    /// The bell the SLA engine sleeps on.
+    pub fn sla_bell(&self) -> &Bell {
+        &self.sla_bell
     }
 
     /// The earliest stored SLA instant of any ticket.

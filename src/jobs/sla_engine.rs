@@ -1,0 +1,75 @@
+//! The SLA engine (SLA.md "The engine"): a thread in `serve` that sleeps until the earliest
+//! stored SLA instant, handles the tickets due by then, and sleeps again. Its cost follows the
+//! number of due tickets: when nothing is due it asks one indexed question per wake-up.
+
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use crate::service::Desk;
+
+/// Most tickets handled in one transaction.
+const BATCH: i64 = 200;
+/// The shortest sleep, so that tickets held by another transaction are not polled in a
+/// busy loop.
+const MIN_SLEEP: Duration = Duration::from_millis(5);
+
+/// The running engine; it stops and is joined when dropped.
+pub struct SlaEngine {
+    desk: Arc<Desk>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl SlaEngine {
+    /// Starts the engine on its own thread; it sleeps at most `tick` between checks.
+    pub fn start(desk: Arc<Desk>, tick: Duration) -> std::io::Result<Self> {
+        let engine_desk = desk.clone();
+        let thread = std::thread::Builder::new()
+            .name("sla-engine".into())
+            .spawn(move || run(&engine_desk, tick))?;
+        Ok(Self {
+            desk,
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for SlaEngine {
+    fn drop(&mut self) {
+        self.desk.sla_bell().stop();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn run(desk: &Desk, tick: Duration) {
+    loop {
+        if let Err(error) = desk.check_downtime_budgets() {
+            tracing::error!(%error, "the SLA engine could not check downtime budgets");
+        }
+        let now = desk.now();
+        let next = desk.next_sla_instant().unwrap_or_else(|error| {
+            tracing::error!(%error, "the SLA engine could not read the next instant");
+            None
+        });
+        if next.is_some_and(|next| next <= now) {
+            let handled = desk.handle_due_sla(BATCH).unwrap_or_else(|error| {
+                tracing::error!(%error, "the SLA engine could not handle due tickets");
+                0
+            });
+            // More may be due; when nothing could be handled, the due tickets are held by
+            // other transactions, and the engine sleeps a moment before it looks again.
+            if handled > 0 {
+                continue;
+            }
+        }
+        let tick_end =
+            now + chrono::Duration::from_std(tick).unwrap_or(chrono::Duration::seconds(60));
+        let wake_at = next.map_or(tick_end, |next| next.min(tick_end));
+        let wait = (wake_at - now).to_std().unwrap_or_default().max(MIN_SLEEP);
+        if desk.sla_bell().sleep(wake_at, wait) {
+            return;
+        }
+    }
+}
