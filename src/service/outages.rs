@@ -249,15 +249,7 @@ impl Desk {
         };
         let mut conn = self.conn()?;
         let service = db::services::find(&mut conn, service_id)?.ok_or(ServiceError::NotFound)?;
-        let outages: Vec<Outage> =
-            db::outages::overlapping(&mut conn, service_id, from.naive_utc(), to.naive_utc())?
-                .into_iter()
-                .map(|o| Outage {
-                    started_at: o.started_at.and_utc(),
-                    ended_at: o.ended_at.map(|at| at.and_utc()),
-                    planned: o.planned,
-                })
-                .collect();
+        let outages = outages_in(&mut conn, service_id, from, to)?;
         let figures = availability(&outages, from, to, self.now());
         let months: Vec<String> = Month::overlapping(from, to, region_timezone(&mut conn)?)
             .into_iter()
@@ -305,6 +297,25 @@ impl Desk {
     }
 }
 
+/// A service's outages that overlap `[from, to)`.
+fn outages_in(
+    conn: &mut DbConn,
+    service_id: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<Outage>, ServiceError> {
+    Ok(
+        db::outages::overlapping(conn, service_id, from.naive_utc(), to.naive_utc())?
+            .into_iter()
+            .map(|o| Outage {
+                started_at: o.started_at.and_utc(),
+                ended_at: o.ended_at.map(|at| at.and_utc()),
+                planned: o.planned,
+            })
+            .collect(),
+    )
+}
+
 fn region_timezone(conn: &mut DbConn) -> Result<chrono_tz::Tz, ServiceError> {
     stored("region timezone", &region::load(conn)?.row.timezone)
 }
@@ -322,19 +333,7 @@ fn record_budget_breaches(
     let mut recorded = 0;
     let until = until.min(now).max(from);
     for month in Month::overlapping(from, until, region_timezone(conn)?) {
-        let outages: Vec<Outage> = db::outages::overlapping(
-            conn,
-            &service.id,
-            month.start.naive_utc(),
-            month.end.naive_utc(),
-        )?
-        .into_iter()
-        .map(|o| Outage {
-            started_at: o.started_at.and_utc(),
-            ended_at: o.ended_at.map(|at| at.and_utc()),
-            planned: o.planned,
-        })
-        .collect();
+        let outages = outages_in(conn, &service.id, month.start, month.end)?;
         let downtime = availability(&outages, month.start, month.end, now).downtime_seconds;
         let budget = downtime_budget(service.availability_target_percent, month.seconds());
         if downtime <= budget {
