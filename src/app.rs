@@ -13,7 +13,7 @@ use crate::api::{self, openapi::ApiDoc};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db;
-use crate::jobs::SlaEngine;
+use crate::jobs::{MailDispatcher, SlaEngine};
 use crate::service::{Desk, DeskParts, region::SeedOutcome};
 
 /// A built service, bound to its port, ready to run.
@@ -21,6 +21,7 @@ pub struct Application {
     port: u16,
     server: Server,
     sla_engine: SlaEngine,
+    mail_dispatcher: MailDispatcher,
 }
 
 /// Prepares the database: migrations (under a lock on PostgreSQL), then the pool, then the
@@ -63,8 +64,16 @@ impl Application {
     /// Prepares the database and binds the listener (`port 0` picks a free port).
     pub fn build(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
         let desk = prepare(config, clock)?;
+        desk.check_mail_sender()
+            .map_err(|e| anyhow::anyhow!("SERVICEDESK_MAIL_FROM: {e}"))?;
+        let smtp_url = config
+            .smtp_url
+            .as_ref()
+            .map(|url| String::from_utf8_lossy(url.expose()).into_owned());
         let sla_engine = SlaEngine::start(desk.clone(), config.sla_tick)
             .map_err(|e| anyhow::anyhow!("cannot start the SLA engine: {e}"))?;
+        let mail_dispatcher =
+            MailDispatcher::start(desk.clone(), smtp_url.as_deref(), config.outbox_dir())?;
         let desk = web::Data::from(desk);
         let listener = TcpListener::bind(&config.bind)
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
@@ -87,6 +96,7 @@ impl Application {
             port,
             server,
             sla_engine,
+            mail_dispatcher,
         })
     }
 
@@ -96,10 +106,11 @@ impl Application {
     }
 
     /// Serves until the process is told to stop (SIGINT/SIGTERM stop it gracefully).
-    /// The SLA engine stops with the server.
+    /// The SLA engine and the mail dispatcher stop with the server.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let served = self.server.await;
         drop(self.sla_engine);
+        drop(self.mail_dispatcher);
         served
     }
 }

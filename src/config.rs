@@ -33,6 +33,15 @@ pub struct Config {
     pub mail_from: Option<String>,
     /// The longest the SLA engine sleeps between checks.
     pub sla_tick: std::time::Duration,
+    /// `SERVICEDESK_SMTP_URL` (it may hold a password); without it mail goes to files.
+    pub smtp_url: Option<Secret>,
+}
+
+impl Config {
+    /// Where mail is written without an SMTP server.
+    pub fn outbox_dir(&self) -> PathBuf {
+        self.data_dir.join("outbox")
+    }
 }
 
 /// Key material that never appears in logs or `Debug` output.
@@ -142,6 +151,9 @@ impl Config {
             region_preset,
             mail_from: lookup("SERVICEDESK_MAIL_FROM"),
             sla_tick: std::time::Duration::from_millis(sla_tick_ms),
+            smtp_url: lookup("SERVICEDESK_SMTP_URL")
+                .filter(|url| !url.trim().is_empty())
+                .map(|url| Secret::new(url.into_bytes())),
         })
     }
 }

@@ -7,6 +7,7 @@ mod calendars;
 pub mod error;
 mod extract;
 mod health;
+mod notifications;
 pub mod openapi;
 mod region;
 mod services;
@@ -106,6 +107,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 )
                 .service(web::resource("/tokens/{id}").delete(tokens::revoke_token))
                 .service(web::resource("/audit-log").get(audit::audit_trail))
+                .service(web::resource("/notifications").get(notifications::list_notifications))
+                .service(
+                    web::resource("/notifications/{id}/retry")
+                        .post(notifications::retry_notification),
+                )
                 .service(
                     web::resource("/calendars")
                         .get(calendars::list_calendars)

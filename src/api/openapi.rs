@@ -4,7 +4,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    audit, auth, calendars, health, region, services, sla_policies, tickets, tokens, units, users,
+    audit, auth, calendars, health, notifications, region, services, sla_policies, tickets, tokens,
+    units, users,
 };
 
 /// The REST contract (API.md) as OpenAPI 3.1.
@@ -25,6 +26,7 @@ use super::{
         users::create_user, users::list_users, users::get_user, users::update_user,
         tokens::create_token, tokens::list_tokens, tokens::revoke_token,
         audit::audit_trail,
+        notifications::list_notifications, notifications::retry_notification,
         calendars::create_calendar, calendars::list_calendars, calendars::get_calendar,
         calendars::update_calendar, calendars::create_holiday,
         sla_policies::create_sla_policy, sla_policies::list_sla_policies, sla_policies::get_sla_policy,
@@ -43,6 +45,7 @@ use super::{
         (name = "users", description = "Accounts and roles"),
         (name = "tokens", description = "Integration tokens"),
         (name = "audit", description = "Administrative audit log"),
+        (name = "notifications", description = "The mail outbox"),
         (name = "calendars", description = "Business calendars for SLA clocks"),
         (name = "sla-policies", description = "SLA targets per priority"),
         (name = "services", description = "The service catalogue"),

@@ -7,6 +7,7 @@ mod connection;
 pub mod idempotency;
 mod migrate;
 pub mod models;
+pub mod notifications;
 pub mod outages;
 pub mod region;
 pub mod schema;

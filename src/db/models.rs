@@ -5,8 +5,8 @@ use diesel::prelude::*;
 
 use super::schema::{
     api_tokens, audit_log, availability_breaches, calendar_holidays, calendars, idempotency_keys,
-    outages, region_settings, services, sla_policies, sla_targets, ticket_comments, ticket_events,
-    ticket_sla, tickets, units, users,
+    notifications, outages, region_settings, services, sla_policies, sla_targets, ticket_comments,
+    ticket_events, ticket_sla, tickets, units, users,
 };
 
 /// The single row of region settings.
@@ -429,4 +429,44 @@ pub struct AvailabilityBreachRow {
     pub downtime_seconds: i64,
     /// What the target allows in that month.
     pub budget_seconds: i64,
+}
+
+/// A mail in the outbox.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = notifications)]
+pub struct NotificationRow {
+    /// UUID v7.
+    pub id: String,
+    /// The ticket it is about, if any.
+    pub ticket_id: Option<String>,
+    /// The ticket event that caused it.
+    pub event_id: Option<String>,
+    /// What happened: `created`, `escalated`, `sla_warning`, ...
+    pub kind: String,
+    /// JSON `{"to": [...], "cc": [...]}`.
+    pub recipients: String,
+    /// Subject line.
+    pub subject: String,
+    /// Plain-text body.
+    pub body_text: String,
+    /// HTML body.
+    pub body_html: String,
+    /// The mail's `Message-ID`, without angle brackets.
+    pub message_id: String,
+    /// `Message-ID` of the ticket's first mail.
+    pub thread_id: Option<String>,
+    /// `pending`, `sent` or `failed`.
+    pub status: String,
+    /// Sending attempts so far.
+    pub attempts: i32,
+    /// When a pending mail is due (or its lease ends).
+    pub next_attempt_at: NaiveDateTime,
+    /// The dispatcher holding the lease.
+    pub lease_owner: Option<String>,
+    /// The last failure.
+    pub last_error: Option<String>,
+    /// When it was queued.
+    pub created_at: NaiveDateTime,
+    /// When the SMTP server accepted it.
+    pub sent_at: Option<NaiveDateTime>,
 }

@@ -253,6 +253,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    notifications (id) {
+        id -> Text,
+        ticket_id -> Nullable<Text>,
+        event_id -> Nullable<Text>,
+        kind -> Text,
+        recipients -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        message_id -> Text,
+        thread_id -> Nullable<Text>,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        lease_owner -> Nullable<Text>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(users -> units (unit_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(calendar_holidays -> calendars (calendar_id));
@@ -265,6 +287,7 @@ diesel::joinable!(tickets -> units (unit_id));
 diesel::joinable!(ticket_comments -> tickets (ticket_id));
 diesel::joinable!(ticket_events -> tickets (ticket_id));
 diesel::joinable!(ticket_sla -> tickets (ticket_id));
+diesel::joinable!(notifications -> tickets (ticket_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     region_settings,
@@ -285,4 +308,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     outages,
     ticket_sla,
     availability_breaches,
+    notifications,
 );

@@ -77,3 +77,21 @@ pub fn update(conn: &mut DbConn, row: &UserRow) -> DbResult<()> {
         .execute(conn)
         .map(drop)
 }
+
+/// The addresses of the active users of `role`, of one unit if given.
+pub fn active_emails(
+    conn: &mut DbConn,
+    role: &str,
+    unit_id: Option<&str>,
+) -> DbResult<Vec<String>> {
+    let mut query = users::table
+        .filter(users::active.eq(true))
+        .filter(users::role.eq(role.to_owned()))
+        .order(users::email)
+        .select(users::email)
+        .into_boxed();
+    if let Some(unit_id) = unit_id {
+        query = query.filter(users::unit_id.eq(unit_id.to_owned()));
+    }
+    query.load(conn)
+}

@@ -4,6 +4,7 @@
 pub mod availability;
 pub mod calendar;
 pub mod email;
+pub mod notification;
 pub mod presets;
 pub mod role;
 pub mod sla;

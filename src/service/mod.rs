@@ -9,6 +9,7 @@ mod error;
 mod fields;
 pub mod health;
 pub mod outages;
+pub mod outbox;
 pub mod page;
 pub mod region;
 pub mod services;
@@ -74,6 +75,7 @@ impl Desk {
                 parts.clock.clone(),
                 calendars.clone(),
                 sla_bell.clone(),
+                parts.mail_from.clone(),
             ),
             calendars,
             sla_bell,

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::outbox;
 use super::ticket_view::stored;
 use super::{Desk, FieldError, ServiceError, audit, fields, new_id, region, require};
 use crate::auth::Caller;
@@ -181,7 +182,13 @@ impl Desk {
             db::outages::insert(conn, &row)?;
             let service = db::services::find(conn, service_id)?.ok_or(ServiceError::NotFound)?;
             let until = input.ended_at.unwrap_or(now);
-            record_budget_breaches(conn, &service, input.started_at, until, now)?;
+            record_budget_breaches(
+                conn,
+                &service,
+                (input.started_at, until),
+                now,
+                self.mail_from.as_deref(),
+            )?;
             audit::record(
                 conn,
                 now,
@@ -215,7 +222,13 @@ impl Desk {
             db::outages::update(conn, &row)?;
             let service = db::services::find(conn, service_id)?.ok_or(ServiceError::NotFound)?;
             let started_at = row.started_at.and_utc();
-            record_budget_breaches(conn, &service, started_at, input.ended_at, now)?;
+            record_budget_breaches(
+                conn,
+                &service,
+                (started_at, input.ended_at),
+                now,
+                self.mail_from.as_deref(),
+            )?;
             audit::record(
                 conn,
                 now,
@@ -289,7 +302,13 @@ impl Desk {
             let mut recorded = 0;
             for service_id in db::outages::services_down(conn)? {
                 if let Some(service) = db::services::find(conn, &service_id)? {
-                    recorded += record_budget_breaches(conn, &service, now, now, now)?;
+                    recorded += record_budget_breaches(
+                        conn,
+                        &service,
+                        (now, now),
+                        now,
+                        self.mail_from.as_deref(),
+                    )?;
                 }
             }
             Ok(recorded)
@@ -326,9 +345,9 @@ fn region_timezone(conn: &mut DbConn) -> Result<chrono_tz::Tz, ServiceError> {
 fn record_budget_breaches(
     conn: &mut DbConn,
     service: &ServiceRow,
-    from: DateTime<Utc>,
-    until: DateTime<Utc>,
+    (from, until): (DateTime<Utc>, DateTime<Utc>),
     now: DateTime<Utc>,
+    sender: Option<&str>,
 ) -> Result<usize, ServiceError> {
     let mut recorded = 0;
     let until = until.min(now).max(from);
@@ -356,6 +375,14 @@ fn record_budget_breaches(
                 serde_json::json!({"month": breach.month, "downtime_seconds": downtime,
                                    "budget_seconds": budget,
                                    "target_percent": service.availability_target_percent}),
+            )?;
+            let mailing = outbox::mailing(conn, sender)?;
+            outbox::enqueue_budget_mail(
+                conn,
+                &mailing,
+                service,
+                (&breach.month, downtime, budget),
+                now,
             )?;
             recorded += 1;
         }

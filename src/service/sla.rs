@@ -9,16 +9,18 @@ use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::outbox::{self, TicketNotice};
 use super::ticket_view::{record_event, stored};
 use super::{Desk, ServiceError};
 use crate::clock::rfc3339;
 use crate::db::models::{TicketRow, TicketSlaRow};
 use crate::db::{self, DbConn};
 use crate::domain::calendar::{BusinessCalendar, WorkingHours};
+use crate::domain::notification::Notice;
 use crate::domain::sla::{Priority, SlaTarget};
 use crate::domain::sla_clock::SlaClock;
 use crate::domain::ticket::{Status, Tier};
-use crate::domain::ticket_sla::{Position, TicketSla, TrackedClock};
+use crate::domain::ticket_sla::{Alert, ClockKind, Position, TicketSla, TrackedClock};
 
 /// Why the SLA engine escalates a ticket (API.md "Tickets").
 pub const AUTOMATIC_ESCALATION_REASON: &str = "sla_tier1_window_elapsed";
@@ -286,17 +288,24 @@ pub(super) fn position(row: &TicketRow) -> Result<Position, ServiceError> {
     })
 }
 
-/// Records the alerts due at `now` as events (actor `null`), and escalates the ticket to
-/// tier 2 when tier 1's window has run out. Returns whether the ticket row changed.
+/// Records the alerts due at `now` as events (actor `null`) with their mail, and escalates the
+/// ticket to tier 2 when tier 1's window has run out. `sender` is `SERVICEDESK_MAIL_FROM`.
+/// Returns whether the ticket row changed.
 pub(super) fn record_due_alerts(
     conn: &mut DbConn,
     ticket: &mut TicketRow,
     held: &mut Held,
     now: DateTime<Utc>,
+    sender: Option<&str>,
 ) -> Result<bool, ServiceError> {
     let alerts = held.sla.take_due(now, &held.calendar);
+    if alerts.is_empty() {
+        return Ok(false);
+    }
+    let mailing = outbox::mailing(conn, sender)?;
+    let from = position(ticket)?;
     for alert in &alerts {
-        record_event(
+        let event_id = record_event(
             conn,
             &ticket.id,
             alert.alert.as_str(),
@@ -306,8 +315,19 @@ pub(super) fn record_due_alerts(
                                "due_at": alert.due_at.to_rfc3339_opts(SecondsFormat::AutoSi, true),
                                "tier": ticket.tier, "priority": ticket.priority}),
         )?;
+        let notice = TicketNotice {
+            notice: match alert.alert {
+                Alert::Warning => Notice::SlaWarning,
+                Alert::Breach => Notice::SlaBreached,
+            },
+            event_id: &event_id,
+            clock: Some(alert.clock),
+            automatic: true,
+            detail: None,
+            sla: Some(&held.view(from.status, now)),
+        };
+        outbox::enqueue_ticket_mail(conn, &mailing, ticket, &notice, now)?;
     }
-    let from = position(ticket)?;
     if !TicketSla::escalates(&alerts) || from.tier != Tier::One || !from.status.is_open() {
         return Ok(false);
     }
@@ -323,7 +343,7 @@ pub(super) fn record_due_alerts(
     ticket.assignee_id = None;
     ticket.updated_at = now.naive_utc();
     ticket.version += 1;
-    record_event(
+    let event_id = record_event(
         conn,
         &ticket.id,
         "escalated",
@@ -333,6 +353,15 @@ pub(super) fn record_due_alerts(
                            "reason": AUTOMATIC_ESCALATION_REASON, "automatic": true,
                            "taken_over": false}),
     )?;
+    let notice = TicketNotice {
+        notice: Notice::Escalated,
+        event_id: &event_id,
+        clock: Some(ClockKind::Tier1),
+        automatic: true,
+        detail: None,
+        sla: Some(&held.view(to.status, now)),
+    };
+    outbox::enqueue_ticket_mail(conn, &mailing, ticket, &notice, now)?;
     Ok(true)
 }
 

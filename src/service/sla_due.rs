@@ -97,7 +97,13 @@ impl Desk {
                         calendar,
                         row,
                     };
-                    if record_due_alerts(conn, &mut ticket, &mut held, now)? {
+                    if record_due_alerts(
+                        conn,
+                        &mut ticket,
+                        &mut held,
+                        now,
+                        self.mail_from.as_deref(),
+                    )? {
                         db::tickets::update(conn, &ticket)?;
                     }
                     held.save(conn).map(drop)

@@ -3,6 +3,7 @@
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use super::outbox::{self, TicketNotice};
 use super::sla::record_due_alerts;
 use super::ticket_view::{
     CommentView, EventView, TicketView, check_version, comment_view, event_view, load_visible,
@@ -13,6 +14,7 @@ use super::{Desk, ServiceError, new_id};
 use crate::auth::Caller;
 use crate::db::models::{CommentRow, TicketRow};
 use crate::db::{self, write_tx};
+use crate::domain::notification::Notice;
 use crate::domain::role::Role;
 use crate::domain::ticket::{self, Action, Refusal, Status, Tier, Worker};
 use crate::domain::ticket_sla::Position;
@@ -125,7 +127,7 @@ impl Desk {
             // then decided on the ticket as it stands (perhaps just escalated).
             let mut held = self.hold_sla(conn, &row)?;
             if let Some(held) = held.as_mut() {
-                record_due_alerts(conn, &mut row, held, now)?;
+                record_due_alerts(conn, &mut row, held, now, self.mail_from.as_deref())?;
             }
             let escalated_before = row.escalated_at.is_some();
             let status: Status = stored("status", &row.status)?;
@@ -133,6 +135,7 @@ impl Desk {
             let worker = Worker::of(caller.role, caller.unit_id.as_deref(), &row.unit_id);
             let to = ticket::decide(action, status, tier, worker)?;
             check_version(&row, if_match)?;
+            let detail_text = detail.as_ref().map(|(_, text)| text.clone());
             let mut data = serde_json::json!({"from_status": status, "to_status": to.status});
             if let Some((field, text)) = &detail {
                 data[*field] = serde_json::json!(text);
@@ -185,7 +188,7 @@ impl Desk {
             row.updated_at = at;
             row.version += 1;
             db::tickets::update(conn, &row)?;
-            record_event(
+            let event_id = record_event(
                 conn,
                 &row.id,
                 event_type(action),
@@ -197,6 +200,24 @@ impl Desk {
                 .map(|held| held.save(conn))
                 .transpose()?
                 .map(|held| held.view(to.status, now));
+            let notice = match action {
+                Action::Escalate => Some(Notice::Escalated),
+                Action::Return => Some(Notice::Returned),
+                Action::Resolve => Some(Notice::Resolved),
+                _ => None,
+            };
+            if let Some(notice) = notice {
+                let mailing = outbox::mailing(conn, self.mail_from.as_deref())?;
+                let notice = TicketNotice {
+                    notice,
+                    event_id: &event_id,
+                    clock: None,
+                    automatic: false,
+                    detail: detail_text,
+                    sla: sla.as_ref(),
+                };
+                outbox::enqueue_ticket_mail(conn, &mailing, &row, &notice, now)?;
+            }
             ticket_view(row, sla)
         })
         .inspect(|_| self.sla_bell.ring(None))
@@ -220,7 +241,7 @@ impl Desk {
             }
             let mut held = self.hold_sla(conn, &row)?;
             if let Some(held) = held.as_mut() {
-                record_due_alerts(conn, &mut row, held, now)?;
+                record_due_alerts(conn, &mut row, held, now, self.mail_from.as_deref())?;
             }
             let comment = CommentRow {
                 id: new_id(),

@@ -268,7 +268,7 @@ pub(super) fn event_row(
     }
 }
 
-/// Appends an event to the ticket's trail, inside the caller's transaction.
+/// Appends an event to the ticket's trail, inside the caller's transaction; returns its id.
 pub(super) fn record_event(
     conn: &mut DbConn,
     ticket_id: &str,
@@ -276,7 +276,8 @@ pub(super) fn record_event(
     actor_id: Option<&str>,
     at: DateTime<Utc>,
     data: serde_json::Value,
-) -> Result<(), ServiceError> {
-    db::ticket_events::insert(conn, &event_row(ticket_id, event_type, actor_id, at, data))?;
-    Ok(())
+) -> Result<String, ServiceError> {
+    let event = event_row(ticket_id, event_type, actor_id, at, data);
+    db::ticket_events::insert(conn, &event)?;
+    Ok(event.id)
 }

@@ -15,6 +15,7 @@ use std::thread::JoinHandle;
 
 use chrono::{DateTime, Datelike, Utc};
 
+use super::outbox::{self, TicketNotice};
 use super::region;
 use super::sla::{self, CalendarCache, Opening};
 use super::sla_due::Bell;
@@ -23,6 +24,7 @@ use super::{ServiceError, new_id};
 use crate::clock::Clock;
 use crate::db::models::{EventRow, IdempotencyRow, TicketRow, TicketSlaRow};
 use crate::db::{self, DbConn, DbPool, write_tx};
+use crate::domain::notification::Notice;
 use crate::domain::ticket::{Status, Tier};
 
 /// Most tickets written in one transaction.
@@ -59,6 +61,7 @@ impl TicketWriter {
         clock: Arc<dyn Clock>,
         calendars: Arc<CalendarCache>,
         sla_bell: Arc<Bell>,
+        mail_from: Option<String>,
     ) -> Self {
         let (sender, receiver) = mpsc::channel();
         let writer = Writer {
@@ -66,6 +69,7 @@ impl TicketWriter {
             clock,
             calendars,
             sla_bell,
+            mail_from,
         };
         let thread = std::thread::Builder::new()
             .name("ticket-writer".into())
@@ -111,6 +115,7 @@ struct Writer {
     clock: Arc<dyn Clock>,
     calendars: Arc<CalendarCache>,
     sla_bell: Arc<Bell>,
+    mail_from: Option<String>,
 }
 
 impl Writer {
@@ -219,6 +224,18 @@ impl Writer {
             db::ticket_sla::insert_many(conn, &sla_rows)?;
             let events: Vec<EventRow> = rows.iter().map(|row| created_event(row, now)).collect();
             db::ticket_events::insert_many(conn, &events)?;
+            let mailing = outbox::mailing(conn, self.mail_from.as_deref())?;
+            for ((row, event), view) in rows.iter().zip(&events).zip(&views) {
+                let notice = TicketNotice {
+                    notice: Notice::Created,
+                    event_id: &event.id,
+                    clock: None,
+                    automatic: false,
+                    detail: None,
+                    sla: view.as_ref(),
+                };
+                outbox::enqueue_ticket_mail(conn, &mailing, row, &notice, now)?;
+            }
             let remembered: Vec<IdempotencyRow> = fresh
                 .iter()
                 .zip(&rows)

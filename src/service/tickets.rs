@@ -472,7 +472,7 @@ impl Desk {
             let mut row = load_visible(conn, caller, id_or_number, true)?;
             let mut held = self.hold_sla(conn, &row)?;
             if let Some(held) = held.as_mut() {
-                record_due_alerts(conn, &mut row, held, now)?;
+                record_due_alerts(conn, &mut row, held, now, self.mail_from.as_deref())?;
             }
             let tier = stored_tier(&row)?;
             if !Worker::of(caller.role, caller.unit_id.as_deref(), &row.unit_id).works(tier) {

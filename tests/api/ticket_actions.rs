@@ -212,10 +212,16 @@ async fn roles_that_may_not_make_a_move_are_refused(backend: Backend) {
             &cast.auditor.token,
         )
         .await;
+    let written = trail.as_array().map(|events| {
+        events
+            .iter()
+            .filter(|e| !e["type"].as_str().is_some_and(|t| t.starts_with("notification_")))
+            .count()
+    });
     assert_eq!(
-        trail.as_array().map(Vec::len),
+        written,
         Some(1),
-        "only `created`: no refusal wrote anything"
+        "only `created` (and its mail): no refusal wrote anything"
     );
 
     let taken = app
@@ -326,6 +332,7 @@ async fn a_ticket_goes_from_tier1_to_tier2_and_back(backend: Backend) {
         .expect("events")
         .iter()
         .filter_map(|e| e["type"].as_str())
+        .filter(|t| !t.starts_with("notification_"))
         .collect();
     assert_eq!(
         types,

@@ -1,0 +1,71 @@
+//! The mail outbox, for admins: what went out, what waits, what failed, and a retry.
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+use super::error::{ApiError, Problem};
+use super::extract::Bearer;
+use super::run_as;
+use crate::service::Desk;
+use crate::service::outbox::NotificationView;
+use crate::service::page::{Page, PageRequest};
+
+/// Which mails to list.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct NotificationQuery {
+    /// `pending`, `sent` or `failed`; all without it.
+    pub status: Option<String>,
+    /// Page length, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// The outbox, newest first (admins and auditors).
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications",
+    operation_id = "list_notifications", security(("bearer" = [])), params(NotificationQuery),
+    responses(
+        (status = 200, description = "A page of mails", body = Page<NotificationView>),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Neither admin nor auditor", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown status", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_notifications(
+    desk: web::Data<Desk>,
+    bearer: Bearer,
+    query: web::Query<NotificationQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let NotificationQuery {
+        status,
+        limit,
+        cursor,
+    } = query.into_inner();
+    let page = run_as(&desk, bearer, move |desk, caller| {
+        desk.list_notifications(&caller, status, PageRequest::new(limit, cursor)?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// Puts a failed mail back in the queue (admins).
+#[utoipa::path(post, path = "/api/v1/notifications/{id}/retry", tag = "notifications",
+    operation_id = "retry_notification", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Outbox id")),
+    responses(
+        (status = 200, description = "Queued again", body = NotificationView),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such mail", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The mail has not failed", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn retry_notification(
+    desk: web::Data<Desk>,
+    bearer: Bearer,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let mail = run_as(&desk, bearer, move |desk, caller| {
+        desk.retry_notification(&caller, &id)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(mail))
+}

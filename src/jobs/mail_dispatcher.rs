@@ -1,0 +1,104 @@
+//! The mail dispatcher: a thread in `serve` that claims due mails from the outbox, sends them
+//! outside any transaction (concurrently, over one pooled transport), and records each outcome.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use tokio::task::JoinSet;
+
+use crate::mail::Mailer;
+use crate::service::Desk;
+
+/// Most mails claimed at once.
+const BATCH: i64 = 50;
+/// The longest the dispatcher sleeps before it looks at the outbox again.
+const POLL: Duration = Duration::from_millis(200);
+
+/// The running dispatcher; it finishes the mails in hand, stops and is joined when dropped.
+pub struct MailDispatcher {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl MailDispatcher {
+    /// Starts the dispatcher on its own thread, with its own async runtime for the transport:
+    /// mail goes to `smtp_url`, or to `.eml` files in `outbox_dir` without one.
+    pub fn start(
+        desk: Arc<Desk>,
+        smtp_url: Option<&str>,
+        outbox_dir: std::path::PathBuf,
+    ) -> anyhow::Result<Self> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopping = stop.clone();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        // The SMTP pool starts its housekeeping on the runtime it is made in: this one.
+        let mailer = {
+            let _inside = runtime.enter();
+            Mailer::new(smtp_url, outbox_dir)
+                .map_err(|e| anyhow::anyhow!("SERVICEDESK_SMTP_URL: {e}"))?
+        };
+        let owner = uuid::Uuid::now_v7().to_string();
+        let thread = std::thread::Builder::new()
+            .name("mail-dispatcher".into())
+            .spawn(move || runtime.block_on(run(desk, Arc::new(mailer), owner, stopping)))?;
+        Ok(Self {
+            stop,
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for MailDispatcher {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+async fn run(desk: Arc<Desk>, mailer: Arc<Mailer>, owner: String, stop: Arc<AtomicBool>) {
+    while !stop.load(Ordering::Relaxed) {
+        let claimed = desk.claim_mail(&owner, BATCH).unwrap_or_else(|error| {
+            tracing::error!(%error, "the mail dispatcher could not claim mail");
+            Vec::new()
+        });
+        if claimed.is_empty() {
+            let now = desk.now();
+            let next = desk.next_mail_due().ok().flatten();
+            let wait = next
+                .and_then(|next| (next - now).to_std().ok())
+                .map_or(POLL, |wait| wait.min(POLL));
+            tokio::time::sleep(wait.max(Duration::from_millis(5))).await;
+            continue;
+        }
+        let mut sends = JoinSet::new();
+        for mail in claimed {
+            let mailer = mailer.clone();
+            sends.spawn(async move {
+                let outcome = mailer.send(&mail).await;
+                (mail, outcome)
+            });
+        }
+        while let Some(done) = sends.join_next().await {
+            let Ok((mail, outcome)) = done else {
+                continue;
+            };
+            if let Err(failure) = &outcome {
+                tracing::warn!(id = mail.id, error = failure.message, "mail not sent");
+            }
+            if let Err(error) = desk.settle_mail(&owner, &mail, outcome) {
+                tracing::error!(%error, id = mail.id, "the outcome of a mail was not recorded");
+                // Shutting down without a database: the leases run out and another dispatcher
+                // sends these again (at least once; the Message-ID stays the same).
+                if stop.load(Ordering::Relaxed) {
+                    return;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! Mail: the Bahasa Indonesia templates, and the transport that carries rendered mail out
+//! (SMTP, or `.eml` files in the data directory when no SMTP server is configured).
+
+mod render;
+mod transport;
+
+pub use render::{
+    Due, Rendered, ServiceMail, TicketMail, local_time, render_service, render_ticket,
+};
+pub use transport::{Mailer, Outgoing, SendFailure};

@@ -1,0 +1,163 @@
+//! Carries rendered mail out: one pooled async SMTP transport (`smtp://`, `?tls=starttls`,
+//! `smtps://`, optional `user:password@`), or `.eml` files under `<data dir>/outbox/`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+/// How long one SMTP conversation may take before it counts as a transient failure.
+const SMTP_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// A mail ready to go.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    /// The outbox row's id (the `.eml` file's name).
+    pub id: String,
+    /// Sender.
+    pub from: String,
+    /// To.
+    pub to: Vec<String>,
+    /// Cc.
+    pub cc: Vec<String>,
+    /// Subject.
+    pub subject: String,
+    /// Plain text.
+    pub text: String,
+    /// HTML.
+    pub html: String,
+    /// `Message-ID`, without angle brackets.
+    pub message_id: String,
+    /// `Message-ID` of the thread's first mail.
+    pub thread_id: Option<String>,
+}
+
+/// Why a mail did not go out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendFailure {
+    /// The server refused it for good (5xx), or it cannot be built: do not try again.
+    pub permanent: bool,
+    /// What went wrong, for `last_error`.
+    pub message: String,
+}
+
+impl SendFailure {
+    fn permanent(message: impl ToString) -> Self {
+        Self {
+            permanent: true,
+            message: message.to_string(),
+        }
+    }
+}
+
+/// Where mail goes.
+#[derive(Clone)]
+pub enum Mailer {
+    /// An SMTP server.
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    /// `.eml` files in this directory.
+    Files(PathBuf),
+}
+
+impl Mailer {
+    /// From `SERVICEDESK_SMTP_URL`, or files under `outbox_dir` without it.
+    pub fn new(smtp_url: Option<&str>, outbox_dir: PathBuf) -> Result<Self, String> {
+        let Some(text) = smtp_url else {
+            std::fs::create_dir_all(&outbox_dir)
+                .map_err(|e| format!("cannot create {}: {e}", outbox_dir.display()))?;
+            return Ok(Mailer::Files(outbox_dir));
+        };
+        let url = url::Url::parse(text).map_err(|e| format!("not a URL: {e}"))?;
+        let host = url.host_str().ok_or("names no host")?.to_owned();
+        let starttls = url
+            .query_pairs()
+            .any(|(key, value)| key == "tls" && value == "starttls");
+        let builder = match (url.scheme(), starttls) {
+            ("smtp", false) => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&host),
+            ("smtp", true) => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&host)
+                .map_err(|e| e.to_string())?,
+            ("smtps", _) => {
+                AsyncSmtpTransport::<Tokio1Executor>::relay(&host).map_err(|e| e.to_string())?
+            }
+            (scheme, _) => return Err(format!("scheme {scheme} is not smtp or smtps")),
+        };
+        let mut builder = builder.timeout(Some(SMTP_TIMEOUT));
+        if let Some(port) = url.port() {
+            builder = builder.port(port);
+        }
+        if !url.username().is_empty() {
+            let decode = |text: &str| {
+                url::form_urlencoded::parse(text.as_bytes())
+                    .map(|(k, v)| format!("{k}{v}"))
+                    .collect::<String>()
+            };
+            builder = builder.credentials(Credentials::new(
+                decode(url.username()),
+                decode(url.password().unwrap_or_default()),
+            ));
+        }
+        Ok(Mailer::Smtp(builder.build()))
+    }
+
+    /// Sends one mail.
+    pub async fn send(&self, mail: &Outgoing) -> Result<(), SendFailure> {
+        let message = build(mail)?;
+        match self {
+            Mailer::Smtp(transport) => {
+                transport
+                    .send(message)
+                    .await
+                    .map(drop)
+                    .map_err(|e| SendFailure {
+                        permanent: e.is_permanent(),
+                        message: e.to_string(),
+                    })
+            }
+            Mailer::Files(dir) => {
+                // Written aside and renamed, so that a reader never sees half a mail.
+                let path = dir.join(format!("{}.eml", mail.id));
+                let partial = dir.join(format!(".{}.eml.part", mail.id));
+                let transient = |e: std::io::Error| SendFailure {
+                    permanent: false,
+                    message: e.to_string(),
+                };
+                tokio::fs::write(&partial, message.formatted())
+                    .await
+                    .map_err(transient)?;
+                tokio::fs::rename(&partial, &path).await.map_err(transient)
+            }
+        }
+    }
+}
+
+fn mailbox(address: &str) -> Result<Mailbox, SendFailure> {
+    address
+        .parse()
+        .map_err(|e| SendFailure::permanent(format!("address {address}: {e}")))
+}
+
+fn build(mail: &Outgoing) -> Result<Message, SendFailure> {
+    let mut builder = Message::builder()
+        .from(mailbox(&mail.from)?)
+        .subject(mail.subject.clone())
+        .message_id(Some(format!("<{}>", mail.message_id)));
+    for address in &mail.to {
+        builder = builder.to(mailbox(address)?);
+    }
+    for address in &mail.cc {
+        builder = builder.cc(mailbox(address)?);
+    }
+    if let Some(thread) = &mail.thread_id {
+        builder = builder
+            .in_reply_to(format!("<{thread}>"))
+            .references(format!("<{thread}>"));
+    }
+    builder
+        .multipart(MultiPart::alternative_plain_html(
+            mail.text.clone(),
+            mail.html.clone(),
+        ))
+        .map_err(SendFailure::permanent)
+}
