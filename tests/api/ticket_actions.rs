@@ -215,7 +215,11 @@ async fn roles_that_may_not_make_a_move_are_refused(backend: Backend) {
     let written = trail.as_array().map(|events| {
         events
             .iter()
-            .filter(|e| !e["type"].as_str().is_some_and(|t| t.starts_with("notification_")))
+            .filter(|e| {
+                !e["type"]
+                    .as_str()
+                    .is_some_and(|t| t.starts_with("notification_"))
+            })
             .count()
     });
     assert_eq!(

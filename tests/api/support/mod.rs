@@ -1,5 +1,7 @@
 //! Shared setup: a real server on a free port over a real database, and an HTTP client.
 
+pub mod smtp;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -150,8 +152,16 @@ impl Storage {
     /// The configuration of a server whose time is set by the test: the SLA engine looks at
     /// the clock every 20 ms.
     pub fn config_on_test_clock(&self) -> Config {
+        self.config_on_test_clock_with(&[])
+    }
+
+    /// The same with more settings.
+    pub fn config_on_test_clock_with(&self, extra: &[(&str, String)]) -> Config {
         let mut vars = self.env(Some(PRESET));
         vars.insert("SERVICEDESK_SLA_TICK_MS".into(), "20".into());
+        for (name, value) in extra {
+            vars.insert((*name).to_owned(), value.clone());
+        }
         Config::from_lookup(|name| vars.get(name).cloned()).expect("test config")
     }
 }
@@ -180,8 +190,17 @@ impl TestApp {
 
     /// A server on the preset whose time moves only when the test moves `clock`.
     pub async fn spawn_on_clock(backend: Backend, clock: Arc<ManualClock>) -> Self {
+        Self::spawn_on_clock_with(backend, clock, &[]).await
+    }
+
+    /// The same with more settings (`SERVICEDESK_SMTP_URL`, ...).
+    pub async fn spawn_on_clock_with(
+        backend: Backend,
+        clock: Arc<ManualClock>,
+        extra: &[(&str, String)],
+    ) -> Self {
         let storage = Storage::new(backend);
-        let config = storage.config_on_test_clock();
+        let config = storage.config_on_test_clock_with(extra);
         Self::launch(storage, &config, clock, &format!("admin@{DOMAIN}")).await
     }
 
