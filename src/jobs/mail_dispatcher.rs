@@ -84,6 +84,7 @@ async fn run(desk: Arc<Desk>, mailer: Arc<Mailer>, owner: String, stop: Arc<Atom
                 (mail, outcome)
             });
         }
+        let mut outcomes = Vec::with_capacity(sends.len());
         while let Some(done) = sends.join_next().await {
             let Ok((mail, outcome)) = done else {
                 continue;
@@ -91,13 +92,14 @@ async fn run(desk: Arc<Desk>, mailer: Arc<Mailer>, owner: String, stop: Arc<Atom
             if let Err(failure) = &outcome {
                 tracing::warn!(id = mail.id, error = failure.message, "mail not sent");
             }
-            if let Err(error) = desk.settle_mail(&owner, &mail, outcome) {
-                tracing::error!(%error, id = mail.id, "the outcome of a mail was not recorded");
-                // Shutting down without a database: the leases run out and another dispatcher
-                // sends these again (at least once; the Message-ID stays the same).
-                if stop.load(Ordering::Relaxed) {
-                    return;
-                }
+            outcomes.push((mail, outcome));
+        }
+        if let Err(error) = desk.settle_mail(&owner, &outcomes) {
+            tracing::error!(%error, "the outcome of sent mail was not recorded");
+            // Shutting down without a database: the leases run out and another dispatcher
+            // sends these again (at least once; the Message-ID stays the same).
+            if stop.load(Ordering::Relaxed) {
+                return;
             }
         }
     }

@@ -161,3 +161,39 @@ fn build(mail: &Outgoing) -> Result<Message, SendFailure> {
         ))
         .map_err(SendFailure::permanent)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn smtp_urls_name_their_security_and_files_are_the_default() {
+        let dir = tempfile::tempdir().expect("dir");
+        let outbox = dir.path().join("outbox");
+        for url in [
+            "smtp://127.0.0.1:2525",
+            "smtp://relay%40kab.go.id:kata%20sandi@mail.kab.go.id:587?tls=starttls",
+            "smtps://mail.kab.go.id",
+        ] {
+            assert!(
+                matches!(Mailer::new(Some(url), outbox.clone()), Ok(Mailer::Smtp(_))),
+                "{url}"
+            );
+        }
+        for (url, complaint) in [
+            ("http://mail.kab.go.id", "scheme http"),
+            ("smtp://", "no host"),
+            ("mail.kab.go.id", "not a URL"),
+        ] {
+            let error = Mailer::new(Some(url), outbox.clone())
+                .err()
+                .unwrap_or_default();
+            assert!(error.contains(complaint), "{url}: {error}");
+        }
+        assert!(matches!(
+            Mailer::new(None, outbox.clone()),
+            Ok(Mailer::Files(_))
+        ));
+        assert!(outbox.is_dir());
+    }
+}

@@ -569,56 +569,19 @@ impl Desk {
         })
     }
 
-    /// Records how sending a claimed mail went: sent; failed for now (retried with backoff);
-    /// or failed for good (a permanent refusal, or the last attempt), with its ticket event.
+    /// Records how sending claimed mails went, in one transaction: sent; failed for now
+    /// (retried with backoff); or failed for good (a permanent refusal, or the last attempt),
+    /// each with its ticket event.
     pub fn settle_mail(
         &self,
         owner: &str,
-        mail: &Outgoing,
-        outcome: Result<(), SendFailure>,
+        outcomes: &[(Outgoing, Result<(), SendFailure>)],
     ) -> Result<(), ServiceError> {
         let now = self.now();
         let mut conn = self.conn()?;
         write_tx(&mut conn, |conn| {
-            let Some(row) = db::notifications::find(conn, &mail.id)? else {
-                return Ok(());
-            };
-            let (status, next, error) = match &outcome {
-                Ok(()) => ("sent", now, None),
-                Err(failure) if failure.permanent || row.attempts >= MAX_ATTEMPTS => {
-                    ("failed", now, Some(failure.message.as_str()))
-                }
-                Err(failure) => (
-                    "pending",
-                    now + backoff(row.attempts),
-                    Some(failure.message.as_str()),
-                ),
-            };
-            let sent_at = outcome.is_ok().then_some(now.naive_utc());
-            let settled = db::notifications::settle(
-                conn,
-                &mail.id,
-                owner,
-                status,
-                next.naive_utc(),
-                sent_at,
-                error,
-            )?;
-            if let (true, Some(ticket_id), "sent" | "failed") = (settled, &row.ticket_id, status) {
-                record_event(
-                    conn,
-                    ticket_id,
-                    if status == "sent" {
-                        "notification_sent"
-                    } else {
-                        "notification_failed"
-                    },
-                    None,
-                    now,
-                    serde_json::json!({"notification_id": row.id, "kind": row.kind,
-                                       "to": mail.to, "cc": mail.cc,
-                                       "attempts": row.attempts, "error": error}),
-                )?;
+            for (mail, outcome) in outcomes {
+                settle_one(conn, owner, mail, outcome, now)?;
             }
             Ok(())
         })
@@ -628,6 +591,56 @@ impl Desk {
     pub fn next_mail_due(&self) -> Result<Option<DateTime<Utc>>, ServiceError> {
         Ok(db::notifications::next_due(&mut *self.conn()?)?.map(|at| at.and_utc()))
     }
+}
+
+fn settle_one(
+    conn: &mut DbConn,
+    owner: &str,
+    mail: &Outgoing,
+    outcome: &Result<(), SendFailure>,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let Some(row) = db::notifications::find(conn, &mail.id)? else {
+        return Ok(());
+    };
+    let (status, next, error) = match outcome {
+        Ok(()) => ("sent", now, None),
+        Err(failure) if failure.permanent || row.attempts >= MAX_ATTEMPTS => {
+            ("failed", now, Some(failure.message.as_str()))
+        }
+        Err(failure) => (
+            "pending",
+            now + backoff(row.attempts),
+            Some(failure.message.as_str()),
+        ),
+    };
+    let sent_at = outcome.is_ok().then_some(now.naive_utc());
+    let settled = db::notifications::settle(
+        conn,
+        &mail.id,
+        owner,
+        status,
+        next.naive_utc(),
+        sent_at,
+        error,
+    )?;
+    if let (true, Some(ticket_id), "sent" | "failed") = (settled, &row.ticket_id, status) {
+        record_event(
+            conn,
+            ticket_id,
+            if status == "sent" {
+                "notification_sent"
+            } else {
+                "notification_failed"
+            },
+            None,
+            now,
+            serde_json::json!({"notification_id": row.id, "kind": row.kind,
+                               "to": mail.to, "cc": mail.cc,
+                               "attempts": row.attempts, "error": error}),
+        )?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -375,7 +375,39 @@ async fn a_sender_outside_the_official_domains_stops_startup(backend: Backend) {
     );
 }
 
+async fn two_dispatchers_send_each_mail_once(backend: Backend) {
+    let (app, cast, sink, clock) = desk_with_sink(backend).await;
+    let second = Application::build(
+        &app.storage
+            .config_on_test_clock_with(&[("SERVICEDESK_SMTP_URL", sink.url())]),
+        clock,
+    )
+    .expect("second server");
+    tokio::spawn(second.run_until_stopped());
+    let mut numbers = Vec::new();
+    for _ in 0..15 {
+        let ticket = app.create_ticket(&cast.tier1.token, json!({})).await;
+        numbers.push(ticket["number"].as_str().expect("number").to_owned());
+    }
+    let mails = sink.wait_for(15).await;
+    assert_eq!(
+        mails.len(),
+        15,
+        "one mail per ticket, not one per dispatcher"
+    );
+    for number in &numbers {
+        assert_eq!(
+            mails
+                .iter()
+                .filter(|m| subject_starts(m, &format!("[{number}]")))
+                .count(),
+            1
+        );
+    }
+}
+
 on_both_databases!(
+    two_dispatchers_send_each_mail_once,
     each_event_mails_its_people_in_one_thread,
     a_breach_at_tier2_reaches_the_supervisors,
     a_down_mail_server_delays_mail_but_loses_none,
