@@ -331,13 +331,18 @@ async fn a_ticket_goes_from_tier1_to_tier2_and_back(backend: Backend) {
             t1,
         )
         .await;
-    let types: Vec<&str> = trail
+    // The mail dispatcher adds its own events as it goes; the moves are what matters here.
+    let trail: Vec<&Value> = trail
         .as_array()
         .expect("events")
         .iter()
-        .filter_map(|e| e["type"].as_str())
-        .filter(|t| !t.starts_with("notification_"))
+        .filter(|e| {
+            !e["type"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("notification_"))
+        })
         .collect();
+    let types: Vec<&str> = trail.iter().filter_map(|e| e["type"].as_str()).collect();
     assert_eq!(
         types,
         [
@@ -355,7 +360,7 @@ async fn a_ticket_goes_from_tier1_to_tier2_and_back(backend: Backend) {
             "closed"
         ]
     );
-    let escalated = &trail[5];
+    let escalated = trail[5];
     assert_eq!(
         (
             &escalated["data"]["reason"],
