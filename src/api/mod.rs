@@ -4,6 +4,7 @@
 mod audit;
 mod auth;
 mod calendars;
+mod dashboard;
 pub mod error;
 mod extract;
 mod health;
@@ -107,6 +108,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 )
                 .service(web::resource("/tokens/{id}").delete(tokens::revoke_token))
                 .service(web::resource("/audit-log").get(audit::audit_trail))
+                .service(web::resource("/dashboard/summary").get(dashboard::summary))
                 .service(web::resource("/notifications").get(notifications::list_notifications))
                 .service(
                     web::resource("/notifications/{id}/retry")

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod calendars;
 mod connection;
+pub mod dashboard;
 pub mod idempotency;
 mod migrate;
 pub mod models;

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod auth;
 pub mod calendars;
+pub mod dashboard;
 pub mod demo;
 mod error;
 mod fields;

@@ -7,6 +7,7 @@ mod auth;
 mod availability;
 mod calendars;
 mod cli;
+mod dashboard;
 mod mail;
 mod openapi;
 mod region;

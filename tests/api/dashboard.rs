@@ -1,0 +1,154 @@
+//! The Tier 2 dashboard's summary, against tickets made and moved through the API.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{TimeZone, Utc};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use servicedesk::clock::ManualClock;
+
+use crate::on_both_databases;
+use crate::support::{Backend, TestApp};
+
+async fn summary(app: &TestApp, token: &str) -> Value {
+    let (status, summary) = app.get("/api/v1/dashboard/summary", token).await;
+    assert_eq!(status, StatusCode::OK, "{summary}");
+    summary
+}
+
+/// Polls until `ready` holds (the SLA engine looks every 20 ms on the test clock).
+async fn summary_when(app: &TestApp, token: &str, ready: impl Fn(&Value) -> bool) -> Value {
+    let mut last = Value::Null;
+    for _ in 0..100 {
+        last = summary(app, token).await;
+        if ready(&last) {
+            return last;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("the summary never got there: {last}");
+}
+
+async fn the_summary_counts_open_load_sla_standing_and_escalations(backend: Backend) {
+    // Monday 23 November 2026, 10:00 WITA.
+    let start = Utc
+        .with_ymd_and_hms(2026, 11, 23, 2, 0, 0)
+        .single()
+        .expect("instant");
+    let clock = Arc::new(ManualClock::new(start));
+    let app = TestApp::spawn_on_clock(backend, clock.clone()).await;
+    let cast = app.cast().await;
+    let (_, calendar) = app
+        .post(
+            "/api/v1/calendars",
+            &cast.supervisor.token,
+            json!({"name": "24x7", "timezone": "Asia/Makassar", "always_open": true}),
+        )
+        .await;
+    let targets: Vec<Value> = ["critical", "high", "medium", "low"]
+        .iter()
+        .map(|p| {
+            json!({"priority": p, "response_seconds": 10, "tier1_seconds": 20,
+                        "resolution_seconds": 60, "warn_at_percent": 50})
+        })
+        .collect();
+    let (status, _) = app
+        .post(
+            "/api/v1/sla-policies",
+            &cast.supervisor.token,
+            json!({"name": "Uji", "calendar_id": calendar["id"], "default": true, "targets": targets}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    let restricted = app
+        .create_ticket(
+            &cast.tier1_other_pd.token,
+            json!({"security_incident": true, "impact": "low", "urgency": "low"}),
+        )
+        .await;
+    clock.advance(chrono::Duration::milliseconds(10));
+    let critical = app
+        .create_ticket(
+            &cast.tier1.token,
+            json!({"impact": "high", "urgency": "high"}),
+        )
+        .await;
+    let escalated = app.create_ticket(&cast.tier1.token, json!({})).await;
+    let resolved = app.create_ticket(&cast.tier1.token, json!({})).await;
+    app.act(&cast.tier1.token, &critical, "acknowledge", json!({}))
+        .await;
+    app.act(
+        &cast.tier1.token,
+        &escalated,
+        "escalate",
+        json!({"reason": "Perlu Tier 2"}),
+    )
+    .await;
+    app.act(
+        &cast.tier1.token,
+        &resolved,
+        "resolve",
+        json!({"resolution": "Selesai"}),
+    )
+    .await;
+
+    let before = summary(&app, &cast.supervisor.token).await;
+    assert_eq!(
+        before["open_by_status"],
+        json!({"new": 2, "in_progress": 1, "pending": 0})
+    );
+    assert_eq!(before["open_by_tier"], json!({"1": 2, "2": 1}));
+    assert_eq!(
+        before["open_by_priority"],
+        json!({"critical": 1, "high": 1, "medium": 1, "low": 0})
+    );
+    assert_eq!(before["escalated_today"], 1);
+    assert_eq!(
+        (&before["breached_open"], &before["at_risk_open"]),
+        (&json!(0), &json!(0))
+    );
+    assert_eq!(before["oldest_open"]["id"], restricted["id"]);
+    let units: Vec<(Value, Value, Value)> = before["by_unit"]
+        .as_array()
+        .expect("by_unit")
+        .iter()
+        .map(|u| {
+            (
+                u["code"].clone(),
+                u["open"].clone(),
+                u["breached_open"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        units,
+        [
+            (json!("DINKES"), json!(2), json!(0)),
+            (json!("DISDIK"), json!(1), json!(0))
+        ]
+    );
+    let for_dashboard = summary(&app, &cast.integration.token).await;
+    assert_eq!(
+        for_dashboard["oldest_open"]["id"], critical["id"],
+        "a restricted ticket's number does not reach an integration"
+    );
+    let (status, _) = app
+        .get("/api/v1/dashboard/summary", &cast.tier1.token)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // 6 s: the unanswered tickets are past half their response time.
+    clock.advance(chrono::Duration::seconds(6));
+    let at_risk = summary_when(&app, &cast.tier2.token, |s| s["at_risk_open"] == 2).await;
+    assert_eq!(at_risk["breached_open"], 0);
+    // 11 s: those two have breached; the acknowledged one is half-way through Tier 1's window.
+    clock.advance(chrono::Duration::seconds(5));
+    let breached = summary_when(&app, &cast.tier2.token, |s| s["breached_open"] == 2).await;
+    assert_eq!(breached["at_risk_open"], 1);
+    assert_eq!(breached["by_unit"][0]["breached_open"], 1);
+    assert_eq!(breached["by_unit"][1]["breached_open"], 1);
+}
+
+on_both_databases!(the_summary_counts_open_load_sla_standing_and_escalations);
