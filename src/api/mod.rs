@@ -11,6 +11,7 @@ mod health;
 mod notifications;
 pub mod openapi;
 mod region;
+mod reports;
 mod services;
 mod sla_policies;
 mod tickets;
@@ -109,6 +110,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/tokens/{id}").delete(tokens::revoke_token))
                 .service(web::resource("/audit-log").get(audit::audit_trail))
                 .service(web::resource("/dashboard/summary").get(dashboard::summary))
+                .service(web::resource("/reports/sla").get(reports::sla_report))
+                .service(web::resource("/reports/availability").get(reports::availability_report))
                 .service(web::resource("/notifications").get(notifications::list_notifications))
                 .service(
                     web::resource("/notifications/{id}/retry")

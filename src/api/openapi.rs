@@ -4,8 +4,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    audit, auth, calendars, dashboard, health, notifications, region, services, sla_policies,
-    tickets, tokens, units, users,
+    audit, auth, calendars, dashboard, health, notifications, region, reports, services,
+    sla_policies, tickets, tokens, units, users,
 };
 
 /// The REST contract (API.md) as OpenAPI 3.1.
@@ -26,7 +26,7 @@ use super::{
         users::create_user, users::list_users, users::get_user, users::update_user,
         tokens::create_token, tokens::list_tokens, tokens::revoke_token,
         audit::audit_trail,
-        dashboard::summary,
+        dashboard::summary, reports::sla_report, reports::availability_report,
         notifications::list_notifications, notifications::retry_notification,
         calendars::create_calendar, calendars::list_calendars, calendars::get_calendar,
         calendars::update_calendar, calendars::create_holiday,
@@ -48,6 +48,7 @@ use super::{
         (name = "audit", description = "Administrative audit log"),
         (name = "notifications", description = "The mail outbox"),
         (name = "dashboard", description = "The Tier 2 dashboard"),
+        (name = "reports", description = "SLA and availability reports"),
         (name = "calendars", description = "Business calendars for SLA clocks"),
         (name = "sla-policies", description = "SLA targets per priority"),
         (name = "services", description = "The service catalogue"),

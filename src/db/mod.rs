@@ -11,6 +11,7 @@ pub mod models;
 pub mod notifications;
 pub mod outages;
 pub mod region;
+pub mod reports;
 pub mod schema;
 pub mod services;
 pub mod sla_policies;

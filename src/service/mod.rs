@@ -13,6 +13,7 @@ pub mod outages;
 pub mod outbox;
 pub mod page;
 pub mod region;
+pub mod reports;
 pub mod services;
 pub mod sla;
 mod sla_due;

@@ -248,46 +248,10 @@ impl Desk {
         service_id: &str,
         query: AvailabilityQuery,
     ) -> Result<AvailabilityView, ServiceError> {
-        let mut errors = Vec::new();
-        let from = instant(&mut errors, "from", &query.from);
-        let to = instant(&mut errors, "to", &query.to);
-        if let (Some(from), Some(to)) = (from, to)
-            && to <= from
-        {
-            errors.push(FieldError::new("to", "must be after from"));
-        }
-        ServiceError::check(errors)?;
-        let (Some(from), Some(to)) = (from, to) else {
-            return Err(ServiceError::Internal("checked period".into()));
-        };
+        let (from, to) = period(&query.from, &query.to)?;
         let mut conn = self.conn()?;
         let service = db::services::find(&mut conn, service_id)?.ok_or(ServiceError::NotFound)?;
-        let outages = outages_in(&mut conn, service_id, from, to)?;
-        let figures = availability(&outages, from, to, self.now());
-        let months: Vec<String> = Month::overlapping(from, to, region_timezone(&mut conn)?)
-            .into_iter()
-            .map(|m| m.name)
-            .collect();
-        let budget_breaches = db::outages::breaches(&mut conn, service_id, &months)?
-            .into_iter()
-            .map(|b| BudgetBreachView {
-                month: b.month,
-                at: b.at.and_utc(),
-                downtime_seconds: b.downtime_seconds,
-                budget_seconds: b.budget_seconds,
-            })
-            .collect();
-        Ok(AvailabilityView {
-            service_id: service.id,
-            from,
-            to,
-            target_percent: service.availability_target_percent,
-            availability_percent: figures.availability_percent,
-            downtime_seconds: figures.downtime_seconds,
-            planned_downtime_seconds: figures.planned_downtime_seconds,
-            met: figures.availability_percent >= service.availability_target_percent,
-            budget_breaches,
-        })
+        service_figures(&mut conn, service, (from, to), self.now())
     }
 
     /// Records the budget breaches of services that are down right now, whose downtime grows
@@ -388,4 +352,54 @@ fn record_budget_breaches(
         }
     }
     Ok(recorded)
+}
+
+/// A period `[from, to)` given as RFC 3339 texts, checked.
+pub(super) fn period(from: &str, to: &str) -> Result<(DateTime<Utc>, DateTime<Utc>), ServiceError> {
+    let mut errors = Vec::new();
+    let from = instant(&mut errors, "from", from);
+    let to = instant(&mut errors, "to", to);
+    if let (Some(from), Some(to)) = (from, to)
+        && to <= from
+    {
+        errors.push(FieldError::new("to", "must be after from"));
+    }
+    ServiceError::check(errors)?;
+    from.zip(to)
+        .ok_or_else(|| ServiceError::Internal("checked period".into()))
+}
+
+/// A service's availability over `[from, to)`, with the months over budget.
+pub(super) fn service_figures(
+    conn: &mut DbConn,
+    service: ServiceRow,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    now: DateTime<Utc>,
+) -> Result<AvailabilityView, ServiceError> {
+    let outages = outages_in(conn, &service.id, from, to)?;
+    let figures = availability(&outages, from, to, now);
+    let months: Vec<String> = Month::overlapping(from, to, region_timezone(conn)?)
+        .into_iter()
+        .map(|m| m.name)
+        .collect();
+    let budget_breaches = db::outages::breaches(conn, &service.id, &months)?
+        .into_iter()
+        .map(|b| BudgetBreachView {
+            month: b.month,
+            at: b.at.and_utc(),
+            downtime_seconds: b.downtime_seconds,
+            budget_seconds: b.budget_seconds,
+        })
+        .collect();
+    Ok(AvailabilityView {
+        service_id: service.id,
+        from,
+        to,
+        target_percent: service.availability_target_percent,
+        availability_percent: figures.availability_percent,
+        downtime_seconds: figures.downtime_seconds,
+        planned_downtime_seconds: figures.planned_downtime_seconds,
+        met: figures.availability_percent >= service.availability_target_percent,
+        budget_breaches,
+    })
 }

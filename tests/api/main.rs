@@ -11,6 +11,7 @@ mod dashboard;
 mod mail;
 mod openapi;
 mod region;
+mod reports;
 mod requests;
 mod services;
 mod sla;

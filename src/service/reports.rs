@@ -1,0 +1,300 @@
+//! Reports for the Tim Koordinasi SPBE, the Inspektorat and the Dinas: SLA compliance per
+//! PD, service, tier or priority, and availability per service; as JSON or CSV.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::outages::{AvailabilityView, period, service_figures};
+use super::{Desk, ServiceError, region, require};
+use crate::auth::Caller;
+use crate::clock::rfc3339;
+use crate::db;
+use crate::db::reports::{Grouping, SlaFigures};
+use crate::domain::role::Role;
+
+const READERS: &[Role] = &[
+    Role::Tier2,
+    Role::Supervisor,
+    Role::Auditor,
+    Role::Admin,
+    Role::Integration,
+];
+
+/// `GET /reports/sla`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct SlaReportQuery {
+    /// Tickets created at or after (RFC 3339).
+    pub from: String,
+    /// Tickets created before (RFC 3339).
+    pub to: String,
+    /// `unit` (default), `service`, `tier` or `priority`.
+    pub group_by: Option<String>,
+    /// `csv` for a spreadsheet (or send `Accept: text/csv`).
+    pub format: Option<String>,
+}
+
+/// `GET /reports/availability`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct PeriodQuery {
+    /// Start (RFC 3339).
+    pub from: String,
+    /// End (RFC 3339).
+    pub to: String,
+    /// `csv` for a spreadsheet (or send `Accept: text/csv`).
+    pub format: Option<String>,
+}
+
+/// One group of the SLA report.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SlaReportRow {
+    /// Unit id, service id (`""` for none), tier or priority.
+    pub key: String,
+    /// What officials call it.
+    pub label: String,
+    /// Tickets created in the period (cancelled ones excluded).
+    pub tickets: i64,
+    /// Of those, resolved.
+    pub resolved: i64,
+    /// Answered within the response target, percent of those answered or breached.
+    pub response_met_percent: Option<f64>,
+    /// Resolved within the resolution target, percent of those resolved or breached.
+    pub resolution_met_percent: Option<f64>,
+    /// Mean business time to resolution (pending time excluded).
+    pub mean_time_to_resolve_seconds: Option<i64>,
+    /// Escalated to Tier 2.
+    pub escalated: i64,
+    /// With a breached SLA clock.
+    pub breached: i64,
+}
+
+/// The SLA report.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SlaReport {
+    /// Start of the period.
+    #[serde(with = "rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub from: DateTime<Utc>,
+    /// End of the period.
+    #[serde(with = "rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub to: DateTime<Utc>,
+    /// `unit`, `service`, `tier` or `priority`.
+    pub group_by: String,
+    /// One row per group with tickets.
+    pub rows: Vec<SlaReportRow>,
+}
+
+/// The availability report: one row per service.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AvailabilityReport {
+    /// Start of the period.
+    #[serde(with = "rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub from: DateTime<Utc>,
+    /// End of the period.
+    #[serde(with = "rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub to: DateTime<Utc>,
+    /// Every service of the catalogue.
+    pub rows: Vec<AvailabilityView>,
+}
+
+fn percent(part: i64, whole: i64) -> Option<f64> {
+    (whole > 0).then(|| (10_000.0 * part as f64 / whole as f64).round() / 100.0)
+}
+
+fn row(figures: SlaFigures, label: String) -> SlaReportRow {
+    SlaReportRow {
+        label,
+        tickets: figures.tickets,
+        resolved: figures.resolved,
+        response_met_percent: percent(figures.response_met, figures.response_decided),
+        resolution_met_percent: percent(figures.resolution_met, figures.resolution_decided),
+        mean_time_to_resolve_seconds: (figures.resolved_timed > 0)
+            .then(|| figures.resolve_seconds / figures.resolved_timed),
+        escalated: figures.escalated,
+        breached: figures.breached,
+        key: figures.key,
+    }
+}
+
+impl Desk {
+    /// SLA compliance of the tickets created in a period, per group.
+    pub fn sla_report(
+        &self,
+        caller: &Caller,
+        query: &SlaReportQuery,
+    ) -> Result<SlaReport, ServiceError> {
+        require(caller, READERS)?;
+        let (from, to) = period(&query.from, &query.to)?;
+        let (grouping, group_by) = match query.group_by.as_deref().unwrap_or("unit") {
+            "unit" => (Grouping::Unit, "unit"),
+            "service" => (Grouping::Service, "service"),
+            "tier" => (Grouping::Tier, "tier"),
+            "priority" => (Grouping::Priority, "priority"),
+            _ => {
+                return Err(ServiceError::field(
+                    "group_by",
+                    "must be unit, service, tier or priority",
+                ));
+            }
+        };
+        let mut conn = self.conn()?;
+        let figures =
+            db::reports::sla_figures(&mut conn, grouping, from.naive_utc(), to.naive_utc())?;
+        let labels: HashMap<String, String> = match grouping {
+            Grouping::Unit => db::units::list(&mut conn, None, i64::MAX)?
+                .into_iter()
+                .map(|u| (u.id, u.name))
+                .collect(),
+            Grouping::Service => db::services::list(&mut conn, None, i64::MAX)?
+                .into_iter()
+                .map(|s| (s.id, s.name))
+                .chain([(String::new(), "Tanpa layanan".to_owned())])
+                .collect(),
+            Grouping::Tier => {
+                let region = region::load(&mut conn)?.row;
+                [
+                    ("1".into(), region.tier1_label),
+                    ("2".into(), region.tier2_label),
+                ]
+                .into()
+            }
+            Grouping::Priority => [
+                ("critical", "Kritis"),
+                ("high", "Tinggi"),
+                ("medium", "Sedang"),
+                ("low", "Rendah"),
+            ]
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .into(),
+        };
+        Ok(SlaReport {
+            from,
+            to,
+            group_by: group_by.into(),
+            rows: figures
+                .into_iter()
+                .map(|f| {
+                    let label = labels.get(&f.key).cloned().unwrap_or_else(|| f.key.clone());
+                    row(f, label)
+                })
+                .collect(),
+        })
+    }
+
+    /// Availability of every service over a period.
+    pub fn availability_report(
+        &self,
+        caller: &Caller,
+        query: &PeriodQuery,
+    ) -> Result<AvailabilityReport, ServiceError> {
+        require(caller, READERS)?;
+        let (from, to) = period(&query.from, &query.to)?;
+        let now = self.now();
+        let mut conn = self.conn()?;
+        let rows = db::services::list(&mut conn, None, i64::MAX)?
+            .into_iter()
+            .map(|service| service_figures(&mut conn, service, (from, to), now))
+            .collect::<Result<_, _>>()?;
+        Ok(AvailabilityReport { from, to, rows })
+    }
+}
+
+fn iso(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+fn csv_text(header: &[&str], rows: Vec<Vec<String>>) -> Result<String, ServiceError> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let failed = |e: csv::Error| ServiceError::Internal(format!("CSV: {e}"));
+    writer.write_record(header).map_err(failed)?;
+    for row in rows {
+        writer.write_record(row).map_err(failed)?;
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| ServiceError::Internal(format!("CSV: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| ServiceError::Internal(format!("CSV: {e}")))
+}
+
+fn optional<T: ToString>(value: Option<T>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_default()
+}
+
+impl SlaReport {
+    /// The report as CSV: a header row, one row per group, the period in ISO 8601 on each.
+    pub fn to_csv(&self) -> Result<String, ServiceError> {
+        csv_text(
+            &[
+                "from",
+                "to",
+                "group_by",
+                "key",
+                "label",
+                "tickets",
+                "resolved",
+                "response_met_percent",
+                "resolution_met_percent",
+                "mean_time_to_resolve_seconds",
+                "escalated",
+                "breached",
+            ],
+            self.rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        iso(self.from),
+                        iso(self.to),
+                        self.group_by.clone(),
+                        r.key.clone(),
+                        r.label.clone(),
+                        r.tickets.to_string(),
+                        r.resolved.to_string(),
+                        optional(r.response_met_percent),
+                        optional(r.resolution_met_percent),
+                        optional(r.mean_time_to_resolve_seconds),
+                        r.escalated.to_string(),
+                        r.breached.to_string(),
+                    ]
+                })
+                .collect(),
+        )
+    }
+}
+
+impl AvailabilityReport {
+    /// The report as CSV: a header row, one row per service.
+    pub fn to_csv(&self) -> Result<String, ServiceError> {
+        csv_text(
+            &[
+                "from",
+                "to",
+                "service_id",
+                "target_percent",
+                "availability_percent",
+                "downtime_seconds",
+                "planned_downtime_seconds",
+                "met",
+            ],
+            self.rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        iso(self.from),
+                        iso(self.to),
+                        r.service_id.clone(),
+                        r.target_percent.to_string(),
+                        format!("{:.4}", r.availability_percent),
+                        r.downtime_seconds.to_string(),
+                        r.planned_downtime_seconds.to_string(),
+                        r.met.to_string(),
+                    ]
+                })
+                .collect(),
+        )
+    }
+}

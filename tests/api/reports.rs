@@ -1,0 +1,221 @@
+//! SLA and availability reports against tickets worked through the API, as JSON and CSV.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeZone, Utc};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use servicedesk::clock::{Clock, ManualClock};
+
+use crate::on_both_databases;
+use crate::support::{Backend, TestApp, read};
+
+fn start() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 2, 0, 0)
+        .single()
+        .expect("instant")
+}
+
+async fn sla_figures_follow_the_tickets_in_business_time(backend: Backend) {
+    let clock = Arc::new(ManualClock::new(start()));
+    let app = TestApp::spawn_on_clock(backend, clock.clone()).await;
+    let cast = app.cast().await;
+    let set =
+        |seconds: i64| clock.advance(start() + chrono::Duration::seconds(seconds) - clock.now());
+    let (_, calendar) = app
+        .post(
+            "/api/v1/calendars",
+            &cast.supervisor.token,
+            json!({"name": "24x7", "timezone": "Asia/Makassar", "always_open": true}),
+        )
+        .await;
+    let targets: Vec<Value> = ["critical", "high", "medium", "low"]
+        .iter()
+        .map(|p| {
+            json!({"priority": p, "response_seconds": 60, "tier1_seconds": 600,
+                        "resolution_seconds": 1200})
+        })
+        .collect();
+    app.post(
+        "/api/v1/sla-policies",
+        &cast.supervisor.token,
+        json!({"name": "Uji", "calendar_id": calendar["id"], "default": true, "targets": targets}),
+    )
+    .await;
+    let (t1, other, t2) = (
+        &cast.tier1.token,
+        &cast.tier1_other_pd.token,
+        &cast.tier2.token,
+    );
+    let a = app
+        .create_ticket(t1, json!({"impact": "high", "urgency": "high"}))
+        .await;
+    let b = app.create_ticket(t1, json!({})).await;
+    let c = app.create_ticket(other, json!({})).await;
+    let d = app.create_ticket(t1, json!({})).await;
+    set(1);
+    app.act(t1, &d, "cancel", json!({"reason": "Ganda"})).await;
+    set(5);
+    app.act(t1, &b, "escalate", json!({"reason": "Perlu Tier 2"}))
+        .await;
+    set(10);
+    app.act(t1, &a, "acknowledge", json!({})).await;
+    set(20);
+    app.act(t1, &a, "pend", json!({"reason": "Menunggu suku cadang"}))
+        .await;
+    set(30);
+    app.act(other, &c, "acknowledge", json!({})).await;
+    set(220);
+    app.act(t1, &a, "resume", json!({})).await;
+    set(320);
+    app.act(t1, &a, "resolve", json!({"resolution": "Diganti"}))
+        .await;
+    set(400);
+    app.act(t2, &b, "resolve", json!({"resolution": "Dipulihkan"}))
+        .await;
+    set(1300);
+    // C's tier 1 window (600 s) ran out on the way: Tier 2 has it now.
+    app.act(t2, &c, "resolve", json!({"resolution": "Akhirnya"}))
+        .await;
+
+    let period = "from=2026-11-23T00:00:00Z&to=2026-11-24T00:00:00Z";
+    let (status, report) = app
+        .get(
+            &format!("/api/v1/reports/sla?{period}&group_by=unit"),
+            &cast.integration.token,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    let row = |code: &str| {
+        report["rows"]
+            .as_array()
+            .and_then(|rows| rows.iter().find(|r| r["label"] == format!("Unit {code}")))
+            .cloned()
+            .unwrap_or_else(|| panic!("a row for {code}: {report}"))
+    };
+    // DINKES: A answered in 10 s and resolved in 120 s of business time (200 s pending do not
+    // count); B never answered within 60 s, escalated, resolved in 400 s. The cancelled one
+    // is left out.
+    let dinkes = row("DINKES");
+    assert_eq!(
+        [
+            &dinkes["tickets"],
+            &dinkes["resolved"],
+            &dinkes["escalated"],
+            &dinkes["breached"]
+        ],
+        [&json!(2), &json!(2), &json!(1), &json!(1)]
+    );
+    assert_eq!(dinkes["response_met_percent"], 50.0);
+    assert_eq!(dinkes["resolution_met_percent"], 100.0);
+    assert_eq!(dinkes["mean_time_to_resolve_seconds"], 260);
+    // DISDIK: C answered in 30 s, escalated by the SLA engine, resolved after 1,300 s
+    // against 1,200.
+    let disdik = row("DISDIK");
+    assert_eq!(disdik["response_met_percent"], 100.0);
+    assert_eq!(disdik["resolution_met_percent"], 0.0);
+    assert_eq!(disdik["mean_time_to_resolve_seconds"], 1300);
+    assert_eq!(disdik["breached"], 1);
+    assert_eq!(disdik["escalated"], 1);
+
+    let response = app
+        .client
+        .get(app.url(&format!("/api/v1/reports/sla?{period}&group_by=unit")))
+        .bearer_auth(&cast.supervisor.token)
+        .header("Accept", "text/csv")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/csv; charset=utf-8"
+    );
+    let (_, csv) = read(response).await;
+    let csv = csv.as_str().expect("text").to_owned();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "from,to,group_by,key,label,tickets,resolved,response_met_percent,\
+         resolution_met_percent,mean_time_to_resolve_seconds,escalated,breached"
+    );
+    assert!(
+        lines.iter().any(
+            |l| l.starts_with("2026-11-23T00:00:00Z,2026-11-24T00:00:00Z,unit,")
+                && l.ends_with(",Unit DINKES,2,2,50,100,260,1,1")
+        ),
+        "{csv}"
+    );
+
+    let (status, by_priority) = app
+        .get(
+            &format!("/api/v1/reports/sla?{period}&group_by=priority"),
+            &cast.auditor.token,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(by_priority["rows"][0]["key"], "critical");
+    assert_eq!(by_priority["rows"][0]["label"], "Kritis");
+    let (status, problem) = app
+        .get(
+            &format!("/api/v1/reports/sla?{period}&group_by=kepala"),
+            &cast.auditor.token,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "group_by");
+    let (status, _) = app
+        .get(&format!("/api/v1/reports/sla?{period}"), &cast.tier1.token)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+async fn availability_report_lists_every_service(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let cast = app.cast().await;
+    let (_, service) = app
+        .post(
+            "/api/v1/services",
+            &cast.supervisor.token,
+            json!({"code": "SIMPEG", "name": "Kepegawaian", "owner_unit_id": cast.dinkes,
+                   "critical": true, "availability_target_percent": 99.5}),
+        )
+        .await;
+    let id = service["id"].as_str().expect("id");
+    app.post(
+        &format!("/api/v1/services/{id}/outages"),
+        &cast.tier2.token,
+        json!({"started_at": "2026-11-10T08:00:00Z", "ended_at": "2026-11-10T09:00:00Z"}),
+    )
+    .await;
+    let period = "from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z";
+    let (status, report) = app
+        .get(
+            &format!("/api/v1/reports/availability?{period}"),
+            &cast.integration.token,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    let row = report["rows"]
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["service_id"] == id))
+        .expect("the service's row");
+    assert_eq!(row["downtime_seconds"], 3600);
+    assert_eq!(row["met"], true);
+    let (_, csv) = app
+        .get(
+            &format!("/api/v1/reports/availability?{period}&format=csv"),
+            &cast.integration.token,
+        )
+        .await;
+    let csv = csv.as_str().expect("text").to_owned();
+    assert!(csv.starts_with("from,to,service_id,target_percent,availability_percent,"));
+    assert!(
+        csv.contains(&format!(",{id},99.5,99.8611,3600,0,true")),
+        "{csv}"
+    );
+}
+
+on_both_databases!(
+    sla_figures_follow_the_tickets_in_business_time,
+    availability_report_lists_every_service,
+);
