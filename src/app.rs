@@ -2,8 +2,9 @@
 
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Instant;
 
-use actix_web::dev::Server;
+use actix_web::dev::{Server, Service};
 use actix_web::{App, HttpServer, web};
 use tracing_actix_web::TracingLogger;
 use utoipa::OpenApi;
@@ -14,6 +15,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::db;
 use crate::jobs::{MailDispatcher, SlaEngine};
+use crate::service::metrics::RouteLabels;
 use crate::service::{Desk, DeskParts, region::SeedOutcome};
 
 /// A built service, bound to its port, ready to run.
@@ -81,6 +83,30 @@ impl Application {
         let openapi = ApiDoc::openapi();
         let server = HttpServer::new(move || {
             App::new()
+                .wrap_fn(|request, service| {
+                    let started = Instant::now();
+                    let desk = request.app_data::<web::Data<Desk>>().cloned();
+                    let method = request.method().to_string();
+                    let response = service.call(request);
+                    async move {
+                        let response = response.await?;
+                        if let Some(desk) = desk {
+                            let route = response
+                                .request()
+                                .match_pattern()
+                                .unwrap_or_else(|| "unmatched".into());
+                            desk.metrics()
+                                .http_requests
+                                .get_or_create(&RouteLabels {
+                                    method,
+                                    route,
+                                    status: response.status().as_u16().to_string(),
+                                })
+                                .observe(started.elapsed().as_secs_f64());
+                        }
+                        Ok(response)
+                    }
+                })
                 .wrap(TracingLogger::default())
                 .app_data(desk.clone())
                 .app_data(web::PayloadConfig::new(api::MAX_BODY_BYTES))

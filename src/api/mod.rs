@@ -8,6 +8,7 @@ mod dashboard;
 pub mod error;
 mod extract;
 mod health;
+mod metrics;
 mod notifications;
 pub mod openapi;
 mod region;
@@ -73,6 +74,7 @@ pub struct PageParams {
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/healthz").get(health::healthz))
         .service(web::resource("/readyz").get(health::readyz))
+        .service(web::resource("/metrics").get(metrics::metrics))
         .service(
             web::scope("/api/v1")
                 .service(web::resource("/auth/login").post(auth::login))

@@ -4,7 +4,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    audit, auth, calendars, dashboard, health, notifications, region, reports, services,
+    audit, auth, calendars, dashboard, health, metrics, notifications, region, reports, services,
     sla_policies, tickets, tokens, units, users,
 };
 
@@ -19,7 +19,7 @@ use super::{
         license(name = "Apache-2.0")
     ),
     paths(
-        health::healthz, health::readyz,
+        health::healthz, health::readyz, metrics::metrics,
         auth::login, auth::me,
         region::get_region, region::update_region,
         units::create_unit, units::list_units, units::get_unit, units::update_unit,

@@ -154,3 +154,11 @@ pub fn requeue(conn: &mut DbConn, id: &str, now: NaiveDateTime) -> DbResult<bool
     .execute(conn)?;
     Ok(requeued == 1)
 }
+
+/// How many mails have `status`.
+pub fn count(conn: &mut DbConn, status: &str) -> DbResult<i64> {
+    notifications::table
+        .filter(notifications::status.eq(status.to_owned()))
+        .count()
+        .get_result(conn)
+}

@@ -9,6 +9,7 @@ pub mod demo;
 mod error;
 mod fields;
 pub mod health;
+pub mod metrics;
 pub mod outages;
 pub mod outbox;
 pub mod page;
@@ -49,6 +50,7 @@ pub struct Desk {
     ticket_writer: ticket_writer::TicketWriter,
     calendars: Arc<sla::CalendarCache>,
     sla_bell: Arc<sla_due::Bell>,
+    metrics: metrics::Metrics,
 }
 
 /// How a `Desk` is put together (see `app.rs`).
@@ -81,6 +83,7 @@ impl Desk {
             ),
             calendars,
             sla_bell,
+            metrics: metrics::Metrics::default(),
             pool: parts.pool,
             clock: parts.clock,
             access_token_ttl_secs: parts.access_token_ttl_secs,

@@ -580,10 +580,19 @@ impl Desk {
         let now = self.now();
         let mut conn = self.conn()?;
         write_tx(&mut conn, |conn| {
-            for (mail, outcome) in outcomes {
-                settle_one(conn, owner, mail, outcome, now)?;
+            outcomes
+                .iter()
+                .map(|(mail, outcome)| settle_one(conn, owner, mail, outcome, now))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .map(|settled| {
+            for status in settled {
+                match status {
+                    Some("sent") => self.metrics.mails_sent.inc(),
+                    Some("failed") => self.metrics.mails_failed.inc(),
+                    _ => 0,
+                };
             }
-            Ok(())
         })
     }
 
@@ -593,15 +602,16 @@ impl Desk {
     }
 }
 
+/// Settles one mail; returns its new status when this dispatcher still held it.
 fn settle_one(
     conn: &mut DbConn,
     owner: &str,
     mail: &Outgoing,
     outcome: &Result<(), SendFailure>,
     now: DateTime<Utc>,
-) -> Result<(), ServiceError> {
+) -> Result<Option<&'static str>, ServiceError> {
     let Some(row) = db::notifications::find(conn, &mail.id)? else {
-        return Ok(());
+        return Ok(None);
     };
     let (status, next, error) = match outcome {
         Ok(()) => ("sent", now, None),
@@ -640,7 +650,7 @@ fn settle_one(
                                "attempts": row.attempts, "error": error}),
         )?;
     }
-    Ok(())
+    Ok(settled.then_some(status))
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::metrics::{AutomaticLabel, ClockLabel};
 use super::outbox::{self, TicketNotice};
 use super::ticket_view::{record_event, stored};
 use super::{Desk, ServiceError};
@@ -291,78 +292,96 @@ pub(super) fn position(row: &TicketRow) -> Result<Position, ServiceError> {
 /// Records the alerts due at `now` as events (actor `null`) with their mail, and escalates the
 /// ticket to tier 2 when tier 1's window has run out. `sender` is `SERVICEDESK_MAIL_FROM`.
 /// Returns whether the ticket row changed.
-pub(super) fn record_due_alerts(
-    conn: &mut DbConn,
-    ticket: &mut TicketRow,
-    held: &mut Held,
-    now: DateTime<Utc>,
-    sender: Option<&str>,
-) -> Result<bool, ServiceError> {
-    let alerts = held.sla.take_due(now, &held.calendar);
-    if alerts.is_empty() {
-        return Ok(false);
-    }
-    let mailing = outbox::mailing(conn, sender)?;
-    let from = position(ticket)?;
-    for alert in &alerts {
+impl Desk {
+    pub(super) fn record_due_alerts(
+        &self,
+        conn: &mut DbConn,
+        ticket: &mut TicketRow,
+        held: &mut Held,
+        now: DateTime<Utc>,
+    ) -> Result<bool, ServiceError> {
+        let alerts = held.sla.take_due(now, &held.calendar);
+        if alerts.is_empty() {
+            return Ok(false);
+        }
+        let mailing = outbox::mailing(conn, self.mail_from.as_deref())?;
+        let from = position(ticket)?;
+        for alert in &alerts {
+            let clock = ClockLabel {
+                clock: alert.clock.to_string(),
+            };
+            match alert.alert {
+                Alert::Warning => self.metrics.sla_warnings.get_or_create(&clock).inc(),
+                Alert::Breach => self.metrics.sla_breaches.get_or_create(&clock).inc(),
+            };
+            self.metrics
+                .sla_lateness
+                .observe((now - alert.due_at).as_seconds_f64().max(0.0));
+            let event_id = record_event(
+                conn,
+                &ticket.id,
+                alert.alert.as_str(),
+                None,
+                now,
+                serde_json::json!({"clock": alert.clock,
+                               "due_at": alert.due_at.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+                               "tier": ticket.tier, "priority": ticket.priority}),
+            )?;
+            let notice = TicketNotice {
+                notice: match alert.alert {
+                    Alert::Warning => Notice::SlaWarning,
+                    Alert::Breach => Notice::SlaBreached,
+                },
+                event_id: &event_id,
+                clock: Some(alert.clock),
+                automatic: true,
+                detail: None,
+                sla: Some(&held.view(from.status, now)),
+            };
+            outbox::enqueue_ticket_mail(conn, &mailing, ticket, &notice, now)?;
+        }
+        if !TicketSla::escalates(&alerts) || from.tier != Tier::One || !from.status.is_open() {
+            return Ok(false);
+        }
+        let to = Position {
+            status: from.status,
+            tier: Tier::Two,
+        };
+        held.sla
+            .follow(from, to, ticket.escalated_at.is_some(), now, &held.calendar);
+        ticket.tier = Tier::Two.number();
+        ticket.escalated_at = Some(now.naive_utc());
+        ticket.escalation_reason = Some(AUTOMATIC_ESCALATION_REASON.into());
+        ticket.assignee_id = None;
+        ticket.updated_at = now.naive_utc();
+        ticket.version += 1;
         let event_id = record_event(
             conn,
             &ticket.id,
-            alert.alert.as_str(),
+            "escalated",
             None,
             now,
-            serde_json::json!({"clock": alert.clock,
-                               "due_at": alert.due_at.to_rfc3339_opts(SecondsFormat::AutoSi, true),
-                               "tier": ticket.tier, "priority": ticket.priority}),
-        )?;
-        let notice = TicketNotice {
-            notice: match alert.alert {
-                Alert::Warning => Notice::SlaWarning,
-                Alert::Breach => Notice::SlaBreached,
-            },
-            event_id: &event_id,
-            clock: Some(alert.clock),
-            automatic: true,
-            detail: None,
-            sla: Some(&held.view(from.status, now)),
-        };
-        outbox::enqueue_ticket_mail(conn, &mailing, ticket, &notice, now)?;
-    }
-    if !TicketSla::escalates(&alerts) || from.tier != Tier::One || !from.status.is_open() {
-        return Ok(false);
-    }
-    let to = Position {
-        status: from.status,
-        tier: Tier::Two,
-    };
-    held.sla
-        .follow(from, to, ticket.escalated_at.is_some(), now, &held.calendar);
-    ticket.tier = Tier::Two.number();
-    ticket.escalated_at = Some(now.naive_utc());
-    ticket.escalation_reason = Some(AUTOMATIC_ESCALATION_REASON.into());
-    ticket.assignee_id = None;
-    ticket.updated_at = now.naive_utc();
-    ticket.version += 1;
-    let event_id = record_event(
-        conn,
-        &ticket.id,
-        "escalated",
-        None,
-        now,
-        serde_json::json!({"from_status": from.status, "to_status": to.status,
+            serde_json::json!({"from_status": from.status, "to_status": to.status,
                            "reason": AUTOMATIC_ESCALATION_REASON, "automatic": true,
                            "taken_over": false}),
-    )?;
-    let notice = TicketNotice {
-        notice: Notice::Escalated,
-        event_id: &event_id,
-        clock: Some(ClockKind::Tier1),
-        automatic: true,
-        detail: None,
-        sla: Some(&held.view(to.status, now)),
-    };
-    outbox::enqueue_ticket_mail(conn, &mailing, ticket, &notice, now)?;
-    Ok(true)
+        )?;
+        let notice = TicketNotice {
+            notice: Notice::Escalated,
+            event_id: &event_id,
+            clock: Some(ClockKind::Tier1),
+            automatic: true,
+            detail: None,
+            sla: Some(&held.view(to.status, now)),
+        };
+        outbox::enqueue_ticket_mail(conn, &mailing, ticket, &notice, now)?;
+        self.metrics
+            .escalations
+            .get_or_create(&AutomaticLabel {
+                automatic: "true".into(),
+            })
+            .inc();
+        Ok(true)
+    }
 }
 
 /// One clock as the API shows it.

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::sla::{Held, clocks, load_calendar, record_due_alerts};
+use super::sla::{Held, clocks, load_calendar};
 use super::{Desk, ServiceError};
 use crate::db::{self, savepoint, write_tx};
 use crate::domain::calendar::BusinessCalendar;
@@ -97,13 +97,7 @@ impl Desk {
                         calendar,
                         row,
                     };
-                    if record_due_alerts(
-                        conn,
-                        &mut ticket,
-                        &mut held,
-                        now,
-                        self.mail_from.as_deref(),
-                    )? {
+                    if self.record_due_alerts(conn, &mut ticket, &mut held, now)? {
                         db::tickets::update(conn, &ticket)?;
                     }
                     held.save(conn).map(drop)

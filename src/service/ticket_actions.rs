@@ -3,8 +3,8 @@
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use super::metrics::AutomaticLabel;
 use super::outbox::{self, TicketNotice};
-use super::sla::record_due_alerts;
 use super::ticket_view::{
     CommentView, EventView, TicketView, check_version, comment_view, event_view, load_visible,
     record_event, stored, stored_tier, ticket_view,
@@ -127,7 +127,7 @@ impl Desk {
             // then decided on the ticket as it stands (perhaps just escalated).
             let mut held = self.hold_sla(conn, &row)?;
             if let Some(held) = held.as_mut() {
-                record_due_alerts(conn, &mut row, held, now, self.mail_from.as_deref())?;
+                self.record_due_alerts(conn, &mut row, held, now)?;
             }
             let escalated_before = row.escalated_at.is_some();
             let status: Status = stored("status", &row.status)?;
@@ -206,6 +206,14 @@ impl Desk {
                 Action::Resolve => Some(Notice::Resolved),
                 _ => None,
             };
+            if action == Action::Escalate {
+                self.metrics
+                    .escalations
+                    .get_or_create(&AutomaticLabel {
+                        automatic: "false".into(),
+                    })
+                    .inc();
+            }
             if let Some(notice) = notice {
                 let mailing = outbox::mailing(conn, self.mail_from.as_deref())?;
                 let notice = TicketNotice {
@@ -241,7 +249,7 @@ impl Desk {
             }
             let mut held = self.hold_sla(conn, &row)?;
             if let Some(held) = held.as_mut() {
-                record_due_alerts(conn, &mut row, held, now, self.mail_from.as_deref())?;
+                self.record_due_alerts(conn, &mut row, held, now)?;
             }
             let comment = CommentRow {
                 id: new_id(),

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 use super::fields::{self, present};
 use super::page::{Page, PageRequest};
-use super::sla::{self, record_due_alerts};
+use super::sla;
 use super::ticket_view::{
     Reporter, TicketView, check_version, load_visible, record_event, stored, stored_tier,
     ticket_view, visible,
@@ -472,7 +472,7 @@ impl Desk {
             let mut row = load_visible(conn, caller, id_or_number, true)?;
             let mut held = self.hold_sla(conn, &row)?;
             if let Some(held) = held.as_mut() {
-                record_due_alerts(conn, &mut row, held, now, self.mail_from.as_deref())?;
+                self.record_due_alerts(conn, &mut row, held, now)?;
             }
             let tier = stored_tier(&row)?;
             if !Worker::of(caller.role, caller.unit_id.as_deref(), &row.unit_id).works(tier) {

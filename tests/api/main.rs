@@ -9,6 +9,7 @@ mod calendars;
 mod cli;
 mod dashboard;
 mod mail;
+mod metrics;
 mod openapi;
 mod region;
 mod reports;
