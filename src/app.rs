@@ -14,7 +14,7 @@ use crate::api::{self, openapi::ApiDoc};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db;
-use crate::jobs::{MailDispatcher, SlaEngine};
+use crate::jobs::{EventHub, MailDispatcher, SlaEngine};
 use crate::service::metrics::RouteLabels;
 use crate::service::{Desk, DeskParts, region::SeedOutcome};
 
@@ -24,6 +24,7 @@ pub struct Application {
     server: Server,
     sla_engine: SlaEngine,
     mail_dispatcher: MailDispatcher,
+    event_hub: EventHub,
 }
 
 /// Prepares the database: migrations (under a lock on PostgreSQL), then the pool, then the
@@ -76,6 +77,8 @@ impl Application {
             .map_err(|e| anyhow::anyhow!("cannot start the SLA engine: {e}"))?;
         let mail_dispatcher =
             MailDispatcher::start(desk.clone(), smtp_url.as_deref(), config.outbox_dir())?;
+        let event_hub = EventHub::start(desk.clone())
+            .map_err(|e| anyhow::anyhow!("cannot start the event hub: {e}"))?;
         let desk = web::Data::from(desk);
         let listener = TcpListener::bind(&config.bind)
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
@@ -123,6 +126,7 @@ impl Application {
             server,
             sla_engine,
             mail_dispatcher,
+            event_hub,
         })
     }
 
@@ -132,11 +136,12 @@ impl Application {
     }
 
     /// Serves until the process is told to stop (SIGINT/SIGTERM stop it gracefully).
-    /// The SLA engine and the mail dispatcher stop with the server.
+    /// The background jobs stop with the server.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let served = self.server.await;
         drop(self.sla_engine);
         drop(self.mail_dispatcher);
+        drop(self.event_hub);
         served
     }
 }

@@ -6,6 +6,7 @@ mod auth;
 mod calendars;
 mod dashboard;
 pub mod error;
+mod events;
 mod extract;
 mod health;
 mod metrics;
@@ -112,6 +113,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/tokens/{id}").delete(tokens::revoke_token))
                 .service(web::resource("/audit-log").get(audit::audit_trail))
                 .service(web::resource("/dashboard/summary").get(dashboard::summary))
+                .service(web::resource("/events/stream").get(events::stream))
                 .service(web::resource("/reports/sla").get(reports::sla_report))
                 .service(web::resource("/reports/availability").get(reports::availability_report))
                 .service(web::resource("/notifications").get(notifications::list_notifications))

@@ -4,8 +4,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    audit, auth, calendars, dashboard, health, metrics, notifications, region, reports, services,
-    sla_policies, tickets, tokens, units, users,
+    audit, auth, calendars, dashboard, events, health, metrics, notifications, region, reports,
+    services, sla_policies, tickets, tokens, units, users,
 };
 
 /// The REST contract (API.md) as OpenAPI 3.1.
@@ -26,7 +26,7 @@ use super::{
         users::create_user, users::list_users, users::get_user, users::update_user,
         tokens::create_token, tokens::list_tokens, tokens::revoke_token,
         audit::audit_trail,
-        dashboard::summary, reports::sla_report, reports::availability_report,
+        dashboard::summary, events::stream, reports::sla_report, reports::availability_report,
         notifications::list_notifications, notifications::retry_notification,
         calendars::create_calendar, calendars::list_calendars, calendars::get_calendar,
         calendars::update_calendar, calendars::create_holiday,

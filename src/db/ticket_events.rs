@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 
 use super::models::{CommentRow, EventRow};
-use super::schema::{ticket_comments, ticket_events};
+use super::schema::{ticket_comments, ticket_events, tickets};
 use super::{DbConn, DbResult};
 
 /// Appends an event.
@@ -62,4 +62,28 @@ pub fn comments(
         query = query.filter(ticket_comments::internal.eq(false));
     }
     query.load(conn)
+}
+
+/// An event with what the stream needs of its ticket.
+pub type StreamedEvent = (EventRow, String, String, String);
+
+/// Events with an id after `after`, in id order, each with its ticket's number, unit and
+/// classification.
+pub fn after_with_tickets(
+    conn: &mut DbConn,
+    after: &str,
+    limit: i64,
+) -> DbResult<Vec<StreamedEvent>> {
+    ticket_events::table
+        .inner_join(tickets::table)
+        .filter(ticket_events::id.gt(after.to_owned()))
+        .order(ticket_events::id)
+        .limit(limit)
+        .select((
+            EventRow::as_select(),
+            tickets::number,
+            tickets::unit_id,
+            tickets::classification,
+        ))
+        .load(conn)
 }

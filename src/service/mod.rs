@@ -7,6 +7,7 @@ pub mod calendars;
 pub mod dashboard;
 pub mod demo;
 mod error;
+pub mod event_stream;
 mod fields;
 pub mod health;
 pub mod metrics;
@@ -51,6 +52,7 @@ pub struct Desk {
     calendars: Arc<sla::CalendarCache>,
     sla_bell: Arc<sla_due::Bell>,
     metrics: metrics::Metrics,
+    events: tokio::sync::broadcast::Sender<Arc<event_stream::StreamEvent>>,
 }
 
 /// How a `Desk` is put together (see `app.rs`).
@@ -84,12 +86,34 @@ impl Desk {
             calendars,
             sla_bell,
             metrics: metrics::Metrics::default(),
+            events: tokio::sync::broadcast::channel(EVENT_BUFFER).0,
             pool: parts.pool,
             clock: parts.clock,
             access_token_ttl_secs: parts.access_token_ttl_secs,
             login_limits: LoginLimiter::default(),
             mail_from: parts.mail_from,
         }
+    }
+
+    /// New ticket events, as the event hub reads them; a listener that falls more than
+    /// `EVENT_BUFFER` behind reads the rest from the table.
+    pub fn subscribe_events(
+        &self,
+    ) -> tokio::sync::broadcast::Receiver<Arc<event_stream::StreamEvent>> {
+        self.events.subscribe()
+    }
+
+    /// Hands events to every listener; returns whether anyone listens.
+    pub fn publish_events(&self, events: Vec<Arc<event_stream::StreamEvent>>) -> bool {
+        for event in events {
+            let _ = self.events.send(event);
+        }
+        self.events.receiver_count() > 0
+    }
+
+    /// Whether any stream listens.
+    pub fn has_listeners(&self) -> bool {
+        self.events.receiver_count() > 0
     }
 
     fn conn(&self) -> Result<PooledConn, ServiceError> {
@@ -120,6 +144,9 @@ fn staff_only(caller: &Caller) -> Result<(), ServiceError> {
         Ok(())
     }
 }
+
+/// Events kept for listeners that fall behind.
+const EVENT_BUFFER: usize = 4096;
 
 /// A fresh id: UUID v7, so ids sort by creation time.
 fn new_id() -> String {

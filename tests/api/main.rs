@@ -17,6 +17,7 @@ mod requests;
 mod services;
 mod sla;
 mod sla_policies;
+mod stream;
 mod ticket_actions;
 mod tickets;
 mod tokens;

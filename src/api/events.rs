@@ -1,0 +1,156 @@
+//! `GET /events/stream`: Server-Sent Events of the ticket events the caller may see, with
+//! heartbeats, and `Last-Event-ID` resumption from the event table.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::web::Bytes;
+use actix_web::{HttpRequest, HttpResponse, web};
+use futures_util::stream;
+use tokio::sync::broadcast::Receiver;
+use tokio::sync::broadcast::error::RecvError;
+
+use super::error::{ApiError, Problem};
+use super::extract::Bearer;
+use super::{run, run_as};
+use crate::auth::Caller;
+use crate::service::Desk;
+use crate::service::event_stream::StreamEvent;
+
+/// A comment line every so often keeps proxies from closing a quiet stream; the token is
+/// checked again each time, so a revoked one stops receiving.
+const HEARTBEAT: Duration = Duration::from_secs(10);
+/// Most events read back from the table at once on resumption.
+const BACKLOG_PAGE: i64 = 1000;
+
+struct Listener {
+    desk: web::Data<Desk>,
+    token: String,
+    caller: Caller,
+    live: Receiver<Arc<StreamEvent>>,
+    backlog: VecDeque<Arc<StreamEvent>>,
+    /// How far the event table has been read back: live events up to here were sent already.
+    read_up_to: Option<String>,
+    /// The last live event sent.
+    last_live: Option<String>,
+    done: bool,
+}
+
+fn frame(event: &StreamEvent) -> Bytes {
+    Bytes::from(format!(
+        "id: {}\nevent: {}\ndata: {}\n\n",
+        event.id, event.event_type, event.data
+    ))
+}
+
+impl Listener {
+    /// Reads events after `read_up_to` back from the table (resumption, or a listener that
+    /// fell behind the live buffer).
+    async fn read_back(&mut self) -> Result<(), ApiError> {
+        let Some(after) = self.read_up_to.clone() else {
+            return Ok(());
+        };
+        let events = run(&self.desk, move |desk| {
+            desk.events_after(&after, BACKLOG_PAGE)
+        })
+        .await?;
+        if let Some(last) = events.last() {
+            self.read_up_to = Some(last.id.clone());
+        }
+        self.backlog.extend(events);
+        Ok(())
+    }
+
+    async fn next(&mut self) -> Option<Bytes> {
+        loop {
+            if self.done {
+                return None;
+            }
+            if let Some(event) = self.backlog.pop_front() {
+                if self.backlog.is_empty() && self.read_back().await.is_err() {
+                    self.done = true;
+                }
+                if event.visible_to(&self.caller) {
+                    return Some(frame(&event));
+                }
+                continue;
+            }
+            tokio::select! {
+                received = self.live.recv() => match received {
+                    Ok(event) => {
+                        if self.read_up_to.as_ref().is_some_and(|read| event.id <= *read) {
+                            continue;
+                        }
+                        self.last_live = Some(event.id.clone());
+                        if event.visible_to(&self.caller) {
+                            return Some(frame(&event));
+                        }
+                    }
+                    Err(RecvError::Lagged(_)) => {
+                        self.read_up_to = self.read_up_to.take().max(self.last_live.clone());
+                        if self.read_back().await.is_err() {
+                            self.done = true;
+                        }
+                    }
+                    Err(RecvError::Closed) => return None,
+                },
+                () = tokio::time::sleep(HEARTBEAT) => {
+                    let token = self.token.clone();
+                    match run(&self.desk, move |desk| desk.authenticate(&token)).await {
+                        Ok(caller) => {
+                            self.caller = caller;
+                            return Some(Bytes::from_static(b": heartbeat\n\n"));
+                        }
+                        Err(_) => return None,
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Every new ticket event the caller may see, as `text/event-stream`: `event: <type>`,
+/// `id: <event id>`, `data: <event JSON with ticket_number>`. Send `Last-Event-ID` to resume.
+#[utoipa::path(get, path = "/api/v1/events/stream", tag = "dashboard",
+    operation_id = "event_stream", security(("bearer" = [])),
+    params(("Last-Event-ID" = Option<String>, Header, description = "Resume after this event")),
+    responses(
+        (status = 200, description = "The stream", body = String, content_type = "text/event-stream"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn stream(
+    desk: web::Data<Desk>,
+    bearer: Bearer,
+    request: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let token = bearer.token().to_owned();
+    let caller = run_as(&desk, bearer, |_, caller| Ok(caller)).await?;
+    let last = request
+        .headers()
+        .get("Last-Event-ID")
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
+    let mut listener = Listener {
+        live: desk.subscribe_events(),
+        desk,
+        token,
+        caller,
+        backlog: VecDeque::new(),
+        read_up_to: last,
+        last_live: None,
+        done: false,
+    };
+    listener.read_back().await?;
+    let events = stream::unfold(listener, |mut listener| async move {
+        listener
+            .next()
+            .await
+            .map(|bytes| (Ok::<_, actix_web::Error>(bytes), listener))
+    });
+    Ok(HttpResponse::Ok()
+        .content_type("text/event-stream")
+        .insert_header(("Cache-Control", "no-cache"))
+        .insert_header(("X-Accel-Buffering", "no"))
+        .streaming(events))
+}

@@ -1,0 +1,89 @@
+//! The live event stream (`GET /events/stream`): ticket events as Server-Sent Events, read from
+//! the event table by one shared poller and filtered per caller.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+use super::ticket_view::{EventView, event_view};
+use super::{Desk, ServiceError};
+use crate::auth::Caller;
+use crate::db;
+use crate::domain::role::Role;
+use crate::domain::ticket::Classification;
+
+/// Events behind the newest one that the poller still looks back at: a transaction that
+/// commits an older event id later than a newer one is still seen, if it takes less.
+pub const LOOK_BACK: Duration = Duration::seconds(5);
+
+/// One event, ready to send.
+#[derive(Debug, Clone)]
+pub struct StreamEvent {
+    /// The event id (UUID v7, in time order): the SSE `id`.
+    pub id: String,
+    /// The SSE `event` name: the event type.
+    pub event_type: String,
+    /// The ticket's PD.
+    unit_id: String,
+    /// Whether integrations may see it.
+    public: bool,
+    /// The SSE `data`: the event as JSON, with the ticket number.
+    pub data: String,
+}
+
+#[derive(Serialize)]
+struct Payload {
+    #[serde(flatten)]
+    event: EventView,
+    ticket_number: String,
+}
+
+impl StreamEvent {
+    /// Whether `caller` may see this event: Tier 1 its own PD's, integrations public tickets'.
+    pub fn visible_to(&self, caller: &Caller) -> bool {
+        match caller.role {
+            Role::Tier1 => caller.unit_id.as_deref() == Some(self.unit_id.as_str()),
+            Role::Integration => self.public,
+            Role::Tier2 | Role::Supervisor | Role::Auditor | Role::Admin => true,
+        }
+    }
+}
+
+/// The smallest event id of an instant: ids are UUID v7, which begin with the milliseconds.
+pub fn first_id_at(at: DateTime<Utc>) -> String {
+    let millis = u64::try_from(at.timestamp_millis()).unwrap_or_default();
+    format!(
+        "{:08x}-{:04x}-0000-0000-000000000000",
+        millis >> 16,
+        millis & 0xffff
+    )
+}
+
+impl Desk {
+    /// Events after `after` (an event id), in order, at most `limit`.
+    pub fn events_after(
+        &self,
+        after: &str,
+        limit: i64,
+    ) -> Result<Vec<Arc<StreamEvent>>, ServiceError> {
+        let rows = db::ticket_events::after_with_tickets(&mut *self.conn()?, after, limit)?;
+        rows.into_iter()
+            .map(|(row, number, unit_id, classification)| {
+                let (id, event_type) = (row.id.clone(), row.event_type.clone());
+                let data = serde_json::to_string(&Payload {
+                    event: event_view(row),
+                    ticket_number: number,
+                })
+                .map_err(|e| ServiceError::Internal(e.to_string()))?;
+                Ok(Arc::new(StreamEvent {
+                    id,
+                    event_type,
+                    unit_id,
+                    public: classification == Classification::Public.as_str(),
+                    data,
+                }))
+            })
+            .collect()
+    }
+}
