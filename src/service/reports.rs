@@ -99,7 +99,19 @@ pub struct AvailabilityReport {
     #[schema(value_type = String, format = DateTime)]
     pub to: DateTime<Utc>,
     /// Every service of the catalogue.
-    pub rows: Vec<AvailabilityView>,
+    pub rows: Vec<ServiceAvailability>,
+}
+
+/// One service's availability in the report.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ServiceAvailability {
+    /// The service's code.
+    pub code: String,
+    /// Its name.
+    pub name: String,
+    /// Its figures.
+    #[serde(flatten)]
+    pub figures: AvailabilityView,
 }
 
 fn percent(part: i64, whole: i64) -> Option<f64> {
@@ -198,7 +210,16 @@ impl Desk {
         let mut conn = self.conn()?;
         let rows = db::services::list(&mut conn, None, i64::MAX)?
             .into_iter()
-            .map(|service| service_figures(&mut conn, service, (from, to), now))
+            .map(|service| {
+                let (code, name) = (service.code.clone(), service.name.clone());
+                service_figures(&mut conn, service, (from, to), now).map(|figures| {
+                    ServiceAvailability {
+                        code,
+                        name,
+                        figures,
+                    }
+                })
+            })
             .collect::<Result<_, _>>()?;
         Ok(AvailabilityReport { from, to, rows })
     }
@@ -274,6 +295,8 @@ impl AvailabilityReport {
                 "from",
                 "to",
                 "service_id",
+                "code",
+                "name",
                 "target_percent",
                 "availability_percent",
                 "downtime_seconds",
@@ -282,11 +305,14 @@ impl AvailabilityReport {
             ],
             self.rows
                 .iter()
-                .map(|r| {
+                .map(|row| {
+                    let r = &row.figures;
                     vec![
                         iso(self.from),
                         iso(self.to),
                         r.service_id.clone(),
+                        row.code.clone(),
+                        row.name.clone(),
                         r.target_percent.to_string(),
                         format!("{:.4}", r.availability_percent),
                         r.downtime_seconds.to_string(),

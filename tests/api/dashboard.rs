@@ -39,28 +39,12 @@ async fn the_summary_counts_open_load_sla_standing_and_escalations(backend: Back
     let clock = Arc::new(ManualClock::new(start));
     let app = TestApp::spawn_on_clock(backend, clock.clone()).await;
     let cast = app.cast().await;
-    let (_, calendar) = app
-        .post(
-            "/api/v1/calendars",
-            &cast.supervisor.token,
-            json!({"name": "24x7", "timezone": "Asia/Makassar", "always_open": true}),
-        )
-        .await;
-    let targets: Vec<Value> = ["critical", "high", "medium", "low"]
-        .iter()
-        .map(|p| {
-            json!({"priority": p, "response_seconds": 10, "tier1_seconds": 20,
-                        "resolution_seconds": 60, "warn_at_percent": 50})
-        })
-        .collect();
-    let (status, _) = app
-        .post(
-            "/api/v1/sla-policies",
-            &cast.supervisor.token,
-            json!({"name": "Uji", "calendar_id": calendar["id"], "default": true, "targets": targets}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED);
+    app.round_the_clock_policy(
+        &cast.supervisor.token,
+        json!({"response_seconds": 10, "tier1_seconds": 20, "resolution_seconds": 60,
+               "warn_at_percent": 50}),
+    )
+    .await;
 
     let restricted = app
         .create_ticket(

@@ -159,25 +159,11 @@ async fn each_event_mails_its_people_in_one_thread(backend: Backend) {
 
 async fn a_breach_at_tier2_reaches_the_supervisors(backend: Backend) {
     let (app, cast, sink, clock) = desk_with_sink(backend).await;
-    let (_, calendar) = app
-        .post(
-            "/api/v1/calendars",
-            &cast.supervisor.token,
-            json!({"name": "24x7", "timezone": "Asia/Makassar", "always_open": true}),
-        )
-        .await;
-    let targets: Vec<Value> = ["critical", "high", "medium", "low"]
-        .iter()
-        .map(|p| json!({"priority": p, "response_seconds": 600, "tier1_seconds": 1200, "resolution_seconds": 1800}))
-        .collect();
-    let (status, policy) = app
-        .post(
-            "/api/v1/sla-policies",
-            &cast.supervisor.token,
-            json!({"name": "Cepat", "calendar_id": calendar["id"], "default": true, "targets": targets}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{policy}");
+    app.round_the_clock_policy(
+        &cast.supervisor.token,
+        json!({"response_seconds": 600, "tier1_seconds": 1200, "resolution_seconds": 1800}),
+    )
+    .await;
     let ticket = app.create_ticket(&cast.tier1.token, json!({})).await;
     app.act(&cast.tier1.token, &ticket, "acknowledge", json!({}))
         .await;

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 use servicedesk::clock::{Clock, ManualClock};
 
 use crate::on_both_databases;
@@ -22,24 +22,9 @@ async fn sla_figures_follow_the_tickets_in_business_time(backend: Backend) {
     let cast = app.cast().await;
     let set =
         |seconds: i64| clock.advance(start() + chrono::Duration::seconds(seconds) - clock.now());
-    let (_, calendar) = app
-        .post(
-            "/api/v1/calendars",
-            &cast.supervisor.token,
-            json!({"name": "24x7", "timezone": "Asia/Makassar", "always_open": true}),
-        )
-        .await;
-    let targets: Vec<Value> = ["critical", "high", "medium", "low"]
-        .iter()
-        .map(|p| {
-            json!({"priority": p, "response_seconds": 60, "tier1_seconds": 600,
-                        "resolution_seconds": 1200})
-        })
-        .collect();
-    app.post(
-        "/api/v1/sla-policies",
+    app.round_the_clock_policy(
         &cast.supervisor.token,
-        json!({"name": "Uji", "calendar_id": calendar["id"], "default": true, "targets": targets}),
+        json!({"response_seconds": 60, "tier1_seconds": 600, "resolution_seconds": 1200}),
     )
     .await;
     let (t1, other, t2) = (
@@ -200,6 +185,7 @@ async fn availability_report_lists_every_service(backend: Backend) {
         .and_then(|rows| rows.iter().find(|r| r["service_id"] == id))
         .expect("the service's row");
     assert_eq!(row["downtime_seconds"], 3600);
+    assert_eq!(row["code"], "SIMPEG");
     assert_eq!(row["met"], true);
     let (_, csv) = app
         .get(
@@ -208,9 +194,11 @@ async fn availability_report_lists_every_service(backend: Backend) {
         )
         .await;
     let csv = csv.as_str().expect("text").to_owned();
-    assert!(csv.starts_with("from,to,service_id,target_percent,availability_percent,"));
+    assert!(csv.starts_with("from,to,service_id,code,name,target_percent,availability_percent,"));
     assert!(
-        csv.contains(&format!(",{id},99.5,99.8611,3600,0,true")),
+        csv.contains(&format!(
+            ",{id},SIMPEG,Kepegawaian,99.5,99.8611,3600,0,true"
+        )),
         "{csv}"
     );
 }

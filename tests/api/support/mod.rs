@@ -478,6 +478,36 @@ impl TestApp {
         moved
     }
 
+    /// Makes the region default an SLA policy on a new 24×7 calendar (WITA) with the same
+    /// `targets` (seconds, and `warn_at_percent` if given) for every priority.
+    pub async fn round_the_clock_policy(&self, supervisor: &str, targets: Value) {
+        let (status, calendar) = self
+            .post(
+                "/api/v1/calendars",
+                supervisor,
+                json!({"name": "24x7", "timezone": "Asia/Makassar", "always_open": true}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{calendar}");
+        let every: Vec<Value> = ["critical", "high", "medium", "low"]
+            .iter()
+            .map(|priority| {
+                let mut target = targets.clone();
+                target["priority"] = json!(priority);
+                target
+            })
+            .collect();
+        let (status, policy) = self
+            .post(
+                "/api/v1/sla-policies",
+                supervisor,
+                json!({"name": "24x7", "calendar_id": calendar["id"], "default": true,
+                       "targets": every}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{policy}");
+    }
+
     /// How many tickets exist (as the admin sees them, up to 200).
     pub async fn ticket_count(&self) -> usize {
         let (_, page) = self
