@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 use super::metrics::{AutomaticLabel, ClockLabel};
 use super::outbox::{self, TicketNotice};
-use super::ticket_view::{record_event, stored};
+use super::ticket_view::{record_event, stored, stored_tier, utc};
 use super::{Desk, ServiceError};
 use crate::clock::rfc3339;
 use crate::db::models::{TicketRow, TicketSlaRow};
@@ -175,10 +175,6 @@ fn naive(at: Option<DateTime<Utc>>) -> Option<NaiveDateTime> {
     at.map(|at| at.naive_utc())
 }
 
-fn utc(at: Option<NaiveDateTime>) -> Option<DateTime<Utc>> {
-    at.map(|at| at.and_utc())
-}
-
 fn tracked(
     target: Option<i64>,
     elapsed: i64,
@@ -284,15 +280,14 @@ impl Held {
 pub(super) fn position(row: &TicketRow) -> Result<Position, ServiceError> {
     Ok(Position {
         status: stored("status", &row.status)?,
-        tier: Tier::from_number(row.tier)
-            .ok_or_else(|| ServiceError::Internal(format!("stored tier {}", row.tier)))?,
+        tier: stored_tier(row)?,
     })
 }
 
-/// Records the alerts due at `now` as events (actor `null`) with their mail, and escalates the
-/// ticket to tier 2 when tier 1's window has run out. `sender` is `SERVICEDESK_MAIL_FROM`.
-/// Returns whether the ticket row changed.
 impl Desk {
+    /// Records the alerts due at `now` as events (actor `null`) with their mail, and
+    /// escalates the ticket to tier 2 when tier 1's window has run out. Returns whether the
+    /// ticket row changed.
     pub(super) fn record_due_alerts(
         &self,
         conn: &mut DbConn,

@@ -151,7 +151,8 @@ pub(super) fn stored_tier(row: &TicketRow) -> Result<Tier, ServiceError> {
         .ok_or_else(|| ServiceError::Internal(format!("stored tier {}", row.tier)))
 }
 
-fn utc(at: Option<NaiveDateTime>) -> Option<DateTime<Utc>> {
+/// A stored optional instant, in UTC.
+pub(super) fn utc(at: Option<NaiveDateTime>) -> Option<DateTime<Utc>> {
     at.map(|at| at.and_utc())
 }
 
