@@ -1,6 +1,8 @@
 //! The mail outbox: mails rendered and queued in the transaction of the change that causes
 //! them (recipients per SLA.md, official domains only), and the dispatcher's side of sending.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use rand::Rng;
@@ -240,9 +242,43 @@ pub(super) fn enqueue_ticket_mail(
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
     let tier = Tier::from_number(ticket.tier).unwrap_or(Tier::One);
-    let (parties, unit_name) = ticket_parties(conn, ticket, notice.notice, tier)?;
-    let (kept, skipped) =
-        official_only(recipients(notice.notice, tier, &parties), &mailing.domains);
+    let parties = ticket_parties(conn, ticket, notice.notice, tier)?;
+    let thread_id = db::notifications::thread_of(conn, &ticket.id)?;
+    queue_ticket_mail(conn, mailing, ticket, notice, &parties, thread_id, now)
+}
+
+/// Queues the `created` mail of new tickets written together: the PD's mailbox and Tier 1
+/// are read once per PD, and a new ticket has no thread yet.
+pub(super) fn enqueue_created_mails(
+    conn: &mut DbConn,
+    mailing: &Mailing,
+    tickets: &[(&TicketRow, TicketNotice)],
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let mut by_unit: HashMap<&str, (Parties, String)> = HashMap::new();
+    for (ticket, notice) in tickets {
+        if !by_unit.contains_key(ticket.unit_id.as_str()) {
+            let parties = ticket_parties(conn, ticket, Notice::Created, Tier::One)?;
+            by_unit.insert(&ticket.unit_id, parties);
+        }
+        if let Some(parties) = by_unit.get(ticket.unit_id.as_str()) {
+            queue_ticket_mail(conn, mailing, ticket, notice, parties, None, now)?;
+        }
+    }
+    Ok(())
+}
+
+fn queue_ticket_mail(
+    conn: &mut DbConn,
+    mailing: &Mailing,
+    ticket: &TicketRow,
+    notice: &TicketNotice,
+    (parties, unit_name): &(Parties, String),
+    thread_id: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let tier = Tier::from_number(ticket.tier).unwrap_or(Tier::One);
+    let (kept, skipped) = official_only(recipients(notice.notice, tier, parties), &mailing.domains);
     for skip in &skipped {
         record_event(
             conn,
@@ -269,13 +305,12 @@ pub(super) fn enqueue_ticket_mail(
             Tier::One => mailing.tier1_label.clone(),
             Tier::Two => mailing.tier2_label.clone(),
         },
-        unit_name,
+        unit_name: unit_name.clone(),
         detail_label: detail_label(notice.notice).into(),
         detail: notice.detail.clone(),
         due: due_times(notice.sla, mailing),
     })
     .map_err(ServiceError::Internal)?;
-    let thread_id = db::notifications::thread_of(conn, &ticket.id)?;
     queue(
         conn,
         mailing,

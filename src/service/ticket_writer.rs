@@ -225,17 +225,23 @@ impl Writer {
             let events: Vec<EventRow> = rows.iter().map(|row| created_event(row, now)).collect();
             db::ticket_events::insert_many(conn, &events)?;
             let mailing = outbox::mailing(conn, self.mail_from.as_deref())?;
-            for ((row, event), view) in rows.iter().zip(&events).zip(&views) {
-                let notice = TicketNotice {
-                    notice: Notice::Created,
-                    event_id: &event.id,
-                    clock: None,
-                    automatic: false,
-                    detail: None,
-                    sla: view.as_ref(),
-                };
-                outbox::enqueue_ticket_mail(conn, &mailing, row, &notice, now)?;
-            }
+            let created: Vec<(&TicketRow, TicketNotice)> = rows
+                .iter()
+                .zip(&events)
+                .zip(&views)
+                .map(|((row, event), view)| {
+                    let notice = TicketNotice {
+                        notice: Notice::Created,
+                        event_id: &event.id,
+                        clock: None,
+                        automatic: false,
+                        detail: None,
+                        sla: view.as_ref(),
+                    };
+                    (row, notice)
+                })
+                .collect();
+            outbox::enqueue_created_mails(conn, &mailing, &created, now)?;
             let remembered: Vec<IdempotencyRow> = fresh
                 .iter()
                 .zip(&rows)
