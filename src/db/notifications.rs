@@ -95,14 +95,6 @@ pub fn settle(
     Ok(settled == 1)
 }
 
-/// The earliest instant a pending mail is due.
-pub fn next_due(conn: &mut DbConn) -> DbResult<Option<NaiveDateTime>> {
-    notifications::table
-        .filter(notifications::status.eq("pending"))
-        .select(diesel::dsl::min(notifications::next_attempt_at))
-        .first(conn)
-}
-
 /// Mails newest first, optionally of one status, after the cursor `(created_at, id)`.
 pub fn list(
     conn: &mut DbConn,

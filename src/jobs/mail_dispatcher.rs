@@ -13,7 +13,7 @@ use crate::service::Desk;
 
 /// Most mails claimed at once.
 const BATCH: i64 = 50;
-/// The longest the dispatcher sleeps before it looks at the outbox again.
+/// How long the dispatcher waits before it looks at an empty outbox again.
 const POLL: Duration = Duration::from_millis(200);
 
 /// The running dispatcher; it finishes the mails in hand, stops and is joined when dropped.
@@ -68,12 +68,7 @@ async fn run(desk: Arc<Desk>, mailer: Arc<Mailer>, owner: String, stop: Arc<Atom
             Vec::new()
         });
         if claimed.is_empty() {
-            let now = desk.now();
-            let next = desk.next_mail_due().ok().flatten();
-            let wait = next
-                .and_then(|next| (next - now).to_std().ok())
-                .map_or(POLL, |wait| wait.min(POLL));
-            tokio::time::sleep(wait.max(Duration::from_millis(5))).await;
+            tokio::time::sleep(POLL).await;
             continue;
         }
         let mut sends = JoinSet::new();

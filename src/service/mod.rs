@@ -103,12 +103,11 @@ impl Desk {
         self.events.subscribe()
     }
 
-    /// Hands events to every listener; returns whether anyone listens.
-    pub fn publish_events(&self, events: Vec<Arc<event_stream::StreamEvent>>) -> bool {
+    /// Hands events to every listener (none may be listening).
+    pub fn publish_events(&self, events: Vec<Arc<event_stream::StreamEvent>>) {
         for event in events {
             let _ = self.events.send(event);
         }
-        self.events.receiver_count() > 0
     }
 
     /// Whether any stream listens.

@@ -630,11 +630,6 @@ impl Desk {
             }
         })
     }
-
-    /// The earliest instant a queued mail is due.
-    pub fn next_mail_due(&self) -> Result<Option<DateTime<Utc>>, ServiceError> {
-        Ok(db::notifications::next_due(&mut *self.conn()?)?.map(|at| at.and_utc()))
-    }
 }
 
 /// Settles one mail; returns its new status when this dispatcher still held it.

@@ -78,8 +78,9 @@ impl Desk {
         let mut conn = self.conn()?;
         write_tx(&mut conn, |conn| {
             let due = db::ticket_sla::claim_due(conn, now.naive_utc(), limit)?;
+            let handled = due.len();
             let mut calendars: HashMap<String, Arc<BusinessCalendar>> = HashMap::new();
-            for (mut ticket, row) in due.iter().cloned() {
+            for (mut ticket, row) in due {
                 let calendar = match calendars.get(&row.calendar_id) {
                     Some(calendar) => calendar.clone(),
                     None => {
@@ -108,7 +109,7 @@ impl Desk {
                     db::ticket_sla::update(conn, &retry_row)?;
                 }
             }
-            Ok(due.len())
+            Ok(handled)
         })
     }
 
