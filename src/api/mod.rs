@@ -66,6 +66,7 @@ where
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct PageParams {
     /// Page length, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

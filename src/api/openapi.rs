@@ -1,7 +1,11 @@
 //! The OpenAPI document, generated from the handlers; `api-spec/openapi.yaml` is its frozen copy.
 
+use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
+
+use crate::domain::ticket::Action;
 
 use super::{
     audit, auth, calendars, dashboard, events, health, metrics, notifications, region, reports,
@@ -37,7 +41,8 @@ use super::{
         tickets::create_ticket, tickets::list_tickets, tickets::get_ticket, tickets::update_ticket,
         tickets::act_on_ticket, tickets::create_comment, tickets::list_comments, tickets::list_events,
     ),
-    modifiers(&BearerAuth),
+    components(schemas(Action)),
+    modifiers(&BearerAuth, &RequestErrors),
     tags(
         (name = "health", description = "Probes"),
         (name = "auth", description = "Sign-in"),
@@ -72,6 +77,69 @@ impl Modify for BearerAuth {
             ),
         );
     }
+}
+
+/// The answers every operation that reads a body or a query string may give, added where a
+/// handler's own list leaves them out: the extractors answer them before the handler runs.
+struct RequestErrors;
+
+impl Modify for RequestErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ];
+            for operation in operations.into_iter().flatten() {
+                add_request_errors(operation);
+            }
+        }
+    }
+}
+
+fn add_request_errors(operation: &mut Operation) {
+    let has_body = operation.request_body.is_some();
+    let has_query = operation
+        .parameters
+        .iter()
+        .flatten()
+        .any(|parameter| parameter.parameter_in == ParameterIn::Query);
+    let mut errors = Vec::new();
+    if has_body || has_query {
+        errors.push((
+            "400",
+            "invalid_body or invalid_query: malformed JSON, a wrong type or an unknown value",
+        ));
+        errors.push((
+            "422",
+            "validation_failed: a field is not valid; `errors` names it",
+        ));
+    }
+    if has_body {
+        errors.push(("413", "The body is larger than 1 MiB"));
+    }
+    for (status, description) in errors {
+        operation
+            .responses
+            .responses
+            .entry(status.to_owned())
+            .or_insert_with(|| problem_response(description).into());
+    }
+}
+
+fn problem_response(description: &str) -> utoipa::openapi::Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/problem+json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .build()
 }
 
 /// The document as YAML, as checked in under `api-spec/`.

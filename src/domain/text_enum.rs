@@ -1,9 +1,11 @@
 /// Declares an enum that travels as a fixed snake_case text (JSON and database alike), with
 /// `as_str`, `FromStr`, `Display`, serde and an OpenAPI schema from one list of spellings.
+/// Spellings are `tt`, not `literal`: a `literal` fragment reaches derive macros wrapped in an
+/// invisible group, and utoipa then ignores the `serde(rename)` and documents the variant names.
 macro_rules! text_enum {
     (
         $(#[$meta:meta])*
-        pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }
+        pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:tt),+ $(,)? }
     ) => {
         $(#[$meta])*
         #[derive(

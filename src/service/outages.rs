@@ -1,6 +1,6 @@
 //! Outages of services and their availability SLA (SLA.md "Availability").
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -17,10 +17,20 @@ use crate::domain::role::Role;
 /// Who records outages: the Dinas, which runs Tier 2 and the data centre.
 const RECORDERS: &[Role] = &[Role::Tier2, Role::Supervisor, Role::Admin];
 
+/// The longest report period, and how far back an outage may be recorded: one year, the
+/// longest period the regulations report on. A wider window would only let a typing mistake in
+/// a year write (and mail) a budget breach for every month since.
+const ONE_YEAR_DAYS: i64 = 366;
+
+/// How far an unplanned outage's instants may lie ahead of our clock: the recorder's clock may
+/// run a little ahead, but nobody knows when an unplanned outage will start or end.
+const CLOCK_SKEW: TimeDelta = TimeDelta::minutes(5);
+
 /// `POST /services/{id}/outages`.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewOutage {
-    /// When the service went down (RFC 3339).
+    /// When the service went down (RFC 3339): within the last 366 days; ahead of now only for
+    /// planned maintenance.
     #[schema(value_type = String, format = DateTime)]
     pub started_at: DateTime<Utc>,
     /// When it came back; `null` while it is still down.
@@ -72,7 +82,7 @@ pub struct OutageView {
 pub struct AvailabilityQuery {
     /// Start of the period (RFC 3339).
     pub from: String,
-    /// End of the period (RFC 3339), after `from`.
+    /// End of the period (RFC 3339), after `from` and at most 366 days later.
     pub to: String,
 }
 
@@ -152,13 +162,23 @@ impl Desk {
         input: NewOutage,
     ) -> Result<OutageView, ServiceError> {
         require(caller, RECORDERS)?;
+        let now = self.now();
         let mut errors = Vec::new();
         let note = fields::optional_text(&mut errors, "note", &input.note, 2000);
-        if input.ended_at.is_some_and(|end| end <= input.started_at) {
-            errors.push(FieldError::new("ended_at", "must be after started_at"));
+        check_recordable(
+            &mut errors,
+            "started_at",
+            input.started_at,
+            input.planned,
+            now,
+        );
+        if let Some(end) = input.ended_at {
+            check_recordable(&mut errors, "ended_at", end, input.planned, now);
+            if end <= input.started_at {
+                errors.push(FieldError::new("ended_at", "must be after started_at"));
+            }
         }
         ServiceError::check(errors)?;
-        let now = self.now();
         let mut conn = self.conn()?;
         write_tx(&mut conn, |conn| {
             db::services::find(conn, service_id)?.ok_or(ServiceError::NotFound)?;
@@ -214,9 +234,12 @@ impl Desk {
         let mut conn = self.conn()?;
         write_tx(&mut conn, |conn| {
             let mut row = db::outages::find(conn, service_id, id)?.ok_or(ServiceError::NotFound)?;
+            let mut errors = Vec::new();
+            check_recordable(&mut errors, "ended_at", input.ended_at, row.planned, now);
             if input.ended_at.naive_utc() <= row.started_at {
-                return Err(ServiceError::field("ended_at", "must be after started_at"));
+                errors.push(FieldError::new("ended_at", "must be after started_at"));
             }
+            ServiceError::check(errors)?;
             row.ended_at = Some(input.ended_at.naive_utc());
             row.updated_at = now.naive_utc();
             db::outages::update(conn, &row)?;
@@ -354,6 +377,28 @@ fn record_budget_breaches(
     Ok(recorded)
 }
 
+/// An outage instant lies within the last year, and not in the future unless the outage is
+/// planned maintenance, which is announced ahead (up to a year).
+fn check_recordable(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    at: DateTime<Utc>,
+    planned: bool,
+    now: DateTime<Utc>,
+) {
+    let year = TimeDelta::days(ONE_YEAR_DAYS);
+    if at < now - year {
+        errors.push(FieldError::new(field, "must be within the last 366 days"));
+    } else if planned && at > now + year {
+        errors.push(FieldError::new(field, "must be within the next 366 days"));
+    } else if !planned && at > now + CLOCK_SKEW {
+        errors.push(FieldError::new(
+            field,
+            "must not be in the future (only planned maintenance is recorded ahead)",
+        ));
+    }
+}
+
 /// A period `[from, to)` given as RFC 3339 texts, checked.
 pub(super) fn period(from: &str, to: &str) -> Result<(DateTime<Utc>, DateTime<Utc>), ServiceError> {
     let mut errors = Vec::new();
@@ -363,6 +408,10 @@ pub(super) fn period(from: &str, to: &str) -> Result<(DateTime<Utc>, DateTime<Ut
         && to <= from
     {
         errors.push(FieldError::new("to", "must be after from"));
+    } else if let (Some(from), Some(to)) = (from, to)
+        && to - from > TimeDelta::days(ONE_YEAR_DAYS)
+    {
+        errors.push(FieldError::new("to", "must be at most 366 days after from"));
     }
     ServiceError::check(errors)?;
     from.zip(to)

@@ -28,7 +28,7 @@ const READERS: &[Role] = &[
 pub struct SlaReportQuery {
     /// Tickets created at or after (RFC 3339).
     pub from: String,
-    /// Tickets created before (RFC 3339).
+    /// Tickets created before (RFC 3339); at most 366 days after `from`.
     pub to: String,
     /// `unit` (default), `service`, `tier` or `priority`.
     pub group_by: Option<String>,
@@ -41,7 +41,7 @@ pub struct SlaReportQuery {
 pub struct PeriodQuery {
     /// Start (RFC 3339).
     pub from: String,
-    /// End (RFC 3339).
+    /// End (RFC 3339), after `from` and at most 366 days later.
     pub to: String,
     /// `csv` for a spreadsheet (or send `Accept: text/csv`).
     pub format: Option<String>,

@@ -24,6 +24,13 @@ async fn service(app: &TestApp, cast: &Cast) -> String {
     service["id"].as_str().expect("id").to_owned()
 }
 
+/// A server whose clock stands at 30 November 2026, so the outages of these tests stay within
+/// the year an outage may be recorded in.
+async fn spawn_on_30_november(backend: Backend) -> TestApp {
+    let now = chrono::Utc.with_ymd_and_hms(2026, 11, 30, 0, 0, 0).unwrap();
+    TestApp::spawn_on_clock(backend, Arc::new(ManualClock::new(now))).await
+}
+
 async fn availability(app: &TestApp, token: &str, service: &str, from: &str, to: &str) -> Value {
     let (status, figures) = app
         .get(
@@ -36,7 +43,7 @@ async fn availability(app: &TestApp, token: &str, service: &str, from: &str, to:
 }
 
 async fn overlapping_outages_count_once_and_maintenance_not_at_all(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
+    let app = spawn_on_30_november(backend).await;
     let cast = app.cast().await;
     let simpeg = service(&app, &cast).await;
     let outages = format!("/api/v1/services/{simpeg}/outages");
@@ -90,7 +97,7 @@ async fn overlapping_outages_count_once_and_maintenance_not_at_all(backend: Back
 }
 
 async fn an_open_outage_counts_until_it_is_ended(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
+    let app = spawn_on_30_november(backend).await;
     let cast = app.cast().await;
     let simpeg = service(&app, &cast).await;
     let (status, open) = app
@@ -152,7 +159,7 @@ async fn an_open_outage_counts_until_it_is_ended(backend: Backend) {
 }
 
 async fn outages_are_recorded_by_the_dinas_and_checked(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
+    let app = spawn_on_30_november(backend).await;
     let cast = app.cast().await;
     let simpeg = service(&app, &cast).await;
     let outages = format!("/api/v1/services/{simpeg}/outages");
@@ -189,10 +196,45 @@ async fn outages_are_recorded_by_the_dinas_and_checked(backend: Backend) {
         (status, &problem["code"]),
         (StatusCode::BAD_REQUEST, &json!("invalid_body"))
     );
+    for (outage, field) in [
+        (json!({"started_at": "2025-11-01T00:00:00Z"}), "started_at"),
+        (
+            json!({"started_at": "2026-11-29T00:00:00Z", "ended_at": "2026-12-01T00:00:00Z"}),
+            "ended_at",
+        ),
+        (json!({"started_at": "2026-12-01T00:00:00Z"}), "started_at"),
+        (
+            json!({"started_at": "2028-01-01T00:00:00Z", "planned": true}),
+            "started_at",
+        ),
+    ] {
+        let (status, problem) = app.post(&outages, &cast.tier2.token, outage.clone()).await;
+        assert_eq!(
+            (status, &problem["errors"][0]["field"]),
+            (StatusCode::UNPROCESSABLE_ENTITY, &json!(field)),
+            "{outage}"
+        );
+    }
+    let maintenance = json!({"started_at": "2026-12-05T22:00:00Z", "ended_at": "2026-12-06T02:00:00Z",
+                             "planned": true, "note": "Pemeliharaan terjadwal"});
+    let (status, announced) = app.post(&outages, &cast.tier2.token, maintenance).await;
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "planned maintenance is announced ahead: {announced}"
+    );
     let (status, _) = app
         .post("/api/v1/services/nope/outages", &cast.tier2.token, outage)
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, problem) = app
+        .get(&format!("/api/v1/services/{simpeg}/availability?from=2025-01-01T00:00:00Z&to=2026-12-01T00:00:00Z"), &cast.tier2.token)
+        .await;
+    assert_eq!(
+        (status, &problem["errors"][0]["field"]),
+        (StatusCode::UNPROCESSABLE_ENTITY, &json!("to")),
+        "a period is at most a year"
+    );
     let (status, problem) = app
         .get(&format!("/api/v1/services/{simpeg}/availability?from=2026-12-01T00:00:00Z&to=2026-11-01T00:00:00Z"), &cast.tier2.token)
         .await;

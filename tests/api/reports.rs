@@ -155,7 +155,8 @@ async fn sla_figures_follow_the_tickets_in_business_time(backend: Backend) {
 }
 
 async fn availability_report_lists_every_service(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
+    let clock = Arc::new(ManualClock::new(start()));
+    let app = TestApp::spawn_on_clock(backend, clock).await;
     let cast = app.cast().await;
     let (_, service) = app
         .post(
