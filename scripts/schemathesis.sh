@@ -48,11 +48,14 @@ TOKEN=$(curl -fsS "$BASE/api/v1/auth/login" -H 'content-type: application/json' 
     -d "{\"email\":\"$ADMIN_EMAIL\",\"password\":\"$ADMIN_PASSWORD\"}" |
     python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])')
 
-"$VENV/bin/st" run api-spec/openapi.yaml --url "$BASE" \
+# From inside the run's folder, where schemathesis and hypothesis keep their caches.
+SPEC=$PWD/api-spec/openapi.yaml
+cd "$RUN"
+"$VENV/bin/st" run "$SPEC" --url "$BASE" \
     --header "Authorization: Bearer $TOKEN" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
     --max-time "$SECONDS_BUDGET" --seed "$SEED" --workers 1 \
-    --report junit --report-dir "$RUN/report"
+    --report junit --report-dir report
 
 if ! kill -0 "$SERVER" 2>/dev/null; then
     echo "the server died during the schemathesis run:" >&2

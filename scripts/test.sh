@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The one test command (README, .ci/run): formatting, lints, then every test on SQLite and on
-# PostgreSQL. PostgreSQL comes from SERVICEDESK_TEST_POSTGRES_URL, else the server on
-# 127.0.0.1:5432 if it answers, else a private cluster started under target/. No PostgreSQL
-# is a failure, never a skip.
+# The one test command (README, .ci/run): formatting, lints, every test on SQLite and on
+# PostgreSQL (the OpenAPI drift check among them), schemathesis against a running server, and
+# the compose file's validation. PostgreSQL comes from SERVICEDESK_TEST_POSTGRES_URL, else the
+# server on 127.0.0.1:5432 if it answers, else a private cluster started under target/. No
+# PostgreSQL is a failure, never a skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,3 +24,14 @@ drop_leftover_test_databases
 
 step "cargo nextest run (every test, both databases)"
 cargo nextest run --no-fail-fast
+
+step "schemathesis: api-spec/openapi.yaml against the running server"
+cargo build --quiet --bin servicedesk
+scripts/schemathesis.sh target/debug/servicedesk
+
+step "docker-compose config (docker-compose.yml)"
+command -v docker-compose >/dev/null || {
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends docker-compose >/dev/null
+}
+docker-compose --file docker-compose.yml config --quiet
+echo "docker-compose.yml is valid"

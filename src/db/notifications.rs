@@ -7,12 +7,20 @@ use super::models::NotificationRow;
 use super::schema::notifications;
 use super::{DbConn, DbResult};
 
-/// Queues a mail.
-pub fn insert(conn: &mut DbConn, row: &NotificationRow) -> DbResult<()> {
-    diesel::insert_into(notifications::table)
-        .values(row)
-        .execute(conn)
-        .map(drop)
+/// Queues mails, in one statement on PostgreSQL.
+pub fn insert_many(conn: &mut DbConn, rows: &[NotificationRow]) -> DbResult<()> {
+    match conn {
+        DbConn::Pg(pg) => diesel::insert_into(notifications::table)
+            .values(rows)
+            .execute(pg)
+            .map(drop),
+        DbConn::Sqlite(sqlite) => rows.iter().try_for_each(|row| {
+            diesel::insert_into(notifications::table)
+                .values(row)
+                .execute(sqlite)
+                .map(drop)
+        }),
+    }
 }
 
 /// The `Message-ID` of a ticket's first mail, if it has one.
@@ -36,47 +44,101 @@ pub fn due(conn: &mut DbConn, now: NaiveDateTime, limit: i64) -> DbResult<Vec<St
         .load(conn)
 }
 
-/// Claims a due mail for `owner` until `lease_end`: a conditional update, so that of several
-/// dispatchers exactly one gets it. Returns the row when this one did.
-pub fn claim(
+/// Of `ids`, the pending mails due at `now`, locked. On PostgreSQL rows another dispatcher
+/// holds are skipped and the condition is checked again on the locked rows, so that of several
+/// dispatchers exactly one claims each mail; SQLite's write transaction admits one writer.
+pub fn lock_due(
     conn: &mut DbConn,
-    id: &str,
-    owner: &str,
+    ids: &[String],
     now: NaiveDateTime,
-    lease_end: NaiveDateTime,
-) -> DbResult<Option<NotificationRow>> {
-    let claimed = diesel::update(
-        notifications::table
-            .find(id)
-            .filter(notifications::status.eq("pending"))
-            .filter(notifications::next_attempt_at.le(now)),
-    )
-    .set((
-        notifications::next_attempt_at.eq(lease_end),
-        notifications::lease_owner.eq(owner),
-        notifications::attempts.eq(notifications::attempts + 1),
-    ))
-    .execute(conn)?;
-    if claimed == 0 {
-        return Ok(None);
+) -> DbResult<Vec<NotificationRow>> {
+    let due = notifications::table
+        .filter(notifications::id.eq_any(ids))
+        .filter(notifications::status.eq("pending"))
+        .filter(notifications::next_attempt_at.le(now))
+        .order(notifications::next_attempt_at);
+    match conn {
+        DbConn::Pg(pg) => due
+            .select(NotificationRow::as_select())
+            .for_update()
+            .skip_locked()
+            .load(pg),
+        DbConn::Sqlite(sqlite) => due.select(NotificationRow::as_select()).load(sqlite),
     }
-    notifications::table
-        .find(id)
-        .select(NotificationRow::as_select())
-        .first(conn)
-        .optional()
 }
 
-/// Records the outcome of an attempt by the lease holder: `status` and when to try next.
-/// Returns whether the lease was still this owner's.
-pub fn settle(
+/// Leases locked mails to `owner` until `lease_end`, counting an attempt for each.
+pub fn lease(
+    conn: &mut DbConn,
+    ids: &[&str],
+    owner: &str,
+    lease_end: NaiveDateTime,
+) -> DbResult<()> {
+    diesel::update(notifications::table.filter(notifications::id.eq_any(ids)))
+        .set((
+            notifications::next_attempt_at.eq(lease_end),
+            notifications::lease_owner.eq(owner),
+            notifications::attempts.eq(notifications::attempts + 1),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// What settling a sent mail needs of its row.
+#[derive(Debug, Queryable)]
+pub struct HeldMail {
+    /// The mail.
+    pub id: String,
+    /// Its ticket, if any.
+    pub ticket_id: Option<String>,
+    /// `created`, `escalated`, ...
+    pub kind: String,
+    /// Attempts, this one included.
+    pub attempts: i32,
+}
+
+/// Of `ids`, the pending mails `owner` still holds, locked.
+pub fn held(conn: &mut DbConn, ids: &[&str], owner: &str) -> DbResult<Vec<HeldMail>> {
+    let held = notifications::table
+        .filter(notifications::id.eq_any(ids))
+        .filter(notifications::lease_owner.eq(owner))
+        .filter(notifications::status.eq("pending"))
+        .select((
+            notifications::id,
+            notifications::ticket_id,
+            notifications::kind,
+            notifications::attempts,
+        ));
+    match conn {
+        DbConn::Pg(pg) => held.for_update().load(pg),
+        DbConn::Sqlite(sqlite) => held.load(sqlite),
+    }
+}
+
+/// Marks held mails sent at `now` and ends their lease.
+pub fn mark_sent(conn: &mut DbConn, ids: &[&str], now: NaiveDateTime) -> DbResult<()> {
+    diesel::update(notifications::table.filter(notifications::id.eq_any(ids)))
+        .set((
+            notifications::status.eq("sent"),
+            notifications::next_attempt_at.eq(now),
+            notifications::sent_at.eq(now),
+            notifications::last_error.eq(None::<String>),
+            notifications::lease_owner.eq(None::<String>),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Records a failed attempt by the lease holder: `status` (`pending` to retry at
+/// `next_attempt_at`, or `failed`) and the error. Returns whether the lease was still this
+/// owner's.
+pub fn settle_failure(
     conn: &mut DbConn,
     id: &str,
     owner: &str,
     status: &str,
     next_attempt_at: NaiveDateTime,
-    sent_at: Option<NaiveDateTime>,
-    last_error: Option<&str>,
+    error: &str,
 ) -> DbResult<bool> {
     let settled = diesel::update(
         notifications::table
@@ -87,8 +149,7 @@ pub fn settle(
     .set((
         notifications::status.eq(status),
         notifications::next_attempt_at.eq(next_attempt_at),
-        notifications::sent_at.eq(sent_at),
-        notifications::last_error.eq(last_error),
+        notifications::last_error.eq(error),
         notifications::lease_owner.eq(None::<String>),
     ))
     .execute(conn)?;

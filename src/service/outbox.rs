@@ -12,11 +12,11 @@ use utoipa::ToSchema;
 use super::page::{Page, PageRequest};
 use super::region;
 use super::sla::SlaView;
-use super::ticket_view::{record_event, stored};
+use super::ticket_view::{event_row, record_event, stored};
 use super::{Desk, FieldError, ServiceError, audit, new_id, require};
 use crate::auth::Caller;
 use crate::clock::rfc3339;
-use crate::db::models::{NotificationRow, ServiceRow, TicketRow};
+use crate::db::models::{EventRow, NotificationRow, ServiceRow, TicketRow};
 use crate::db::{self, DbConn, write_tx};
 use crate::domain::email::{EmailAddress, OfficialDomains};
 use crate::domain::notification::{Notice, Parties, Recipients, official_only, recipients};
@@ -40,7 +40,8 @@ const MAX_ATTEMPTS: i32 = 12;
 /// What every mail of a transaction needs to know about the region.
 pub(super) struct Mailing {
     region: String,
-    timezone: Tz,
+    /// The region's timezone, in which mails show times (and tickets are numbered per year).
+    pub(super) timezone: Tz,
     domains: OfficialDomains,
     sender: String,
     tier1_label: String,
@@ -244,7 +245,10 @@ pub(super) fn enqueue_ticket_mail(
     let tier = Tier::from_number(ticket.tier).unwrap_or(Tier::One);
     let parties = ticket_parties(conn, ticket, notice.notice, tier)?;
     let thread_id = db::notifications::thread_of(conn, &ticket.id)?;
-    queue_ticket_mail(conn, mailing, ticket, notice, &parties, thread_id, now)
+    if let Some(mail) = ticket_mail(conn, mailing, ticket, notice, &parties, thread_id, now)? {
+        db::notifications::insert_many(conn, &[mail])?;
+    }
+    Ok(())
 }
 
 /// Queues the `created` mail of new tickets written together: the PD's mailbox and Tier 1
@@ -256,19 +260,25 @@ pub(super) fn enqueue_created_mails(
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
     let mut by_unit: HashMap<&str, (Parties, String)> = HashMap::new();
+    let mut mails = Vec::with_capacity(tickets.len());
     for (ticket, notice) in tickets {
         if !by_unit.contains_key(ticket.unit_id.as_str()) {
             let parties = ticket_parties(conn, ticket, Notice::Created, Tier::One)?;
             by_unit.insert(&ticket.unit_id, parties);
         }
         if let Some(parties) = by_unit.get(ticket.unit_id.as_str()) {
-            queue_ticket_mail(conn, mailing, ticket, notice, parties, None, now)?;
+            mails.extend(ticket_mail(
+                conn, mailing, ticket, notice, parties, None, now,
+            )?);
         }
     }
+    db::notifications::insert_many(conn, &mails)?;
     Ok(())
 }
 
-fn queue_ticket_mail(
+/// The mail of a ticket event, to be queued; `None` when no recipient is left. Recipients
+/// outside the official domains are recorded as `notification_skipped` events.
+fn ticket_mail(
     conn: &mut DbConn,
     mailing: &Mailing,
     ticket: &TicketRow,
@@ -276,7 +286,7 @@ fn queue_ticket_mail(
     (parties, unit_name): &(Parties, String),
     thread_id: Option<String>,
     now: DateTime<Utc>,
-) -> Result<(), ServiceError> {
+) -> Result<Option<NotificationRow>, ServiceError> {
     let tier = Tier::from_number(ticket.tier).unwrap_or(Tier::One);
     let (kept, skipped) = official_only(recipients(notice.notice, tier, parties), &mailing.domains);
     for skip in &skipped {
@@ -291,7 +301,7 @@ fn queue_ticket_mail(
         )?;
     }
     if kept.to.is_empty() && kept.cc.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
     let rendered = render_ticket(&TicketMail {
         region: mailing.region.clone(),
@@ -311,8 +321,7 @@ fn queue_ticket_mail(
         due: due_times(notice.sla, mailing),
     })
     .map_err(ServiceError::Internal)?;
-    queue(
-        conn,
+    Ok(Some(notification_row(
         mailing,
         (Some(&ticket.id), Some(notice.event_id)),
         notice.notice,
@@ -320,7 +329,7 @@ fn queue_ticket_mail(
         rendered,
         thread_id,
         now,
-    )
+    )))
 }
 
 /// Queues the mail about a service's month over its downtime budget: the owner PD and
@@ -365,21 +374,13 @@ pub(super) fn enqueue_budget_mail(
         budget: minutes(budget),
     })
     .map_err(ServiceError::Internal)?;
-    queue(
-        conn,
-        mailing,
-        (None, None),
-        notice,
-        &kept,
-        rendered,
-        None,
-        now,
-    )
+    let mail = notification_row(mailing, (None, None), notice, &kept, rendered, None, now);
+    db::notifications::insert_many(conn, &[mail])?;
+    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]
-fn queue(
-    conn: &mut DbConn,
+fn notification_row(
     mailing: &Mailing,
     (ticket_id, event_id): (Option<&str>, Option<&str>),
     notice: Notice,
@@ -387,35 +388,31 @@ fn queue(
     rendered: Rendered,
     thread_id: Option<String>,
     now: DateTime<Utc>,
-) -> Result<(), ServiceError> {
+) -> NotificationRow {
     let id = new_id();
     let domain = mailing
         .sender
         .rsplit_once('@')
         .map_or("localhost", |(_, domain)| domain);
-    db::notifications::insert(
-        conn,
-        &NotificationRow {
-            message_id: format!("{id}@{domain}"),
-            id,
-            ticket_id: ticket_id.map(str::to_owned),
-            event_id: event_id.map(str::to_owned),
-            kind: notice.as_str().into(),
-            recipients: serde_json::json!({"to": recipients.to, "cc": recipients.cc}).to_string(),
-            subject: rendered.subject,
-            body_text: rendered.text,
-            body_html: rendered.html,
-            thread_id,
-            status: "pending".into(),
-            attempts: 0,
-            next_attempt_at: now.naive_utc(),
-            lease_owner: None,
-            last_error: None,
-            created_at: now.naive_utc(),
-            sent_at: None,
-        },
-    )?;
-    Ok(())
+    NotificationRow {
+        message_id: format!("{id}@{domain}"),
+        id,
+        ticket_id: ticket_id.map(str::to_owned),
+        event_id: event_id.map(str::to_owned),
+        kind: notice.as_str().into(),
+        recipients: serde_json::json!({"to": recipients.to, "cc": recipients.cc}).to_string(),
+        subject: rendered.subject,
+        body_text: rendered.text,
+        body_html: rendered.html,
+        thread_id,
+        status: "pending".into(),
+        attempts: 0,
+        next_attempt_at: now.naive_utc(),
+        lease_owner: None,
+        last_error: None,
+        created_at: now.naive_utc(),
+        sent_at: None,
+    }
 }
 
 #[derive(Deserialize)]
@@ -580,14 +577,14 @@ impl Desk {
         }
         let sender = mailing(&mut conn, self.mail_from.as_deref())?.sender;
         write_tx(&mut conn, |conn| {
-            let mut claimed = Vec::with_capacity(due.len());
-            for id in &due {
-                let lease_end = (now + LEASE).naive_utc();
-                if let Some(row) =
-                    db::notifications::claim(conn, id, owner, now.naive_utc(), lease_end)?
-                {
+            let rows = db::notifications::lock_due(conn, &due, now.naive_utc())?;
+            let ids: Vec<&str> = rows.iter().map(|row| row.id.as_str()).collect();
+            db::notifications::lease(conn, &ids, owner, (now + LEASE).naive_utc())?;
+            Ok(rows
+                .into_iter()
+                .map(|row| {
                     let StoredRecipients { to, cc } = stored_recipients(&row);
-                    claimed.push(Outgoing {
+                    Outgoing {
                         id: row.id,
                         from: sender.clone(),
                         to,
@@ -597,16 +594,15 @@ impl Desk {
                         html: row.body_html,
                         message_id: row.message_id,
                         thread_id: row.thread_id,
-                    });
-                }
-            }
-            Ok(claimed)
+                    }
+                })
+                .collect())
         })
     }
 
-    /// Records how sending claimed mails went, in one transaction: sent; failed for now
-    /// (retried with backoff); or failed for good (a permanent refusal, or the last attempt),
-    /// each with its ticket event.
+    /// Records how sending claimed mails went, in one transaction: sent (all at once, the
+    /// usual case); failed for now (retried with backoff); or failed for good (a permanent
+    /// refusal, or the last attempt). Sent and given-up mails get their ticket event.
     pub fn settle_mail(
         &self,
         owner: &str,
@@ -614,65 +610,90 @@ impl Desk {
     ) -> Result<(), ServiceError> {
         let now = self.now();
         let mut conn = self.conn()?;
-        write_tx(&mut conn, |conn| {
-            outcomes
-                .iter()
-                .map(|(mail, outcome)| settle_one(conn, owner, mail, outcome, now))
-                .collect::<Result<Vec<_>, _>>()
-        })
-        .map(|settled| {
-            for status in settled {
-                match status {
-                    Some("sent") => self.metrics.mails_sent.inc(),
-                    Some("failed") => self.metrics.mails_failed.inc(),
-                    _ => 0,
-                };
+        let (sent, failed) = write_tx(&mut conn, |conn| {
+            let sent = settle_sent(conn, owner, outcomes, now)?;
+            let mut failed = 0;
+            for (mail, outcome) in outcomes {
+                if let Err(failure) = outcome
+                    && settle_failure(conn, owner, mail, failure, now)?
+                {
+                    failed += 1;
+                }
             }
-        })
+            Ok::<_, ServiceError>((sent, failed))
+        })?;
+        self.metrics.mails_sent.inc_by(sent);
+        self.metrics.mails_failed.inc_by(failed);
+        Ok(())
     }
 }
 
-/// Settles one mail; returns its new status when this dispatcher still held it.
-fn settle_one(
+/// Marks the sent mails this dispatcher still holds as sent, with a `notification_sent` event
+/// on each one's ticket; returns how many.
+fn settle_sent(
+    conn: &mut DbConn,
+    owner: &str,
+    outcomes: &[(Outgoing, Result<(), SendFailure>)],
+    now: DateTime<Utc>,
+) -> Result<u64, ServiceError> {
+    let sent: HashMap<&str, &Outgoing> = outcomes
+        .iter()
+        .filter(|(_, outcome)| outcome.is_ok())
+        .map(|(mail, _)| (mail.id.as_str(), mail))
+        .collect();
+    if sent.is_empty() {
+        return Ok(0);
+    }
+    let ids: Vec<&str> = sent.keys().copied().collect();
+    let held = db::notifications::held(conn, &ids, owner)?;
+    let held_ids: Vec<&str> = held.iter().map(|mail| mail.id.as_str()).collect();
+    db::notifications::mark_sent(conn, &held_ids, now.naive_utc())?;
+    let events: Vec<EventRow> = held
+        .iter()
+        .filter_map(|row| {
+            let mail = sent.get(row.id.as_str())?;
+            let data = serde_json::json!({"notification_id": row.id, "kind": row.kind,
+                                          "to": mail.to, "cc": mail.cc,
+                                          "attempts": row.attempts, "error": null});
+            Some(event_row(
+                row.ticket_id.as_ref()?,
+                "notification_sent",
+                None,
+                now,
+                data,
+            ))
+        })
+        .collect();
+    db::ticket_events::insert_many(conn, &events)?;
+    Ok(held.len() as u64)
+}
+
+/// Settles one mail that did not go out: due again after a backoff, or given up with a
+/// `notification_failed` event. Returns whether it was given up (while this dispatcher held it).
+fn settle_failure(
     conn: &mut DbConn,
     owner: &str,
     mail: &Outgoing,
-    outcome: &Result<(), SendFailure>,
+    failure: &SendFailure,
     now: DateTime<Utc>,
-) -> Result<Option<&'static str>, ServiceError> {
+) -> Result<bool, ServiceError> {
     let Some(row) = db::notifications::find(conn, &mail.id)? else {
-        return Ok(None);
+        return Ok(false);
     };
-    let (status, next, error) = match outcome {
-        Ok(()) => ("sent", now, None),
-        Err(failure) if failure.permanent || row.attempts >= MAX_ATTEMPTS => {
-            ("failed", now, Some(failure.message.as_str()))
-        }
-        Err(failure) => (
-            "pending",
-            now + backoff(row.attempts),
-            Some(failure.message.as_str()),
-        ),
+    let error = failure.message.as_str();
+    let given_up = failure.permanent || row.attempts >= MAX_ATTEMPTS;
+    let (status, next) = if given_up {
+        ("failed", now)
+    } else {
+        ("pending", now + backoff(row.attempts))
     };
-    let sent_at = outcome.is_ok().then_some(now.naive_utc());
-    let settled = db::notifications::settle(
-        conn,
-        &mail.id,
-        owner,
-        status,
-        next.naive_utc(),
-        sent_at,
-        error,
-    )?;
-    if let (true, Some(ticket_id), "sent" | "failed") = (settled, &row.ticket_id, status) {
+    let settled =
+        db::notifications::settle_failure(conn, &mail.id, owner, status, next.naive_utc(), error)?;
+    if let (true, true, Some(ticket_id)) = (settled, given_up, &row.ticket_id) {
         record_event(
             conn,
             ticket_id,
-            if status == "sent" {
-                "notification_sent"
-            } else {
-                "notification_failed"
-            },
+            "notification_failed",
             None,
             now,
             serde_json::json!({"notification_id": row.id, "kind": row.kind,
@@ -680,7 +701,7 @@ fn settle_one(
                                "attempts": row.attempts, "error": error}),
         )?;
     }
-    Ok(settled.then_some(status))
+    Ok(settled && given_up)
 }
 
 #[cfg(test)]

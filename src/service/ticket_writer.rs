@@ -16,7 +16,6 @@ use std::thread::JoinHandle;
 use chrono::{DateTime, Datelike, Utc};
 
 use super::outbox::{self, TicketNotice};
-use super::region;
 use super::sla::{self, CalendarCache, Opening};
 use super::sla_due::Bell;
 use super::ticket_view::{TicketView, event_row, stored, ticket_view};
@@ -189,12 +188,8 @@ impl Writer {
             if fresh.is_empty() {
                 return Ok(replies);
             }
-            let timezone: chrono_tz::Tz = region::load(conn)?
-                .row
-                .timezone
-                .parse()
-                .map_err(|_| ServiceError::Internal("stored region timezone".into()))?;
-            let year = now.with_timezone(&timezone).year();
+            let mailing = outbox::mailing(conn, self.mail_from.as_deref())?;
+            let year = now.with_timezone(&mailing.timezone).year();
             // Numbered last of the checks: from here to the commit the year's counter is locked.
             let numbers = db::tickets::take_numbers(conn, year, fresh.len())?;
             let rows: Vec<TicketRow> = fresh
@@ -224,7 +219,6 @@ impl Writer {
             db::ticket_sla::insert_many(conn, &sla_rows)?;
             let events: Vec<EventRow> = rows.iter().map(|row| created_event(row, now)).collect();
             db::ticket_events::insert_many(conn, &events)?;
-            let mailing = outbox::mailing(conn, self.mail_from.as_deref())?;
             let created: Vec<(&TicketRow, TicketNotice)> = rows
                 .iter()
                 .zip(&events)
