@@ -10,6 +10,17 @@ use crate::service::{FieldError, ServiceError};
 
 /// The problem document (RFC 9457) with our stable `code` and per-field `errors`.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(examples(json!({
+    "type": "urn:spbe-servicedesk:problem:email_not_official",
+    "title": "Unprocessable Entity",
+    "status": 422,
+    "detail": "email must be inside the region's official domains (tojounaunakab.go.id)",
+    "code": "email_not_official",
+    "errors": [{
+        "field": "email",
+        "message": "must be inside the region's official domains (tojounaunakab.go.id)"
+    }]
+})))]
 pub struct Problem {
     /// A URI naming the kind of problem.
     #[serde(rename = "type")]

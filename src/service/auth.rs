@@ -13,6 +13,10 @@ use crate::db;
 
 /// `POST /auth/login`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(examples(json!({
+    "email": "rahmat.hidayat@tojounaunakab.go.id",
+    "password": "sandi-Awal-2026!"
+})))]
 pub struct LoginInput {
     /// The account's address.
     pub email: String,
@@ -23,6 +27,21 @@ pub struct LoginInput {
 
 /// A successful sign-in.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(examples(json!({
+    "access_token": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIwMTljMjEzYS02MTAwLTcxYzQtOGI4Zi1hYjE3MDBhOGRiYTEiLCJyb2xlIjoidGllcjEiLCJleHAiOjE3OTYwMDU2ODAsImlhdCI6MTc5NjAwMjA4MCwiaXNzIjoic3BiZS1zZXJ2aWNlZGVzayIsImF1ZCI6InNwYmUtc2VydmljZWRlc2stYXBpIiwianRpIjoiMDFhMjJhMTAtN2E0MC03YjJlLTlmNGMtMmQ4ZTZhMWIzYzU3IiwidHlwIjoiYWNjZXNzIn0.n5ZzhTzpA5BWFNREcAEC01eoyUcCdAt6KXchZwJJy1U",
+    "token_type": "Bearer",
+    "expires_in": 3600,
+    "user": {
+        "id": "019c213a-6100-71c4-8b8f-ab1700a8dba1",
+        "email": "rahmat.hidayat@tojounaunakab.go.id",
+        "name": "Rahmat Hidayat",
+        "role": "tier1",
+        "unit_id": "019c1bdd-1680-75e3-b92f-e3604a7cc5f8",
+        "active": true,
+        "created_at": "2026-02-03T02:00:00Z",
+        "updated_at": "2026-02-03T02:00:00Z"
+    }
+})))]
 pub struct LoginOutput {
     /// The bearer token for `Authorization: Bearer …`.
     pub access_token: String,

@@ -17,6 +17,7 @@ use crate::domain::role::Role;
 
 /// A closed local day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({"date": "2027-02-06", "name": "Tahun Baru Imlek 2578 Kongzili"})))]
 pub struct HolidayInput {
     /// The local date, `YYYY-MM-DD`.
     #[schema(value_type = String, format = Date)]
@@ -27,6 +28,16 @@ pub struct HolidayInput {
 
 /// `POST /calendars` and `PUT /calendars/{id}`.
 #[derive(Debug, Deserialize, ToSchema)]
+// 24×7 rather than office hours: the spec is YAML, and a YAML 1.1 reader (PyYAML, hence
+// schemathesis) takes an unquoted `16:00` for the number 960, so a window with a time from 10:00
+// on would reach the server as a number.
+#[schema(examples(json!({
+    "name": "Layanan 24 jam RSUD",
+    "timezone": "Asia/Makassar",
+    "always_open": true,
+    "working_hours": {},
+    "holidays": []
+})))]
 pub struct CalendarInput {
     /// Name (up to 200 characters).
     pub name: String,

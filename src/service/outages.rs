@@ -28,6 +28,13 @@ const CLOCK_SKEW: TimeDelta = TimeDelta::minutes(5);
 
 /// `POST /services/{id}/outages`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(examples(json!({
+    "started_at": "2026-11-30T00:55:00Z",
+    "ended_at": "2026-11-30T02:50:00Z",
+    "planned": false,
+    "ticket_id": "01a22a14-8e80-7efe-903d-4386d0975cb2",
+    "note": "Server basis data SIMPEG di pusat data mati setelah listrik padam; pulih setelah genset menyala dan layanan dijalankan ulang."
+})))]
 pub struct NewOutage {
     /// When the service went down (RFC 3339): within the last 366 days; ahead of now only for
     /// planned maintenance.
@@ -48,6 +55,7 @@ pub struct NewOutage {
 
 /// `PATCH /services/{id}/outages/{oid}`: ends an outage.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(examples(json!({"ended_at": "2026-11-30T02:50:00Z"})))]
 pub struct OutageEnd {
     /// When the service came back (RFC 3339).
     #[schema(value_type = String, format = DateTime)]

@@ -42,6 +42,15 @@ pub struct RegionView {
 
 /// `PUT /region`: the full settings.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(examples(json!({
+    "name": "Kabupaten Tojo Una-Una",
+    "timezone": "Asia/Makassar",
+    "official_email_domains": ["tojounaunakab.go.id"],
+    "mail_from": "servicedesk@tojounaunakab.go.id",
+    "language": "id",
+    "tier1_label": "Service Desk Tier 1",
+    "tier2_label": "Service Desk Tier 2"
+})))]
 pub struct RegionUpdate {
     /// The Pemda's name.
     pub name: String,

@@ -17,6 +17,19 @@ const DEFAULT_AVAILABILITY_TARGET: f64 = 99.5;
 
 /// A service as the API shows it.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(examples(json!({
+    "id": "019c457d-d380-7716-855a-505b32dcacf1",
+    "code": "SIMPEG",
+    "name": "Sistem Informasi Manajemen Kepegawaian",
+    "owner_unit_id": "019c1be1-aa60-7f39-a719-9dd75799e7ec",
+    "critical": true,
+    "sla_policy_id": null,
+    "availability_target_percent": 99.5,
+    "description": "Data dan layanan kepegawaian ASN Pemerintah Kabupaten Tojo Una-Una.",
+    "active": true,
+    "created_at": "2026-02-10T03:00:00Z",
+    "updated_at": "2026-02-10T03:00:00Z"
+})))]
 pub struct ServiceView {
     /// Service id.
     pub id: String,
@@ -49,6 +62,15 @@ pub struct ServiceView {
 
 /// `POST /services`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(examples(json!({
+    "code": "SIMPEG",
+    "name": "Sistem Informasi Manajemen Kepegawaian",
+    "owner_unit_id": "019c1be1-aa60-7f39-a719-9dd75799e7ec",
+    "critical": true,
+    "sla_policy_id": null,
+    "availability_target_percent": 99.5,
+    "description": "Data dan layanan kepegawaian ASN Pemerintah Kabupaten Tojo Una-Una."
+})))]
 pub struct NewService {
     /// Short unique code (letters, digits, `-`, `_`; up to 32).
     pub code: String,
@@ -70,6 +92,10 @@ pub struct NewService {
 
 /// `PATCH /services/{id}`: only the fields given change.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[schema(examples(json!({
+    "sla_policy_id": "019b8bab-1a08-70eb-8799-054a26cfc8ae",
+    "availability_target_percent": 99.9
+})))]
 pub struct ServiceChanges {
     /// New code.
     pub code: Option<String>,

@@ -33,6 +33,21 @@ pub struct TargetInput {
 
 /// `POST /sla-policies` and `PUT /sla-policies/{id}`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(examples(json!({
+    "name": "SLA layanan kritis",
+    "calendar_id": "019b8bab-1620-747e-b061-32c559567921",
+    "default": false,
+    "targets": [
+        {"priority": "critical", "response_seconds": 600, "tier1_seconds": 1800,
+         "resolution_seconds": 7200, "warn_at_percent": 80},
+        {"priority": "high", "response_seconds": 900, "tier1_seconds": 3600,
+         "resolution_seconds": 14400, "warn_at_percent": 75},
+        {"priority": "medium", "response_seconds": 3600, "tier1_seconds": 14400,
+         "resolution_seconds": 28800, "warn_at_percent": 75},
+        {"priority": "low", "response_seconds": 7200, "tier1_seconds": null,
+         "resolution_seconds": 57600, "warn_at_percent": 75}
+    ]
+})))]
 pub struct SlaPolicyInput {
     /// Name (up to 200 characters).
     pub name: String,

@@ -24,6 +24,13 @@ const MAX_TEXT: usize = 20_000;
 
 /// The body of `POST /tickets/{id}/<action>`; which field is needed depends on the action.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[schema(examples(
+    json!({"reason": "Basis data SIMPEG di pusat data tidak menjawab; perlu ditangani Tier 2."}),
+    json!({"assignee_id": "019c213a-6100-71c4-8b8f-ab1700a8dba1"}),
+    json!({"solution": "Basis data sudah dipulihkan; minta pelapor keluar lalu masuk kembali dan periksa data kepegawaiannya."}),
+    json!({"resolution": "Layanan basis data SIMPEG dijalankan ulang setelah listrik pusat data pulih; pelapor sudah bisa masuk kembali."}),
+    json!({})
+))]
 pub struct ActionInput {
     /// `assign`: the new assignee.
     pub assignee_id: Option<String>,
@@ -37,6 +44,10 @@ pub struct ActionInput {
 
 /// `POST /tickets/{id}/comments`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(examples(json!({
+    "body": "Halaman login SIMPEG menampilkan 502 Bad Gateway dari semua komputer di Dinas Kesehatan; jaringan kantor normal.",
+    "internal": false
+})))]
 pub struct NewComment {
     /// The text, 1 to 20,000 characters.
     pub body: String,

@@ -27,6 +27,48 @@ pub struct Reporter {
 
 /// A ticket as the API shows it.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(examples(json!({
+    "id": "01a22a14-8e80-7efe-903d-4386d0975cb2",
+    "number": "SD-2026-000482",
+    "kind": "incident",
+    "title": "SIMPEG tidak bisa diakses",
+    "description": "Sejak pukul 08.55 WITA pegawai Dinas Kesehatan tidak bisa masuk ke SIMPEG; halaman login menampilkan 502 Bad Gateway.",
+    "status": "in_progress",
+    "priority": "high",
+    "impact": "high",
+    "urgency": "medium",
+    "tier": 1,
+    "unit_id": "019c1bdd-1680-75e3-b92f-e3604a7cc5f8",
+    "service_id": "019c457d-d380-7716-855a-505b32dcacf1",
+    "assignee_id": "019c213a-6100-71c4-8b8f-ab1700a8dba1",
+    "reporter": {
+        "name": "Siti Rahmawati",
+        "email": "siti.rahmawati@tojounaunakab.go.id",
+        "phone": "+62 812 4567 8910"
+    },
+    "classification": "public",
+    "security_incident": false,
+    "created_by": "019c213a-6100-71c4-8b8f-ab1700a8dba1",
+    "created_at": "2026-11-30T01:32:00Z",
+    "updated_at": "2026-11-30T01:45:00Z",
+    "first_response_at": "2026-11-30T01:41:00Z",
+    "escalated_at": null,
+    "escalation_reason": null,
+    "resolved_at": null,
+    "closed_at": null,
+    "resolution": null,
+    "version": 3,
+    "sla": {
+        "policy_id": "019b8bab-1a08-70eb-8799-054a26cfc8ae",
+        "paused": false,
+        "response": {"target_seconds": 1800, "due_at": null, "met_at": "2026-11-30T01:41:00Z",
+                     "breached": false, "remaining_seconds": 1260, "elapsed_seconds": 540},
+        "tier1": {"target_seconds": 7200, "due_at": "2026-11-30T03:32:00Z", "met_at": null,
+                  "breached": false, "remaining_seconds": 3600, "elapsed_seconds": 3600},
+        "resolution": {"target_seconds": 28800, "due_at": "2026-12-01T01:02:00Z", "met_at": null,
+                       "breached": false, "remaining_seconds": 25200, "elapsed_seconds": 3600}
+    }
+})))]
 pub struct TicketView {
     /// Ticket id (UUID v7).
     pub id: String,

@@ -32,6 +32,22 @@ const MAX_IDEMPOTENCY_KEY: usize = 255;
 
 /// `POST /tickets`.
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[schema(examples(json!({
+    "kind": "incident",
+    "title": "SIMPEG tidak bisa diakses",
+    "description": "Sejak pukul 08.55 WITA pegawai Dinas Kesehatan tidak bisa masuk ke SIMPEG; halaman login menampilkan 502 Bad Gateway.",
+    "service_id": "019c457d-d380-7716-855a-505b32dcacf1",
+    "impact": "high",
+    "urgency": "medium",
+    "reporter": {
+        "name": "Siti Rahmawati",
+        "email": "siti.rahmawati@tojounaunakab.go.id",
+        "phone": "+62 812 4567 8910"
+    },
+    "classification": "public",
+    "security_incident": false,
+    "unit_id": "019c1bdd-1680-75e3-b92f-e3604a7cc5f8"
+})))]
 pub struct NewTicket {
     /// One of the five statutory kinds.
     pub kind: Kind,
@@ -58,6 +74,11 @@ pub struct NewTicket {
 
 /// `PATCH /tickets/{id}`: only the fields given change.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[schema(examples(json!({
+    "title": "SIMPEG tidak bisa diakses dari semua PD",
+    "impact": "high",
+    "urgency": "high"
+})))]
 pub struct TicketChanges {
     /// New summary.
     pub title: Option<String>,

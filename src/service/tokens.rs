@@ -16,6 +16,7 @@ const MAX_DAYS: i64 = 730;
 
 /// `POST /users/{id}/tokens`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(examples(json!({"name": "Dasbor Tier 2", "expires_in_days": 90})))]
 pub struct NewToken {
     /// What the token is for, e.g. "Dasbor Tier 2".
     pub name: String,

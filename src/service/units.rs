@@ -17,6 +17,16 @@ use crate::domain::role::{Role, UnitKind};
 
 /// A unit as the API shows it.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(examples(json!({
+    "id": "019c1bdd-1680-75e3-b92f-e3604a7cc5f8",
+    "code": "DINKES",
+    "name": "Dinas Kesehatan",
+    "kind": "pd",
+    "email": "dinkes@tojounaunakab.go.id",
+    "active": true,
+    "created_at": "2026-02-02T01:00:00Z",
+    "updated_at": "2026-02-02T01:00:00Z"
+})))]
 pub struct UnitView {
     /// Unit id.
     pub id: String,
@@ -42,6 +52,12 @@ pub struct UnitView {
 
 /// `POST /units`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(examples(json!({
+    "code": "DINKES",
+    "name": "Dinas Kesehatan",
+    "kind": "pd",
+    "email": "dinkes@tojounaunakab.go.id"
+})))]
 pub struct NewUnit {
     /// Short unique code, e.g. `DINKES` (letters, digits, `-`, `_`; up to 32).
     pub code: String,
@@ -55,6 +71,10 @@ pub struct NewUnit {
 
 /// `PATCH /units/{id}`: only the fields given change.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[schema(examples(json!({
+    "name": "Dinas Kesehatan, Pengendalian Penduduk dan Keluarga Berencana",
+    "email": "dinkesppkb@tojounaunakab.go.id"
+})))]
 pub struct UnitChanges {
     /// New code.
     pub code: Option<String>,

@@ -21,6 +21,16 @@ const MAX_PASSWORD_CHARS: usize = 256;
 
 /// A user as the API shows it: never a password or its hash.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(examples(json!({
+    "id": "019c213a-6100-71c4-8b8f-ab1700a8dba1",
+    "email": "rahmat.hidayat@tojounaunakab.go.id",
+    "name": "Rahmat Hidayat",
+    "role": "tier1",
+    "unit_id": "019c1bdd-1680-75e3-b92f-e3604a7cc5f8",
+    "active": true,
+    "created_at": "2026-02-03T02:00:00Z",
+    "updated_at": "2026-02-03T02:00:00Z"
+})))]
 pub struct UserView {
     /// User id.
     pub id: String,
@@ -46,6 +56,13 @@ pub struct UserView {
 
 /// `POST /users`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(examples(json!({
+    "name": "Rahmat Hidayat",
+    "email": "rahmat.hidayat@tojounaunakab.go.id",
+    "password": "sandi-Awal-2026!",
+    "role": "tier1",
+    "unit_id": "019c1bdd-1680-75e3-b92f-e3604a7cc5f8"
+})))]
 pub struct NewUser {
     /// Display name (up to 200 characters).
     pub name: String,
@@ -62,6 +79,10 @@ pub struct NewUser {
 
 /// `PATCH /users/{id}`: only the fields given change.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[schema(examples(json!({
+    "name": "Rahmat Hidayat, S.Kom.",
+    "unit_id": "019c1be1-aa60-7f39-a719-9dd75799e7ec"
+})))]
 pub struct UserChanges {
     /// New display name.
     pub name: Option<String>,
