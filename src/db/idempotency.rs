@@ -17,16 +17,5 @@ pub fn find(conn: &mut DbConn, user_id: &str, key: &str) -> DbResult<Option<Idem
 
 /// Remembers keys with the tickets they created (one statement on PostgreSQL).
 pub fn insert_many(conn: &mut DbConn, rows: &[IdempotencyRow]) -> DbResult<()> {
-    match conn {
-        DbConn::Pg(pg) => diesel::insert_into(idempotency_keys::table)
-            .values(rows)
-            .execute(pg)
-            .map(drop),
-        DbConn::Sqlite(sqlite) => rows.iter().try_for_each(|row| {
-            diesel::insert_into(idempotency_keys::table)
-                .values(row)
-                .execute(sqlite)
-                .map(drop)
-        }),
-    }
+    insert_rows!(conn, idempotency_keys::table, rows)
 }

@@ -1,6 +1,31 @@
 //! Persistence: the connection enum over PostgreSQL and SQLite, the pool, migrations and the
 //! queries. The only module that knows SQL dialects.
 
+/// Inserts a slice of rows into a table: one statement on PostgreSQL (multi-row `VALUES` does
+/// not compile through the connection enum), one per row on SQLite, where statements are cheap
+/// calls; nothing at all for no rows, where diesel would still send a dummy statement.
+macro_rules! insert_rows {
+    ($conn:expr, $table:expr, $rows:expr) => {{
+        let rows = $rows;
+        if rows.is_empty() {
+            Ok(())
+        } else {
+            match $conn {
+                $crate::db::DbConn::Pg(pg) => diesel::insert_into($table)
+                    .values(rows)
+                    .execute(pg)
+                    .map(drop),
+                $crate::db::DbConn::Sqlite(sqlite) => rows.iter().try_for_each(|row| {
+                    diesel::insert_into($table)
+                        .values(row)
+                        .execute(sqlite)
+                        .map(drop)
+                }),
+            }
+        }
+    }};
+}
+
 pub mod audit;
 pub mod calendars;
 mod connection;

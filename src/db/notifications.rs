@@ -9,18 +9,7 @@ use super::{DbConn, DbResult};
 
 /// Queues mails, in one statement on PostgreSQL.
 pub fn insert_many(conn: &mut DbConn, rows: &[NotificationRow]) -> DbResult<()> {
-    match conn {
-        DbConn::Pg(pg) => diesel::insert_into(notifications::table)
-            .values(rows)
-            .execute(pg)
-            .map(drop),
-        DbConn::Sqlite(sqlite) => rows.iter().try_for_each(|row| {
-            diesel::insert_into(notifications::table)
-                .values(row)
-                .execute(sqlite)
-                .map(drop)
-        }),
-    }
+    insert_rows!(conn, notifications::table, rows)
 }
 
 /// The `Message-ID` of a ticket's first mail, if it has one.

@@ -16,18 +16,7 @@ pub fn insert(conn: &mut DbConn, row: &EventRow) -> DbResult<()> {
 
 /// Appends several events (one statement on PostgreSQL).
 pub fn insert_many(conn: &mut DbConn, rows: &[EventRow]) -> DbResult<()> {
-    match conn {
-        DbConn::Pg(pg) => diesel::insert_into(ticket_events::table)
-            .values(rows)
-            .execute(pg)
-            .map(drop),
-        DbConn::Sqlite(sqlite) => rows.iter().try_for_each(|row| {
-            diesel::insert_into(ticket_events::table)
-                .values(row)
-                .execute(sqlite)
-                .map(drop)
-        }),
-    }
+    insert_rows!(conn, ticket_events::table, rows)
 }
 
 /// A ticket's events, oldest first.

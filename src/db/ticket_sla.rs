@@ -9,18 +9,7 @@ use super::{DbConn, DbResult};
 
 /// Stores new tickets' SLA rows (one statement on PostgreSQL, one per row on SQLite).
 pub fn insert_many(conn: &mut DbConn, rows: &[TicketSlaRow]) -> DbResult<()> {
-    match conn {
-        DbConn::Pg(pg) => diesel::insert_into(ticket_sla::table)
-            .values(rows)
-            .execute(pg)
-            .map(drop),
-        DbConn::Sqlite(sqlite) => rows.iter().try_for_each(|row| {
-            diesel::insert_into(ticket_sla::table)
-                .values(row)
-                .execute(sqlite)
-                .map(drop)
-        }),
-    }
+    insert_rows!(conn, ticket_sla::table, rows)
 }
 
 /// A ticket's SLA row, locked until the transaction ends on PostgreSQL (a calendar edit may

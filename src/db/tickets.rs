@@ -40,21 +40,9 @@ pub fn take_numbers(conn: &mut DbConn, year: i32, count: usize) -> DbResult<Vec<
         .collect())
 }
 
-/// Stores new tickets: one statement on PostgreSQL (multi-row `VALUES` does not compile
-/// through the connection enum), one per ticket on SQLite, where statements are cheap calls.
+/// Stores new tickets.
 pub fn insert_many(conn: &mut DbConn, rows: &[TicketRow]) -> DbResult<()> {
-    match conn {
-        DbConn::Pg(pg) => diesel::insert_into(tickets::table)
-            .values(rows)
-            .execute(pg)
-            .map(drop),
-        DbConn::Sqlite(sqlite) => rows.iter().try_for_each(|row| {
-            diesel::insert_into(tickets::table)
-                .values(row)
-                .execute(sqlite)
-                .map(drop)
-        }),
-    }
+    insert_rows!(conn, tickets::table, rows)
 }
 
 /// A ticket by UUID or by number.
