@@ -1,38 +1,35 @@
 #!/usr/bin/env bash
-# Mail dispatcher benchmark on PostgreSQL, against the release build: the demo seeder queues
-# the mail of N tickets without sending any (it runs no dispatcher); then `serve` starts with
-# an SMTP sink on loopback and drains the outbox. Reports mails per second from the first to
-# the last one the sink accepted, and checks every mail arrived once.
+# Mail dispatcher benchmark against the release build, on one database: the demo seeder
+# queues the mail of N tickets without sending any (it runs no dispatcher); then `serve`
+# starts with an SMTP sink on loopback and drains the outbox. Reports mails per second from
+# the first to the last one the sink accepted, and checks every mail arrived once.
 #
-#   benches/mail.sh [--tickets N] [--out bench/mail.md]
-#
-# PostgreSQL comes from SERVICEDESK_BENCH_POSTGRES_URL (default the local server, no TLS).
+#   benches/mail.sh --database postgres|sqlite [--tickets N] [--figures FILE]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source benches/lib.sh
 
+DATABASE=postgres
 TICKETS=2000
-OUT=""
+FIGURES=/dev/null
 while [ $# -gt 0 ]; do
     case "$1" in
+        --database) DATABASE=$2; shift 2 ;;
         --tickets) TICKETS=$2; shift 2 ;;
-        --out) OUT=$2; shift 2 ;;
+        --figures) FIGURES=$2; shift 2 ;;
         *) echo "unknown argument $1" >&2; exit 2 ;;
     esac
 done
-ADMIN_URL=${SERVICEDESK_BENCH_POSTGRES_URL:-postgres://${USER:-root}@127.0.0.1:5432/postgres?sslmode=disable}
+need sqlite3:sqlite3
+cargo build --release --quiet
 PORT=18092
 SMTP_PORT=18025
-cargo build --release --quiet
-BIN=$PWD/target/release/servicedesk
 WORK=$(mktemp -d)
-SERVER=""
 SINK=""
-base=${ADMIN_URL%%\?*}
-URL="${base%/*}/sdbench_mail${ADMIN_URL#"$base"}"
 cleanup() {
-    [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null || true
+    stop_server
     [ -n "$SINK" ] && kill "$SINK" 2>/dev/null || true
-    psql "$ADMIN_URL" -qc "DROP DATABASE IF EXISTS sdbench_mail WITH (FORCE)" >/dev/null 2>&1 || true
+    drop_db "$DATABASE" sdbench_mail
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -74,17 +71,17 @@ PY
 python3 "$WORK/sink.py" "$SMTP_PORT" "$WORK/accepted" &
 SINK=$!
 
-psql "$ADMIN_URL" -qc "DROP DATABASE IF EXISTS sdbench_mail WITH (FORCE)" -c "CREATE DATABASE sdbench_mail" >/dev/null
-export SERVICEDESK_DATA_DIR="$WORK" SERVICEDESK_DATABASE_URL="$URL" SERVICEDESK_BIND="127.0.0.1:$PORT" \
-    SERVICEDESK_REGION_PRESET=tojo-una-una SERVICEDESK_LOG=warn \
+URL=$(db_url "$DATABASE" sdbench_mail "$WORK")
+fresh_db "$DATABASE" sdbench_mail "$WORK"
+export SERVICEDESK_DATA_DIR="$WORK/data" SERVICEDESK_DATABASE_URL="$URL" \
+    SERVICEDESK_BIND="127.0.0.1:$PORT" SERVICEDESK_REGION_PRESET=tojo-una-una SERVICEDESK_LOG=warn \
     SERVICEDESK_SMTP_URL="smtp://127.0.0.1:$SMTP_PORT"
 "$BIN" seed-demo --tickets "$TICKETS" >/dev/null
-queued=$(psql "$URL" -qAt -c "SELECT count(*) FROM notifications WHERE status = 'pending'")
+queued=$(sql "$URL" "SELECT count(*) FROM notifications WHERE status = 'pending'")
 : >"$WORK/accepted"
-"$BIN" serve >"$WORK/serve.log" 2>&1 &
-SERVER=$!
+start_server "$WORK/serve.log"
 for _ in $(seq 600); do
-    sent=$(psql "$URL" -qAt -c "SELECT count(*) FROM notifications WHERE status = 'sent'")
+    sent=$(sql "$URL" "SELECT count(*) FROM notifications WHERE status = 'sent'")
     [ "$sent" -ge "$queued" ] && break
     sleep 0.5
 done
@@ -92,14 +89,5 @@ accepted=$(wc -l <"$WORK/accepted")
 rate=$(python3 -c "
 t = [float(l) for l in open('$WORK/accepted')]
 print(f'{(len(t) - 1) / (max(t) - min(t)):.0f}' if len(t) > 1 else 'n/a')")
-{
-echo "| measure | value |"
-echo "| --- | --- |"
-echo "| mails queued by the seeder | ${queued} |"
-echo "| marked sent | ${sent} |"
-echo "| accepted by the sink | ${accepted} |"
-echo "| mails per second, first to last accepted | ${rate} |"
-} | tee "$WORK/table"
-if [ -n "$OUT" ]; then
-    cp "$WORK/table" "$OUT"
-fi
+figures "$FIGURES" "queued=$queued" "sent=$sent" "accepted=$accepted" "mails_per_second=$rate" \
+    "rss_mib=$(peak_rss_mib)"

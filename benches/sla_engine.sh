@@ -1,95 +1,99 @@
 #!/usr/bin/env bash
-# SLA engine benchmark on PostgreSQL, against the release build with the default tick (1 s):
+# SLA engine benchmark against the release build with the default tick (1 s), on one database:
 #
-# 1. idle cost: the server's CPU time over a quiet minute with 1,000 open tickets, then with
-#    100,000 (their SLA instants days away);
+# 1. idle cost: the server's CPU time over 30 quiet seconds with 1,000 open tickets, then
+#    with 100,000 (their SLA instants days away);
 # 2. lateness: N more tickets come due over the next minute and a half (a response warning,
 #    a response breach, a tier-1 warning, a tier-1 breach with automatic escalation each);
 #    how long after its due instant each alert was recorded, p50/p99/max, and that each was
 #    recorded exactly once.
 #
-#   benches/sla_engine.sh [--due N] [--out bench/sla-engine.md]
-#
-# PostgreSQL comes from SERVICEDESK_BENCH_POSTGRES_URL (default the local server, no TLS).
+#   benches/sla_engine.sh --database postgres|sqlite [--due N] [--figures FILE]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source benches/lib.sh
 
+DATABASE=postgres
 DUE=2000
-OUT=""
+FIGURES=/dev/null
 IDLE_SECONDS=30
 while [ $# -gt 0 ]; do
     case "$1" in
+        --database) DATABASE=$2; shift 2 ;;
         --due) DUE=$2; shift 2 ;;
-        --out) OUT=$2; shift 2 ;;
+        --figures) FIGURES=$2; shift 2 ;;
         *) echo "unknown argument $1" >&2; exit 2 ;;
     esac
 done
-ADMIN_URL=${SERVICEDESK_BENCH_POSTGRES_URL:-postgres://${USER:-root}@127.0.0.1:5432/postgres?sslmode=disable}
-PORT=18091
+need sqlite3:sqlite3
 cargo build --release --quiet
-BIN=$PWD/target/release/servicedesk
+PORT=18091
 WORK=$(mktemp -d)
-SERVER=""
-base=${ADMIN_URL%%\?*}
-URL="${base%/*}/sdbench_sla${ADMIN_URL#"$base"}"
 cleanup() {
-    [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null || true
-    psql "$ADMIN_URL" -qc "DROP DATABASE IF EXISTS sdbench_sla WITH (FORCE)" >/dev/null 2>&1 || true
+    stop_server
+    drop_db "$DATABASE" sdbench_sla
     rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-psql "$ADMIN_URL" -qc "DROP DATABASE IF EXISTS sdbench_sla WITH (FORCE)" -c "CREATE DATABASE sdbench_sla" >/dev/null
-export SERVICEDESK_DATA_DIR="$WORK" SERVICEDESK_DATABASE_URL="$URL" SERVICEDESK_BIND="127.0.0.1:$PORT" \
-    SERVICEDESK_REGION_PRESET=tojo-una-una SERVICEDESK_LOG=warn
+URL=$(db_url "$DATABASE" sdbench_sla "$WORK")
+fresh_db "$DATABASE" sdbench_sla "$WORK"
+export SERVICEDESK_DATA_DIR="$WORK/data" SERVICEDESK_DATABASE_URL="$URL" \
+    SERVICEDESK_BIND="127.0.0.1:$PORT" SERVICEDESK_REGION_PRESET=tojo-una-una SERVICEDESK_LOG=warn
 "$BIN" seed-demo --tickets 0 >/dev/null
-"$BIN" serve >"$WORK/serve.log" 2>&1 &
-SERVER=$!
-for _ in $(seq 50); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.2; done
+start_server "$WORK/serve.log"
 
-sql() { psql "$URL" -qAt -v ON_ERROR_STOP=1 -c "$1"; }
+# The dialects differ in how they count and add seconds; everything else is shared SQL.
+if [ "$DATABASE" = postgres ]; then
+    NOW="now() AT TIME ZONE 'UTC'"
+    series() { echo "generate_series($1, $2) AS n"; }
+    plus_seconds() { echo "($1) + ($2) * INTERVAL '1 second'"; }
+else
+    NOW="strftime('%Y-%m-%d %H:%M:%f', 'now')"
+    series() { echo "(WITH RECURSIVE s(n) AS (SELECT $1 UNION ALL SELECT n + 1 FROM s WHERE n < $2) SELECT n FROM s)"; }
+    plus_seconds() { echo "strftime('%Y-%m-%d %H:%M:%f', $1, '+' || ($2) || ' seconds')"; }
+fi
 
 # A 24x7 calendar and a policy for the benchmark's tickets; the snapshot is what tickets keep.
-CALENDAR=$(sql "INSERT INTO calendars SELECT 'bench-24x7', '24x7', 'Asia/Makassar', true, working_hours,
-    now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC' FROM calendars LIMIT 1 RETURNING id")
-POLICY=$(sql "INSERT INTO sla_policies VALUES ('bench-policy', 'Bench', '$CALENDAR', false,
-    now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC') RETURNING id")
+CALENDAR=$(sql "$URL" "INSERT INTO calendars SELECT 'bench-24x7', '24x7', 'Asia/Makassar', true,
+    working_hours, $NOW, $NOW FROM calendars LIMIT 1 RETURNING id")
+POLICY=$(sql "$URL" "INSERT INTO sla_policies VALUES ('bench-policy', 'Bench', '$CALENDAR', false,
+    $NOW, $NOW) RETURNING id")
 TARGETS='[{"priority":"critical","response_seconds":60,"tier1_seconds":120,"resolution_seconds":86400,"warn_at_percent":50}]'
-UNIT=$(sql "SELECT unit_id FROM users WHERE role = 'tier1' LIMIT 1")
-CREATOR=$(sql "SELECT id FROM users WHERE role = 'tier1' LIMIT 1")
+UNIT=$(sql "$URL" "SELECT unit_id FROM users WHERE role = 'tier1' LIMIT 1")
+CREATOR=$(sql "$URL" "SELECT id FROM users WHERE role = 'tier1' LIMIT 1")
 
 # Inserts tickets FIRST..LAST, each with its clocks started now: response target 2K, tier-1
 # window 4K seconds (warnings at half), K computed by the SQL expression given.
 load() {
     local first=$1 last=$2 k=$3
-    sql "INSERT INTO tickets (id, number, kind, title, description, status, priority, impact, urgency,
-            tier, unit_id, reporter_name, classification, security_incident, created_by, created_at,
-            updated_at, version)
-         SELECT 'bench-' || n, 'SD-2024-' || lpad(n::text, 7, '0'), 'incident', 'Beban ' || n, '',
-            'new', 'critical', 'high', 'high', 1, '$UNIT', 'Penguji', 'public', false, '$CREATOR',
-            now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC', 1
-         FROM generate_series($first, $last) AS n;
-         INSERT INTO ticket_sla
+    sql "$URL" "INSERT INTO tickets (id, number, kind, title, description, status, priority, impact,
+            urgency, tier, unit_id, reporter_name, classification, security_incident, created_by,
+            created_at, updated_at, version)
+         SELECT 'bench-' || n, 'SD-2024-' || n, 'incident', 'Beban ' || n, '', 'new', 'critical',
+            'high', 'high', 1, '$UNIT', 'Penguji', 'public', false, '$CREATOR', $NOW, $NOW, 1
+         FROM $(series "$first" "$last")" >/dev/null
+    sql "$URL" "INSERT INTO ticket_sla
          SELECT 'bench-' || n, '$POLICY', '$CALENDAR', '$TARGETS',
             2 * k, 0, t, NULL, NULL, NULL,
             4 * k, 0, t, NULL, NULL, NULL,
             86400 * 60, 0, t, NULL, NULL, NULL,
-            t + k * INTERVAL '1 second', t + 2 * k * INTERVAL '1 second', false
-         FROM (SELECT n, ($k)::bigint AS k, now() AT TIME ZONE 'UTC' AS t
-               FROM generate_series($first, $last) AS n) AS s;
-         ANALYZE"
+            $(plus_seconds t k), $(plus_seconds t '2 * k'), false
+         FROM (SELECT n, $k AS k, $NOW AS t FROM $(series "$first" "$last")) AS s" >/dev/null
+    sql "$URL" "ANALYZE" >/dev/null
 }
 
 # CPU seconds (user + system) the server used over IDLE_SECONDS.
 idle_cpu() {
-    local ticks=$(getconf CLK_TCK) before after
+    local ticks before after
+    ticks=$(getconf CLK_TCK)
     before=$(awk '{print $14 + $15}' "/proc/$SERVER/stat")
     sleep "$IDLE_SECONDS"
     after=$(awk '{print $14 + $15}' "/proc/$SERVER/stat")
     python3 -c "print(f'{($after - $before) / $ticks:.2f}')"
 }
 
-FAR='15 * 86400'
+FAR=$((15 * 86400))
 load 1 1000 "$FAR"
 sleep 2
 idle_small=$(idle_cpu)
@@ -101,29 +105,36 @@ idle_large=$(idle_cpu)
 load 200001 $((200000 + DUE)) "5 + n % 31"
 sleep 150
 
-read -r p50 p99 worst alerts < <(sql "
-    SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY late)::numeric * 1000),
-           round(percentile_cont(0.99) WITHIN GROUP (ORDER BY late)::numeric * 1000),
-           round(max(late)::numeric * 1000), count(*)
-    FROM (SELECT extract(epoch FROM at - ((data::jsonb ->> 'due_at')::timestamptz AT TIME ZONE 'UTC')) AS late
-          FROM ticket_events WHERE type IN ('sla_warning', 'sla_breached')) AS l" | tr '|' ' ')
-duplicates=$(sql "SELECT count(*) FROM (SELECT ticket_id, type, data::jsonb ->> 'clock'
-    FROM ticket_events WHERE type IN ('sla_warning', 'sla_breached', 'escalated')
-    GROUP BY 1, 2, 3 HAVING count(*) > 1) AS d")
-escalated=$(sql "SELECT count(*) FROM tickets WHERE tier = 2 AND escalation_reason = 'sla_tier1_window_elapsed'")
-open=$(sql "SELECT count(*) FROM tickets WHERE status IN ('new', 'in_progress', 'pending')")
+# Lateness, duplicates and escalations are counted in Python, alike for both databases.
+sql "$URL" "SELECT ticket_id, type, at, data FROM ticket_events
+            WHERE type IN ('sla_warning', 'sla_breached', 'escalated')" >"$WORK/events"
+read -r alerts p50 p99 worst duplicates escalated < <(python3 - "$WORK/events" <<'PY'
+import json, sys
+from collections import Counter
+from datetime import datetime, timezone
 
-{
-echo "| measure | value |"
-echo "| --- | --- |"
-echo "| server CPU over ${IDLE_SECONDS} s idle, 1,000 open tickets | ${idle_small} s |"
-echo "| server CPU over ${IDLE_SECONDS} s idle, 100,000 open tickets | ${idle_large} s |"
-echo "| open tickets during the lateness run | ${open} |"
-echo "| SLA alerts recorded (expected $((4 * DUE))) | ${alerts} |"
-echo "| automatic escalations (expected ${DUE}) | ${escalated} |"
-echo "| alerts or escalations recorded twice | ${duplicates} |"
-echo "| lateness p50 / p99 / max | ${p50} ms / ${p99} ms / ${worst} ms |"
-} | tee "$WORK/table"
-if [ -n "$OUT" ]; then
-    cp "$WORK/table" "$OUT"
-fi
+def instant(text):
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+late, seen, escalated = [], Counter(), 0
+for line in open(sys.argv[1]):
+    ticket, kind, at, data = line.rstrip("\n").split("|", 3)
+    data = json.loads(data)
+    seen[(ticket, kind, data.get("clock"))] += 1
+    if kind == "escalated":
+        escalated += data.get("reason") == "sla_tier1_window_elapsed"
+    else:
+        late.append((instant(at) - instant(data["due_at"])).total_seconds() * 1000)
+late.sort()
+pick = lambda q: round(late[min(len(late) - 1, int(q * len(late)))]) if late else "n/a"
+print(len(late), pick(0.5), pick(0.99), round(late[-1]) if late else "n/a",
+      sum(1 for n in seen.values() if n > 1), escalated)
+PY
+)
+open=$(sql "$URL" "SELECT count(*) FROM tickets WHERE status IN ('new', 'in_progress', 'pending')")
+
+figures "$FIGURES" "idle_seconds=$IDLE_SECONDS" "idle_cpu_1k=$idle_small" "idle_cpu_100k=$idle_large" \
+    "open=$open" "due=$DUE" "alerts=$alerts" "alerts_expected=$((4 * DUE))" \
+    "escalated=$escalated" "duplicates=$duplicates" \
+    "late_p50_ms=$p50" "late_p99_ms=$p99" "late_max_ms=$worst" "rss_mib=$(peak_rss_mib)"

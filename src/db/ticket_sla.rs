@@ -37,9 +37,11 @@ pub fn update(conn: &mut DbConn, row: &TicketSlaRow) -> DbResult<()> {
         .map(drop)
 }
 
-/// The earliest instant any ticket's SLA needs the engine.
+/// The earliest instant any ticket's SLA needs the engine. The `IS NOT NULL` term is what lets
+/// SQLite read it off the partial index; without it SQLite scans every SLA row on each wake.
 pub fn next_event_at(conn: &mut DbConn) -> DbResult<Option<NaiveDateTime>> {
     ticket_sla::table
+        .filter(ticket_sla::next_event_at.is_not_null())
         .select(diesel::dsl::min(ticket_sla::next_event_at))
         .first(conn)
 }

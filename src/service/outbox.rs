@@ -379,7 +379,6 @@ pub(super) fn enqueue_budget_mail(
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
 fn notification_row(
     mailing: &Mailing,
     (ticket_id, event_id): (Option<&str>, Option<&str>),

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Sourced by the benchmarks: the release binary, a fresh database of either backend, the
+# server on it, SQL against it, and the figures each benchmark writes for benches/run.sh.
+#
+# PostgreSQL comes from SERVICEDESK_BENCH_POSTGRES_URL (default the local server, without TLS
+# as loopback needs none); each benchmark makes and drops its own database there.
+
+BENCH_PG_ADMIN=${SERVICEDESK_BENCH_POSTGRES_URL:-postgres://${USER:-root}@127.0.0.1:5432/postgres?sslmode=disable}
+BIN=$PWD/target/release/servicedesk
+SERVER=""
+
+# Installs Debian packages for the commands given as command:package, where a command is missing.
+need() {
+    local wanted command package missing=()
+    for wanted in "$@"; do
+        command=${wanted%%:*}
+        package=${wanted#*:}
+        command -v "$command" >/dev/null || missing+=("$package")
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    fi
+}
+
+# The URL of database NAME on BACKEND (postgres or sqlite, the file under DIR).
+db_url() {
+    local backend=$1 name=$2 dir=$3 base
+    case "$backend" in
+        postgres)
+            base=${BENCH_PG_ADMIN%%\?*}
+            echo "${base%/*}/${name}${BENCH_PG_ADMIN#"$base"}" ;;
+        sqlite) echo "sqlite://$dir/$name.db" ;;
+        *) echo "unknown database $backend (postgres or sqlite)" >&2; return 2 ;;
+    esac
+}
+
+# An empty database NAME on BACKEND (dropped first if it exists).
+fresh_db() {
+    local backend=$1 name=$2 dir=$3
+    if [ "$backend" = postgres ]; then
+        PGOPTIONS="-c client_min_messages=warning" psql "$BENCH_PG_ADMIN" -qc "DROP DATABASE IF EXISTS $name WITH (FORCE)" \
+            -c "CREATE DATABASE $name" >/dev/null
+    else
+        rm -f "$dir/$name.db" "$dir/$name.db-wal" "$dir/$name.db-shm"
+    fi
+}
+
+drop_db() {
+    local backend=$1 name=$2
+    if [ "$backend" = postgres ]; then
+        psql "$BENCH_PG_ADMIN" -qc "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null 2>&1 || true
+    fi
+}
+
+# Runs SQL against URL and prints the rows, columns separated by |.
+sql() {
+    local url=$1 query=$2
+    case "$url" in
+        postgres*) psql "$url" -qAt -v ON_ERROR_STOP=1 -c "$query" ;;
+        sqlite*) sqlite3 -bail -cmd ".timeout 30000" "${url#sqlite://}" "$query" ;;
+    esac
+}
+
+# Starts `serve` with the environment already exported and waits until it is ready.
+start_server() {
+    local log=$1
+    "$BIN" serve >"$log" 2>&1 &
+    SERVER=$!
+    for _ in $(seq 100); do
+        curl -fs "http://${SERVICEDESK_BIND}/readyz" >/dev/null && return 0
+        sleep 0.2
+    done
+    echo "the server did not become ready:" >&2
+    cat "$log" >&2
+    return 1
+}
+
+# The server's peak resident set so far, in MiB (the kernel's high-water mark).
+peak_rss_mib() {
+    awk '/VmHWM/ {printf "%.0f\n", $2 / 1024}' "/proc/$SERVER/status"
+}
+
+stop_server() {
+    if [ -n "$SERVER" ]; then
+        kill "$SERVER" 2>/dev/null || true
+        wait "$SERVER" 2>/dev/null || true
+        SERVER=""
+    fi
+}
+
+# Writes the figures given as key=value to FILE (for benches/run.sh) and shows them.
+figures() {
+    local file=$1
+    shift
+    printf '%s\n' "$@" | tee "$file"
+}
