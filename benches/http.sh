@@ -100,11 +100,7 @@ bulk_load() {
 
 URL=$(db_url "$DATABASE" sdbench_http "$WORK")
 fresh_db "$DATABASE" sdbench_http "$WORK"
-# Mail goes to files in the data folder, put on tmpfs where there is one: it stands in for the
-# SMTP relay a real desk sends to (benches/mail.sh measures that path), and keeps the many small
-# files, and ext4's cost of allocating inodes right after a previous run freed thousands, out
-# of the HTTP figures. The databases stay on disk.
-MAIL_DIR=$(mktemp -d -p "$([ -d /dev/shm ] && echo /dev/shm || echo "$WORK")")
+MAIL_DIR=$(mail_data_dir)
 export SERVICEDESK_DATA_DIR="$MAIL_DIR" SERVICEDESK_DATABASE_URL="$URL" \
     SERVICEDESK_BIND="127.0.0.1:$PORT" SERVICEDESK_REGION_PRESET=tojo-una-una SERVICEDESK_LOG=warn
 "$BIN" seed-demo --tickets 24 >/dev/null

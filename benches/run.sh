@@ -42,12 +42,16 @@ FIGS=$(mktemp -d)
 trap 'rm -rf "$FIGS"' EXIT
 
 for database in postgres sqlite; do
+    settle_machine
     echo "== $database: HTTP" >&2
     benches/http.sh --database "$database" "${HTTP_ARGS[@]}" --figures "$FIGS/http.$database"
+    settle_machine
     echo "== $database: the database alone" >&2
     benches/db_limit.sh --database "$database" "${LIMIT_ARGS[@]}" --figures "$FIGS/limit.$database"
+    settle_machine
     echo "== $database: SLA engine" >&2
     benches/sla_engine.sh --database "$database" "${SLA_ARGS[@]}" --figures "$FIGS/sla.$database"
+    settle_machine
     echo "== $database: mail" >&2
     benches/mail.sh --database "$database" "${MAIL_ARGS[@]}" --figures "$FIGS/mail.$database"
 done
