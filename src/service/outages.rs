@@ -17,9 +17,9 @@ use crate::domain::role::Role;
 /// Who records outages: the Dinas, which runs Tier 2 and the data centre.
 const RECORDERS: &[Role] = &[Role::Tier2, Role::Supervisor, Role::Admin];
 
-/// The longest report period, and how far back an outage may be recorded: one year, the
-/// longest period the regulations report on. A wider window would only let a typing mistake in
-/// a year write (and mail) a budget breach for every month since.
+/// The longest report period, and how far back an outage may be recorded: one year, which an
+/// annual report needs. A wider window would only let a typing mistake in a year write (and
+/// mail) a budget breach for every month since.
 const ONE_YEAR_DAYS: i64 = 366;
 
 /// How far an unplanned outage's instants may lie ahead of our clock: the recorder's clock may
