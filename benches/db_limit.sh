@@ -31,11 +31,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-URL=$(db_url "$DATABASE" sdbench_limit "$WORK")
-fresh_db "$DATABASE" sdbench_limit "$WORK"
 # The service's own schema and a demo region, so that every constraint and index is there.
-SERVICEDESK_DATA_DIR="$WORK/data" SERVICEDESK_DATABASE_URL="$URL" SERVICEDESK_LOG=warn \
-    SERVICEDESK_REGION_PRESET=tojo-una-una "$BIN" seed-demo --tickets 0 >/dev/null
+seed_database sdbench_limit 0 "$WORK/data"
 UNIT=$(sql "$URL" "SELECT unit_id FROM users WHERE role = 'tier1' LIMIT 1")
 CREATOR=$(sql "$URL" "SELECT id FROM users WHERE role = 'tier1' LIMIT 1")
 POLICY=$(sql "$URL" "SELECT id FROM sla_policies LIMIT 1")

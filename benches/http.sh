@@ -98,12 +98,8 @@ bulk_load() {
     if [ "$DATABASE" = postgres ]; then psql "$URL" -qc "ANALYZE"; else sqlite3 "${URL#sqlite://}" "ANALYZE" >/dev/null; fi
 }
 
-URL=$(db_url "$DATABASE" sdbench_http "$WORK")
-fresh_db "$DATABASE" sdbench_http "$WORK"
 MAIL_DIR=$(mail_data_dir)
-export SERVICEDESK_DATA_DIR="$MAIL_DIR" SERVICEDESK_DATABASE_URL="$URL" \
-    SERVICEDESK_BIND="127.0.0.1:$PORT" SERVICEDESK_REGION_PRESET=tojo-una-una SERVICEDESK_LOG=warn
-"$BIN" seed-demo --tickets 24 >/dev/null
+seed_database sdbench_http 24 "$MAIL_DIR"
 start_server "$WORK/serve.log"
 login() {
     curl -fsS "http://127.0.0.1:$PORT/api/v1/auth/login" -H 'content-type: application/json' \

@@ -75,6 +75,18 @@ settle_machine() {
     psql "$BENCH_PG_ADMIN" -qAtc "CHECKPOINT" >/dev/null
 }
 
+# A fresh database NAME on $DATABASE with the demo region and TICKETS tickets, and the server's
+# environment for it: data folder DATA_DIR, listening on $PORT. Sets URL.
+seed_database() {
+    local name=$1 tickets=$2 data_dir=$3
+    URL=$(db_url "$DATABASE" "$name" "$WORK")
+    fresh_db "$DATABASE" "$name" "$WORK"
+    export SERVICEDESK_DATA_DIR="$data_dir" SERVICEDESK_DATABASE_URL="$URL" \
+        SERVICEDESK_BIND="127.0.0.1:${PORT:-0}" SERVICEDESK_REGION_PRESET=tojo-una-una \
+        SERVICEDESK_LOG=warn
+    "$BIN" seed-demo --tickets "$tickets" >/dev/null
+}
+
 # Starts `serve` with the environment already exported and waits until it is ready.
 start_server() {
     local log=$1

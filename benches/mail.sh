@@ -71,12 +71,8 @@ PY
 python3 "$WORK/sink.py" "$SMTP_PORT" "$WORK/accepted" &
 SINK=$!
 
-URL=$(db_url "$DATABASE" sdbench_mail "$WORK")
-fresh_db "$DATABASE" sdbench_mail "$WORK"
-export SERVICEDESK_DATA_DIR="$WORK/data" SERVICEDESK_DATABASE_URL="$URL" \
-    SERVICEDESK_BIND="127.0.0.1:$PORT" SERVICEDESK_REGION_PRESET=tojo-una-una SERVICEDESK_LOG=warn \
-    SERVICEDESK_SMTP_URL="smtp://127.0.0.1:$SMTP_PORT"
-"$BIN" seed-demo --tickets "$TICKETS" >/dev/null
+seed_database sdbench_mail "$TICKETS" "$WORK/data"
+export SERVICEDESK_SMTP_URL="smtp://127.0.0.1:$SMTP_PORT"
 queued=$(sql "$URL" "SELECT count(*) FROM notifications WHERE status = 'pending'")
 : >"$WORK/accepted"
 start_server "$WORK/serve.log"

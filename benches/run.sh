@@ -41,19 +41,20 @@ cargo build --release --quiet
 FIGS=$(mktemp -d)
 trap 'rm -rf "$FIGS"' EXIT
 
+# Runs benches/SCRIPT on $database with ARGS, its figures kept as FIGURES.$database.
+run_one() {
+    local script=$1 figures=$2
+    shift 2
+    settle_machine
+    echo "== $database: $script" >&2
+    "benches/$script" --database "$database" "$@" --figures "$FIGS/$figures.$database"
+}
+
 for database in postgres sqlite; do
-    settle_machine
-    echo "== $database: HTTP" >&2
-    benches/http.sh --database "$database" "${HTTP_ARGS[@]}" --figures "$FIGS/http.$database"
-    settle_machine
-    echo "== $database: the database alone" >&2
-    benches/db_limit.sh --database "$database" "${LIMIT_ARGS[@]}" --figures "$FIGS/limit.$database"
-    settle_machine
-    echo "== $database: SLA engine" >&2
-    benches/sla_engine.sh --database "$database" "${SLA_ARGS[@]}" --figures "$FIGS/sla.$database"
-    settle_machine
-    echo "== $database: mail" >&2
-    benches/mail.sh --database "$database" "${MAIL_ARGS[@]}" --figures "$FIGS/mail.$database"
+    run_one http.sh http "${HTTP_ARGS[@]}"
+    run_one db_limit.sh limit "${LIMIT_ARGS[@]}"
+    run_one sla_engine.sh sla "${SLA_ARGS[@]}"
+    run_one mail.sh mail "${MAIL_ARGS[@]}"
 done
 
 # The value of KEY in the figures file FILE.

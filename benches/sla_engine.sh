@@ -36,12 +36,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-URL=$(db_url "$DATABASE" sdbench_sla "$WORK")
-fresh_db "$DATABASE" sdbench_sla "$WORK"
 MAIL_DIR=$(mail_data_dir)
-export SERVICEDESK_DATA_DIR="$MAIL_DIR" SERVICEDESK_DATABASE_URL="$URL" \
-    SERVICEDESK_BIND="127.0.0.1:$PORT" SERVICEDESK_REGION_PRESET=tojo-una-una SERVICEDESK_LOG=warn
-"$BIN" seed-demo --tickets 0 >/dev/null
+seed_database sdbench_sla 0 "$MAIL_DIR"
 start_server "$WORK/serve.log"
 
 # The dialects differ in how they count and add seconds; everything else is shared SQL.
