@@ -39,7 +39,7 @@ POLICY=$(sql "$URL" "SELECT id FROM sla_policies LIMIT 1")
 CALENDAR=$(sql "$URL" "SELECT calendar_id FROM sla_policies LIMIT 1")
 
 if [ "$DATABASE" = postgres ]; then
-    need pgbench:postgresql-client
+    need pgbench:postgresql
     cat >"$WORK/create_ticket.sql" <<SQL
 SELECT gen_random_uuid()::text AS tid, gen_random_uuid()::text AS eid, gen_random_uuid()::text AS mid,
        now() AT TIME ZONE 'UTC' AS now \gset

@@ -32,7 +32,7 @@ while [ $# -gt 0 ]; do
         *) echo "unknown argument $1" >&2; exit 2 ;;
     esac
 done
-need wrk:wrk sqlite3:sqlite3 pgbench:postgresql-client
+need wrk:wrk sqlite3:sqlite3 pgbench:postgresql
 psql "$BENCH_PG_ADMIN" -qAtc "SELECT 1" >/dev/null || {
     echo "no PostgreSQL answers at $BENCH_PG_ADMIN (set SERVICEDESK_BENCH_POSTGRES_URL)" >&2
     exit 1
