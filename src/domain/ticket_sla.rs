@@ -175,7 +175,9 @@ impl TicketSla {
             self.tier1.clock.meet(at, calendar);
         }
         match (from.status, to.status) {
-            (_, Status::Cancelled) => {
+            // A final status stops whatever still runs; a close comes after a resolve, whose
+            // clocks stopped there and stay stopped.
+            (_, Status::Closed | Status::Cancelled) => {
                 for (_, tracked) in self.clocks_mut() {
                     tracked.clock.pause(at, calendar);
                 }
@@ -450,6 +452,35 @@ mod tests {
         assert_eq!(sla.next_alert_at(&calendar), None);
         sla.follow(resolved, working, false, minutes(100), &calendar);
         assert_eq!(sla.tier1.clock.due_at(&calendar), Some(minutes(110)));
+    }
+
+    #[test]
+    fn close_keeps_the_clocks_stopped_where_resolve_stopped_them() {
+        let calendar = always_open();
+        let mut sla = critical();
+        let working = at(Status::InProgress, Tier::One);
+        let resolved = at(Status::Resolved, Tier::One);
+        sla.follow(
+            at(Status::New, Tier::One),
+            working,
+            false,
+            minutes(5),
+            &calendar,
+        );
+        sla.follow(working, resolved, false, minutes(30), &calendar);
+        let before = sla.clone();
+        sla.follow(
+            resolved,
+            at(Status::Closed, Tier::One),
+            false,
+            minutes(90),
+            &calendar,
+        );
+        assert_eq!(sla, before, "closing changes no clock");
+        assert_eq!(sla.resolution.clock.met_at, Some(minutes(30)));
+        assert_eq!(sla.tier1.clock.met_at, Some(minutes(30)));
+        assert_eq!(sla.next_alert_at(&calendar), None);
+        assert!(sla.take_due(minutes(10_000), &calendar).is_empty());
     }
 
     #[test]

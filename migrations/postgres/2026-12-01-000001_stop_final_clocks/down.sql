@@ -1,0 +1,2 @@
+-- A repair: there is nothing to undo.
+SELECT 1;
