@@ -65,10 +65,14 @@ impl SlaClock {
         }
     }
 
-    /// Stops for good at `at` (first response, escalation, resolution).
+    /// Stops for good at `at` (first response, escalation, resolution). A clock already met
+    /// keeps the instant it was met at: a second escalation after a return is not when tier 1's
+    /// window ended.
     pub fn meet(&mut self, at: DateTime<Utc>, calendar: &BusinessCalendar) {
-        self.pause(at, calendar);
-        self.met_at = Some(at);
+        if self.met_at.is_none() {
+            self.pause(at, calendar);
+            self.met_at = Some(at);
+        }
     }
 
     /// Keeps the time counted, changes the target (a priority change).

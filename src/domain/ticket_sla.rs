@@ -57,6 +57,25 @@ impl TrackedClock {
         self.breached_at.is_some() || self.clock.remaining(now, calendar).is_some_and(|r| r < 0)
     }
 
+    /// An alert a paused clock owes at once: its priority was raised while it stood still, and
+    /// the new target is already used up.
+    fn overdue_while_paused(
+        &self,
+        percent: i32,
+        now: DateTime<Utc>,
+    ) -> Option<(Alert, DateTime<Utc>)> {
+        if self.clock.is_running() || self.clock.met_at.is_some() {
+            return None;
+        }
+        let target = self.clock.target_seconds?;
+        let (alert, threshold) = match (self.warned_at, self.breached_at) {
+            (None, _) => (Alert::Warning, target * i64::from(percent) / 100),
+            (Some(_), None) => (Alert::Breach, target),
+            (Some(_), Some(_)) => return None,
+        };
+        (self.clock.elapsed_seconds >= threshold).then_some((alert, now))
+    }
+
     /// The next alert this clock owes, and when, if it runs.
     fn next_alert(
         &self,
@@ -153,9 +172,7 @@ impl TicketSla {
     /// The first response (acknowledge, a public agent comment, a move out of `new`) stops the
     /// response clock.
     pub fn first_response(&mut self, at: DateTime<Utc>, calendar: &BusinessCalendar) {
-        if self.response.clock.met_at.is_none() {
-            self.response.clock.meet(at, calendar);
-        }
+        self.response.clock.meet(at, calendar);
     }
 
     /// Applies the clock rules of a move from `from` to `to` at `at`. `escalated_before`: the
@@ -175,18 +192,17 @@ impl TicketSla {
             self.tier1.clock.meet(at, calendar);
         }
         match (from.status, to.status) {
-            // A final status stops whatever still runs; a close comes after a resolve, whose
-            // clocks stopped there and stay stopped.
+            // A final status stops every clock for good, so that a closed or cancelled ticket
+            // can never owe an alert; a close comes after a resolve, whose clocks stopped there
+            // and stay as they were.
             (_, Status::Closed | Status::Cancelled) => {
                 for (_, tracked) in self.clocks_mut() {
-                    tracked.clock.pause(at, calendar);
+                    tracked.clock.meet(at, calendar);
                 }
             }
             (_, Status::Resolved) => {
                 for tracked in [&mut self.tier1, &mut self.resolution] {
-                    if tracked.clock.met_at.is_none() {
-                        tracked.clock.meet(at, calendar);
-                    }
+                    tracked.clock.meet(at, calendar);
                 }
             }
             (Status::Resolved, _) => {
@@ -211,8 +227,9 @@ impl TicketSla {
         }
     }
 
-    /// A priority change: the clocks still running get the new priority's targets and keep
-    /// the time they have counted.
+    /// A priority change: the clocks not yet stopped for good get the new priority's targets
+    /// and keep the time they have counted. A paused clock already past its new target owes
+    /// its alerts at once (see [`TicketSla::take_due`]).
     pub fn retarget(&mut self, priority: Priority) {
         let Some(target) = self
             .targets
@@ -240,7 +257,10 @@ impl TicketSla {
         let percent = self.warn_at_percent();
         let mut due = Vec::new();
         for (kind, tracked) in self.clocks_mut() {
-            while let Some((alert, at)) = tracked.next_alert(percent, calendar) {
+            while let Some((alert, at)) = tracked
+                .next_alert(percent, calendar)
+                .or_else(|| tracked.overdue_while_paused(percent, now))
+            {
                 if at > now {
                     break;
                 }
@@ -481,6 +501,35 @@ mod tests {
         assert_eq!(sla.tier1.clock.met_at, Some(minutes(30)));
         assert_eq!(sla.next_alert_at(&calendar), None);
         assert!(sla.take_due(minutes(10_000), &calendar).is_empty());
+    }
+
+    #[test]
+    fn a_raised_priority_during_a_pause_owes_its_alerts_at_once() {
+        let calendar = always_open();
+        let mut sla = TicketSla::open(default_targets(), Priority::Medium, t0()).expect("target");
+        sla.follow(
+            at(Status::New, Tier::One),
+            at(Status::Pending, Tier::One),
+            false,
+            minutes(100),
+            &calendar,
+        );
+        sla.retarget(Priority::Critical);
+        let due = sla.take_due(minutes(101), &calendar);
+        assert_eq!(
+            due.iter().map(|d| (d.alert, d.clock)).collect::<Vec<_>>(),
+            vec![
+                (Alert::Warning, ClockKind::Tier1),
+                (Alert::Breach, ClockKind::Tier1)
+            ],
+            "tier 1's new window of 60 minutes was used up before the pause"
+        );
+        assert!(due.iter().all(|d| d.due_at == minutes(101)));
+        assert!(TicketSla::escalates(&due));
+        assert!(
+            sla.take_due(minutes(102), &calendar).is_empty(),
+            "once only"
+        );
     }
 
     #[test]

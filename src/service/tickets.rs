@@ -526,6 +526,8 @@ impl Desk {
             row.priority = priority.as_str().into();
             if let Some(held) = held.as_mut() {
                 held.sla.retarget(priority);
+                // A paused clock already past its new target owes its alerts now.
+                self.record_due_alerts(conn, &mut row, held, now)?;
             }
             if let Some(service_id) = changes.service_id {
                 if let Some(id) = &service_id

@@ -8,6 +8,7 @@ mod availability;
 mod calendars;
 mod cli;
 mod dashboard;
+mod lifecycle;
 mod mail;
 mod metrics;
 mod openapi;

@@ -1,6 +1,6 @@
 -- Closing a resolved ticket used to restart its tier 1 and resolution clocks, so the SLA engine
--- then warned about, breached and mailed for closed tickets. This puts every clock of a closed
--- or cancelled ticket back where it stopped: a clock running on a closed ticket stopped at the
+-- then warned about, breached and mailed for closed tickets; and cancelling only paused the
+-- clocks. This stops every clock of a closed or cancelled ticket for good where it stopped: a clock running on a closed ticket stopped at the
 -- ticket's last resolve (the restart kept its elapsed time), and any warning or breach recorded
 -- after the close came from the restart. Nothing is recorded or mailed for these tickets; their
 -- trail keeps what was written then, since events are never rewritten.
@@ -30,9 +30,15 @@ SET tier1_met_at = CASE
     response_since = NULL
 WHERE ticket_id IN (SELECT id FROM tickets WHERE status = 'closed');
 
--- Cancelling always stopped every clock; this only makes sure nothing is left for the engine.
+-- Cancelling paused every clock; now it stops them for good, at the cancel.
 UPDATE ticket_sla
-SET response_since = NULL, tier1_since = NULL, resolution_since = NULL
+SET response_met_at = COALESCE(response_met_at, (SELECT max(e.at) FROM ticket_events e
+        WHERE e.ticket_id = ticket_sla.ticket_id AND e.type = 'cancelled')),
+    tier1_met_at = COALESCE(tier1_met_at, (SELECT max(e.at) FROM ticket_events e
+        WHERE e.ticket_id = ticket_sla.ticket_id AND e.type = 'cancelled')),
+    resolution_met_at = COALESCE(resolution_met_at, (SELECT max(e.at) FROM ticket_events e
+        WHERE e.ticket_id = ticket_sla.ticket_id AND e.type = 'cancelled')),
+    response_since = NULL, tier1_since = NULL, resolution_since = NULL
 WHERE ticket_id IN (SELECT id FROM tickets WHERE status = 'cancelled');
 
 UPDATE ticket_sla

@@ -1,0 +1,515 @@
+//! An independent model of one ticket's life and its SLA clocks, written from the rules of the
+//! contract (the action table; the three clocks, their pauses, warnings, breaches and the
+//! automatic escalation), not from the service's code. The property test holds the real service
+//! against it after every step.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use serde_json::{Value, json};
+
+/// Business time: open windows per weekday in a timezone, minus holidays; or round the clock.
+#[derive(Debug, Clone)]
+pub struct Calendar {
+    pub timezone: Tz,
+    pub always_open: bool,
+    /// Windows per weekday, Monday first.
+    pub windows: [Vec<(NaiveTime, NaiveTime)>; 7],
+    pub holidays: BTreeSet<NaiveDate>,
+}
+
+impl Calendar {
+    /// The open intervals of one local day, in UTC.
+    fn open_on(&self, day: NaiveDate) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+        if self.holidays.contains(&day) {
+            return Vec::new();
+        }
+        let weekday = chrono::Datelike::weekday(&day).num_days_from_monday() as usize;
+        let instant = |time: NaiveTime| {
+            self.timezone
+                .from_local_datetime(&day.and_time(time))
+                .single()
+                .expect("an unambiguous local time")
+                .with_timezone(&Utc)
+        };
+        self.windows[weekday]
+            .iter()
+            .map(|(open, close)| (instant(*open), instant(*close)))
+            .collect()
+    }
+
+    fn local_day(&self, at: DateTime<Utc>) -> NaiveDate {
+        at.with_timezone(&self.timezone).date_naive()
+    }
+
+    /// Seconds of business time in `[from, to)`.
+    pub fn business(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
+        if to <= from {
+            return 0;
+        }
+        if self.always_open {
+            return (to - from).num_seconds();
+        }
+        let mut total = 0;
+        let mut day = self.local_day(from);
+        while day <= self.local_day(to) {
+            for (open, close) in self.open_on(day) {
+                let (start, end) = (open.max(from), close.min(to));
+                if end > start {
+                    total += (end - start).num_seconds();
+                }
+            }
+            day = day.succ_opt().expect("a next day");
+        }
+        total
+    }
+
+    /// The earliest instant at which `seconds` (> 0) of business time have passed since `from`.
+    pub fn add(&self, from: DateTime<Utc>, seconds: i64) -> DateTime<Utc> {
+        assert!(seconds > 0);
+        if self.always_open {
+            return from + Duration::seconds(seconds);
+        }
+        let mut left = seconds;
+        let mut day = self.local_day(from);
+        for _ in 0..4000 {
+            for (open, close) in self.open_on(day) {
+                if close <= from {
+                    continue;
+                }
+                let start = open.max(from);
+                let available = (close - start).num_seconds();
+                if left <= available {
+                    return start + Duration::seconds(left);
+                }
+                left -= available;
+            }
+            day = day.succ_opt().expect("a next day");
+        }
+        panic!("no business time within ten years of {from}");
+    }
+}
+
+/// Targets of one priority.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Targets {
+    pub response: i64,
+    pub tier1: Option<i64>,
+    pub resolution: i64,
+    pub warn_at_percent: i64,
+}
+
+/// The three clocks, in the order the contract names them.
+pub const CLOCKS: [&str; 3] = ["response", "tier1", "resolution"];
+
+/// One clock: business time counted, whether it counts now, when it stopped for good, and
+/// what it has reported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clock {
+    pub target: Option<i64>,
+    /// Counted before `since`.
+    pub counted: i64,
+    /// Counting since; `None` while paused or stopped.
+    pub since: Option<DateTime<Utc>>,
+    pub met_at: Option<DateTime<Utc>>,
+    pub warned: bool,
+    pub breached: bool,
+}
+
+impl Clock {
+    fn start(target: Option<i64>, at: DateTime<Utc>) -> Self {
+        Self {
+            target,
+            counted: 0,
+            since: Some(at),
+            met_at: None,
+            warned: false,
+            breached: false,
+        }
+    }
+
+    fn elapsed(&self, now: DateTime<Utc>, calendar: &Calendar) -> i64 {
+        self.counted + self.since.map_or(0, |since| calendar.business(since, now))
+    }
+
+    fn pause(&mut self, now: DateTime<Utc>, calendar: &Calendar) {
+        if let Some(since) = self.since.take() {
+            self.counted += calendar.business(since, now);
+        }
+    }
+
+    fn meet(&mut self, now: DateTime<Utc>, calendar: &Calendar) {
+        if self.met_at.is_none() {
+            self.pause(now, calendar);
+            self.met_at = Some(now);
+        }
+    }
+
+    /// Counts again after a pause; a clock met for good stays met.
+    fn run(&mut self, now: DateTime<Utc>) {
+        if self.met_at.is_none() && self.since.is_none() {
+            self.since = Some(now);
+        }
+    }
+
+    /// Counts again after a stop (reopen), continuing from where it stopped.
+    fn restart(&mut self, now: DateTime<Utc>) {
+        if self.since.is_none() {
+            self.met_at = None;
+            self.since = Some(now);
+        }
+    }
+
+    /// The instant `threshold` business seconds are reached while the clock counts on.
+    fn instant_of(&self, threshold: i64, calendar: &Calendar) -> Option<DateTime<Utc>> {
+        let since = self.since?;
+        Some(if threshold <= self.counted {
+            since
+        } else {
+            calendar.add(since, threshold - self.counted)
+        })
+    }
+}
+
+/// Who acts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor {
+    /// A Tier 1 technician of the ticket's PD.
+    Tier1,
+    /// A Tier 2 technician of the Dinas.
+    Tier2,
+}
+
+/// What the service must answer to a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    Done,
+    Forbidden,
+    InvalidTransition,
+}
+
+/// An event the SLA or the moves leave in the trail: `(type, detail, at)`, where detail is
+/// the clock of an alert and `automatic`/`manual` for an escalation.
+pub type Recorded = (String, String, String);
+
+/// One ticket as the rules say it must be.
+#[derive(Debug, Clone)]
+pub struct Ticket {
+    pub status: &'static str,
+    pub tier: u8,
+    escalated_before: bool,
+    pub impact: &'static str,
+    pub urgency: &'static str,
+    targets: Vec<(&'static str, Targets)>,
+    pub clocks: [Clock; 3],
+    /// Alerts and escalations, as recorded.
+    pub recorded: Vec<Recorded>,
+    /// Events that owe mail (`created`, `escalated`, `returned`, `resolved`, alerts).
+    pub mail_events: usize,
+}
+
+/// The ITIL matrix of the contract.
+pub fn priority(impact: &str, urgency: &str) -> &'static str {
+    match (impact, urgency) {
+        ("high", "high") => "critical",
+        ("high", "medium") | ("medium", "high") => "high",
+        ("high", "low") | ("low", "high") | ("medium", "medium") => "medium",
+        _ => "low",
+    }
+}
+
+fn stamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+fn is_open(status: &str) -> bool {
+    matches!(status, "new" | "in_progress" | "pending")
+}
+
+impl Ticket {
+    /// A new ticket: all three clocks start.
+    pub fn created(
+        impact: &'static str,
+        urgency: &'static str,
+        targets: Vec<(&'static str, Targets)>,
+        at: DateTime<Utc>,
+    ) -> Self {
+        let mut ticket = Self {
+            status: "new",
+            tier: 1,
+            escalated_before: false,
+            impact,
+            urgency,
+            targets,
+            clocks: [
+                Clock::start(None, at),
+                Clock::start(None, at),
+                Clock::start(None, at),
+            ],
+            recorded: Vec::new(),
+            mail_events: 1,
+        };
+        let targets = ticket.current_targets();
+        ticket.clocks[0].target = Some(targets.response);
+        ticket.clocks[1].target = targets.tier1;
+        ticket.clocks[2].target = Some(targets.resolution);
+        ticket
+    }
+
+    pub fn priority(&self) -> &'static str {
+        priority(self.impact, self.urgency)
+    }
+
+    fn current_targets(&self) -> Targets {
+        let priority = self.priority();
+        self.targets
+            .iter()
+            .find(|(p, _)| *p == priority)
+            .map(|(_, t)| *t)
+            .expect("a target for every priority")
+    }
+
+    fn thresholds(&self, clock: &Clock) -> Option<(i64, i64)> {
+        let target = clock.target?;
+        Some((
+            target * self.current_targets().warn_at_percent / 100,
+            target,
+        ))
+    }
+
+    /// Records what has come due by `now`: each clock's warning and breach once, and the
+    /// automatic escalation when Tier 1's window has run out at tier 1. A final ticket owes
+    /// nothing.
+    pub fn settle(&mut self, now: DateTime<Utc>, calendar: &Calendar) {
+        if !is_open(self.status) {
+            return;
+        }
+        let mut tier1_ran_out = false;
+        for (index, name) in CLOCKS.iter().enumerate() {
+            let clock = &self.clocks[index];
+            let Some((warn_at, target)) = self.thresholds(clock) else {
+                continue;
+            };
+            if clock.met_at.is_some() {
+                continue;
+            }
+            let elapsed = clock.elapsed(now, calendar);
+            let (warn, breach) = (
+                !clock.warned && elapsed >= warn_at,
+                !clock.breached && elapsed >= target,
+            );
+            let clock = &mut self.clocks[index];
+            if warn {
+                clock.warned = true;
+                self.recorded
+                    .push(("sla_warning".into(), (*name).into(), stamp(now)));
+            }
+            if breach {
+                clock.breached = true;
+                self.recorded
+                    .push(("sla_breached".into(), (*name).into(), stamp(now)));
+                tier1_ran_out |= *name == "tier1";
+            }
+            self.mail_events += usize::from(warn) + usize::from(breach);
+        }
+        if tier1_ran_out && self.tier == 1 && is_open(self.status) {
+            self.tier = 2;
+            self.escalated_before = true;
+            self.clocks[1].meet(now, calendar);
+            self.recorded
+                .push(("escalated".into(), "automatic".into(), stamp(now)));
+            self.mail_events += 1;
+        }
+    }
+
+    /// The next instant something comes due while the clocks run on as they are.
+    pub fn next_due(&self, calendar: &Calendar) -> Option<DateTime<Utc>> {
+        if !is_open(self.status) {
+            return None;
+        }
+        self.clocks
+            .iter()
+            .filter(|clock| clock.met_at.is_none())
+            .filter_map(|clock| {
+                let (warn_at, target) = self.thresholds(clock)?;
+                [(clock.warned, warn_at), (clock.breached, target)]
+                    .into_iter()
+                    .filter(|(done, _)| !done)
+                    .filter_map(|(_, threshold)| clock.instant_of(threshold, calendar))
+                    .min()
+            })
+            .min()
+    }
+
+    fn works(&self, actor: Actor) -> bool {
+        matches!((actor, self.tier), (Actor::Tier1, 1) | (Actor::Tier2, 2))
+    }
+
+    /// Where `action` by `actor` takes the ticket, or why not.
+    fn decide(&self, action: &str, actor: Actor) -> Result<(&'static str, u8), Answer> {
+        let may = match action {
+            "return" => actor == Actor::Tier2,
+            "escalate" => true,
+            _ => self.works(actor),
+        };
+        if !may {
+            return Err(Answer::Forbidden);
+        }
+        let (status, tier, open) = (self.status, self.tier, is_open(self.status));
+        match action {
+            "acknowledge" if status == "new" => Ok(("in_progress", tier)),
+            "assign" if open => Ok((status, tier)),
+            "pend" if matches!(status, "new" | "in_progress") => Ok(("pending", tier)),
+            "resume" if status == "pending" => Ok(("in_progress", tier)),
+            "escalate" if open && tier == 1 => Ok((status, 2)),
+            "return" if open && tier == 2 => Ok(("in_progress", 1)),
+            "resolve" if open => Ok(("resolved", tier)),
+            "reopen" if status == "resolved" => Ok(("in_progress", tier)),
+            "close" if status == "resolved" => Ok(("closed", tier)),
+            "cancel" if open => Ok(("cancelled", tier)),
+            _ => Err(Answer::InvalidTransition),
+        }
+    }
+
+    /// One move of the action table at `now`. What came due before it is recorded first; a
+    /// refused move changes nothing, that included.
+    pub fn act(
+        &mut self,
+        action: &str,
+        actor: Actor,
+        now: DateTime<Utc>,
+        calendar: &Calendar,
+    ) -> Answer {
+        let mut next = self.clone();
+        next.settle(now, calendar);
+        let (status, tier) = match next.decide(action, actor) {
+            Ok(to) => to,
+            Err(refused) => return refused,
+        };
+        let from = next.status;
+        let [response, tier1, resolution] = &mut next.clocks;
+        if from == "new" && status != "new" {
+            response.meet(now, calendar);
+        }
+        if next.tier == 1 && tier == 2 {
+            tier1.meet(now, calendar);
+            next.escalated_before = true;
+        }
+        match (from, status) {
+            (_, "closed" | "cancelled") => {
+                for clock in [response, tier1, resolution] {
+                    clock.meet(now, calendar);
+                }
+            }
+            (_, "resolved") => {
+                tier1.meet(now, calendar);
+                resolution.meet(now, calendar);
+            }
+            ("resolved", _) => {
+                resolution.restart(now);
+                // A window never escalated goes on where it stopped; one spent at tier 2 is over.
+                if tier == 1 && !next.escalated_before {
+                    tier1.restart(now);
+                }
+            }
+            ("pending", "pending") => {}
+            (_, "pending") => {
+                tier1.pause(now, calendar);
+                resolution.pause(now, calendar);
+            }
+            ("pending", _) => {
+                tier1.run(now);
+                resolution.run(now);
+            }
+            _ => {}
+        }
+        if action == "escalate" {
+            next.recorded
+                .push(("escalated".into(), "manual".into(), stamp(now)));
+        }
+        next.mail_events += usize::from(matches!(action, "escalate" | "return" | "resolve"));
+        next.status = status;
+        next.tier = tier;
+        *self = next;
+        Answer::Done
+    }
+
+    /// A comment; a public one on a ticket nobody has answered yet is its first response.
+    pub fn comment(&mut self, internal: bool, now: DateTime<Utc>, calendar: &Calendar) {
+        self.settle(now, calendar);
+        if !internal && self.status == "new" {
+            self.clocks[0].meet(now, calendar);
+        }
+    }
+
+    /// An impact and urgency edit by whoever works the ticket's tier, on an open ticket: the
+    /// clocks not yet met get the new priority's targets and keep the time counted.
+    pub fn edit(
+        &mut self,
+        actor: Actor,
+        impact: &'static str,
+        urgency: &'static str,
+        now: DateTime<Utc>,
+        calendar: &Calendar,
+    ) -> Answer {
+        let mut next = self.clone();
+        next.settle(now, calendar);
+        if !next.works(actor) {
+            return Answer::Forbidden;
+        }
+        if !is_open(next.status) {
+            return Answer::InvalidTransition;
+        }
+        next.impact = impact;
+        next.urgency = urgency;
+        let targets = next.current_targets();
+        for (clock, target) in next.clocks.iter_mut().zip([
+            Some(targets.response),
+            targets.tier1,
+            Some(targets.resolution),
+        ]) {
+            if clock.met_at.is_none() {
+                clock.target = target;
+            }
+        }
+        // What the new targets make due is due now, paused clocks included.
+        next.settle(now, calendar);
+        *self = next;
+        Answer::Done
+    }
+
+    /// The ticket's `status`, `tier`, `priority` and `sla` as the service must show them at
+    /// `now`. A clock past its target while counting shows a due instant in the past, whose
+    /// exact value depends on when it last started counting: `"<past>"` stands for it.
+    pub fn expected_view(&self, now: DateTime<Utc>, calendar: &Calendar) -> Value {
+        let clock_view = |clock: &Clock| {
+            let elapsed = clock.elapsed(now, calendar);
+            let remaining = clock.target.map(|target| target - elapsed);
+            let due_at = match (clock.since, clock.target) {
+                (Some(_), Some(target)) if target > clock.counted => {
+                    json!(stamp(clock.instant_of(target, calendar).expect("counting")))
+                }
+                (Some(_), Some(_)) => json!("<past>"),
+                _ => Value::Null,
+            };
+            json!({
+                "target_seconds": clock.target,
+                "elapsed_seconds": elapsed,
+                "remaining_seconds": remaining,
+                "due_at": due_at,
+                "met_at": clock.met_at.map(stamp),
+                "breached": clock.breached || remaining.is_some_and(|r| r < 0),
+            })
+        };
+        json!({
+            "status": self.status,
+            "tier": self.tier,
+            "priority": self.priority(),
+            "paused": self.status == "pending",
+            "response": clock_view(&self.clocks[0]),
+            "tier1": clock_view(&self.clocks[1]),
+            "resolution": clock_view(&self.clocks[2]),
+        })
+    }
+}
