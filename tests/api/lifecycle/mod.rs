@@ -48,6 +48,8 @@ pub enum Step {
     Comment(Actor, bool),
     /// An impact and urgency edit.
     Edit(Actor, &'static str, &'static str),
+    /// The supervisor adds a holiday to the office calendar, `days` after today (local).
+    Holiday { days: i64 },
     /// Time passes; with `engine`, the SLA engine runs at every instant something comes due
     /// (as it does in `serve`); without, it is late and first looks at the end.
     Wait { seconds: i64, engine: bool },
@@ -96,6 +98,7 @@ fn step() -> impl Strategy<Value = Step> {
         6 => (wait, any::<bool>()).prop_map(|(seconds, engine)| Step::Wait { seconds, engine }),
         1 => (actor(), any::<bool>()).prop_map(|(who, internal)| Step::Comment(who, internal)),
         2 => (actor(), level(), level()).prop_map(|(who, i, u)| Step::Edit(who, i, u)),
+        1 => (0..10i64).prop_map(|days| Step::Holiday { days }),
     ]
 }
 
@@ -174,6 +177,15 @@ fn round_the_clock_calendar() -> Calendar {
     }
 }
 
+/// The office calendar as the service is given it, with `holidays`.
+fn office_calendar_input(holidays: &BTreeSet<NaiveDate>) -> Value {
+    json!({"name": "Kantor", "timezone": "Asia/Makassar",
+        "working_hours": {"mon": [["07:30", "16:00"]], "tue": [["07:30", "16:00"]],
+            "wed": [["07:30", "16:00"]], "thu": [["07:30", "16:00"]],
+            "fri": [["07:30", "16:30"]], "sat": [], "sun": []},
+        "holidays": holidays.iter().map(|d| json!({"date": d, "name": "Libur"})).collect::<Vec<_>>()})
+}
+
 fn input<T: serde::de::DeserializeOwned>(value: Value) -> T {
     serde_json::from_value(value).expect("a valid input")
 }
@@ -189,6 +201,8 @@ pub struct Harness {
     conn: RefCell<DbConn>,
     tier1: Caller,
     tier2: Caller,
+    supervisor: Caller,
+    office_calendar_id: String,
     service_id: String,
     _storage: Storage,
 }
@@ -263,12 +277,7 @@ impl Harness {
         let office = ok(
             desk.create_calendar(
                 &supervisor,
-                input(json!({"name": "Kantor", "timezone": "Asia/Makassar",
-                    "working_hours": {"mon": [["07:30", "16:00"]], "tue": [["07:30", "16:00"]],
-                        "wed": [["07:30", "16:00"]], "thu": [["07:30", "16:00"]],
-                        "fri": [["07:30", "16:30"]], "sat": [], "sun": []},
-                    "holidays": HOLIDAYS.iter().map(|d| json!({"date": d, "name": "Libur"}))
-                        .collect::<Vec<_>>()})),
+                input(office_calendar_input(&office_calendar().holidays)),
             ),
             "office calendar",
         );
@@ -318,6 +327,8 @@ impl Harness {
             conn: RefCell::new(conn),
             tier1,
             tier2,
+            supervisor,
+            office_calendar_id: office.id,
             service_id: service.id,
             _storage: storage,
         }
@@ -332,6 +343,17 @@ impl Harness {
             Actor::Tier1 => &self.tier1,
             Actor::Tier2 => &self.tier2,
         }
+    }
+
+    fn set_office_holidays(&self, holidays: &BTreeSet<NaiveDate>) {
+        ok(
+            self.desk.update_calendar(
+                &self.supervisor,
+                &self.office_calendar_id,
+                input(office_calendar_input(holidays)),
+            ),
+            "calendar edit",
+        );
     }
 
     /// The engine's work at the clock's instant, until nothing is left.
@@ -355,7 +377,7 @@ impl Harness {
     pub fn play(&self, sequence: &Sequence) {
         let start = base() + Duration::seconds(sequence.offset_seconds);
         self.set_clock(start);
-        let calendar = if sequence.round_the_clock {
+        let mut calendar = if sequence.round_the_clock {
             round_the_clock_calendar()
         } else {
             office_calendar()
@@ -420,6 +442,17 @@ impl Harness {
                     let expected = model.edit(*actor, impact, urgency, now, &calendar);
                     assert_eq!(got, expected, "{what}");
                 }
+                Step::Holiday { days } => {
+                    let mut office = office_calendar();
+                    let day =
+                        now.with_timezone(&office.timezone).date_naive() + Duration::days(*days);
+                    office.holidays.insert(day);
+                    self.set_office_holidays(&office.holidays);
+                    if !sequence.round_the_clock {
+                        model.change_calendar(now, &calendar);
+                        calendar = office;
+                    }
+                }
                 Step::Wait { seconds, engine } => {
                     let until = now + Duration::seconds(*seconds);
                     if *engine {
@@ -468,6 +501,7 @@ impl Harness {
         self.run_engine();
         model.settle(self.clock.now(), &calendar);
         self.check(&id, &model, &calendar, "a month after the end");
+        self.set_office_holidays(&office_calendar().holidays);
     }
 
     fn check(&self, id: &str, model: &model::Ticket, calendar: &Calendar, what: &str) {

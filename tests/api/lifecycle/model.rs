@@ -479,6 +479,17 @@ impl Ticket {
         Answer::Done
     }
 
+    /// The calendar changes at `now`: time counted so far stays as counted under `old`, and
+    /// the clocks count on under the new calendar from `now`.
+    pub fn change_calendar(&mut self, now: DateTime<Utc>, old: &Calendar) {
+        for clock in &mut self.clocks {
+            if clock.since.is_some() {
+                clock.pause(now, old);
+                clock.since = Some(now);
+            }
+        }
+    }
+
     /// The ticket's `status`, `tier`, `priority` and `sla` as the service must show them at
     /// `now`. A clock past its target while counting shows a due instant in the past, whose
     /// exact value depends on when it last started counting: `"<past>"` stands for it.
