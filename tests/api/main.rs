@@ -23,3 +23,4 @@ mod ticket_actions;
 mod tickets;
 mod tokens;
 mod units;
+mod workers;
