@@ -9,6 +9,8 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod domain;
+#[cfg(debug_assertions)]
+pub mod faults;
 pub mod jobs;
 pub mod mail;
 pub mod service;

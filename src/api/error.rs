@@ -144,6 +144,10 @@ impl From<ServiceError> for ApiError {
                     "the service cannot reach its database; try again shortly",
                 )
             }
+            ServiceError::NotReady(reason) => {
+                tracing::warn!(%reason, "not ready");
+                Self::new(StatusCode::SERVICE_UNAVAILABLE, "not_ready", reason)
+            }
             ServiceError::Internal(reason) => {
                 tracing::error!(%reason, "internal error");
                 Self::internal()

@@ -104,6 +104,15 @@ pub fn held(conn: &mut DbConn, ids: &[&str], owner: &str) -> DbResult<Vec<HeldMa
     }
 }
 
+/// The pending mails `owner` holds a lease on: claimed, and not settled yet.
+pub fn leased_to(conn: &mut DbConn, owner: &str) -> DbResult<Vec<NotificationRow>> {
+    notifications::table
+        .filter(notifications::lease_owner.eq(owner))
+        .filter(notifications::status.eq("pending"))
+        .select(NotificationRow::as_select())
+        .load(conn)
+}
+
 /// Marks held mails sent at `now` and ends their lease.
 pub fn mark_sent(conn: &mut DbConn, ids: &[&str], now: NaiveDateTime) -> DbResult<()> {
     diesel::update(notifications::table.filter(notifications::id.eq_any(ids)))

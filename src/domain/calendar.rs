@@ -3,7 +3,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc, Weekday};
+use chrono::{
+    DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Offset, TimeDelta, TimeZone, Utc,
+    Weekday,
+};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
@@ -96,6 +99,10 @@ impl WorkingHours {
     }
 }
 
+/// The years holidays may fall in: any real calendar's, and far from the ends of what dates
+/// can represent.
+pub const HOLIDAY_YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+
 /// A whole local day on which the calendar is closed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Holiday {
@@ -142,31 +149,41 @@ pub struct BusinessCalendar {
 }
 
 impl BusinessCalendar {
-    /// The open intervals of one local day, as UTC instants.
+    /// The open intervals of one local day, as UTC instants (none at the far end of time).
     fn open_intervals(&self, date: NaiveDate) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
         if self.holidays.contains(&date) {
             return Vec::new();
         }
         let midnight = NaiveDateTime::from(date);
         let instant = |seconds: u32| {
-            let local = midnight + Duration::seconds(i64::from(seconds));
-            self.timezone
-                .from_local_datetime(&local)
-                .earliest()
-                .map_or_else(
-                    || Utc.from_utc_datetime(&local),
-                    |at| at.with_timezone(&Utc),
-                )
+            let local = midnight.checked_add_signed(TimeDelta::seconds(i64::from(seconds)))?;
+            Some(
+                self.timezone
+                    .from_local_datetime(&local)
+                    .earliest()
+                    .map_or_else(
+                        || Utc.from_utc_datetime(&local),
+                        |at| at.with_timezone(&Utc),
+                    ),
+            )
         };
         self.hours
             .windows_on(date.weekday())
             .iter()
-            .map(|window| (instant(window.0), instant(window.1.min(DAY_SECONDS))))
+            .filter_map(|window| Some((instant(window.0)?, instant(window.1.min(DAY_SECONDS))?)))
             .collect()
     }
 
-    fn local_date(&self, at: DateTime<Utc>) -> NaiveDate {
-        at.with_timezone(&self.timezone).date_naive()
+    /// The local date of an instant; `None` at the ends of time, where the local time cannot
+    /// be represented.
+    fn local_date(&self, at: DateTime<Utc>) -> Option<NaiveDate> {
+        let offset = self
+            .timezone
+            .offset_from_utc_datetime(&at.naive_utc())
+            .fix();
+        at.naive_utc()
+            .checked_add_offset(offset)
+            .map(|local| local.date())
     }
 
     /// Business seconds in `[from, to)`: the overlap with the open windows.
@@ -178,8 +195,9 @@ impl BusinessCalendar {
             return (to - from).num_seconds();
         }
         let mut total = Duration::zero();
-        let mut date = self.local_date(from);
-        let last = self.local_date(to);
+        let (Some(mut date), Some(last)) = (self.local_date(from), self.local_date(to)) else {
+            return 0;
+        };
         while date <= last {
             for (open, close) in self.open_intervals(date) {
                 let (start, end) = (open.max(from), close.min(to));
@@ -197,16 +215,17 @@ impl BusinessCalendar {
 
     /// The earliest instant `u >= from` with `seconds` of business time in `[from, u]`; a
     /// clock started outside working hours starts at the next opening. `None` when the calendar
-    /// does not open again within three years (a calendar with no windows at all).
+    /// does not open again within three years (a calendar with no windows at all), or when the
+    /// instant lies beyond what time can represent (an absurd target stored long ago).
     pub fn add(&self, from: DateTime<Utc>, seconds: i64) -> Option<DateTime<Utc>> {
         if seconds <= 0 {
             return Some(from);
         }
+        let mut left = TimeDelta::try_seconds(seconds)?;
         if self.always_open {
-            return from.checked_add_signed(Duration::seconds(seconds));
+            return from.checked_add_signed(left);
         }
-        let mut left = Duration::seconds(seconds);
-        let mut date = self.local_date(from);
+        let mut date = self.local_date(from)?;
         for _ in 0..HORIZON_DAYS {
             for (open, close) in self.open_intervals(date) {
                 let start = open.max(from);
@@ -215,7 +234,7 @@ impl BusinessCalendar {
                 }
                 let available = close - start;
                 if available >= left {
-                    return Some(start + left);
+                    return start.checked_add_signed(left);
                 }
                 left -= available;
             }
@@ -452,6 +471,21 @@ mod tests {
             ..office(Jakarta, &[])
         };
         assert_eq!(calendar.add(local(Jakarta, "2026-11-23 08:00"), 60), None);
+    }
+
+    #[test]
+    fn an_absurd_target_has_no_due_instant_and_does_not_panic() {
+        let from = local(Jakarta, "2026-11-23 08:00");
+        let always_open = BusinessCalendar {
+            always_open: true,
+            ..office(Jakarta, &[])
+        };
+        for seconds in [100_000_000_000_000_000, i64::MAX] {
+            assert_eq!(always_open.add(from, seconds), None);
+            assert_eq!(office(Jakarta, &[]).add(from, seconds), None);
+        }
+        assert_eq!(always_open.add(DateTime::<Utc>::MAX_UTC, 1), None);
+        assert_eq!(office(Jakarta, &[]).add(DateTime::<Utc>::MAX_UTC, 1), None);
     }
 
     #[test]

@@ -31,6 +31,10 @@ pub struct SlaTarget {
     pub warn_at_percent: i32,
 }
 
+/// The longest target: a year of business time (365 days of seconds). A longer one is no
+/// promise a service desk keeps, and it would take business-time arithmetic past any calendar.
+pub const MAX_TARGET_SECONDS: i64 = 365 * 86_400;
+
 /// What is wrong with a set of targets, by target index and field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TargetError {
@@ -42,8 +46,8 @@ pub struct TargetError {
     pub message: String,
 }
 
-/// Checks a policy's targets: one per priority, positive, `response <= resolution`,
-/// `tier1 <= resolution`, warning between 1 and 99 percent.
+/// Checks a policy's targets: one per priority, positive and at most `MAX_TARGET_SECONDS`,
+/// `response <= resolution`, `tier1 <= resolution`, warning between 1 and 99 percent.
 pub fn validate_targets(targets: &[SlaTarget]) -> Vec<TargetError> {
     let mut errors = Vec::new();
     let mut at = |index, field, message: String| {
@@ -64,6 +68,12 @@ pub fn validate_targets(targets: &[SlaTarget]) -> Vec<TargetError> {
                     Some(i),
                     field,
                     "must be a positive number of seconds".into(),
+                );
+            } else if value.is_some_and(|v| v > MAX_TARGET_SECONDS) {
+                at(
+                    Some(i),
+                    field,
+                    format!("must be at most {MAX_TARGET_SECONDS} seconds (365 days)"),
                 );
             }
         }
@@ -177,6 +187,27 @@ mod tests {
             .map(|e| (e.index, e.field))
             .collect();
         assert_eq!(fields, vec![(Some(3), "priority"), (None, "targets")]);
+    }
+
+    #[test]
+    fn targets_longer_than_a_year_are_refused() {
+        let mut targets = default_targets();
+        targets[0].resolution_seconds = 100_000_000_000_000_000;
+        targets[1].tier1_seconds = Some(MAX_TARGET_SECONDS + 1);
+        targets[2].resolution_seconds = MAX_TARGET_SECONDS;
+        let fields: Vec<_> = validate_targets(&targets)
+            .into_iter()
+            .map(|e| (e.index, e.field))
+            .collect();
+        assert_eq!(
+            fields,
+            vec![
+                (Some(0), "resolution_seconds"),
+                (Some(1), "tier1_seconds"),
+                (Some(1), "tier1_seconds"),
+            ],
+            "too long, and longer than the resolution target"
+        );
     }
 
     #[test]

@@ -32,16 +32,16 @@ impl SlaClock {
 
     /// Business seconds counted up to `now`.
     pub fn elapsed(&self, now: DateTime<Utc>, calendar: &BusinessCalendar) -> i64 {
-        self.elapsed_seconds
-            + self
-                .running_since
-                .map_or(0, |since| calendar.business_seconds(since, now))
+        self.elapsed_seconds.saturating_add(
+            self.running_since
+                .map_or(0, |since| calendar.business_seconds(since, now)),
+        )
     }
 
     /// Business seconds left at `now` (negative once breached).
     pub fn remaining(&self, now: DateTime<Utc>, calendar: &BusinessCalendar) -> Option<i64> {
         self.target_seconds
-            .map(|target| target - self.elapsed(now, calendar))
+            .map(|target| target.saturating_sub(self.elapsed(now, calendar)))
     }
 
     /// Whether the clock counts now.
@@ -53,7 +53,9 @@ impl SlaClock {
     /// reopen).
     pub fn pause(&mut self, at: DateTime<Utc>, calendar: &BusinessCalendar) {
         if let Some(since) = self.running_since.take() {
-            self.elapsed_seconds += calendar.business_seconds(since, at);
+            self.elapsed_seconds = self
+                .elapsed_seconds
+                .saturating_add(calendar.business_seconds(since, at));
         }
     }
 
@@ -88,12 +90,13 @@ impl SlaClock {
 
     /// The instant `percent` of the target is used up, if the clock runs.
     pub fn warning_at(&self, percent: i32, calendar: &BusinessCalendar) -> Option<DateTime<Utc>> {
-        self.instant_of(self.target_seconds? * i64::from(percent) / 100, calendar)
+        let target = self.target_seconds?;
+        self.instant_of(target.saturating_mul(i64::from(percent)) / 100, calendar)
     }
 
     fn instant_of(&self, seconds: i64, calendar: &BusinessCalendar) -> Option<DateTime<Utc>> {
         let since = self.running_since?;
-        calendar.add(since, (seconds - self.elapsed_seconds).max(0))
+        calendar.add(since, seconds.saturating_sub(self.elapsed_seconds).max(0))
     }
 }
 

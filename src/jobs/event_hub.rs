@@ -12,6 +12,7 @@ use chrono::Utc;
 
 use crate::service::Desk;
 use crate::service::event_stream::{LOOK_BACK, first_id_at};
+use crate::service::workers::Worker;
 
 /// How often the table is read while someone listens.
 const POLL: Duration = Duration::from_millis(200);
@@ -33,7 +34,7 @@ impl EventHub {
         let stopping = stop.clone();
         let thread = std::thread::Builder::new()
             .name("event-hub".into())
-            .spawn(move || run(&desk, &stopping))?;
+            .spawn(move || supervised(&desk, &stopping))?;
         Ok(Self {
             stop,
             thread: Some(thread),
@@ -50,11 +51,47 @@ impl Drop for EventHub {
     }
 }
 
-fn run(desk: &Desk, stop: &AtomicBool) {
-    // Ids already handed out, with when: events are read again for `LOOK_BACK`, so that one
-    // committed late behind a newer one is not missed, and each is handed out once.
-    let mut seen: HashSet<String> = HashSet::new();
-    let mut order: VecDeque<(Instant, String)> = VecDeque::new();
+/// What the hub has handed out, kept across a restart. Events are read again for
+/// `LOOK_BACK`, so that one committed late behind a newer one is not missed, and each is
+/// handed out once.
+#[derive(Default)]
+struct Handed {
+    /// Ids already handed out.
+    seen: HashSet<String>,
+    /// The same, with when, oldest first.
+    order: VecDeque<(Instant, String)>,
+    /// The event being handed out; skipped if the hub panics on it.
+    in_hand: Option<String>,
+}
+
+impl Handed {
+    fn remember(&mut self, id: String) {
+        if self.seen.insert(id.clone()) {
+            self.order.push_back((Instant::now(), id));
+        }
+    }
+}
+
+/// The poller under the supervisor: an event the hub panics on is skipped.
+fn supervised(desk: &Desk, stop: &AtomicBool) {
+    Worker {
+        name: "event-hub",
+        health: desk.workers(),
+        state: Handed::default(),
+        stopping: &|| stop.load(Ordering::Relaxed),
+    }
+    .supervise(
+        |handed| run(desk, stop, handed),
+        |handed| {
+            if let Some(id) = handed.in_hand.take() {
+                tracing::error!(id, "event not streamed: the event hub panicked on it");
+                handed.remember(id);
+            }
+        },
+    );
+}
+
+fn run(desk: &Desk, stop: &AtomicBool, handed: &mut Handed) {
     let keep = LOOK_BACK.to_std().unwrap_or(Duration::from_secs(5)) * 2;
     let mut quiet_polls = 0;
     while !stop.load(Ordering::Relaxed) {
@@ -80,19 +117,29 @@ fn run(desk: &Desk, stop: &AtomicBool) {
             if let Some(last) = events.last() {
                 after.clone_from(&last.id);
             }
-            let fresh: Vec<_> = events
-                .into_iter()
-                .filter(|event| seen.insert(event.id.clone()))
-                .inspect(|event| order.push_back((Instant::now(), event.id.clone())))
-                .collect();
-            desk.publish_events(fresh);
+            for event in events {
+                if handed.seen.contains(&event.id) {
+                    continue;
+                }
+                handed.in_hand = Some(event.id.clone());
+                #[cfg(debug_assertions)]
+                crate::faults::panic_if_marked("event-hub", &event.data);
+                let id = event.id.clone();
+                desk.publish_events(vec![event]);
+                handed.in_hand = None;
+                handed.remember(id);
+            }
             if !full {
                 break;
             }
         }
-        while order.front().is_some_and(|(at, _)| at.elapsed() > keep) {
-            if let Some((_, id)) = order.pop_front() {
-                seen.remove(&id);
+        while handed
+            .order
+            .front()
+            .is_some_and(|(at, _)| at.elapsed() > keep)
+        {
+            if let Some((_, id)) = handed.order.pop_front() {
+                handed.seen.remove(&id);
             }
         }
     }

@@ -10,6 +10,7 @@ use tokio::task::JoinSet;
 
 use crate::mail::Mailer;
 use crate::service::Desk;
+use crate::service::workers::Worker;
 
 /// Most mails claimed at once.
 const BATCH: i64 = 50;
@@ -44,7 +45,7 @@ impl MailDispatcher {
         let owner = uuid::Uuid::now_v7().to_string();
         let thread = std::thread::Builder::new()
             .name("mail-dispatcher".into())
-            .spawn(move || runtime.block_on(run(desk, Arc::new(mailer), owner, stopping)))?;
+            .spawn(move || supervised(&runtime, &desk, &Arc::new(mailer), &owner, &stopping))?;
         Ok(Self {
             stop,
             thread: Some(thread),
@@ -59,6 +60,39 @@ impl Drop for MailDispatcher {
             let _ = thread.join();
         }
     }
+}
+
+/// The dispatcher's loop under the supervisor: the mails in hand when it panics get a failed
+/// attempt, and are sent again after the usual backoff.
+fn supervised(
+    runtime: &tokio::runtime::Runtime,
+    desk: &Arc<Desk>,
+    mailer: &Arc<Mailer>,
+    owner: &str,
+    stop: &Arc<AtomicBool>,
+) {
+    Worker {
+        name: "mail-dispatcher",
+        health: desk.workers(),
+        state: (),
+        stopping: &|| stop.load(Ordering::Relaxed),
+    }
+    .supervise(
+        |()| {
+            runtime.block_on(run(
+                desk.clone(),
+                mailer.clone(),
+                owner.to_owned(),
+                stop.clone(),
+            ));
+        },
+        |()| match desk.fail_mail_in_hand(owner) {
+            Ok(failed) => tracing::error!(failed, "mails in hand of the mail dispatcher put off"),
+            Err(error) => {
+                tracing::error!(%error, "the mail dispatcher could not put off its mails")
+            }
+        },
+    );
 }
 
 async fn run(desk: Arc<Desk>, mailer: Arc<Mailer>, owner: String, stop: Arc<AtomicBool>) {

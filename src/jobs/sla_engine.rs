@@ -7,6 +7,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use crate::service::Desk;
+use crate::service::workers::Worker;
 
 /// Most tickets handled in one transaction.
 const BATCH: i64 = 200;
@@ -26,7 +27,7 @@ impl SlaEngine {
         let engine_desk = desk.clone();
         let thread = std::thread::Builder::new()
             .name("sla-engine".into())
-            .spawn(move || run(&engine_desk, tick))?;
+            .spawn(move || supervised(&engine_desk, tick))?;
         Ok(Self {
             desk,
             thread: Some(thread),
@@ -43,7 +44,31 @@ impl Drop for SlaEngine {
     }
 }
 
-fn run(desk: &Desk, tick: Duration) {
+/// The engine's loop under the supervisor: a ticket whose handling panics is put off.
+fn supervised(desk: &Desk, tick: Duration) {
+    Worker {
+        name: "sla-engine",
+        health: desk.workers(),
+        state: None,
+        stopping: &|| desk.sla_bell().is_stopped(),
+    }
+    .supervise(
+        |in_hand| run(desk, tick, in_hand),
+        |in_hand| {
+            if let Some(ticket_id) = in_hand.take() {
+                tracing::error!(
+                    ticket_id,
+                    "SLA alerts of a ticket put off: the engine panicked on it"
+                );
+                if let Err(error) = desk.put_off_sla(&ticket_id) {
+                    tracing::error!(%error, ticket_id, "the SLA engine could not put off a ticket");
+                }
+            }
+        },
+    );
+}
+
+fn run(desk: &Desk, tick: Duration, in_hand: &mut Option<String>) {
     loop {
         if let Err(error) = desk.check_downtime_budgets() {
             tracing::error!(%error, "the SLA engine could not check downtime budgets");
@@ -54,7 +79,7 @@ fn run(desk: &Desk, tick: Duration) {
             None
         });
         if next.is_some_and(|next| next <= now) {
-            let handled = desk.handle_due_sla(BATCH).unwrap_or_else(|error| {
+            let handled = desk.handle_due_sla(BATCH, in_hand).unwrap_or_else(|error| {
                 tracing::error!(%error, "the SLA engine could not handle due tickets");
                 0
             });

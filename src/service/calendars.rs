@@ -19,7 +19,7 @@ use crate::domain::role::Role;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[schema(examples(json!({"date": "2027-02-06", "name": "Tahun Baru Imlek 2578 Kongzili"})))]
 pub struct HolidayInput {
-    /// The local date, `YYYY-MM-DD`.
+    /// The local date, `YYYY-MM-DD`, in the years 2000 to 2100.
     #[schema(value_type = String, format = Date)]
     pub date: NaiveDate,
     /// Its name, e.g. "Hari Raya Idul Fitri".
@@ -106,6 +106,7 @@ fn checked(input: &CalendarInput) -> Result<(String, WorkingHours), ServiceError
             &holiday.name,
             200,
         );
+        fields::holiday_date(&mut errors, &format!("holidays[{i}].date"), holiday.date);
         if !days.insert(holiday.date) {
             errors.push(FieldError::new(
                 format!("holidays[{i}].date"),
@@ -262,6 +263,7 @@ impl Desk {
         require(caller, &[Role::Supervisor, Role::Admin])?;
         let mut errors = Vec::new();
         fields::text(&mut errors, "name", &holiday.name, 200);
+        fields::holiday_date(&mut errors, "date", holiday.date);
         ServiceError::check(errors)?;
         let now = self.now();
         let mut conn = self.conn()?;

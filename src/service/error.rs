@@ -66,6 +66,9 @@ pub enum ServiceError {
     /// The database cannot be reached now.
     #[error("service unavailable: {0}")]
     Unavailable(String),
+    /// Up, but not ready to serve: the sentence says why (a background worker is down, ...).
+    #[error("not ready: {0}")]
+    NotReady(String),
     /// A fault of ours; logged, never shown in detail.
     #[error("internal error: {0}")]
     Internal(String),

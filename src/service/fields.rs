@@ -1,6 +1,7 @@
 //! Checks shared by every use case that takes text from a caller: each problem is noted
 //! against the field's name, so that one answer lists them all.
 
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Deserializer};
 
 use super::FieldError;
@@ -60,6 +61,55 @@ pub(super) fn email(
     EmailAddress::parse(value)
         .map_err(|error| errors.push(FieldError::new(field, error.to_string())))
         .ok()
+}
+
+/// The instants a query may name: RFC 3339 years, from the Unix epoch on. Whatever a
+/// filter or a report period needs fits, and nothing near the ends of time reaches arithmetic.
+const EARLIEST_INSTANT: &str = "1970-01-01T00:00:00Z";
+/// See `EARLIEST_INSTANT`.
+const LATEST_INSTANT: &str = "9999-12-31T23:59:59Z";
+
+/// An RFC 3339 timestamp between `EARLIEST_INSTANT` and `LATEST_INSTANT`, or nothing (with
+/// the problem noted).
+pub(super) fn instant(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    text: &str,
+) -> Option<DateTime<Utc>> {
+    let bound = |text| DateTime::parse_from_rfc3339(text).map(|at| at.with_timezone(&Utc));
+    let Ok(at) = bound(text) else {
+        errors.push(FieldError::new(
+            field,
+            "must be an RFC 3339 timestamp such as 2026-11-23T03:15:00Z",
+        ));
+        return None;
+    };
+    match (bound(EARLIEST_INSTANT), bound(LATEST_INSTANT)) {
+        (Ok(earliest), Ok(latest)) if (earliest..=latest).contains(&at) => Some(at),
+        _ => {
+            errors.push(FieldError::new(
+                field,
+                format!("must be between {EARLIEST_INSTANT} and {LATEST_INSTANT}"),
+            ));
+            None
+        }
+    }
+}
+
+/// A calendar date in `HOLIDAY_YEARS`, noted against `field` when it is not.
+pub(super) fn holiday_date(errors: &mut Vec<FieldError>, field: &str, date: NaiveDate) {
+    use chrono::Datelike;
+    let years = crate::domain::calendar::HOLIDAY_YEARS;
+    if !years.contains(&date.year()) {
+        errors.push(FieldError::new(
+            field,
+            format!(
+                "must be a date from {}-01-01 to {}-12-31",
+                years.start(),
+                years.end()
+            ),
+        ));
+    }
 }
 
 /// Tells "absent" (`None`) from "null" (`Some(None)`) in a PATCH body.

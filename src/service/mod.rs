@@ -27,6 +27,7 @@ pub mod tickets;
 pub mod tokens;
 pub mod units;
 pub mod users;
+pub mod workers;
 
 use std::sync::Arc;
 
@@ -53,6 +54,7 @@ pub struct Desk {
     sla_bell: Arc<sla_due::Bell>,
     metrics: metrics::Metrics,
     events: tokio::sync::broadcast::Sender<Arc<event_stream::StreamEvent>>,
+    workers: Arc<workers::WorkerHealth>,
 }
 
 /// How a `Desk` is put together (see `app.rs`).
@@ -74,6 +76,7 @@ impl Desk {
     pub fn new(parts: DeskParts) -> Self {
         let calendars = Arc::new(sla::CalendarCache::default());
         let sla_bell = Arc::new(sla_due::Bell::default());
+        let workers = Arc::new(workers::WorkerHealth::default());
         Self {
             jwt: JwtKeys::new(&parts.jwt_secret),
             ticket_writer: ticket_writer::TicketWriter::start(
@@ -82,7 +85,9 @@ impl Desk {
                 calendars.clone(),
                 sla_bell.clone(),
                 parts.mail_from.clone(),
+                workers.clone(),
             ),
+            workers,
             calendars,
             sla_bell,
             metrics: metrics::Metrics::default(),
@@ -113,6 +118,11 @@ impl Desk {
     /// Whether any stream listens.
     pub fn has_listeners(&self) -> bool {
         self.events.receiver_count() > 0
+    }
+
+    /// Which background workers are down.
+    pub fn workers(&self) -> &workers::WorkerHealth {
+        &self.workers
     }
 
     fn conn(&self) -> Result<PooledConn, ServiceError> {

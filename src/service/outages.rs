@@ -149,18 +149,6 @@ fn view(row: OutageRow) -> OutageView {
     }
 }
 
-fn instant(errors: &mut Vec<FieldError>, field: &str, text: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(text)
-        .map(|at| at.with_timezone(&Utc))
-        .map_err(|_| {
-            errors.push(FieldError::new(
-                field,
-                "must be an RFC 3339 timestamp such as 2026-11-01T00:00:00Z",
-            ))
-        })
-        .ok()
-}
-
 impl Desk {
     /// Records an outage (Tier 2, supervisors, admins).
     pub fn create_outage(
@@ -410,8 +398,8 @@ fn check_recordable(
 /// A period `[from, to)` given as RFC 3339 texts, checked.
 pub(super) fn period(from: &str, to: &str) -> Result<(DateTime<Utc>, DateTime<Utc>), ServiceError> {
     let mut errors = Vec::new();
-    let from = instant(&mut errors, "from", from);
-    let to = instant(&mut errors, "to", to);
+    let from = fields::instant(&mut errors, "from", from);
+    let to = fields::instant(&mut errors, "to", to);
     if let (Some(from), Some(to)) = (from, to)
         && to <= from
     {

@@ -420,6 +420,22 @@ struct StoredRecipients {
     cc: Vec<String>,
 }
 
+/// A stored mail, ready to send from `sender`.
+fn outgoing(row: NotificationRow, sender: &str) -> Outgoing {
+    let StoredRecipients { to, cc } = stored_recipients(&row);
+    Outgoing {
+        id: row.id,
+        from: sender.to_owned(),
+        to,
+        cc,
+        subject: row.subject,
+        text: row.body_text,
+        html: row.body_html,
+        message_id: row.message_id,
+        thread_id: row.thread_id,
+    }
+}
+
 fn stored_recipients(row: &NotificationRow) -> StoredRecipients {
     serde_json::from_str(&row.recipients).unwrap_or(StoredRecipients {
         to: Vec::new(),
@@ -575,28 +591,36 @@ impl Desk {
             return Ok(Vec::new());
         }
         let sender = mailing(&mut conn, self.mail_from.as_deref())?.sender;
-        write_tx(&mut conn, |conn| {
+        let claimed: Vec<Outgoing> = write_tx(&mut conn, |conn| -> Result<_, ServiceError> {
             let rows = db::notifications::lock_due(conn, &due, now.naive_utc())?;
             let ids: Vec<&str> = rows.iter().map(|row| row.id.as_str()).collect();
             db::notifications::lease(conn, &ids, owner, (now + LEASE).naive_utc())?;
-            Ok(rows
-                .into_iter()
-                .map(|row| {
-                    let StoredRecipients { to, cc } = stored_recipients(&row);
-                    Outgoing {
-                        id: row.id,
-                        from: sender.clone(),
-                        to,
-                        cc,
-                        subject: row.subject,
-                        text: row.body_text,
-                        html: row.body_html,
-                        message_id: row.message_id,
-                        thread_id: row.thread_id,
-                    }
-                })
-                .collect())
-        })
+            Ok(rows.into_iter().map(|row| outgoing(row, &sender)).collect())
+        })?;
+        #[cfg(debug_assertions)]
+        for mail in &claimed {
+            crate::faults::panic_if_marked("mail-dispatcher", &mail.subject);
+        }
+        Ok(claimed)
+    }
+
+    /// Records a failed attempt for each mail the dispatcher `owner` still holds, after it
+    /// panicked with them in hand; they are due again after the usual backoff. Returns how
+    /// many.
+    pub fn fail_mail_in_hand(&self, owner: &str) -> Result<usize, ServiceError> {
+        let mut conn = self.conn()?;
+        let sender = mailing(&mut conn, self.mail_from.as_deref())?.sender;
+        let failure = SendFailure {
+            permanent: false,
+            message: "the mail dispatcher stopped while it sent this mail".into(),
+        };
+        let outcomes: Vec<_> = db::notifications::leased_to(&mut conn, owner)?
+            .into_iter()
+            .map(|row| (outgoing(row, &sender), Err(failure.clone())))
+            .collect();
+        drop(conn);
+        self.settle_mail(owner, &outcomes)?;
+        Ok(outcomes.len())
     }
 
     /// Records how sending claimed mails went, in one transaction: sent (all at once, the

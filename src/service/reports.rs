@@ -26,7 +26,7 @@ const READERS: &[Role] = &[
 /// `GET /reports/sla`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct SlaReportQuery {
-    /// Tickets created at or after (RFC 3339).
+    /// Tickets created at or after (RFC 3339, 1970 to 9999).
     pub from: String,
     /// Tickets created before (RFC 3339); at most 366 days after `from`.
     pub to: String,
@@ -39,7 +39,7 @@ pub struct SlaReportQuery {
 /// `GET /reports/availability`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct PeriodQuery {
-    /// Start (RFC 3339).
+    /// Start (RFC 3339, 1970 to 9999).
     pub from: String,
     /// End (RFC 3339), after `from` and at most 366 days later.
     pub to: String,

@@ -62,6 +62,11 @@ impl Bell {
         state.stopped
     }
 
+    /// Whether the engine is told to stop.
+    pub fn is_stopped(&self) -> bool {
+        self.lock().stopped
+    }
+
     /// Stops the engine.
     pub fn stop(&self) {
         self.lock().stopped = true;
@@ -72,8 +77,13 @@ impl Bell {
 impl Desk {
     /// Handles up to `limit` tickets whose SLA instant has come, in one transaction with their
     /// rows locked: records warnings and breaches, escalates, stores each next instant.
-    /// Returns how many tickets it handled.
-    pub fn handle_due_sla(&self, limit: i64) -> Result<usize, ServiceError> {
+    /// Returns how many tickets it handled. `in_hand` names the ticket being handled, so that
+    /// one whose handling panics can be put off (see [`Desk::put_off_sla`]).
+    pub fn handle_due_sla(
+        &self,
+        limit: i64,
+        in_hand: &mut Option<String>,
+    ) -> Result<usize, ServiceError> {
         let now = self.now();
         let mut conn = self.conn()?;
         write_tx(&mut conn, |conn| {
@@ -90,6 +100,9 @@ impl Desk {
                     }
                 };
                 let ticket_id = ticket.id.clone();
+                *in_hand = Some(ticket_id.clone());
+                #[cfg(debug_assertions)]
+                crate::faults::panic_if_marked("sla-engine", &ticket.title);
                 let mut retry_row = row.clone();
                 // A savepoint per ticket: one that fails is put off, the others go on.
                 let handled = savepoint(conn, |conn| {
@@ -108,8 +121,23 @@ impl Desk {
                     retry_row.next_event_at = Some((now + RETRY_AFTER).naive_utc());
                     db::ticket_sla::update(conn, &retry_row)?;
                 }
+                *in_hand = None;
             }
             Ok(handled)
+        })
+    }
+
+    /// Puts off the SLA alerts of a ticket whose handling panicked, as one whose handling
+    /// failed, so that it does not stop the engine again at once.
+    pub fn put_off_sla(&self, ticket_id: &str) -> Result<(), ServiceError> {
+        let now = self.now();
+        let mut conn = self.conn()?;
+        write_tx(&mut conn, |conn| {
+            if let Some(mut row) = db::ticket_sla::find_for_update(conn, ticket_id)? {
+                row.next_event_at = Some((now + RETRY_AFTER).naive_utc());
+                db::ticket_sla::update(conn, &row)?;
+            }
+            Ok(())
         })
     }
 

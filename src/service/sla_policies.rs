@@ -16,16 +16,20 @@ use crate::domain::sla::{Priority, SlaTarget, validate_targets};
 
 const DEFAULT_WARNING_PERCENT: i32 = 75;
 
-/// One priority's targets, in business seconds.
+/// One priority's targets, in business seconds: each at least 1 and at most 31,536,000
+/// (365 days).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct TargetInput {
     /// The priority.
     pub priority: Priority,
     /// Time to first response.
+    #[schema(minimum = 1, maximum = 31_536_000)]
     pub response_seconds: i64,
     /// Tier 1's window before automatic escalation; `null` never escalates by itself.
+    #[schema(minimum = 1, maximum = 31_536_000)]
     pub tier1_seconds: Option<i64>,
     /// Time to resolution.
+    #[schema(minimum = 1, maximum = 31_536_000)]
     pub resolution_seconds: i64,
     /// Warning threshold, percent of each target (default 75).
     pub warn_at_percent: Option<i32>,

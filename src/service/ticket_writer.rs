@@ -6,9 +6,12 @@
 //! thread per process takes every ticket waiting at that moment and writes them in one
 //! transaction with one commit. A lone request is written at once, as before; under load the
 //! batches grow by themselves. A batch that fails as a whole is retried ticket by ticket, so
-//! one bad ticket never takes the others down.
+//! one bad ticket never takes the others down. A panic is no different: the writer restarts
+//! (see `workers`), writes the batch it had in hand ticket by ticket, and the ticket that
+//! panics alone is answered with an error.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -19,6 +22,7 @@ use super::outbox::{self, TicketNotice};
 use super::sla::{self, CalendarCache, Opening};
 use super::sla_due::Bell;
 use super::ticket_view::{TicketView, event_row, stored, ticket_view};
+use super::workers::{self, WorkerHealth};
 use super::{ServiceError, new_id};
 use crate::clock::Clock;
 use crate::db::models::{EventRow, IdempotencyRow, TicketRow, TicketSlaRow};
@@ -46,9 +50,27 @@ struct Job {
     reply: SyncSender<Reply>,
 }
 
+/// A job taken from the queue, with its answer once it has one.
+struct Taken {
+    job: Job,
+    answer: Option<Reply>,
+}
+
+/// The jobs in hand, which outlive a panic of the writer.
+#[derive(Default)]
+struct Hand {
+    taken: Vec<Taken>,
+    /// Written ticket by ticket: a lone ticket, the rest of a batch, or a batch that panicked.
+    alone: bool,
+}
+
+/// The worker's name in logs and readiness.
+const NAME: &str = "ticket-writer";
+
 /// The handle to the writer thread.
 pub(super) struct TicketWriter {
     jobs: Mutex<Option<Sender<Job>>>,
+    stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -61,8 +83,11 @@ impl TicketWriter {
         calendars: Arc<CalendarCache>,
         sla_bell: Arc<Bell>,
         mail_from: Option<String>,
+        health: Arc<WorkerHealth>,
     ) -> Self {
         let (sender, receiver) = mpsc::channel();
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopping = stop.clone();
         let writer = Writer {
             pool,
             clock,
@@ -72,11 +97,20 @@ impl TicketWriter {
         };
         let thread = std::thread::Builder::new()
             .name("ticket-writer".into())
-            .spawn(move || writer.run(&receiver))
+            .spawn(move || {
+                workers::Worker {
+                    name: NAME,
+                    health: &health,
+                    state: Hand::default(),
+                    stopping: &|| stopping.load(Ordering::Relaxed),
+                }
+                .supervise(|hand| writer.run(&receiver, hand), Hand::recover);
+            })
             .map_err(|e| tracing::error!(error = %e, "cannot start the ticket writer"))
             .ok();
         Self {
             jobs: Mutex::new(Some(sender)),
+            stop,
             thread,
         }
     }
@@ -101,6 +135,7 @@ impl Drop for TicketWriter {
     /// before the process exits (libpq's TLS teardown at exit can crash a thread still using
     /// a connection).
     fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
         self.jobs.lock().unwrap_or_else(|e| e.into_inner()).take();
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
@@ -117,31 +152,73 @@ struct Writer {
     mail_from: Option<String>,
 }
 
+impl Hand {
+    /// After a panic: a batch is written again ticket by ticket; a ticket that panicked alone
+    /// is answered with an error at once, with those answered before it.
+    fn recover(&mut self) {
+        if !self.alone {
+            self.alone = true;
+            return;
+        }
+        if let Some(first) = self.taken.iter_mut().find(|t| t.answer.is_none()) {
+            tracing::error!(
+                user_id = first.job.draft.user_id,
+                "a ticket was not written: the ticket writer panicked on it"
+            );
+            first.answer = Some(Err(ServiceError::Internal(
+                "the ticket writer panicked on this ticket".into(),
+            )));
+        }
+        let (answered, waiting) = self.taken.drain(..).partition(|t| t.answer.is_some());
+        self.taken = waiting;
+        answer(answered);
+    }
+}
+
+/// Sends the answers; the requester may have gone away, the ticket is committed all the same.
+fn answer(taken: Vec<Taken>) {
+    for taken in taken {
+        if let Some(answer) = taken.answer {
+            let _ = taken.job.reply.send(answer);
+        }
+    }
+}
+
 impl Writer {
-    fn run(&self, jobs: &Receiver<Job>) {
-        while let Ok(first) = jobs.recv() {
-            let mut batch = vec![first];
-            while batch.len() < MAX_BATCH {
-                match jobs.try_recv() {
-                    Ok(job) => batch.push(job),
-                    Err(_) => break,
+    fn run(&self, jobs: &Receiver<Job>, hand: &mut Hand) {
+        loop {
+            if hand.taken.is_empty() {
+                let Ok(first) = jobs.recv() else {
+                    return;
+                };
+                hand.taken.push(Taken {
+                    job: first,
+                    answer: None,
+                });
+                while hand.taken.len() < MAX_BATCH {
+                    match jobs.try_recv() {
+                        Ok(job) => hand.taken.push(Taken { job, answer: None }),
+                        Err(_) => break,
+                    }
+                }
+                hand.alone = hand.taken.len() == 1;
+            }
+            if !hand.alone {
+                let drafts: Vec<&Draft> = hand.taken.iter().map(|t| &t.job.draft).collect();
+                // A batch that fails as a whole leaves every answer to the writes alone.
+                if let Ok(replies) = self.write_batch(&drafts) {
+                    for (taken, reply) in hand.taken.iter_mut().zip(replies) {
+                        taken.answer = reply;
+                    }
+                }
+                hand.alone = true;
+            }
+            for taken in &mut hand.taken {
+                if taken.answer.is_none() {
+                    taken.answer = Some(self.write_alone(&taken.job.draft));
                 }
             }
-            let drafts: Vec<&Draft> = batch.iter().map(|job| &job.draft).collect();
-            let replies = match drafts.as_slice() {
-                [lone] => vec![Some(self.write_alone(lone))],
-                _ => self.write_batch(&drafts).unwrap_or_else(|_| {
-                    drafts
-                        .iter()
-                        .map(|draft| Some(self.write_alone(draft)))
-                        .collect()
-                }),
-            };
-            for (job, reply) in batch.into_iter().zip(replies) {
-                let reply = reply.unwrap_or_else(|| self.write_alone(&job.draft));
-                // The requester may have gone away; the ticket is committed all the same.
-                let _ = job.reply.send(reply);
-            }
+            answer(std::mem::take(&mut hand.taken));
         }
     }
 
@@ -173,6 +250,8 @@ impl Writer {
             let mut fresh = Vec::with_capacity(drafts.len());
             let mut keys = HashSet::new();
             for (i, draft) in drafts.iter().enumerate() {
+                #[cfg(debug_assertions)]
+                crate::faults::panic_if_marked(NAME, &draft.row.title);
                 if let Some((key, hash)) = &draft.idempotency {
                     if !keys.insert((draft.user_id.as_str(), key.as_str())) {
                         continue;

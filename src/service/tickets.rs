@@ -119,9 +119,9 @@ pub struct TicketQuery {
     pub assignee_id: Option<String>,
     /// Text in the number, title or description.
     pub q: Option<String>,
-    /// Created at or after (RFC 3339).
+    /// Created at or after (RFC 3339, 1970 to 9999).
     pub created_from: Option<String>,
-    /// Created before (RFC 3339).
+    /// Created before (RFC 3339, 1970 to 9999).
     pub created_to: Option<String>,
     /// `true`: only tickets with a breached SLA clock.
     pub breached: Option<bool>,
@@ -249,16 +249,9 @@ fn instant(
     field: &str,
     value: Option<&str>,
 ) -> Option<NaiveDateTime> {
-    value.and_then(|text| match DateTime::parse_from_rfc3339(text) {
-        Ok(at) => Some(at.with_timezone(&Utc).naive_utc()),
-        Err(_) => {
-            errors.push(FieldError::new(
-                field,
-                "must be an RFC 3339 timestamp such as 2026-11-23T03:15:00Z",
-            ));
-            None
-        }
-    })
+    value
+        .and_then(|text| fields::instant(errors, field, text))
+        .map(|at| at.naive_utc())
 }
 
 fn parsed<T: std::str::FromStr>(

@@ -169,7 +169,36 @@ async fn a_revoked_token_is_cut_off(backend: Backend) {
     );
 }
 
+/// An event the hub panics on (a debug build's fault point, `[test-panic:event-hub]` in its
+/// data) is skipped; the hub restarts, readiness naming it meanwhile, and streams what follows.
+async fn an_event_the_hub_panics_on_is_skipped_and_the_stream_goes_on(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let cast = app.cast().await;
+    let mut listener = Events::open(&app, &cast.tier2.token, None).await;
+    let ticket = app.create_ticket(&cast.tier1.token, json!({})).await;
+    listener.until(created(&ticket)).await;
+
+    app.act(
+        &cast.tier1.token,
+        &ticket,
+        "pend",
+        json!({"reason": "Menunggu vendor [test-panic:event-hub]"}),
+    )
+    .await;
+    app.wait_for_restart("event-hub").await;
+    app.act(&cast.tier1.token, &ticket, "resume", json!({}))
+        .await;
+    let seen = listener
+        .until(|(_, kind, data): &Event| kind == "resumed" && data["ticket_id"] == ticket["id"])
+        .await;
+    assert!(
+        seen.iter().all(|(_, kind, _)| kind != "pended"),
+        "the event in hand is skipped: {seen:?}"
+    );
+}
+
 on_both_databases!(
     the_stream_delivers_what_the_caller_may_see_and_resumes,
     a_revoked_token_is_cut_off,
+    an_event_the_hub_panics_on_is_skipped_and_the_stream_goes_on,
 );

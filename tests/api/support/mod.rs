@@ -344,6 +344,39 @@ impl TestApp {
         (user["id"].as_str().expect("id").to_owned(), token)
     }
 
+    /// The readiness answer now.
+    pub async fn readiness(&self) -> (StatusCode, Value) {
+        read(self.send(Method::GET, "/readyz", None, None).await).await
+    }
+
+    /// Waits until `/readyz` names `worker` as down (it restarts after a panic), then until
+    /// it answers `200` again.
+    pub async fn wait_for_restart(&self, worker: &str) {
+        let down = |(status, problem): &(StatusCode, Value)| {
+            *status == StatusCode::SERVICE_UNAVAILABLE
+                && problem["code"] == "not_ready"
+                && problem["detail"] == format!("worker down: {worker}")
+        };
+        let mut last = (StatusCode::OK, Value::Null);
+        let mut was_down = false;
+        for phase_down in [false, true] {
+            for _ in 0..3000 {
+                last = self.readiness().await;
+                if down(&last) != phase_down {
+                    was_down |= !phase_down;
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+        }
+        assert!(was_down, "readiness never named {worker} as down: {last:?}");
+        assert_eq!(
+            last,
+            (StatusCode::OK, json!({"status": "ready"})),
+            "{worker} restarted"
+        );
+    }
+
     /// How many users exist (as the admin sees them).
     pub async fn user_count(&self) -> usize {
         let (_, page) = self.get("/api/v1/users?limit=200", &self.admin_token).await;
