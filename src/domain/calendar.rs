@@ -132,8 +132,10 @@ pub fn fixed_national_holidays(year: i32) -> Vec<Holiday> {
     .collect()
 }
 
-/// How far ahead business-time arithmetic looks before it decides a calendar never opens.
-const HORIZON_DAYS: i64 = 3 * 366;
+/// How far ahead business-time arithmetic looks before it decides a calendar never opens: far
+/// enough for the longest target the API takes (365 days of business time) on an office week of
+/// 42.5 hours, which runs out after almost four years.
+const HORIZON_DAYS: i64 = 10 * 366;
 
 /// A calendar ready for arithmetic.
 #[derive(Debug, Clone, PartialEq)]
@@ -215,7 +217,7 @@ impl BusinessCalendar {
 
     /// The earliest instant `u >= from` with `seconds` of business time in `[from, u]`; a
     /// clock started outside working hours starts at the next opening. `None` when the calendar
-    /// does not open again within three years (a calendar with no windows at all), or when the
+    /// does not open again within ten years (a calendar with no windows at all), or when the
     /// instant lies beyond what time can represent (an absurd target stored long ago).
     pub fn add(&self, from: DateTime<Utc>, seconds: i64) -> Option<DateTime<Utc>> {
         if seconds <= 0 {
@@ -461,6 +463,18 @@ mod tests {
         assert_eq!(
             calendar.business_seconds(from, from + Duration::hours(3)),
             3 * HOUR
+        );
+    }
+
+    #[test]
+    fn the_longest_target_runs_out_on_an_office_calendar() {
+        let calendar = office(Jakarta, &[]);
+        let from = local(Jakarta, "2026-11-23 08:00");
+        let longest = crate::domain::sla::MAX_TARGET_SECONDS;
+        let due = calendar.add(from, longest).expect("a due instant");
+        assert!(
+            due > from + Duration::days(3 * 366),
+            "beyond the old horizon: {due}"
         );
     }
 
