@@ -358,7 +358,7 @@ impl Harness {
 
     /// The engine's work at the clock's instant, until nothing is left.
     fn run_engine(&self) {
-        while ok(self.desk.handle_due_sla(500), "SLA engine") > 0 {}
+        while ok(self.desk.handle_due_sla(500, &mut None), "SLA engine") > 0 {}
     }
 
     fn answer<T>(result: Result<T, ServiceError>) -> Answer {
