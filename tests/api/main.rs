@@ -9,6 +9,7 @@ mod calendars;
 mod cli;
 mod dashboard;
 mod mail;
+mod mail_faults;
 mod metrics;
 mod openapi;
 mod region;
