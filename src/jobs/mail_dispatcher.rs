@@ -22,9 +22,12 @@ const IN_FLIGHT: usize = 2 * BATCH;
 /// How long the dispatcher waits for a send to finish (or, idle, before it looks at the
 /// outbox again): due mail is claimed at least this often while sends are in flight.
 const POLL: Duration = Duration::from_millis(200);
-/// How long finished sends wait for others finishing with them, so that a batch is mostly
-/// recorded in one transaction while a straggler is not waited for.
+/// Sends finishing close together are recorded together, so that a batch is mostly one
+/// transaction while a straggler is not waited for: the group closes when no send has
+/// finished for `LULL`, or `GATHER` after its first.
 const GATHER: Duration = Duration::from_millis(100);
+/// See `GATHER`.
+const LULL: Duration = Duration::from_millis(10);
 
 type Sent = (Outgoing, Result<(), SendFailure>);
 
@@ -122,7 +125,7 @@ async fn run(desk: Arc<Desk>, mailer: Arc<Mailer>, owner: String, stop: Arc<Atom
     }
 }
 
-/// The sends that finish within `POLL`, with those that finish within `GATHER` of the first.
+/// The sends that finish within `POLL`, with those that finish close after the first.
 async fn finished(sends: &mut JoinSet<Sent>, in_flight: &mut HashMap<Id, String>) -> Vec<Sent> {
     let mut outcomes = Vec::new();
     let mut take = |joined: Result<(Id, Sent), tokio::task::JoinError>| {
@@ -140,8 +143,12 @@ async fn finished(sends: &mut JoinSet<Sent>, in_flight: &mut HashMap<Id, String>
         Ok(None) | Err(_) => return outcomes,
     }
     let until = tokio::time::Instant::now() + GATHER;
-    while let Ok(Some(joined)) = tokio::time::timeout_at(until, sends.join_next_with_id()).await {
-        take(joined);
+    loop {
+        let lull = (tokio::time::Instant::now() + LULL).min(until);
+        match tokio::time::timeout_at(lull, sends.join_next_with_id()).await {
+            Ok(Some(joined)) => take(joined),
+            Ok(None) | Err(_) => break,
+        }
     }
     outcomes
 }
