@@ -75,8 +75,12 @@ impl Application {
             .map(|url| String::from_utf8_lossy(url.expose()).into_owned());
         let sla_engine = SlaEngine::start(desk.clone(), config.sla_tick)
             .map_err(|e| anyhow::anyhow!("cannot start the SLA engine: {e}"))?;
-        let mail_dispatcher =
-            MailDispatcher::start(desk.clone(), smtp_url.as_deref(), config.outbox_dir())?;
+        let mail_dispatcher = MailDispatcher::start(
+            desk.clone(),
+            smtp_url.as_deref(),
+            config.outbox_dir(),
+            config.smtp_timeout,
+        )?;
         let event_hub = EventHub::start(desk.clone())
             .map_err(|e| anyhow::anyhow!("cannot start the event hub: {e}"))?;
         let desk = web::Data::from(desk);

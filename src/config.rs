@@ -10,6 +10,9 @@ use rand::RngCore;
 use crate::db::DatabaseUrl;
 use crate::domain::presets;
 
+/// The longest `SERVICEDESK_SMTP_TIMEOUT` accepted, seconds: a mail is leased to its
+/// dispatcher for two minutes, and its send must end well inside the lease.
+pub const LONGEST_SMTP_TIMEOUT_SECS: u64 = 60;
 /// Shortest HMAC key accepted for tokens.
 pub const MIN_SECRET_BYTES: usize = 32;
 const SECRET_FILE: &str = "jwt_secret";
@@ -35,6 +38,8 @@ pub struct Config {
     pub sla_tick: std::time::Duration,
     /// `SERVICEDESK_SMTP_URL` (it may hold a password); without it mail goes to files.
     pub smtp_url: Option<Secret>,
+    /// The most one SMTP conversation may take, from connecting to the relay's last reply.
+    pub smtp_timeout: std::time::Duration,
 }
 
 impl Config {
@@ -132,6 +137,13 @@ impl Config {
                 "must be between 10 and 60000 milliseconds",
             ));
         }
+        let smtp_timeout_secs: u64 = parse_number(&lookup, "SERVICEDESK_SMTP_TIMEOUT", 20)?;
+        if !(1..=LONGEST_SMTP_TIMEOUT_SECS).contains(&smtp_timeout_secs) {
+            return Err(invalid(
+                "SERVICEDESK_SMTP_TIMEOUT",
+                format!("must be between 1 and {LONGEST_SMTP_TIMEOUT_SECS} seconds"),
+            ));
+        }
         let region_preset = lookup("SERVICEDESK_REGION_PRESET");
         if let Some(key) = &region_preset
             && presets::find(key).is_none()
@@ -154,6 +166,7 @@ impl Config {
             smtp_url: lookup("SERVICEDESK_SMTP_URL")
                 .filter(|url| !url.trim().is_empty())
                 .map(|url| Secret::new(url.into_bytes())),
+            smtp_timeout: std::time::Duration::from_secs(smtp_timeout_secs),
         })
     }
 }
@@ -255,6 +268,8 @@ mod tests {
             ("SERVICEDESK_JWT_SECRET", "short"),
             ("SERVICEDESK_REGION_PRESET", "jakarta"),
             ("SERVICEDESK_ACCESS_TOKEN_TTL", "soon"),
+            ("SERVICEDESK_SMTP_TIMEOUT", "0"),
+            ("SERVICEDESK_SMTP_TIMEOUT", "61"),
         ] {
             let error = config(&[("SERVICEDESK_DATA_DIR", data), (var, value)]).expect_err(var);
             assert_eq!(error.variable, var);

@@ -2,6 +2,7 @@
 //! (SMTP, or `.eml` files in the data directory when no SMTP server is configured).
 
 mod render;
+mod smtp;
 mod transport;
 
 pub use render::{

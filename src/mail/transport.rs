@@ -4,12 +4,13 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use lettre::Message;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::transport::smtp::client::TlsParameters;
+use lettre::transport::smtp::{SMTP_PORT, SUBMISSION_PORT, SUBMISSIONS_PORT};
 
-/// How long one SMTP conversation may take before it counts as a transient failure.
-const SMTP_TIMEOUT: Duration = Duration::from_secs(20);
+use super::smtp::{Relay, Security};
 
 /// A mail ready to go.
 #[derive(Debug, Clone)]
@@ -44,7 +45,7 @@ pub struct SendFailure {
 }
 
 impl SendFailure {
-    fn permanent(message: impl ToString) -> Self {
+    pub(super) fn permanent(message: impl ToString) -> Self {
         Self {
             permanent: true,
             message: message.to_string(),
@@ -53,17 +54,21 @@ impl SendFailure {
 }
 
 /// Where mail goes.
-#[derive(Clone)]
 pub enum Mailer {
     /// An SMTP server.
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Smtp(Relay),
     /// `.eml` files in this directory.
     Files(PathBuf),
 }
 
 impl Mailer {
-    /// From `SERVICEDESK_SMTP_URL`, or files under `outbox_dir` without it.
-    pub fn new(smtp_url: Option<&str>, outbox_dir: PathBuf) -> Result<Self, String> {
+    /// From `SERVICEDESK_SMTP_URL`, or files under `outbox_dir` without it; each SMTP
+    /// conversation gets `deadline`, from taking a connection to the relay's last reply.
+    pub fn new(
+        smtp_url: Option<&str>,
+        outbox_dir: PathBuf,
+        deadline: Duration,
+    ) -> Result<Self, String> {
         let Some(text) = smtp_url else {
             std::fs::create_dir_all(&outbox_dir)
                 .map_err(|e| format!("cannot create {}: {e}", outbox_dir.display()))?;
@@ -74,47 +79,38 @@ impl Mailer {
         let starttls = url
             .query_pairs()
             .any(|(key, value)| key == "tls" && value == "starttls");
-        let builder = match (url.scheme(), starttls) {
-            ("smtp", false) => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&host),
-            ("smtp", true) => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&host)
-                .map_err(|e| e.to_string())?,
-            ("smtps", _) => {
-                AsyncSmtpTransport::<Tokio1Executor>::relay(&host).map_err(|e| e.to_string())?
-            }
+        let tls = || TlsParameters::new(host.clone()).map_err(|e| e.to_string());
+        let (security, default_port) = match (url.scheme(), starttls) {
+            ("smtp", false) => (Security::Plain, SMTP_PORT),
+            ("smtp", true) => (Security::StartTls(tls()?), SUBMISSION_PORT),
+            ("smtps", _) => (Security::Tls(tls()?), SUBMISSIONS_PORT),
             (scheme, _) => return Err(format!("scheme {scheme} is not smtp or smtps")),
         };
-        let mut builder = builder.timeout(Some(SMTP_TIMEOUT));
-        if let Some(port) = url.port() {
-            builder = builder.port(port);
-        }
-        if !url.username().is_empty() {
+        let credentials = (!url.username().is_empty()).then(|| {
             let decode = |text: &str| {
                 url::form_urlencoded::parse(text.as_bytes())
                     .map(|(k, v)| format!("{k}{v}"))
                     .collect::<String>()
             };
-            builder = builder.credentials(Credentials::new(
+            Credentials::new(
                 decode(url.username()),
                 decode(url.password().unwrap_or_default()),
-            ));
-        }
-        Ok(Mailer::Smtp(builder.build()))
+            )
+        });
+        Ok(Mailer::Smtp(Relay::new(
+            host,
+            url.port().unwrap_or(default_port),
+            security,
+            credentials,
+            deadline,
+        )))
     }
 
     /// Sends one mail.
     pub async fn send(&self, mail: &Outgoing) -> Result<(), SendFailure> {
         let message = build(mail)?;
         match self {
-            Mailer::Smtp(transport) => {
-                transport
-                    .send(message)
-                    .await
-                    .map(drop)
-                    .map_err(|e| SendFailure {
-                        permanent: e.is_permanent(),
-                        message: e.to_string(),
-                    })
-            }
+            Mailer::Smtp(relay) => relay.send(&message).await,
             Mailer::Files(dir) => {
                 // Written aside and renamed, so that a reader never sees half a mail. Plain
                 // blocking calls: the dispatcher's thread has nothing else to do meanwhile, while
@@ -178,7 +174,10 @@ mod tests {
             "smtps://mail.kab.go.id",
         ] {
             assert!(
-                matches!(Mailer::new(Some(url), outbox.clone()), Ok(Mailer::Smtp(_))),
+                matches!(
+                    Mailer::new(Some(url), outbox.clone(), Duration::from_secs(1)),
+                    Ok(Mailer::Smtp(_))
+                ),
                 "{url}"
             );
         }
@@ -187,13 +186,13 @@ mod tests {
             ("smtp://", "no host"),
             ("mail.kab.go.id", "not a URL"),
         ] {
-            let error = Mailer::new(Some(url), outbox.clone())
+            let error = Mailer::new(Some(url), outbox.clone(), Duration::from_secs(1))
                 .err()
                 .unwrap_or_default();
             assert!(error.contains(complaint), "{url}: {error}");
         }
         assert!(matches!(
-            Mailer::new(None, outbox.clone()),
+            Mailer::new(None, outbox.clone(), Duration::from_secs(1)),
             Ok(Mailer::Files(_))
         ));
         assert!(outbox.is_dir());

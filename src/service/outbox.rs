@@ -28,7 +28,8 @@ use crate::mail::{
     render_ticket,
 };
 
-/// How long a dispatcher holds a mail it is sending before another may take it.
+/// How long a dispatcher holds a mail it is sending before another may take it: well past the
+/// longest SMTP deadline, so that a send still in flight is never taken by another dispatcher.
 const LEASE: chrono::Duration = chrono::Duration::minutes(2);
 /// The first retry waits about this long; each next one twice as long.
 const FIRST_RETRY: chrono::Duration = chrono::Duration::seconds(10);
@@ -730,6 +731,12 @@ fn settle_failure(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lease_outlasts_the_longest_smtp_deadline() {
+        let longest = crate::config::LONGEST_SMTP_TIMEOUT_SECS as i64;
+        assert!(LEASE.num_seconds() >= 2 * longest);
+    }
 
     #[test]
     fn backoff_doubles_up_to_a_ceiling_with_spread() {

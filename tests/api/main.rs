@@ -11,6 +11,7 @@ mod cli;
 mod dashboard;
 mod lifecycle;
 mod mail;
+mod mail_faults;
 mod metrics;
 mod openapi;
 mod region;

@@ -1,11 +1,16 @@
 //! A small SMTP server on loopback: it speaks enough SMTP for a real client, keeps what it
-//! accepts, and can be told to be down (421 at once) or to refuse mail for good (550).
+//! accepts, and can be told at any time to misbehave the way real relays do: be down (421 at
+//! once), refuse mail for good (550), fall silent after accepting the connection or after its
+//! greeting, drop the connection in the middle of DATA, put off the next mails (451), or hang
+//! on one recipient until released.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::tcp::OwnedReadHalf;
 use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
 
 /// How the sink answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,6 +21,12 @@ pub enum Mode {
     Down,
     /// Refuses every mail with `550` (a permanent failure).
     Refuse,
+    /// Accepts the connection and never says a word.
+    Silent,
+    /// Greets (`220`) and then never says another word.
+    SilentAfterGreeting,
+    /// Closes the connection after the first line of a message.
+    DropInData,
 }
 
 /// A mail the sink took.
@@ -56,6 +67,10 @@ impl Received {
 struct State {
     mode: Mode,
     received: Vec<Received>,
+    /// Mails still to be put off with `451` at the end of DATA.
+    deferrals: usize,
+    /// A recipient at whose `RCPT TO` the conversation hangs.
+    stall_on: Option<String>,
 }
 
 /// The running sink.
@@ -63,6 +78,8 @@ struct State {
 pub struct SmtpSink {
     pub port: u16,
     state: Arc<Mutex<State>>,
+    /// Bumped to end the conversations the sink holds silent.
+    release: Arc<watch::Sender<u64>>,
 }
 
 impl SmtpSink {
@@ -73,14 +90,37 @@ impl SmtpSink {
         let state = Arc::new(Mutex::new(State {
             mode: Mode::Accept,
             received: Vec::new(),
+            deferrals: 0,
+            stall_on: None,
         }));
-        let shared = state.clone();
+        let release = Arc::new(watch::channel(0).0);
+        let (shared, released) = (state.clone(), release.clone());
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
-                tokio::spawn(serve(stream, shared.clone()));
+                tokio::spawn(serve(stream, shared.clone(), released.subscribe()));
             }
         });
-        Self { port, state }
+        Self {
+            port,
+            state,
+            release,
+        }
+    }
+
+    /// Puts off the next `count` mails with `451` at the end of DATA, then takes mail again.
+    pub fn defer_next(&self, count: usize) {
+        self.state.lock().expect("sink").deferrals = count;
+    }
+
+    /// Hangs every conversation at `RCPT TO:<address>` until `release`.
+    pub fn stall_on(&self, address: &str) {
+        self.state.lock().expect("sink").stall_on = Some(address.to_lowercase());
+    }
+
+    /// Stops stalling, and closes the conversations it holds silent.
+    pub fn release(&self) {
+        self.state.lock().expect("sink").stall_on = None;
+        self.release.send_modify(|generation| *generation += 1);
     }
 
     /// `SERVICEDESK_SMTP_URL` for this sink.
@@ -110,13 +150,30 @@ impl SmtpSink {
     }
 }
 
-async fn serve(stream: TcpStream, state: Arc<Mutex<State>>) {
+/// Says nothing more: reads until the client hangs up or the test releases the conversation.
+async fn hold(lines: &mut BufReader<OwnedReadHalf>, mut released: watch::Receiver<u64>) {
+    let mut line = String::new();
+    tokio::select! {
+        _ = async {
+            while lines.read_line(&mut line).await.unwrap_or(0) > 0 {
+                line.clear();
+            }
+        } => {}
+        _ = released.changed() => {}
+    }
+}
+
+async fn serve(stream: TcpStream, state: Arc<Mutex<State>>, released: watch::Receiver<u64>) {
     let mode = state.lock().expect("sink").mode;
     let (read, mut write) = stream.into_split();
     let mut lines = BufReader::new(read);
-    if mode == Mode::Down {
-        let _ = write.write_all(b"421 sink is down\r\n").await;
-        return;
+    match mode {
+        Mode::Down => {
+            let _ = write.write_all(b"421 sink is down\r\n").await;
+            return;
+        }
+        Mode::Silent => return hold(&mut lines, released).await,
+        _ => {}
     }
     let _ = write.write_all(b"220 sink ESMTP\r\n").await;
     let mut from = String::new();
@@ -129,6 +186,10 @@ async fn serve(stream: TcpStream, state: Arc<Mutex<State>>) {
         }
         let command = line.trim_end().to_owned();
         let upper = command.to_ascii_uppercase();
+        let mode = state.lock().expect("sink").mode;
+        if matches!(mode, Mode::Silent | Mode::SilentAfterGreeting) {
+            return hold(&mut lines, released).await;
+        }
         let reply: &[u8] = if upper.starts_with("EHLO") {
             b"250-sink\r\n250 8BITMIME\r\n"
         } else if upper.starts_with("HELO") || upper.starts_with("NOOP") {
@@ -141,7 +202,11 @@ async fn serve(stream: TcpStream, state: Arc<Mutex<State>>) {
             from = address(&command);
             b"250 ok\r\n"
         } else if upper.starts_with("RCPT TO:") {
-            if state.lock().expect("sink").mode == Mode::Refuse {
+            let stall = state.lock().expect("sink").stall_on.clone();
+            if stall.is_some_and(|stalled| stalled == address(&command)) {
+                return hold(&mut lines, released).await;
+            }
+            if mode == Mode::Refuse {
                 b"550 no such mailbox here\r\n"
             } else {
                 to.push(address(&command));
@@ -155,17 +220,27 @@ async fn serve(stream: TcpStream, state: Arc<Mutex<State>>) {
                 if lines.read_line(&mut line).await.unwrap_or(0) == 0 {
                     return;
                 }
+                if mode == Mode::DropInData {
+                    return;
+                }
                 if line == ".\r\n" {
                     break;
                 }
                 data.push_str(line.strip_prefix('.').unwrap_or(&line));
             }
-            state.lock().expect("sink").received.push(Received {
-                from: from.clone(),
-                to: std::mem::take(&mut to),
-                data,
-            });
-            b"250 queued\r\n"
+            let mut sink = state.lock().expect("sink");
+            if sink.deferrals > 0 {
+                sink.deferrals -= 1;
+                to.clear();
+                b"451 try again later\r\n"
+            } else {
+                sink.received.push(Received {
+                    from: from.clone(),
+                    to: std::mem::take(&mut to),
+                    data,
+                });
+                b"250 queued\r\n"
+            }
         } else if upper.starts_with("QUIT") {
             let _ = write.write_all(b"221 bye\r\n").await;
             return;
