@@ -6,7 +6,9 @@
 //! thread per process takes every ticket waiting at that moment and writes them in one
 //! transaction with one commit. A lone request is written at once, as before; under load the
 //! batches grow by themselves. A batch that fails as a whole is retried ticket by ticket, so
-//! one bad ticket never takes the others down.
+//! one bad ticket never takes the others down; a batch the database cannot store (disk full,
+//! read-only) is refused as a whole. Either way a failed transaction takes its numbers back
+//! with it, so the next commit goes on without a gap.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
@@ -130,12 +132,18 @@ impl Writer {
             let drafts: Vec<&Draft> = batch.iter().map(|job| &job.draft).collect();
             let replies = match drafts.as_slice() {
                 [lone] => vec![Some(self.write_alone(lone))],
-                _ => self.write_batch(&drafts).unwrap_or_else(|_| {
-                    drafts
+                _ => match self.write_batch(&drafts) {
+                    Ok(replies) => replies,
+                    // Each ticket alone would meet the same disk again; none was written.
+                    Err(ServiceError::StorageUnavailable(reason)) => drafts
+                        .iter()
+                        .map(|_| Some(Err(ServiceError::StorageUnavailable(reason.clone()))))
+                        .collect(),
+                    Err(_) => drafts
                         .iter()
                         .map(|draft| Some(self.write_alone(draft)))
-                        .collect()
-                }),
+                        .collect(),
+                },
             };
             for (job, reply) in batch.into_iter().zip(replies) {
                 let reply = reply.unwrap_or_else(|| self.write_alone(&job.draft));
