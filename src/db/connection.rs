@@ -161,7 +161,7 @@ pub fn connect_pool(url: &DatabaseUrl) -> Result<DbPool, r2d2::PoolError> {
     };
     r2d2::Pool::builder()
         .max_size(max_size)
-        // `is_valid` is local bookkeeping, asking the database only after a lost connection.
+        // `is_valid` is local bookkeeping, no round trip.
         .test_on_check_out(true)
         .connection_timeout(Duration::from_secs(10))
         .build(ConnectionManager {

@@ -6,7 +6,6 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use diesel::connection::{Instrumentation, InstrumentationEvent, SimpleConnection};
 use diesel::prelude::*;
-use diesel::r2d2::R2D2Connection;
 use diesel::result::{DatabaseErrorKind, Error};
 use diesel::sql_types::Integer;
 
@@ -41,13 +40,11 @@ const SQLITE_STORAGE_MESSAGES: [&str; 4] = [
 ];
 
 /// What the pool's connections share: whether one of them met a storage fault since the last
-/// write probe went through, how many faults have ended so far, and how many times a
-/// connection was found cut off.
+/// write probe went through, and how many faults have ended so far.
 #[derive(Debug, Default)]
 pub struct StorageHealth {
     faulty: AtomicBool,
     recoveries: AtomicU64,
-    losses: AtomicU64,
 }
 
 /// Rides on every pooled connection as its diesel instrumentation and marks the connection
@@ -57,8 +54,6 @@ pub(super) struct FaultWatch {
     faulted: bool,
     /// The count of ended faults when this connection was opened during a fault.
     opened_during_fault: Option<u64>,
-    /// The count of losses this connection is known to have survived.
-    losses_survived: u64,
 }
 
 impl FaultWatch {
@@ -68,12 +63,10 @@ impl FaultWatch {
             .faulty
             .load(Ordering::Relaxed)
             .then(|| health.recoveries.load(Ordering::Relaxed));
-        let losses_survived = health.losses.load(Ordering::Relaxed);
         Self {
             health,
             faulted: false,
             opened_during_fault,
-            losses_survived,
         }
     }
 }
@@ -87,9 +80,6 @@ impl Instrumentation for FaultWatch {
         {
             self.faulted = true;
             self.health.faulty.store(true, Ordering::Relaxed);
-            if let Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) = error {
-                self.health.losses.fetch_add(1, Ordering::Relaxed);
-            }
         }
     }
 }
@@ -98,41 +88,21 @@ fn watch(conn: &mut DbConn) -> Option<&mut FaultWatch> {
     conn.instrumentation().downcast_mut::<FaultWatch>()
 }
 
-/// Whether this connection should give way to a fresh one before it is handed out:
-///
-/// - it met a storage fault itself: a PostgreSQL session stays read-only (or dead) for its
-///   life, and an SQLite connection opened while the file was read-only stays read-only even
-///   once the file is writable again;
-/// - it was opened during a fault that has ended since, so it may carry the fault without
-///   having met it yet;
-/// - another connection was found cut off (the server restarted, or an administrator ended
-///   the sessions) since this one last answered; then it is asked once whether it still
-///   answers.
-///
-/// Only the last asks the database anything, and only once per such loss.
+/// Whether this connection should give way to a fresh one before it is handed out: it met a
+/// storage fault itself (a PostgreSQL session stays read-only for its life, and an SQLite
+/// connection opened while the file was read-only stays read-only even once the file is
+/// writable again), or it was opened during a fault that has ended since, so it may carry the
+/// fault without having met it yet. Asks the database nothing. (A connection the server cut
+/// off needs nothing of this: diesel marks it broken on its first failure and the pool drops
+/// it.)
 pub(super) fn stale(conn: &mut DbConn) -> bool {
-    let Some(watch) = watch(conn) else {
-        return false;
-    };
-    let recoveries = watch.health.recoveries.load(Ordering::Relaxed);
-    if watch.faulted
-        || watch
-            .opened_during_fault
-            .is_some_and(|seen| seen != recoveries)
-    {
-        return true;
-    }
-    let losses = watch.health.losses.load(Ordering::Relaxed);
-    if watch.losses_survived == losses {
-        return false;
-    }
-    if conn.ping().is_err() {
-        return true;
-    }
-    if let Some(watch) = self::watch(conn) {
-        watch.losses_survived = losses;
-    }
-    false
+    watch(conn).is_some_and(|watch| {
+        let recoveries = watch.health.recoveries.load(Ordering::Relaxed);
+        watch.faulted
+            || watch
+                .opened_during_fault
+                .is_some_and(|seen| seen != recoveries)
+    })
 }
 
 /// `Ok` unless a storage fault was met since the last successful probe and a write probe on
