@@ -14,11 +14,13 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok"}))
 }
 
-/// `200` when the database answers and migrations are applied, else `503`.
+/// `200` when the database answers, migrations are applied and, after a storage fault, a
+/// write goes through again; else `503`.
 #[utoipa::path(get, path = "/readyz", tag = "health", operation_id = "get_readiness",
     responses(
         (status = 200, description = "Ready", body = Object, example = json!({"status": "ready"})),
-        (status = 503, description = "Database unreachable or migrations pending", body = super::error::Problem,
+        (status = 503, description = "storage_unavailable: the database is unreachable or cannot store changes \
+            (a write probe after a storage fault still fails); unavailable: migrations pending", body = super::error::Problem,
             content_type = "application/problem+json"),
     ))]
 pub async fn readyz(desk: web::Data<Desk>) -> Result<HttpResponse, ApiError> {
