@@ -1,5 +1,5 @@
 //! Storage faults: telling a database that cannot write (disk full, read-only, gone) from other
-//! errors, keeping connections that met one out of the pool, and probing for recovery.
+//! errors, replacing pooled connections that met one, and probing for recovery.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
