@@ -38,6 +38,10 @@ pub struct Problem {
     pub errors: Vec<FieldError>,
 }
 
+/// How long a client waits before retrying when the database cannot write: long enough not to
+/// hammer a struggling disk, short enough that a freed disk is used again soon.
+const STORAGE_RETRY_AFTER_SECS: u64 = 5;
+
 /// An error answer on its way out.
 #[derive(Debug)]
 pub struct ApiError {
@@ -141,12 +145,23 @@ impl From<ServiceError> for ApiError {
                 Self::new(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "unavailable",
-                    "the service cannot reach its database; try again shortly",
+                    "the service is not ready to answer yet; try again shortly",
                 )
             }
             ServiceError::NotReady(reason) => {
                 tracing::warn!(%reason, "not ready");
                 Self::new(StatusCode::SERVICE_UNAVAILABLE, "not_ready", reason)
+            }
+            ServiceError::StorageUnavailable(reason) => {
+                tracing::warn!(%reason, "storage unavailable");
+                Self {
+                    retry_after_secs: Some(STORAGE_RETRY_AFTER_SECS),
+                    ..Self::new(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "storage_unavailable",
+                        "the database cannot store changes right now; try again shortly",
+                    )
+                }
             }
             ServiceError::Internal(reason) => {
                 tracing::error!(%reason, "internal error");

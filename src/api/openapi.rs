@@ -1,6 +1,8 @@
 //! The OpenAPI document, generated from the handlers; `api-spec/openapi.yaml` is its frozen copy.
 
+use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
@@ -42,7 +44,7 @@ use super::{
         tickets::act_on_ticket, tickets::create_comment, tickets::list_comments, tickets::list_events,
     ),
     components(schemas(Action)),
-    modifiers(&BearerAuth, &RequestErrors),
+    modifiers(&BearerAuth, &RequestErrors, &StorageErrors),
     tags(
         (name = "health", description = "Probes"),
         (name = "auth", description = "Sign-in"),
@@ -128,6 +130,62 @@ fn add_request_errors(operation: &mut Operation) {
             .entry(status.to_owned())
             .or_insert_with(|| problem_response(description).into());
     }
+}
+
+/// The answer every operation that reaches the database may give while it cannot store
+/// changes (disk full, read-only, out of reach); only the liveness probe never reaches it.
+struct StorageErrors;
+
+impl Modify for StorageErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .responses
+            .insert(
+                "StorageUnavailable".to_owned(),
+                storage_unavailable().into(),
+            );
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ];
+            for operation in operations.into_iter().flatten() {
+                if operation.operation_id.as_deref() == Some("get_health") {
+                    continue;
+                }
+                operation
+                    .responses
+                    .responses
+                    .entry("503".to_owned())
+                    .or_insert_with(|| {
+                        Ref::new("#/components/responses/StorageUnavailable").into()
+                    });
+            }
+        }
+    }
+}
+
+fn storage_unavailable() -> utoipa::openapi::Response {
+    let seconds = ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .minimum(Some(1));
+    let mut response = problem_response(
+        "storage_unavailable: the database cannot store changes now (disk full, read-only, \
+         unreachable); retry after Retry-After seconds",
+    );
+    response.headers.insert(
+        "Retry-After".to_owned(),
+        HeaderBuilder::new()
+            .schema(seconds)
+            .description(Some("Seconds to wait before retrying"))
+            .build(),
+    );
+    response
 }
 
 fn problem_response(description: &str) -> utoipa::openapi::Response {

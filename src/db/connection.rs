@@ -1,4 +1,5 @@
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
@@ -7,6 +8,8 @@ use diesel::r2d2::{self, ManageConnection, R2D2Connection};
 use diesel::result::Error as DieselError;
 use diesel::sqlite::SqliteConnection;
 use diesel::{Connection, ConnectionError};
+
+use super::storage::{self, FaultWatch, StorageHealth};
 
 /// One connection type for both backends; queries are written once against it.
 #[derive(diesel::MultiConnection)]
@@ -75,10 +78,14 @@ impl DatabaseUrl {
 }
 
 /// WAL lets readers run beside the single writer; FULL sync makes a 2xx survive a power cut,
-/// not only a killed process; foreign keys are off by default in SQLite.
+/// not only a killed process; foreign keys are off by default in SQLite. No memory-mapped
+/// reads: an I/O error on a mapped page arrives as SIGBUS and kills the process instead of
+/// failing one request; 0 is the bundled SQLite's default, pinned so that no other build's
+/// default can change it.
 fn configure_sqlite(conn: &mut SqliteConnection) -> diesel::QueryResult<()> {
     conn.batch_execute(
-        "PRAGMA busy_timeout = 10000; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+        "PRAGMA busy_timeout = 10000; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
+         PRAGMA mmap_size = 0;",
     )?;
     // WAL mode is stored in the file, so only the very first connections to a new database
     // switch it; that switch answers SQLITE_BUSY at once (without the busy handler) while a
@@ -110,10 +117,12 @@ fn redact(url: &str) -> String {
     }
 }
 
-/// r2d2 manager that dispatches on the URL scheme instead of trying each backend in turn.
+/// r2d2 manager that dispatches on the URL scheme instead of trying each backend in turn,
+/// and watches its connections for storage faults.
 #[derive(Debug)]
 pub struct ConnectionManager {
     url: DatabaseUrl,
+    health: Arc<StorageHealth>,
 }
 
 impl ManageConnection for ConnectionManager {
@@ -121,11 +130,22 @@ impl ManageConnection for ConnectionManager {
     type Error = r2d2::Error;
 
     fn connect(&self) -> Result<DbConn, r2d2::Error> {
-        self.url.establish().map_err(r2d2::Error::ConnectionError)
+        let mut conn = self.url.establish().map_err(r2d2::Error::ConnectionError)?;
+        conn.set_instrumentation(FaultWatch::new(self.health.clone()));
+        Ok(conn)
     }
 
+    /// Runs at every checkout. A stale connection (see [`storage::stale`]) is swapped for a
+    /// fresh one if the database takes one now; if it does not, the stale one is handed out
+    /// and fails its first statement at once, rather than leaving the caller waiting for the
+    /// pool's timeout while the database is away.
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
-        conn.ping().map_err(r2d2::Error::QueryError)
+        if storage::stale(conn)
+            && let Ok(fresh) = self.connect()
+        {
+            *conn = fresh;
+        }
+        Ok(())
     }
 
     fn has_broken(&self, conn: &mut DbConn) -> bool {
@@ -141,11 +161,13 @@ pub fn connect_pool(url: &DatabaseUrl) -> Result<DbPool, r2d2::PoolError> {
     };
     r2d2::Pool::builder()
         .max_size(max_size)
-        // A ping on every checkout would add a round trip to every request; a broken
-        // connection is noticed by `has_broken` and replaced instead.
-        .test_on_check_out(false)
+        // `is_valid` is local bookkeeping, no round trip.
+        .test_on_check_out(true)
         .connection_timeout(Duration::from_secs(10))
-        .build(ConnectionManager { url: url.clone() })
+        .build(ConnectionManager {
+            url: url.clone(),
+            health: Arc::default(),
+        })
 }
 
 /// Runs `work` in one write transaction. On SQLite it begins `IMMEDIATE`, taking the write lock

@@ -40,6 +40,7 @@ pub mod reports;
 pub mod schema;
 pub mod services;
 pub mod sla_policies;
+mod storage;
 pub mod ticket_events;
 pub mod ticket_sla;
 pub mod tickets;
@@ -49,6 +50,7 @@ pub mod users;
 
 pub use connection::{DatabaseUrl, DbConn, DbPool, PooledConn, connect_pool, savepoint, write_tx};
 pub use migrate::{migrations_pending, run_migrations};
+pub use storage::{check_storage, is_storage_fault};
 
 /// What every query returns.
 pub type DbResult<T> = Result<T, diesel::result::Error>;

@@ -63,12 +63,15 @@ pub enum ServiceError {
         /// Seconds to wait.
         retry_after_secs: u64,
     },
-    /// The database cannot be reached now.
+    /// The service is not set up to answer yet (migrations pending, no region).
     #[error("service unavailable: {0}")]
     Unavailable(String),
     /// Up, but not ready to serve: the sentence says why (a background worker is down, ...).
     #[error("not ready: {0}")]
     NotReady(String),
+    /// The database cannot store changes now: disk full, read-only, or out of reach.
+    #[error("storage unavailable: {0}")]
+    StorageUnavailable(String),
     /// A fault of ours; logged, never shown in detail.
     #[error("internal error: {0}")]
     Internal(String),
@@ -118,6 +121,9 @@ impl From<diesel::result::Error> for ServiceError {
                 code: "duplicate",
                 message: "a record with the same unique value was just created".into(),
             },
+            other if crate::db::is_storage_fault(&other) => {
+                Self::StorageUnavailable(format!("database: {other}"))
+            }
             other => Self::Internal(format!("database: {other}")),
         }
     }
@@ -125,6 +131,6 @@ impl From<diesel::result::Error> for ServiceError {
 
 impl From<diesel::r2d2::PoolError> for ServiceError {
     fn from(error: diesel::r2d2::PoolError) -> Self {
-        Self::Unavailable(format!("database pool: {error}"))
+        Self::StorageUnavailable(format!("database pool: {error}"))
     }
 }

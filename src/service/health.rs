@@ -1,19 +1,26 @@
-//! Readiness: every background worker runs, the database answers and its schema is current.
+//! Readiness: every background worker runs, the database answers, its schema is current,
+//! and it can store changes.
 
 use super::{Desk, ServiceError};
 use crate::db;
 
 impl Desk {
-    /// `Ok` when no background worker is down, the database answers and no migration is
-    /// pending.
+    /// `Ok` when no background worker is down, the database answers, no migration is pending,
+    /// and it can write.
     pub fn ready(&self) -> Result<(), ServiceError> {
         self.workers_running()?;
         let mut conn = self.conn()?;
         match db::migrations_pending(&mut conn) {
-            Ok(false) => Ok(()),
-            Ok(true) => Err(ServiceError::Unavailable("migrations pending".into())),
-            Err(error) => Err(ServiceError::Unavailable(format!("database: {error}"))),
+            Ok(false) => {}
+            Ok(true) => return Err(ServiceError::Unavailable("migrations pending".into())),
+            Err(error) => {
+                return Err(ServiceError::StorageUnavailable(format!(
+                    "database: {error}"
+                )));
+            }
         }
+        db::check_storage(&mut conn)?;
+        Ok(())
     }
 
     /// Refuses while a worker restarts after a panic, naming it.

@@ -6,9 +6,11 @@
 //! thread per process takes every ticket waiting at that moment and writes them in one
 //! transaction with one commit. A lone request is written at once, as before; under load the
 //! batches grow by themselves. A batch that fails as a whole is retried ticket by ticket, so
-//! one bad ticket never takes the others down. A panic is no different: the writer restarts
-//! (see `workers`), writes the batch it had in hand ticket by ticket, and the ticket that
-//! panics alone is answered with an error.
+//! one bad ticket never takes the others down; a batch the database cannot store (disk full,
+//! read-only) is refused as a whole. Either way a failed transaction takes its numbers back
+//! with it, so the next commit goes on without a gap. A panic is no different: the writer
+//! restarts (see `workers`), writes the batch it had in hand ticket by ticket, and the ticket
+//! that panics alone is answered with an error.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -205,11 +207,21 @@ impl Writer {
             }
             if !hand.alone {
                 let drafts: Vec<&Draft> = hand.taken.iter().map(|t| &t.job.draft).collect();
-                // A batch that fails as a whole leaves every answer to the writes alone.
-                if let Ok(replies) = self.write_batch(&drafts) {
-                    for (taken, reply) in hand.taken.iter_mut().zip(replies) {
-                        taken.answer = reply;
+                match self.write_batch(&drafts) {
+                    Ok(replies) => {
+                        for (taken, reply) in hand.taken.iter_mut().zip(replies) {
+                            taken.answer = reply;
+                        }
                     }
+                    // Each ticket alone would meet the same disk again; none was written.
+                    Err(ServiceError::StorageUnavailable(reason)) => {
+                        for taken in &mut hand.taken {
+                            taken.answer =
+                                Some(Err(ServiceError::StorageUnavailable(reason.clone())));
+                        }
+                    }
+                    // A batch that fails otherwise leaves every answer to the writes alone.
+                    Err(_) => {}
                 }
                 hand.alone = true;
             }

@@ -20,6 +20,7 @@ mod requests;
 mod services;
 mod sla;
 mod sla_policies;
+mod storage;
 mod stream;
 mod ticket_actions;
 mod tickets;

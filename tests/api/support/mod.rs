@@ -1,5 +1,6 @@
 //! Shared setup: a real server on a free port over a real database, and an HTTP client.
 
+pub mod faulty_fs;
 pub mod smtp;
 
 use std::collections::HashMap;
@@ -78,6 +79,21 @@ impl PgDatabase {
     }
 }
 
+impl PgDatabase {
+    /// The database's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Runs `sql` as the administrator, connected to the maintenance database.
+    pub fn admin_execute(&self, sql: &str) {
+        let mut admin = diesel::PgConnection::establish(&self.admin_url).expect("admin connects");
+        diesel::sql_query(sql)
+            .execute(&mut admin)
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+}
+
 impl Drop for PgDatabase {
     fn drop(&mut self) {
         if let Ok(mut admin) = diesel::PgConnection::establish(&self.admin_url) {
@@ -107,6 +123,8 @@ fn with_database(url: &str, name: &str) -> String {
 
 /// Where a test's data lives; kept alive as long as the server runs.
 pub struct Storage {
+    /// A file system mounted over `dir`; first, so that it is unmounted before `dir` goes.
+    pub mounted: Option<faulty_fs::Mounted>,
     pub dir: tempfile::TempDir,
     pub pg: Option<PgDatabase>,
 }
@@ -114,6 +132,7 @@ pub struct Storage {
 impl Storage {
     pub fn new(backend: Backend) -> Self {
         Self {
+            mounted: None,
             dir: tempfile::tempdir().expect("temp dir"),
             pg: (backend == Backend::Postgres).then(PgDatabase::create),
         }
@@ -186,6 +205,19 @@ impl TestApp {
         let storage = Storage::new(backend);
         let config = storage.config(preset);
         Self::launch(storage, &config, Arc::new(SystemClock), admin_email).await
+    }
+
+    /// A server on the preset over storage the test has prepared (a file system mounted over
+    /// its data directory, say).
+    pub async fn spawn_on(storage: Storage) -> Self {
+        let config = storage.config(Some(PRESET));
+        Self::launch(
+            storage,
+            &config,
+            Arc::new(SystemClock),
+            &format!("admin@{DOMAIN}"),
+        )
+        .await
     }
 
     /// A server on the preset whose time moves only when the test moves `clock`.
