@@ -87,19 +87,25 @@ struct RequestErrors;
 
 impl Modify for RequestErrors {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        for item in openapi.paths.paths.values_mut() {
-            let operations = [
-                &mut item.get,
-                &mut item.post,
-                &mut item.put,
-                &mut item.patch,
-                &mut item.delete,
-            ];
-            for operation in operations.into_iter().flatten() {
-                add_request_errors(operation);
-            }
+        for operation in operations(openapi) {
+            add_request_errors(operation);
         }
     }
+}
+
+/// Every operation of the document.
+fn operations(openapi: &mut utoipa::openapi::OpenApi) -> impl Iterator<Item = &mut Operation> {
+    openapi.paths.paths.values_mut().flat_map(|item| {
+        [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+    })
 }
 
 fn add_request_errors(operation: &mut Operation) {
@@ -146,26 +152,14 @@ impl Modify for StorageErrors {
                 "StorageUnavailable".to_owned(),
                 storage_unavailable().into(),
             );
-        for item in openapi.paths.paths.values_mut() {
-            let operations = [
-                &mut item.get,
-                &mut item.post,
-                &mut item.put,
-                &mut item.patch,
-                &mut item.delete,
-            ];
-            for operation in operations.into_iter().flatten() {
-                if operation.operation_id.as_deref() == Some("get_health") {
-                    continue;
-                }
-                operation
-                    .responses
-                    .responses
-                    .entry("503".to_owned())
-                    .or_insert_with(|| {
-                        Ref::new("#/components/responses/StorageUnavailable").into()
-                    });
-            }
+        for operation in operations(openapi)
+            .filter(|operation| operation.operation_id.as_deref() != Some("get_health"))
+        {
+            operation
+                .responses
+                .responses
+                .entry("503".to_owned())
+                .or_insert_with(|| Ref::new("#/components/responses/StorageUnavailable").into());
         }
     }
 }

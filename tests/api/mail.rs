@@ -13,20 +13,7 @@ use servicedesk::clock::ManualClock;
 
 use crate::on_both_databases;
 use crate::support::smtp::{Mode, Received, SmtpSink};
-use crate::support::{Backend, Cast, DOMAIN, PRESET, Storage, TestApp};
-
-async fn desk_with_sink(backend: Backend) -> (TestApp, Cast, SmtpSink, Arc<ManualClock>) {
-    let sink = SmtpSink::start().await;
-    let clock = Arc::new(ManualClock::new(Utc::now()));
-    let app = TestApp::spawn_on_clock_with(
-        backend,
-        clock.clone(),
-        &[("SERVICEDESK_SMTP_URL", sink.url())],
-    )
-    .await;
-    let cast = app.cast().await;
-    (app, cast, sink, clock)
-}
+use crate::support::{Backend, Cast, DOMAIN, PRESET, Storage, TestApp, desk_with_sink};
 
 fn at(domain_local: &str) -> String {
     format!("{domain_local}@{DOMAIN}")
@@ -47,7 +34,7 @@ fn subject_starts(mail: &Received, prefix: &str) -> bool {
 }
 
 async fn each_event_mails_its_people_in_one_thread(backend: Backend) {
-    let (app, cast, sink, _) = desk_with_sink(backend).await;
+    let (app, cast, sink, _) = desk_with_sink(backend, &[]).await;
     let ticket = app
         .create_ticket(
             &cast.tier1.token,
@@ -158,7 +145,7 @@ async fn each_event_mails_its_people_in_one_thread(backend: Backend) {
 }
 
 async fn a_breach_at_tier2_reaches_the_supervisors(backend: Backend) {
-    let (app, cast, sink, clock) = desk_with_sink(backend).await;
+    let (app, cast, sink, clock) = desk_with_sink(backend, &[]).await;
     app.round_the_clock_policy(
         &cast.supervisor.token,
         json!({"response_seconds": 600, "tier1_seconds": 1200, "resolution_seconds": 1800}),
@@ -200,7 +187,7 @@ async fn a_breach_at_tier2_reaches_the_supervisors(backend: Backend) {
 }
 
 async fn a_down_mail_server_delays_mail_but_loses_none(backend: Backend) {
-    let (app, cast, sink, clock) = desk_with_sink(backend).await;
+    let (app, cast, sink, clock) = desk_with_sink(backend, &[]).await;
     sink.set_mode(Mode::Down);
     app.create_ticket(&cast.tier1.token, json!({})).await;
     let mut pending = Value::Null;
@@ -238,7 +225,7 @@ async fn a_down_mail_server_delays_mail_but_loses_none(backend: Backend) {
 }
 
 async fn a_refused_mail_is_a_dead_letter_until_retried(backend: Backend) {
-    let (app, cast, sink, _) = desk_with_sink(backend).await;
+    let (app, cast, sink, _) = desk_with_sink(backend, &[]).await;
     sink.set_mode(Mode::Refuse);
     let ticket = app.create_ticket(&cast.tier1.token, json!({})).await;
     let mut failed = Value::Null;
@@ -362,7 +349,7 @@ async fn a_sender_outside_the_official_domains_stops_startup(backend: Backend) {
 }
 
 async fn two_dispatchers_send_each_mail_once(backend: Backend) {
-    let (app, cast, sink, clock) = desk_with_sink(backend).await;
+    let (app, cast, sink, clock) = desk_with_sink(backend, &[]).await;
     let second = Application::build(
         &app.storage
             .config_on_test_clock_with(&[("SERVICEDESK_SMTP_URL", sink.url())]),

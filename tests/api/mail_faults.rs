@@ -8,13 +8,12 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
 use serde_json::{Value, json};
 use servicedesk::clock::ManualClock;
 
 use crate::on_both_databases;
 use crate::support::smtp::{Mode, SmtpSink};
-use crate::support::{Backend, Cast, DOMAIN, TestApp};
+use crate::support::{Backend, Cast, DOMAIN, TestApp, desk_with_sink};
 
 /// A desk whose mail goes to a sink on loopback, each SMTP conversation cut off after
 /// `timeout_secs`.
@@ -22,19 +21,11 @@ async fn desk_with_relay(
     backend: Backend,
     timeout_secs: u64,
 ) -> (TestApp, Cast, SmtpSink, Arc<ManualClock>) {
-    let sink = SmtpSink::start().await;
-    let clock = Arc::new(ManualClock::new(Utc::now()));
-    let app = TestApp::spawn_on_clock_with(
+    desk_with_sink(
         backend,
-        clock.clone(),
-        &[
-            ("SERVICEDESK_SMTP_URL", sink.url()),
-            ("SERVICEDESK_SMTP_TIMEOUT", timeout_secs.to_string()),
-        ],
+        &[("SERVICEDESK_SMTP_TIMEOUT", timeout_secs.to_string())],
     )
-    .await;
-    let cast = app.cast().await;
-    (app, cast, sink, clock)
+    .await
 }
 
 /// The outbox as the admin sees it.

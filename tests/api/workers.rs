@@ -13,8 +13,7 @@ use serde_json::{Value, json};
 use servicedesk::clock::ManualClock;
 
 use crate::on_both_databases;
-use crate::support::smtp::SmtpSink;
-use crate::support::{Backend, TestApp, incident};
+use crate::support::{Backend, TestApp, desk_with_sink, incident};
 
 fn title(marker: &str) -> Value {
     json!({"title": format!("Printer macet {marker}")})
@@ -158,15 +157,7 @@ async fn a_ticket_the_sla_engine_panics_on_is_put_off_and_the_others_are_handled
 }
 
 async fn mail_the_dispatcher_panics_on_is_retried_later_and_other_mail_goes_out(backend: Backend) {
-    let sink = SmtpSink::start().await;
-    let clock = Arc::new(ManualClock::new(Utc::now()));
-    let app = TestApp::spawn_on_clock_with(
-        backend,
-        clock.clone(),
-        &[("SERVICEDESK_SMTP_URL", sink.url())],
-    )
-    .await;
-    let cast = app.cast().await;
+    let (app, cast, sink, _clock) = desk_with_sink(backend, &[]).await;
     app.create_ticket(&cast.tier1.token, title("[test-panic:mail-dispatcher]"))
         .await;
     app.wait_for_restart("mail-dispatcher").await;

@@ -599,3 +599,18 @@ pub fn incident(fields: Value) -> Value {
     }
     ticket
 }
+
+/// A desk on a test clock whose mail goes to a real SMTP sink on loopback, with `extra`
+/// settings, and its cast.
+pub async fn desk_with_sink(
+    backend: Backend,
+    extra: &[(&str, String)],
+) -> (TestApp, Cast, smtp::SmtpSink, Arc<ManualClock>) {
+    let sink = smtp::SmtpSink::start().await;
+    let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
+    let mut settings = vec![("SERVICEDESK_SMTP_URL", sink.url())];
+    settings.extend(extra.iter().cloned());
+    let app = TestApp::spawn_on_clock_with(backend, clock.clone(), &settings).await;
+    let cast = app.cast().await;
+    (app, cast, sink, clock)
+}
