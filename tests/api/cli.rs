@@ -273,6 +273,18 @@ async fn seed_demo_fills_an_empty_region_with_a_living_desk(backend: Backend) {
         );
     }
     assert!(all.iter().any(|t| t["tier"] == 2), "some escalated ticket");
+    for ticket in all
+        .iter()
+        .filter(|t| t["status"] == "closed" || t["status"] == "cancelled")
+    {
+        for clock in ["response", "tier1", "resolution"] {
+            let clock = &ticket["sla"][clock];
+            assert!(
+                clock["due_at"].is_null() && !clock["met_at"].is_null(),
+                "a final ticket's clocks have stopped for good: {ticket}"
+            );
+        }
+    }
     let tier1 = login("tier1.dinkes.1@tojounaunakab.go.id").await;
     let mine = list(tier1, "").await;
     let own_unit = mine
