@@ -50,11 +50,13 @@ impl MailDispatcher {
     ) -> anyhow::Result<Self> {
         let stop = Arc::new(AtomicBool::new(false));
         let stopping = stop.clone();
+        // The transport first: a runtime dropped on the error path would panic inside the
+        // caller's async context, instead of naming the setting at fault.
+        let mailer = Mailer::new(smtp_url, outbox_dir, smtp_timeout)
+            .map_err(|e| anyhow::anyhow!("SERVICEDESK_SMTP_URL: {e}"))?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
-        let mailer = Mailer::new(smtp_url, outbox_dir, smtp_timeout)
-            .map_err(|e| anyhow::anyhow!("SERVICEDESK_SMTP_URL: {e}"))?;
         let owner = uuid::Uuid::now_v7().to_string();
         let thread = std::thread::Builder::new()
             .name("mail-dispatcher".into())

@@ -76,9 +76,18 @@ impl Mailer {
         };
         let url = url::Url::parse(text).map_err(|e| format!("not a URL: {e}"))?;
         let host = url.host_str().ok_or("names no host")?.to_owned();
-        let starttls = url
-            .query_pairs()
-            .any(|(key, value)| key == "tls" && value == "starttls");
+        // A misspelt option would otherwise send mail in plain text without a word.
+        let mut starttls = false;
+        for (key, value) in url.query_pairs() {
+            match (key.as_ref(), value.as_ref()) {
+                ("tls", "starttls") if url.scheme() == "smtp" => starttls = true,
+                _ => {
+                    return Err(format!(
+                        "unknown option {key}={value} (only smtp://…?tls=starttls)"
+                    ));
+                }
+            }
+        }
         let tls = || TlsParameters::new(host.clone()).map_err(|e| e.to_string());
         let (security, default_port) = match (url.scheme(), starttls) {
             ("smtp", false) => (Security::Plain, SMTP_PORT),
@@ -185,6 +194,14 @@ mod tests {
             ("http://mail.kab.go.id", "scheme http"),
             ("smtp://", "no host"),
             ("mail.kab.go.id", "not a URL"),
+            (
+                "smtps://mail.kab.go.id:465?tls=bogus",
+                "unknown option tls=bogus",
+            ),
+            (
+                "smtp://mail.kab.go.id?tls=startls",
+                "unknown option tls=startls",
+            ),
         ] {
             let error = Mailer::new(Some(url), outbox.clone(), Duration::from_secs(1))
                 .err()

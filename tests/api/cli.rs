@@ -171,6 +171,25 @@ fn presets_lists_the_five_regions() {
 }
 
 #[test]
+fn a_bad_smtp_url_stops_serve_with_a_clear_error_not_a_panic() {
+    for url in ["ftp://mail.kab.go.id", "smtp://", "smtp://127.0.0.1:99999"] {
+        let storage = Storage::new(Backend::Sqlite);
+        let mut vars = storage.env(Some("tojo-una-una"));
+        vars.insert("SERVICEDESK_SMTP_URL".into(), url.into());
+        let output = Command::new(env!("CARGO_BIN_EXE_servicedesk"))
+            .arg("serve")
+            .env_clear()
+            .envs(vars)
+            .output()
+            .expect("runs");
+        let said = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{url}: {said}");
+        assert!(said.contains("SERVICEDESK_SMTP_URL"), "{url}: {said}");
+        assert!(!said.contains("panicked"), "{url}: {said}");
+    }
+}
+
+#[test]
 fn an_unknown_database_scheme_stops_startup_with_a_clear_error() {
     let dir = tempfile::tempdir().expect("tempdir");
     let output = Command::new(env!("CARGO_BIN_EXE_servicedesk"))
