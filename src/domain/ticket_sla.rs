@@ -310,12 +310,18 @@ impl TicketSla {
     }
 
     /// Keeps the time counted so far under `old` and goes on counting from `at` (before the
-    /// calendar changes: time already elapsed stays as it was).
+    /// calendar changes: time already elapsed stays as it was). A clock that ran out before
+    /// `at` is kept at the instant it ran out, which stays its due instant.
     pub fn checkpoint(&mut self, at: DateTime<Utc>, old: &BusinessCalendar) {
         for (_, tracked) in self.clocks_mut() {
             if tracked.clock.is_running() {
-                tracked.clock.pause(at, old);
-                tracked.clock.resume(at);
+                let until = tracked
+                    .clock
+                    .due_at(old)
+                    .filter(|due| *due < at)
+                    .unwrap_or(at);
+                tracked.clock.pause(until, old);
+                tracked.clock.resume(until);
             }
         }
     }
@@ -589,5 +595,16 @@ mod tests {
         assert_eq!(sla.resolution.clock.elapsed_seconds, 30 * 60);
         assert_eq!(sla.resolution.clock.running_since, Some(minutes(30)));
         assert_eq!(sla.resolution.clock.due_at(&calendar), Some(minutes(240)));
+    }
+
+    #[test]
+    fn a_checkpoint_keeps_the_instant_an_overdue_clock_ran_out() {
+        let calendar = always_open();
+        let mut sla = critical();
+        sla.checkpoint(minutes(20), &calendar);
+        assert_eq!(sla.response.clock.due_at(&calendar), Some(minutes(15)));
+        assert_eq!(sla.response.clock.elapsed(minutes(20), &calendar), 20 * 60);
+        sla.checkpoint(minutes(30), &calendar);
+        assert_eq!(sla.response.clock.due_at(&calendar), Some(minutes(15)));
     }
 }

@@ -480,28 +480,39 @@ impl Ticket {
     }
 
     /// The calendar changes at `now`: time counted so far stays as counted under `old`, and
-    /// the clocks count on under the new calendar from `now`.
+    /// the clocks count on under the new calendar from `now`; a clock that has run out counts
+    /// on from the instant it ran out, which stays its due instant.
     pub fn change_calendar(&mut self, now: DateTime<Utc>, old: &Calendar) {
         for clock in &mut self.clocks {
-            if clock.since.is_some() {
-                clock.pause(now, old);
-                clock.since = Some(now);
-            }
+            let Some(since) = clock.since else {
+                continue;
+            };
+            let ran_out = clock
+                .target
+                .filter(|target| *target > clock.counted)
+                .and_then(|target| clock.instant_of(target, old))
+                .filter(|due| *due < now);
+            let from = match (ran_out, clock.target) {
+                (Some(due), _) => due,
+                (None, Some(target)) if target <= clock.counted => since,
+                _ => now,
+            };
+            clock.pause(from, old);
+            clock.since = Some(from);
         }
     }
 
     /// The ticket's `status`, `tier`, `priority` and `sla` as the service must show them at
-    /// `now`. A clock past its target while counting shows a due instant in the past, whose
-    /// exact value depends on when it last started counting: `"<past>"` stands for it.
+    /// `now`. A clock that ran out in an earlier stretch of counting (before a pause) shows as
+    /// its due instant the moment it started counting again: when it ran out is not kept.
     pub fn expected_view(&self, now: DateTime<Utc>, calendar: &Calendar) -> Value {
         let clock_view = |clock: &Clock| {
             let elapsed = clock.elapsed(now, calendar);
             let remaining = clock.target.map(|target| target - elapsed);
             let due_at = match (clock.since, clock.target) {
-                (Some(_), Some(target)) if target > clock.counted => {
+                (Some(_), Some(target)) => {
                     json!(stamp(clock.instant_of(target, calendar).expect("counting")))
                 }
-                (Some(_), Some(_)) => json!("<past>"),
                 _ => Value::Null,
             };
             json!({

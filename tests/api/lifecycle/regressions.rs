@@ -70,3 +70,22 @@ fn a_priority_raised_while_pending_escalates_at_once() {
         ],
     });
 }
+
+/// A calendar edit moved the due instant of every clock already over its target to the
+/// moment of the edit, so that `sort=due` tied all overdue tickets.
+#[test]
+fn a_calendar_edit_keeps_when_an_overdue_clock_ran_out() {
+    on_both(&Sequence {
+        offset_seconds: 0,
+        round_the_clock: false,
+        impact: "high",
+        urgency: "high",
+        steps: vec![
+            Step::Wait {
+                seconds: 1_200,
+                engine: true,
+            },
+            Step::Holiday { days: 3 },
+        ],
+    });
+}
