@@ -166,7 +166,7 @@ pub fn connect_pool(url: &DatabaseUrl) -> Result<DbPool, r2d2::PoolError> {
         .connection_timeout(Duration::from_secs(10))
         .build(ConnectionManager {
             url: url.clone(),
-            health: Arc::default(),
+            health: Arc::new(StorageHealth::for_url(url)),
         })
 }
 

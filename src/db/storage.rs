@@ -1,6 +1,7 @@
 //! Storage faults: telling a database that cannot write (disk full, read-only, gone) from other
 //! errors, replacing pooled connections that met one, and probing for recovery.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
@@ -9,7 +10,7 @@ use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error};
 use diesel::sql_types::Integer;
 
-use super::{DbConn, DbResult, write_tx};
+use super::{DatabaseUrl, DbConn, DbResult, write_tx};
 
 /// Whether `error` means the database cannot store changes now, rather than that the request
 /// or our code is wrong. Diesel hands SQLite's result code only as its fixed English message
@@ -45,6 +46,57 @@ const SQLITE_STORAGE_MESSAGES: [&str; 4] = [
 pub struct StorageHealth {
     faulty: AtomicBool,
     recoveries: AtomicU64,
+    /// The folder of an SQLite database, whose file system readiness watches for room.
+    sqlite_dir: Option<PathBuf>,
+}
+
+/// Less room than this on an SQLite database's file system counts as full: a batch of tickets
+/// and its mail takes a few hundred KiB of WAL, while a one-page probe write still fits into
+/// WAL space already taken, so a probe alone would call a full disk ready.
+const MIN_FREE_BYTES: u64 = 4 * 1024 * 1024;
+
+impl StorageHealth {
+    /// Health for the pool of `url`.
+    pub(super) fn for_url(url: &DatabaseUrl) -> Self {
+        Self {
+            sqlite_dir: match url {
+                DatabaseUrl::Sqlite(path) => path
+                    .parent()
+                    .map(|dir| {
+                        if dir.as_os_str().is_empty() {
+                            Path::new(".")
+                        } else {
+                            dir
+                        }
+                    })
+                    .map(Path::to_path_buf),
+                DatabaseUrl::Postgres(_) => None,
+            },
+            ..Self::default()
+        }
+    }
+
+    /// Refuses when the SQLite database's file system has less than `MIN_FREE_BYTES` left.
+    fn check_room(&self) -> DbResult<()> {
+        let Some(dir) = &self.sqlite_dir else {
+            return Ok(());
+        };
+        let Ok(stats) = rustix::fs::statvfs(dir.as_path()) else {
+            return Ok(());
+        };
+        let free = stats.f_bavail.saturating_mul(stats.f_frsize);
+        if free >= MIN_FREE_BYTES {
+            return Ok(());
+        }
+        self.faulty.store(true, Ordering::Relaxed);
+        Err(Error::DatabaseError(
+            DatabaseErrorKind::Unknown,
+            Box::new(format!(
+                "database or disk is full: {free} bytes left on the file system of {}",
+                dir.display()
+            )),
+        ))
+    }
 }
 
 /// Rides on every pooled connection as its diesel instrumentation and marks the connection
@@ -112,6 +164,7 @@ pub fn check_storage(conn: &mut DbConn) -> DbResult<()> {
     let Some(health) = watch(conn).map(|watch| watch.health.clone()) else {
         return Ok(());
     };
+    health.check_room()?;
     if !health.faulty.load(Ordering::Relaxed) {
         return Ok(());
     }

@@ -310,3 +310,21 @@ async fn a_file_system_turned_read_only_refuses_writes_and_keeps_serving_reads()
     let (status, _) = read(app.send(Method::GET, "/healthz", None, None).await).await;
     assert_eq!(status, StatusCode::OK, "the process lives");
 }
+
+/// A full disk shows in readiness before any request meets it: a load balancer stops sending
+/// tickets to a desk that could not store them, and sends them again once there is room.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_is_not_ready_before_a_write_is_refused() {
+    let Some(app) = Fault::FullDisk.spawn(Backend::Sqlite).await else {
+        return;
+    };
+    let cast = app.cast().await;
+    assert_eq!(readiness(&app).await.0, StatusCode::OK);
+    mounted(&app).fill();
+    let (status, body, retry_after) = readiness(&app).await;
+    assert_storage_unavailable(status, &body, retry_after.as_ref());
+    mounted(&app).free();
+    assert_eq!(readiness(&app).await.0, StatusCode::OK, "room again");
+    app.create_ticket(&cast.tier1.token, json!({"title": "after the fill"}))
+        .await;
+}
