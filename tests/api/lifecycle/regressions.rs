@@ -1,7 +1,8 @@
 //! Sequences the property test found, shrunk, kept as plain tests on both databases.
 
+use super::harness::Harness;
 use super::model::Actor;
-use super::{Harness, Sequence, Step};
+use super::steps::{Sequence, Step};
 use crate::support::Backend;
 
 fn on_both(sequence: &Sequence) {
