@@ -4,20 +4,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::on_both_databases;
-use crate::support::{Backend, Cast, TestApp};
-
-const ACTIONS: [&str; 10] = [
-    "acknowledge",
-    "assign",
-    "pend",
-    "resume",
-    "escalate",
-    "return",
-    "resolve",
-    "reopen",
-    "close",
-    "cancel",
-];
+use crate::support::{ACTIONS, Backend, Cast, TestApp};
 
 fn body(action: &str, cast: &Cast, tier: i64) -> Value {
     match action {

@@ -3,6 +3,7 @@
 use proptest::prelude::*;
 
 use super::model::Actor;
+use crate::support::ACTIONS;
 
 /// One step of a sequence.
 #[derive(Debug, Clone)]
@@ -30,18 +31,6 @@ pub struct Sequence {
     pub steps: Vec<Step>,
 }
 
-const ACTIONS: [&str; 10] = [
-    "acknowledge",
-    "assign",
-    "pend",
-    "resume",
-    "escalate",
-    "return",
-    "resolve",
-    "reopen",
-    "close",
-    "cancel",
-];
 const LEVELS: [&str; 3] = ["high", "medium", "low"];
 
 fn actor() -> impl Strategy<Value = Actor> {

@@ -17,6 +17,19 @@ use servicedesk::config::Config;
 pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123";
 /// The password of every account the tests make.
 pub const PASSWORD: &str = "kata-sandi-uji-123";
+/// The ten actions of the contract's action table, by their fixed names.
+pub const ACTIONS: [&str; 10] = [
+    "acknowledge",
+    "assign",
+    "pend",
+    "resume",
+    "escalate",
+    "return",
+    "resolve",
+    "reopen",
+    "close",
+    "cancel",
+];
 /// The preset most tests run on.
 pub const PRESET: &str = "tojo-una-una";
 /// Its official domain.
