@@ -22,6 +22,7 @@ mod sla;
 mod sla_policies;
 mod storage;
 mod stream;
+mod sweep;
 mod ticket_actions;
 mod tickets;
 mod tokens;
