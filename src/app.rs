@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use actix_web::dev::{Server, Service};
+use actix_web::middleware::{ErrorHandlers, from_fn};
 use actix_web::{App, HttpServer, web};
 use tracing_actix_web::TracingLogger;
 use utoipa::OpenApi;
@@ -90,6 +91,10 @@ impl Application {
         let openapi = ApiDoc::openapi();
         let server = HttpServer::new(move || {
             App::new()
+                // Innermost: whatever answers an error without our problem document (actix's
+                // 405, the Swagger UI's 404) leaves with one, and the metrics count what leaves.
+                .wrap(ErrorHandlers::new().default_handler(api::error::as_problem))
+                .wrap(from_fn(api::params::screen_query))
                 .wrap_fn(|request, service| {
                     let started = Instant::now();
                     let desk = request.app_data::<web::Data<Desk>>().cloned();
@@ -117,8 +122,6 @@ impl Application {
                 .wrap(TracingLogger::default())
                 .app_data(desk.clone())
                 .app_data(web::PayloadConfig::new(api::MAX_BODY_BYTES))
-                .app_data(web::QueryConfig::default().error_handler(api::bad_query))
-                .app_data(web::PathConfig::default().error_handler(api::bad_query))
                 .configure(api::routes)
                 .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi.clone()))
                 .default_service(web::to(api::no_route))

@@ -5,6 +5,7 @@ use serde::Deserialize;
 
 use super::error::{ApiError, Problem};
 use super::extract::Bearer;
+use super::params::Query;
 use super::run_as;
 use crate::service::Desk;
 use crate::service::audit::AuditEntryView;
@@ -29,7 +30,7 @@ pub struct AuditQuery {
 pub async fn audit_trail(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    query: web::Query<AuditQuery>,
+    query: Query<AuditQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let AuditQuery { entity, entity_id } = query.into_inner();
     let entries = run_as(&desk, bearer, move |desk, caller| {

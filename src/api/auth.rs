@@ -23,10 +23,11 @@ use crate::service::users::UserView;
 pub async fn login(
     desk: web::Data<Desk>,
     req: HttpRequest,
-    Body(input): Body<LoginInput>,
+    input: Body<LoginInput>,
 ) -> Result<HttpResponse, ApiError> {
     // The peer address, not a forwarded header: a client could forge that to dodge the limit.
     let ip = req.peer_addr().map(|addr| addr.ip());
+    let input = input.open()?;
     let output = run(&desk, move |desk| desk.login(input, ip)).await?;
     Ok(HttpResponse::Ok().json(output))
 }

@@ -4,7 +4,9 @@ use actix_web::{HttpResponse, web};
 
 use super::error::{ApiError, Problem};
 use super::extract::{Bearer, Body};
-use super::{PageParams, run_as};
+use super::params::{Path, Query};
+use super::{PageParams, run_as, run_as_with};
+use crate::domain::access::Operation;
 use crate::service::Desk;
 use crate::service::calendars::{CalendarInput, CalendarView, HolidayInput};
 use crate::service::page::{Page, PageRequest};
@@ -21,11 +23,15 @@ use crate::service::page::{Page, PageRequest};
 pub async fn create_calendar(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    Body(input): Body<CalendarInput>,
+    input: Body<CalendarInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let calendar = run_as(&desk, bearer, move |desk, caller| {
-        desk.create_calendar(&caller, input)
-    })
+    let calendar = run_as_with(
+        &desk,
+        bearer,
+        Operation::ManageCalendars,
+        input,
+        move |desk, caller, input| desk.create_calendar(&caller, input),
+    )
     .await?;
     Ok(HttpResponse::Created().json(calendar))
 }
@@ -42,7 +48,7 @@ pub async fn create_calendar(
 pub async fn list_calendars(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    params: web::Query<PageParams>,
+    params: Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let PageParams { limit, cursor } = params.into_inner();
     let page = run_as(&desk, bearer, move |desk, caller| {
@@ -63,7 +69,7 @@ pub async fn list_calendars(
 pub async fn get_calendar(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    id: web::Path<String>,
+    id: Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let calendar = run_as(&desk, bearer, move |desk, caller| {
         desk.calendar(&caller, &id)
@@ -86,12 +92,16 @@ pub async fn get_calendar(
 pub async fn update_calendar(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    id: web::Path<String>,
-    Body(input): Body<CalendarInput>,
+    id: Path<String>,
+    input: Body<CalendarInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let calendar = run_as(&desk, bearer, move |desk, caller| {
-        desk.update_calendar(&caller, &id, input)
-    })
+    let calendar = run_as_with(
+        &desk,
+        bearer,
+        Operation::ManageCalendars,
+        input,
+        move |desk, caller, input| desk.update_calendar(&caller, &id, input),
+    )
     .await?;
     Ok(HttpResponse::Ok().json(calendar))
 }
@@ -110,12 +120,16 @@ pub async fn update_calendar(
 pub async fn create_holiday(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    id: web::Path<String>,
-    Body(holiday): Body<HolidayInput>,
+    id: Path<String>,
+    holiday: Body<HolidayInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let calendar = run_as(&desk, bearer, move |desk, caller| {
-        desk.add_holiday(&caller, &id, holiday)
-    })
+    let calendar = run_as_with(
+        &desk,
+        bearer,
+        Operation::ManageCalendars,
+        holiday,
+        move |desk, caller, holiday| desk.add_holiday(&caller, &id, holiday),
+    )
     .await?;
     Ok(HttpResponse::Created().json(calendar))
 }

@@ -1,7 +1,9 @@
 //! Every error leaves as RFC 9457 `application/problem+json`, from this one place.
 
+use actix_web::dev::ServiceResponse;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::ErrorHandlerResponse;
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -180,6 +182,53 @@ impl ApiError {
             "something went wrong on our side; it has been logged",
         )
     }
+}
+
+/// Rewrites an error answer made outside our handlers (actix's `405` with its `Allow`, a
+/// `404` of the Swagger UI, an extractor's `400`) into our problem document, with its status
+/// and headers kept.
+pub fn as_problem<B>(response: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let ours = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(b"application/problem+json"));
+    if ours {
+        return Ok(ErrorHandlerResponse::Response(
+            response.map_into_left_body(),
+        ));
+    }
+    let status = response.status();
+    let (code, detail) = match status {
+        StatusCode::BAD_REQUEST => ("bad_request", "the request could not be read"),
+        StatusCode::NOT_FOUND => ("not_found", "no such route"),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method_not_allowed",
+            "this route does not take this method; Allow lists those it takes",
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "the request body is too large"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            "unsupported_media_type",
+            "the body must be JSON, sent with Content-Type: application/json",
+        ),
+        status if status.is_server_error() => (
+            "internal_error",
+            "something went wrong on our side; it has been logged",
+        ),
+        _ => ("http_error", "the request was refused"),
+    };
+    let mut problem = ApiError::new(status, code, detail).error_response();
+    for (name, value) in response.headers() {
+        if name != header::CONTENT_TYPE
+            && name != header::CONTENT_LENGTH
+            && !problem.headers().contains_key(name)
+        {
+            problem.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    let (request, _) = response.into_parts();
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(request, problem).map_into_right_body(),
+    ))
 }
 
 impl ResponseError for ApiError {

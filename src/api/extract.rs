@@ -50,18 +50,43 @@ impl FromRequest for Bearer {
     }
 }
 
-/// A JSON request body. Malformed JSON and wrong types answer `400 invalid_body`, missing
-/// fields and unknown enum values `422 validation_failed`, each naming the field.
-pub struct Body<T>(pub T);
+/// A JSON request body, read but not yet opened: its problems (`415`, `400`, `422`) are told
+/// only once the caller is known to be allowed the operation (see `run_as_with`), so that a
+/// role that may never do it learns nothing of its input's rules. A request without a body
+/// stands for `{}`.
+pub struct Body<T> {
+    read: Result<Bytes, ApiError>,
+    into: std::marker::PhantomData<fn() -> T>,
+}
 
-impl<T: DeserializeOwned + 'static> FromRequest for Body<T> {
+impl<T: DeserializeOwned> Body<T> {
+    /// The body as a `T`: wrong types, missing fields and unknown values answer
+    /// `422 validation_failed`, every field at fault named at once; malformed JSON answers
+    /// `400 invalid_body`.
+    pub fn open(self) -> Result<T, ApiError> {
+        let bytes = self.read?;
+        let bytes: &[u8] = if bytes.is_empty() { b"{}" } else { &bytes };
+        super::json::parse(bytes).map_err(|refusal| match refusal {
+            super::json::Refusal::Syntax(message) => {
+                ApiError::invalid_body(format!("the body is not valid JSON: {message}"))
+            }
+            super::json::Refusal::Fields(errors) => ApiError::from(ServiceError::Invalid {
+                code: "validation_failed",
+                errors,
+            }),
+        })
+    }
+}
+
+impl<T: 'static> FromRequest for Body<T> {
     type Error = ApiError;
     type Future = LocalFuture<Self>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let bytes = Bytes::from_request(req, payload);
+        let json = is_json(req);
         Box::pin(async move {
-            let bytes = bytes
+            let read = bytes
                 .await
                 .map_err(|error| match error.as_error::<PayloadError>() {
                     Some(PayloadError::Overflow) => ApiError::new(
@@ -70,123 +95,38 @@ impl<T: DeserializeOwned + 'static> FromRequest for Body<T> {
                         format!("request bodies are limited to {MAX_BODY_BYTES} bytes"),
                     ),
                     _ => ApiError::invalid_body(format!("the body could not be read: {error}")),
-                })?;
-            parse(&bytes).map(Body)
+                })
+                .and_then(|bytes| {
+                    if bytes.is_empty() || json {
+                        Ok(bytes)
+                    } else {
+                        Err(ApiError::new(
+                            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                            "unsupported_media_type",
+                            "the body must be JSON, sent with Content-Type: application/json",
+                        ))
+                    }
+                });
+            Ok(Body {
+                read,
+                into: std::marker::PhantomData,
+            })
         })
     }
 }
 
-fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(refusal)?;
-    deserializer
-        .end()
-        .map_err(|e| ApiError::invalid_body(format!("the body is not valid JSON: {e}")))?;
-    Ok(value)
-}
-
-fn refusal(error: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
-    let path = error.path().to_string();
-    let inner = error.into_inner();
-    let full = inner.to_string();
-    // serde_json appends the position; the field path says more to an API caller.
-    let message = full.split(" at line ").next().unwrap_or(&full).to_owned();
-    if !inner.is_data() {
-        return ApiError::invalid_body(format!("the body is not valid JSON: {message}"));
-    }
-    if let Some(name) = missing_field(&message) {
-        let field = if path == "." {
-            name.to_owned()
-        } else {
-            format!("{path}.{name}")
-        };
-        return ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-            format!("{field} is required"),
-        )
-        .with_field(field, "is required");
-    }
-    let field = if path == "." { "body".to_owned() } else { path };
-    let refused = if message.starts_with("unknown variant") {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-            format!("{field}: {message}"),
-        )
-    } else {
-        ApiError::invalid_body(format!("{field}: {message}"))
+/// Whether the request says its body is JSON in UTF-8: `application/json` or
+/// `application/<x>+json`, with no charset or `utf-8`.
+fn is_json(req: &HttpRequest) -> bool {
+    use actix_web::HttpMessage;
+    let Ok(Some(mime)) = req.mime_type() else {
+        return false;
     };
-    refused.with_field(field, message)
-}
-
-fn missing_field(message: &str) -> Option<&str> {
-    message.strip_prefix("missing field `")?.split('`').next()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[derive(Debug, serde::Deserialize)]
-    struct Sample {
-        name: String,
-        count: i32,
-        inner: Option<Inner>,
-    }
-
-    #[derive(Debug, serde::Deserialize)]
-    struct Inner {
-        kind: crate::domain::role::Role,
-    }
-
-    fn problem(json: &str) -> (u16, String, Vec<String>) {
-        let error = parse::<Sample>(json.as_bytes()).expect_err("refused");
-        let problem = error.problem();
-        (
-            problem.status,
-            problem.code,
-            problem.errors.into_iter().map(|e| e.field).collect(),
-        )
-    }
-
-    #[test]
-    fn a_valid_body_parses() {
-        let sample: Sample =
-            parse(br#"{"name": "a", "count": 3, "inner": {"kind": "tier1"}}"#).expect("valid");
-        assert_eq!((sample.name.as_str(), sample.count), ("a", 3));
-        assert_eq!(
-            sample.inner.map(|i| i.kind),
-            Some(crate::domain::role::Role::Tier1)
-        );
-    }
-
-    #[test]
-    fn malformed_json_is_a_bad_request() {
-        assert_eq!(problem("{\"name\": "), (400, "invalid_body".into(), vec![]));
-        assert_eq!(
-            problem(r#"{"name": "a", "count": 1} trailing"#),
-            (400, "invalid_body".into(), vec![])
-        );
-    }
-
-    #[test]
-    fn a_wrong_type_names_its_field() {
-        assert_eq!(
-            problem(r#"{"name": "a", "count": "three"}"#),
-            (400, "invalid_body".into(), vec!["count".into()])
-        );
-    }
-
-    #[test]
-    fn a_missing_field_or_unknown_value_is_a_validation_error() {
-        assert_eq!(
-            problem(r#"{"name": "a"}"#),
-            (422, "validation_failed".into(), vec!["count".into()])
-        );
-        assert_eq!(
-            problem(r#"{"name": "a", "count": 1, "inner": {"kind": "root"}}"#),
-            (422, "validation_failed".into(), vec!["inner.kind".into()])
-        );
-    }
+    let json = mime.type_() == actix_web::mime::APPLICATION
+        && (mime.subtype() == actix_web::mime::JSON
+            || mime.suffix() == Some(actix_web::mime::JSON));
+    let utf8 = mime
+        .get_param(actix_web::mime::CHARSET)
+        .is_none_or(|charset| charset.as_str().eq_ignore_ascii_case("utf-8"));
+    json && utf8
 }

@@ -9,9 +9,11 @@ pub mod error;
 mod events;
 mod extract;
 mod health;
+mod json;
 mod metrics;
 mod notifications;
 pub mod openapi;
+pub mod params;
 mod region;
 mod reports;
 mod services;
@@ -22,11 +24,13 @@ mod units;
 mod users;
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, web};
+use actix_web::web;
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
 use self::error::ApiError;
 use crate::auth::Caller;
+use crate::domain::access::Operation;
 use crate::service::{Desk, ServiceError};
 
 pub use extract::MAX_BODY_BYTES;
@@ -60,6 +64,37 @@ where
         work(desk, desk.authenticate(bearer.token())?)
     })
     .await
+}
+
+/// Like `run_as` for a change with a body: the caller is authenticated, then refused if its
+/// role may never do `operation`, and only then is the body opened, so that its problems are
+/// told to those allowed to send it.
+pub(crate) async fn run_as_with<B, T, F>(
+    desk: &web::Data<Desk>,
+    bearer: extract::Bearer,
+    operation: Operation,
+    body: extract::Body<B>,
+    work: F,
+) -> Result<T, ApiError>
+where
+    B: DeserializeOwned + 'static,
+    T: Send + 'static,
+    F: FnOnce(&Desk, Caller, B) -> Result<T, ServiceError> + Send + 'static,
+{
+    let desk = desk.clone().into_inner();
+    let span = tracing::Span::current();
+    web::block(move || {
+        span.in_scope(|| {
+            let caller = desk.authenticate(bearer.token())?;
+            if !operation.allows(caller.role) {
+                return Err(ServiceError::Forbidden.into());
+            }
+            let input = body.open()?;
+            work(&desk, caller, input).map_err(ApiError::from)
+        })
+    })
+    .await
+    .map_err(|_| ApiError::internal())?
 }
 
 /// `?limit=&cursor=` of every list.
@@ -177,11 +212,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/tickets/{id}/events").get(tickets::list_events))
                 .service(web::resource("/tickets/{id}/{action}").post(tickets::act_on_ticket)),
         );
-}
-
-/// Error handler for query strings and paths that do not parse.
-pub fn bad_query(error: impl std::fmt::Display, _: &HttpRequest) -> actix_web::Error {
-    ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", error.to_string()).into()
 }
 
 /// Answer for routes that do not exist.

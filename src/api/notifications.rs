@@ -5,6 +5,7 @@ use serde::Deserialize;
 
 use super::error::{ApiError, Problem};
 use super::extract::Bearer;
+use super::params::{Path, Query};
 use super::run_as;
 use crate::service::Desk;
 use crate::service::outbox::NotificationView;
@@ -33,7 +34,7 @@ pub struct NotificationQuery {
 pub async fn list_notifications(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    query: web::Query<NotificationQuery>,
+    query: Query<NotificationQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let NotificationQuery {
         status,
@@ -61,7 +62,7 @@ pub async fn list_notifications(
 pub async fn retry_notification(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    id: web::Path<String>,
+    id: Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let mail = run_as(&desk, bearer, move |desk, caller| {
         desk.retry_notification(&caller, &id)

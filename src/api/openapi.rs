@@ -81,7 +81,7 @@ impl Modify for BearerAuth {
     }
 }
 
-/// The answers every operation that reads a body or a query string may give, added where a
+/// The answers every operation that reads a body, a query string or a path parameter may give, added where a
 /// handler's own list leaves them out: the extractors answer them before the handler runs.
 struct RequestErrors;
 
@@ -110,24 +110,27 @@ fn operations(openapi: &mut utoipa::openapi::OpenApi) -> impl Iterator<Item = &m
 
 fn add_request_errors(operation: &mut Operation) {
     let has_body = operation.request_body.is_some();
-    let has_query = operation
-        .parameters
-        .iter()
-        .flatten()
-        .any(|parameter| parameter.parameter_in == ParameterIn::Query);
+    let has_parameters = operation.parameters.iter().flatten().any(|parameter| {
+        matches!(
+            parameter.parameter_in,
+            ParameterIn::Query | ParameterIn::Path
+        )
+    });
     let mut errors = Vec::new();
-    if has_body || has_query {
+    if has_body {
+        errors.push(("400", "invalid_body: the body is not JSON"));
+        errors.push(("413", "The body is larger than 1 MiB"));
         errors.push((
-            "400",
-            "invalid_body or invalid_query: malformed JSON, a wrong type or an unknown value",
-        ));
-        errors.push((
-            "422",
-            "validation_failed: a field is not valid; `errors` names it",
+            "415",
+            "unsupported_media_type: a body not sent as application/json (or application/<x>+json)",
         ));
     }
-    if has_body {
-        errors.push(("413", "The body is larger than 1 MiB"));
+    if has_body || has_parameters {
+        errors.push((
+            "422",
+            "validation_failed: a field or parameter is not valid (a wrong type, an unknown \
+             value, a control character); `errors` names each one",
+        ));
     }
     for (status, description) in errors {
         operation

@@ -4,7 +4,8 @@ use actix_web::{HttpResponse, web};
 
 use super::error::{ApiError, Problem};
 use super::extract::{Bearer, Body};
-use super::run_as;
+use super::{run_as, run_as_with};
+use crate::domain::access::Operation;
 use crate::service::Desk;
 use crate::service::region::{RegionUpdate, RegionView};
 
@@ -32,11 +33,15 @@ pub async fn get_region(desk: web::Data<Desk>, bearer: Bearer) -> Result<HttpRes
 pub async fn update_region(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    Body(input): Body<RegionUpdate>,
+    input: Body<RegionUpdate>,
 ) -> Result<HttpResponse, ApiError> {
-    let region = run_as(&desk, bearer, move |desk, caller| {
-        desk.update_region(&caller, input)
-    })
+    let region = run_as_with(
+        &desk,
+        bearer,
+        Operation::ConfigureRegion,
+        input,
+        move |desk, caller, input| desk.update_region(&caller, input),
+    )
     .await?;
     Ok(HttpResponse::Ok().json(region))
 }

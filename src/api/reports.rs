@@ -5,6 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::error::{ApiError, Problem};
 use super::extract::Bearer;
+use super::params::Query;
 use super::run_as;
 use crate::service::Desk;
 use crate::service::reports::{AvailabilityReport, PeriodQuery, SlaReport, SlaReportQuery};
@@ -41,7 +42,7 @@ pub async fn sla_report(
     desk: web::Data<Desk>,
     bearer: Bearer,
     request: HttpRequest,
-    query: web::Query<SlaReportQuery>,
+    query: Query<SlaReportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let as_csv = wants_csv(&request, query.format.as_deref());
     let query = query.into_inner();
@@ -69,7 +70,7 @@ pub async fn availability_report(
     desk: web::Data<Desk>,
     bearer: Bearer,
     request: HttpRequest,
-    query: web::Query<PeriodQuery>,
+    query: Query<PeriodQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let as_csv = wants_csv(&request, query.format.as_deref());
     let query = query.into_inner();

@@ -4,7 +4,9 @@ use actix_web::{HttpResponse, web};
 
 use super::error::{ApiError, Problem};
 use super::extract::{Bearer, Body};
-use super::{PageParams, run_as};
+use super::params::{Path, Query};
+use super::{PageParams, run_as, run_as_with};
+use crate::domain::access::Operation;
 use crate::service::Desk;
 use crate::service::outages::{
     AvailabilityQuery, AvailabilityView, NewOutage, OutageEnd, OutageView,
@@ -25,11 +27,15 @@ use crate::service::services::{NewService, ServiceChanges, ServiceView};
 pub async fn create_service(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    Body(input): Body<NewService>,
+    input: Body<NewService>,
 ) -> Result<HttpResponse, ApiError> {
-    let service = run_as(&desk, bearer, move |desk, caller| {
-        desk.create_service(&caller, input)
-    })
+    let service = run_as_with(
+        &desk,
+        bearer,
+        Operation::ManageCatalogue,
+        input,
+        move |desk, caller, input| desk.create_service(&caller, input),
+    )
     .await?;
     Ok(HttpResponse::Created().json(service))
 }
@@ -44,7 +50,7 @@ pub async fn create_service(
 pub async fn list_services(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    params: web::Query<PageParams>,
+    params: Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let PageParams { limit, cursor } = params.into_inner();
     let page = run_as(&desk, bearer, move |desk, caller| {
@@ -65,7 +71,7 @@ pub async fn list_services(
 pub async fn get_service(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    id: web::Path<String>,
+    id: Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let service = run_as(&desk, bearer, move |desk, caller| {
         desk.service(&caller, &id)
@@ -88,12 +94,16 @@ pub async fn get_service(
 pub async fn update_service(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    id: web::Path<String>,
-    Body(changes): Body<ServiceChanges>,
+    id: Path<String>,
+    changes: Body<ServiceChanges>,
 ) -> Result<HttpResponse, ApiError> {
-    let service = run_as(&desk, bearer, move |desk, caller| {
-        desk.update_service(&caller, &id, changes)
-    })
+    let service = run_as_with(
+        &desk,
+        bearer,
+        Operation::ManageCatalogue,
+        changes,
+        move |desk, caller, changes| desk.update_service(&caller, &id, changes),
+    )
     .await?;
     Ok(HttpResponse::Ok().json(service))
 }
@@ -112,12 +122,16 @@ pub async fn update_service(
 pub async fn create_outage(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    id: web::Path<String>,
-    Body(input): Body<NewOutage>,
+    id: Path<String>,
+    input: Body<NewOutage>,
 ) -> Result<HttpResponse, ApiError> {
-    let outage = run_as(&desk, bearer, move |desk, caller| {
-        desk.create_outage(&caller, &id, input)
-    })
+    let outage = run_as_with(
+        &desk,
+        bearer,
+        Operation::RecordOutages,
+        input,
+        move |desk, caller, input| desk.create_outage(&caller, &id, input),
+    )
     .await?;
     Ok(HttpResponse::Created().json(outage))
 }
@@ -137,13 +151,17 @@ pub async fn create_outage(
 pub async fn end_outage(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    path: web::Path<(String, String)>,
-    Body(input): Body<OutageEnd>,
+    path: Path<(String, String)>,
+    input: Body<OutageEnd>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, outage_id) = path.into_inner();
-    let outage = run_as(&desk, bearer, move |desk, caller| {
-        desk.end_outage(&caller, &id, &outage_id, input)
-    })
+    let outage = run_as_with(
+        &desk,
+        bearer,
+        Operation::RecordOutages,
+        input,
+        move |desk, caller, input| desk.end_outage(&caller, &id, &outage_id, input),
+    )
     .await?;
     Ok(HttpResponse::Ok().json(outage))
 }
@@ -161,8 +179,8 @@ pub async fn end_outage(
 pub async fn get_availability(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    id: web::Path<String>,
-    query: web::Query<AvailabilityQuery>,
+    id: Path<String>,
+    query: Query<AvailabilityQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let figures = run_as(&desk, bearer, move |desk, caller| {

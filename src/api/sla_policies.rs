@@ -4,7 +4,9 @@ use actix_web::{HttpResponse, web};
 
 use super::error::{ApiError, Problem};
 use super::extract::{Bearer, Body};
-use super::{PageParams, run_as};
+use super::params::{Path, Query};
+use super::{PageParams, run_as, run_as_with};
+use crate::domain::access::Operation;
 use crate::service::Desk;
 use crate::service::page::{Page, PageRequest};
 use crate::service::sla_policies::{SlaPolicyInput, SlaPolicyView};
@@ -22,11 +24,15 @@ use crate::service::sla_policies::{SlaPolicyInput, SlaPolicyView};
 pub async fn create_sla_policy(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    Body(input): Body<SlaPolicyInput>,
+    input: Body<SlaPolicyInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let policy = run_as(&desk, bearer, move |desk, caller| {
-        desk.create_sla_policy(&caller, input)
-    })
+    let policy = run_as_with(
+        &desk,
+        bearer,
+        Operation::ManageSlaPolicies,
+        input,
+        move |desk, caller, input| desk.create_sla_policy(&caller, input),
+    )
     .await?;
     Ok(HttpResponse::Created().json(policy))
 }
@@ -43,7 +49,7 @@ pub async fn create_sla_policy(
 pub async fn list_sla_policies(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    params: web::Query<PageParams>,
+    params: Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let PageParams { limit, cursor } = params.into_inner();
     let page = run_as(&desk, bearer, move |desk, caller| {
@@ -64,7 +70,7 @@ pub async fn list_sla_policies(
 pub async fn get_sla_policy(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    id: web::Path<String>,
+    id: Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let policy = run_as(&desk, bearer, move |desk, caller| {
         desk.sla_policy(&caller, &id)
@@ -88,12 +94,16 @@ pub async fn get_sla_policy(
 pub async fn update_sla_policy(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    id: web::Path<String>,
-    Body(input): Body<SlaPolicyInput>,
+    id: Path<String>,
+    input: Body<SlaPolicyInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let policy = run_as(&desk, bearer, move |desk, caller| {
-        desk.update_sla_policy(&caller, &id, input)
-    })
+    let policy = run_as_with(
+        &desk,
+        bearer,
+        Operation::ManageSlaPolicies,
+        input,
+        move |desk, caller, input| desk.update_sla_policy(&caller, &id, input),
+    )
     .await?;
     Ok(HttpResponse::Ok().json(policy))
 }

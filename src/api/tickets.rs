@@ -6,13 +6,15 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::error::{ApiError, Problem};
 use super::extract::{Bearer, Body};
-use super::{PageParams, run_as};
+use super::params::{Path, Query};
+use super::{PageParams, run_as, run_as_with};
+use crate::domain::access::Operation;
 use crate::domain::ticket::Action;
-use crate::service::Desk;
 use crate::service::page::{Page, PageRequest};
 use crate::service::ticket_actions::{ActionInput, NewComment};
 use crate::service::ticket_view::{CommentView, EventView, TicketView};
 use crate::service::tickets::{NewTicket, TicketChanges, TicketQuery};
+use crate::service::{Desk, ServiceError};
 
 /// A ticket with its version as the `ETag`.
 fn with_etag(status: StatusCode, ticket: &TicketView) -> HttpResponse {
@@ -59,24 +61,22 @@ pub async fn create_ticket(
     desk: web::Data<Desk>,
     bearer: Bearer,
     req: HttpRequest,
-    Body(input): Body<NewTicket>,
+    input: Body<NewTicket>,
 ) -> Result<HttpResponse, ApiError> {
     let key = req
         .headers()
         .get("idempotency-key")
         .map(|value| value.to_str().map(str::to_owned))
         .transpose()
-        .map_err(|_| {
-            ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "validation_failed",
-                "Idempotency-Key must be text",
-            )
-            .with_field("Idempotency-Key", "must be visible ASCII text")
-        })?;
-    let ticket = run_as(&desk, bearer, move |desk, caller| {
-        desk.create_ticket(&caller, input, key)
-    })
+        // Told after the role gate, with the body's problems.
+        .map_err(|_| ServiceError::field("Idempotency-Key", "must be visible ASCII text"));
+    let ticket = run_as_with(
+        &desk,
+        bearer,
+        Operation::RecordTickets,
+        input,
+        move |desk, caller, input| desk.create_ticket(&caller, input, key?),
+    )
     .await?;
     Ok(with_etag(StatusCode::CREATED, &ticket))
 }
@@ -92,8 +92,8 @@ pub async fn create_ticket(
 pub async fn list_tickets(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    query: web::Query<TicketQuery>,
-    params: web::Query<PageParams>,
+    query: Query<TicketQuery>,
+    params: Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let PageParams { limit, cursor } = params.into_inner();
     let query = query.into_inner();
@@ -116,7 +116,7 @@ pub async fn list_tickets(
 pub async fn get_ticket(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    id: web::Path<String>,
+    id: Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let ticket = run_as(&desk, bearer, move |desk, caller| desk.ticket(&caller, &id)).await?;
     Ok(with_etag(StatusCode::OK, &ticket))
@@ -140,13 +140,17 @@ pub async fn update_ticket(
     desk: web::Data<Desk>,
     bearer: Bearer,
     req: HttpRequest,
-    id: web::Path<String>,
-    Body(changes): Body<TicketChanges>,
+    id: Path<String>,
+    changes: Body<TicketChanges>,
 ) -> Result<HttpResponse, ApiError> {
     let expected = if_match(req.headers())?;
-    let ticket = run_as(&desk, bearer, move |desk, caller| {
-        desk.update_ticket(&caller, &id, changes, expected)
-    })
+    let ticket = run_as_with(
+        &desk,
+        bearer,
+        Operation::WorkTickets,
+        changes,
+        move |desk, caller, changes| desk.update_ticket(&caller, &id, changes, expected),
+    )
     .await?;
     Ok(with_etag(StatusCode::OK, &ticket))
 }
@@ -174,17 +178,21 @@ pub async fn act_on_ticket(
     desk: web::Data<Desk>,
     bearer: Bearer,
     req: HttpRequest,
-    path: web::Path<(String, String)>,
-    Body(input): Body<ActionInput>,
+    path: Path<(String, String)>,
+    input: Body<ActionInput>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, action) = path.into_inner();
     let action: Action = action
         .parse()
         .map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route"))?;
     let expected = if_match(req.headers())?;
-    let ticket = run_as(&desk, bearer, move |desk, caller| {
-        desk.act_on_ticket(&caller, &id, action, input, expected)
-    })
+    let ticket = run_as_with(
+        &desk,
+        bearer,
+        Operation::WorkTickets,
+        input,
+        move |desk, caller, input| desk.act_on_ticket(&caller, &id, action, input, expected),
+    )
     .await?;
     Ok(with_etag(StatusCode::OK, &ticket))
 }
@@ -202,12 +210,16 @@ pub async fn act_on_ticket(
 pub async fn create_comment(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    id: web::Path<String>,
-    Body(input): Body<NewComment>,
+    id: Path<String>,
+    input: Body<NewComment>,
 ) -> Result<HttpResponse, ApiError> {
-    let comment = run_as(&desk, bearer, move |desk, caller| {
-        desk.comment_on_ticket(&caller, &id, input)
-    })
+    let comment = run_as_with(
+        &desk,
+        bearer,
+        Operation::WorkTickets,
+        input,
+        move |desk, caller, input| desk.comment_on_ticket(&caller, &id, input),
+    )
     .await?;
     Ok(HttpResponse::Created().json(comment))
 }
@@ -223,7 +235,7 @@ pub async fn create_comment(
 pub async fn list_comments(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    id: web::Path<String>,
+    id: Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let comments = run_as(&desk, bearer, move |desk, caller| {
         desk.ticket_comments(&caller, &id)
@@ -243,7 +255,7 @@ pub async fn list_comments(
 pub async fn list_events(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    id: web::Path<String>,
+    id: Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let events = run_as(&desk, bearer, move |desk, caller| {
         desk.ticket_events(&caller, &id)

@@ -4,7 +4,9 @@ use actix_web::{HttpResponse, web};
 
 use super::error::{ApiError, Problem};
 use super::extract::{Bearer, Body};
-use super::run_as;
+use super::params::Path;
+use super::{run_as, run_as_with};
+use crate::domain::access::Operation;
 use crate::service::Desk;
 use crate::service::tokens::{CreatedToken, NewToken, TokenView};
 
@@ -23,12 +25,16 @@ use crate::service::tokens::{CreatedToken, NewToken, TokenView};
 pub async fn create_token(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    user_id: web::Path<String>,
-    Body(input): Body<NewToken>,
+    user_id: Path<String>,
+    input: Body<NewToken>,
 ) -> Result<HttpResponse, ApiError> {
-    let token = run_as(&desk, bearer, move |desk, caller| {
-        desk.create_token(&caller, &user_id, input)
-    })
+    let token = run_as_with(
+        &desk,
+        bearer,
+        Operation::ManageTokens,
+        input,
+        move |desk, caller, input| desk.create_token(&caller, &user_id, input),
+    )
     .await?;
     Ok(HttpResponse::Created().json(token))
 }
@@ -45,7 +51,7 @@ pub async fn create_token(
 pub async fn list_tokens(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    user_id: web::Path<String>,
+    user_id: Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let tokens = run_as(&desk, bearer, move |desk, caller| {
         desk.list_tokens(&caller, &user_id)
@@ -66,7 +72,7 @@ pub async fn list_tokens(
 pub async fn revoke_token(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    token_id: web::Path<String>,
+    token_id: Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     run_as(&desk, bearer, move |desk, caller| {
         desk.revoke_token(&caller, &token_id)

@@ -4,7 +4,9 @@ use actix_web::{HttpResponse, web};
 
 use super::error::{ApiError, Problem};
 use super::extract::{Bearer, Body};
-use super::{PageParams, run_as};
+use super::params::{Path, Query};
+use super::{PageParams, run_as, run_as_with};
+use crate::domain::access::Operation;
 use crate::service::Desk;
 use crate::service::page::{Page, PageRequest};
 use crate::service::units::{NewUnit, UnitChanges, UnitView};
@@ -22,11 +24,15 @@ use crate::service::units::{NewUnit, UnitChanges, UnitView};
 pub async fn create_unit(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    Body(input): Body<NewUnit>,
+    input: Body<NewUnit>,
 ) -> Result<HttpResponse, ApiError> {
-    let unit = run_as(&desk, bearer, move |desk, caller| {
-        desk.create_unit(&caller, input)
-    })
+    let unit = run_as_with(
+        &desk,
+        bearer,
+        Operation::ManageUnits,
+        input,
+        move |desk, caller, input| desk.create_unit(&caller, input),
+    )
     .await?;
     Ok(HttpResponse::Created().json(unit))
 }
@@ -41,7 +47,7 @@ pub async fn create_unit(
 pub async fn list_units(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    params: web::Query<PageParams>,
+    params: Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let PageParams { limit, cursor } = params.into_inner();
     let page = run_as(&desk, bearer, move |desk, caller| {
@@ -62,7 +68,7 @@ pub async fn list_units(
 pub async fn get_unit(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    id: web::Path<String>,
+    id: Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let unit = run_as(&desk, bearer, move |desk, caller| desk.unit(&caller, &id)).await?;
     Ok(HttpResponse::Ok().json(unit))
@@ -82,12 +88,16 @@ pub async fn get_unit(
 pub async fn update_unit(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    id: web::Path<String>,
-    Body(changes): Body<UnitChanges>,
+    id: Path<String>,
+    changes: Body<UnitChanges>,
 ) -> Result<HttpResponse, ApiError> {
-    let unit = run_as(&desk, bearer, move |desk, caller| {
-        desk.update_unit(&caller, &id, changes)
-    })
+    let unit = run_as_with(
+        &desk,
+        bearer,
+        Operation::ManageUnits,
+        changes,
+        move |desk, caller, changes| desk.update_unit(&caller, &id, changes),
+    )
     .await?;
     Ok(HttpResponse::Ok().json(unit))
 }

@@ -4,7 +4,9 @@ use actix_web::{HttpResponse, web};
 
 use super::error::{ApiError, Problem};
 use super::extract::{Bearer, Body};
-use super::{PageParams, run_as};
+use super::params::{Path, Query};
+use super::{PageParams, run_as, run_as_with};
+use crate::domain::access::Operation;
 use crate::service::Desk;
 use crate::service::page::{Page, PageRequest};
 use crate::service::users::{NewUser, UserChanges, UserQuery, UserView};
@@ -22,11 +24,15 @@ use crate::service::users::{NewUser, UserChanges, UserQuery, UserView};
 pub async fn create_user(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    Body(input): Body<NewUser>,
+    input: Body<NewUser>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = run_as(&desk, bearer, move |desk, caller| {
-        desk.create_user(&caller, input)
-    })
+    let user = run_as_with(
+        &desk,
+        bearer,
+        Operation::ManageUsers,
+        input,
+        move |desk, caller, input| desk.create_user(&caller, input),
+    )
     .await?;
     Ok(HttpResponse::Created().json(user))
 }
@@ -43,8 +49,8 @@ pub async fn create_user(
 pub async fn list_users(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    query: web::Query<UserQuery>,
-    params: web::Query<PageParams>,
+    query: Query<UserQuery>,
+    params: Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let PageParams { limit, cursor } = params.into_inner();
     let query = query.into_inner();
@@ -67,7 +73,7 @@ pub async fn list_users(
 pub async fn get_user(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    id: web::Path<String>,
+    id: Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let user = run_as(&desk, bearer, move |desk, caller| desk.user(&caller, &id)).await?;
     Ok(HttpResponse::Ok().json(user))
@@ -87,12 +93,16 @@ pub async fn get_user(
 pub async fn update_user(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    id: web::Path<String>,
-    Body(changes): Body<UserChanges>,
+    id: Path<String>,
+    changes: Body<UserChanges>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = run_as(&desk, bearer, move |desk, caller| {
-        desk.update_user(&caller, &id, changes)
-    })
+    let user = run_as_with(
+        &desk,
+        bearer,
+        Operation::ManageUsers,
+        changes,
+        move |desk, caller, changes| desk.update_user(&caller, &id, changes),
+    )
     .await?;
     Ok(HttpResponse::Ok().json(user))
 }

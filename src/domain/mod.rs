@@ -1,6 +1,7 @@
 //! Pure rules: no I/O, no diesel. Roles, official email domains, region presets, business
 //! calendars and SLA targets.
 
+pub mod access;
 pub mod availability;
 pub mod calendar;
 pub mod email;

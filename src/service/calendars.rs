@@ -7,13 +7,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::page::{Page, PageRequest};
-use super::{Desk, FieldError, ServiceError, audit, fields, new_id, require, sla, staff_only};
+use super::{Desk, FieldError, ServiceError, audit, fields, new_id, permit, sla, staff_only};
 use crate::auth::Caller;
 use crate::clock::rfc3339;
 use crate::db::models::{CalendarRow, HolidayRow};
 use crate::db::{self, DbConn, write_tx};
+use crate::domain::access::Operation;
 use crate::domain::calendar::WorkingHours;
-use crate::domain::role::Role;
 
 /// A closed local day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -156,7 +156,7 @@ impl Desk {
         caller: &Caller,
         input: CalendarInput,
     ) -> Result<CalendarView, ServiceError> {
-        require(caller, &[Role::Supervisor, Role::Admin])?;
+        permit(caller, Operation::ManageCalendars)?;
         let (name, hours) = checked(&input)?;
         let now = self.now();
         let row = CalendarRow {
@@ -197,7 +197,7 @@ impl Desk {
     ) -> Result<Page<CalendarView>, ServiceError> {
         staff_only(caller)?;
         let mut conn = self.conn()?;
-        let rows = db::calendars::list(&mut conn, page.cursor.as_deref(), page.fetch())?;
+        let rows = db::calendars::list(&mut conn, page.after_id()?, page.fetch())?;
         page.finish(rows, |row| row.id.clone(), |row| load_view(&mut conn, row))
     }
 
@@ -216,7 +216,7 @@ impl Desk {
         id: &str,
         input: CalendarInput,
     ) -> Result<CalendarView, ServiceError> {
-        require(caller, &[Role::Supervisor, Role::Admin])?;
+        permit(caller, Operation::ManageCalendars)?;
         let (name, hours) = checked(&input)?;
         let now = self.now();
         let mut conn = self.conn()?;
@@ -260,7 +260,7 @@ impl Desk {
         id: &str,
         holiday: HolidayInput,
     ) -> Result<CalendarView, ServiceError> {
-        require(caller, &[Role::Supervisor, Role::Admin])?;
+        permit(caller, Operation::ManageCalendars)?;
         let mut errors = Vec::new();
         fields::text(&mut errors, "name", &holiday.name, 200);
         fields::holiday_date(&mut errors, "date", holiday.date);

@@ -39,6 +39,7 @@ pub use sla_due::Bell;
 use crate::auth::{Caller, JwtKeys, LoginLimiter};
 use crate::clock::Clock;
 use crate::db::{DbPool, PooledConn};
+use crate::domain::access::Operation;
 use crate::domain::role::Role;
 
 /// The application's use cases over one database. Cheap to share: everything inside is shared.
@@ -138,6 +139,15 @@ impl Desk {
 /// Refuses callers whose role is not in `roles`.
 fn require(caller: &Caller, roles: &[Role]) -> Result<(), ServiceError> {
     if caller.is_any(roles) {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden)
+    }
+}
+
+/// Refuses callers whose role may never do `operation`.
+fn permit(caller: &Caller, operation: Operation) -> Result<(), ServiceError> {
+    if operation.allows(caller.role) {
         Ok(())
     } else {
         Err(ServiceError::Forbidden)

@@ -6,16 +6,13 @@ use utoipa::ToSchema;
 
 use super::outbox;
 use super::ticket_view::stored;
-use super::{Desk, FieldError, ServiceError, audit, fields, new_id, region, require};
+use super::{Desk, FieldError, ServiceError, audit, fields, new_id, permit, region};
 use crate::auth::Caller;
 use crate::clock::rfc3339;
 use crate::db::models::{AvailabilityBreachRow, OutageRow, ServiceRow};
 use crate::db::{self, DbConn, write_tx};
+use crate::domain::access::Operation;
 use crate::domain::availability::{Month, Outage, availability, downtime_budget};
-use crate::domain::role::Role;
-
-/// Who records outages: the Dinas, which runs Tier 2 and the data centre.
-const RECORDERS: &[Role] = &[Role::Tier2, Role::Supervisor, Role::Admin];
 
 /// The longest report period, and how far back an outage may be recorded: one year, which an
 /// annual report needs. A wider window would only let a typing mistake in a year write (and
@@ -157,7 +154,7 @@ impl Desk {
         service_id: &str,
         input: NewOutage,
     ) -> Result<OutageView, ServiceError> {
-        require(caller, RECORDERS)?;
+        permit(caller, Operation::RecordOutages)?;
         let now = self.now();
         let mut errors = Vec::new();
         let note = fields::optional_text(&mut errors, "note", &input.note, 2000);
@@ -225,7 +222,7 @@ impl Desk {
         id: &str,
         input: OutageEnd,
     ) -> Result<OutageView, ServiceError> {
-        require(caller, RECORDERS)?;
+        permit(caller, Operation::RecordOutages)?;
         let now = self.now();
         let mut conn = self.conn()?;
         write_tx(&mut conn, |conn| {

@@ -9,7 +9,7 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::page::{Page, PageRequest};
+use super::page::{self, Page, PageRequest};
 use super::region;
 use super::sla::SlaView;
 use super::ticket_view::{event_row, record_event, stored};
@@ -531,6 +531,7 @@ impl Desk {
             Some(cursor) => Some(
                 cursor
                     .split_once('.')
+                    .filter(|(_, id)| page::is_issued_id(id))
                     .and_then(|(micros, id)| {
                         micros
                             .parse::<i64>()
@@ -538,9 +539,7 @@ impl Desk {
                             .and_then(DateTime::<Utc>::from_timestamp_micros)
                             .map(|at| (at.naive_utc(), id.to_owned()))
                     })
-                    .ok_or_else(|| {
-                        ServiceError::field("cursor", "is not a cursor this list gave out")
-                    })?,
+                    .ok_or_else(page::not_issued)?,
             ),
             None => None,
         };

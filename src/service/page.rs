@@ -42,6 +42,16 @@ impl PageRequest {
         })
     }
 
+    /// The cursor of a list in id order: the id of the last record of the previous page, and
+    /// nothing else (ids are UUID v7, so id order is creation order).
+    pub fn after_id(&self) -> Result<Option<&str>, ServiceError> {
+        match self.cursor.as_deref() {
+            None => Ok(None),
+            Some(cursor) if is_issued_id(cursor) => Ok(Some(cursor)),
+            Some(_) => Err(not_issued()),
+        }
+    }
+
     /// How many rows to fetch: one more than the page, to learn whether another page follows.
     pub fn fetch(&self) -> i64 {
         self.limit + 1
@@ -68,6 +78,17 @@ impl PageRequest {
     }
 }
 
+/// Whether `text` is an id as this service gives them out: a UUID in its lower-case hyphenated
+/// spelling.
+pub(super) fn is_issued_id(text: &str) -> bool {
+    uuid::Uuid::try_parse(text).is_ok_and(|id| id.hyphenated().to_string() == text)
+}
+
+/// The refusal of a cursor no list gave out.
+pub(super) fn not_issued() -> ServiceError {
+    ServiceError::field("cursor", "is not a cursor this list gave out")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,6 +98,26 @@ mod tests {
         assert_eq!(PageRequest::new(None, None).expect("default").limit, 50);
         assert!(PageRequest::new(Some(0), None).is_err());
         assert!(PageRequest::new(Some(201), None).is_err());
+    }
+
+    #[test]
+    fn an_id_cursor_is_an_id() {
+        let id = "01890a5d-ac96-774b-bcce-b302099a8057";
+        let after = |cursor: &str| {
+            PageRequest::new(None, Some(cursor.to_owned()))
+                .expect("valid")
+                .after_id()
+                .map(|c| c.map(str::to_owned))
+        };
+        assert_eq!(after(id).expect("issued"), Some(id.to_owned()));
+        for garbage in [
+            "garbage",
+            "01890A5D-AC96-774B-BCCE-B302099A8057",
+            "zz",
+            "' OR 1=1",
+        ] {
+            assert!(after(garbage).is_err(), "{garbage}");
+        }
     }
 
     #[test]

@@ -4,15 +4,16 @@ use chrono::{DateTime, Datelike, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{Desk, FieldError, ServiceError, audit, fields, new_id, require};
+use super::{Desk, FieldError, ServiceError, audit, fields, new_id, permit};
 use crate::auth::Caller;
 use crate::clock::rfc3339;
 use crate::db::models::{CalendarRow, HolidayRow, RegionRow, SlaPolicyRow, SlaTargetRow, UnitRow};
 use crate::db::{self, DbConn, write_tx};
+use crate::domain::access::Operation;
 use crate::domain::calendar::{WorkingHours, fixed_national_holidays};
 use crate::domain::email::{EmailAddress, OfficialDomains};
 use crate::domain::presets::{self, DINAS_UNIT_CODE, RegionPreset};
-use crate::domain::role::{Role, UnitKind};
+use crate::domain::role::UnitKind;
 use crate::domain::sla::default_targets;
 
 /// The region as the API shows it.
@@ -165,7 +166,7 @@ impl Desk {
         caller: &Caller,
         input: RegionUpdate,
     ) -> Result<RegionView, ServiceError> {
-        require(caller, &[Role::Admin])?;
+        permit(caller, Operation::ConfigureRegion)?;
         let mut errors = Vec::new();
         let name = fields::text(&mut errors, "name", &input.name, 200);
         if input.timezone.parse::<chrono_tz::Tz>().is_err() {

@@ -6,12 +6,12 @@ use utoipa::ToSchema;
 
 use super::fields::{self, present};
 use super::page::{Page, PageRequest};
-use super::{Desk, FieldError, ServiceError, audit, new_id, require};
+use super::{Desk, FieldError, ServiceError, audit, new_id, permit};
 use crate::auth::Caller;
 use crate::clock::rfc3339;
 use crate::db::models::ServiceRow;
 use crate::db::{self, DbConn, write_tx};
-use crate::domain::role::Role;
+use crate::domain::access::Operation;
 
 const DEFAULT_AVAILABILITY_TARGET: f64 = 99.5;
 
@@ -177,7 +177,7 @@ impl Desk {
         caller: &Caller,
         input: NewService,
     ) -> Result<ServiceView, ServiceError> {
-        require(caller, &[Role::Supervisor, Role::Admin])?;
+        permit(caller, Operation::ManageCatalogue)?;
         let now = self.now();
         let row = ServiceRow {
             id: new_id(),
@@ -219,7 +219,7 @@ impl Desk {
         _caller: &Caller,
         page: PageRequest,
     ) -> Result<Page<ServiceView>, ServiceError> {
-        let rows = db::services::list(&mut *self.conn()?, page.cursor.as_deref(), page.fetch())?;
+        let rows = db::services::list(&mut *self.conn()?, page.after_id()?, page.fetch())?;
         page.finish(rows, |row| row.id.clone(), view)
     }
 
@@ -237,7 +237,7 @@ impl Desk {
         id: &str,
         changes: ServiceChanges,
     ) -> Result<ServiceView, ServiceError> {
-        require(caller, &[Role::Supervisor, Role::Admin])?;
+        permit(caller, Operation::ManageCatalogue)?;
         let now = self.now();
         let mut conn = self.conn()?;
         write_tx(&mut conn, |conn| {

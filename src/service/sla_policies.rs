@@ -6,12 +6,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::page::{Page, PageRequest};
-use super::{Desk, FieldError, ServiceError, audit, fields, new_id, require, staff_only};
+use super::{Desk, FieldError, ServiceError, audit, fields, new_id, permit, staff_only};
 use crate::auth::Caller;
 use crate::clock::rfc3339;
 use crate::db::models::{SlaPolicyRow, SlaTargetRow};
 use crate::db::{self, DbConn, write_tx};
-use crate::domain::role::Role;
+use crate::domain::access::Operation;
 use crate::domain::sla::{Priority, SlaTarget, validate_targets};
 
 const DEFAULT_WARNING_PERCENT: i32 = 75;
@@ -167,7 +167,7 @@ impl Desk {
         caller: &Caller,
         input: SlaPolicyInput,
     ) -> Result<SlaPolicyView, ServiceError> {
-        require(caller, &[Role::Supervisor, Role::Admin])?;
+        permit(caller, Operation::ManageSlaPolicies)?;
         let (name, targets) = checked(&input)?;
         let now = self.now();
         let row = SlaPolicyRow {
@@ -205,7 +205,7 @@ impl Desk {
     ) -> Result<Page<SlaPolicyView>, ServiceError> {
         staff_only(caller)?;
         let mut conn = self.conn()?;
-        let rows = db::sla_policies::list(&mut conn, page.cursor.as_deref(), page.fetch())?;
+        let rows = db::sla_policies::list(&mut conn, page.after_id()?, page.fetch())?;
         page.finish(rows, |row| row.id.clone(), |row| load_view(&mut conn, row))
     }
 
@@ -225,7 +225,7 @@ impl Desk {
         id: &str,
         input: SlaPolicyInput,
     ) -> Result<SlaPolicyView, ServiceError> {
-        require(caller, &[Role::Supervisor, Role::Admin])?;
+        permit(caller, Operation::ManageSlaPolicies)?;
         let (name, targets) = checked(&input)?;
         let now = self.now();
         let mut conn = self.conn()?;

@@ -10,10 +10,11 @@ use super::ticket_view::{
     record_event, stored, stored_tier, ticket_view,
 };
 use super::tickets::check_assignee;
-use super::{Desk, ServiceError, new_id};
+use super::{Desk, ServiceError, new_id, permit};
 use crate::auth::Caller;
 use crate::db::models::{CommentRow, TicketRow};
 use crate::db::{self, write_tx};
+use crate::domain::access::Operation;
 use crate::domain::notification::Notice;
 use crate::domain::role::Role;
 use crate::domain::ticket::{self, Action, Refusal, Status, Tier, Worker};
@@ -128,6 +129,7 @@ impl Desk {
         input: ActionInput,
         if_match: Option<i64>,
     ) -> Result<TicketView, ServiceError> {
+        permit(caller, Operation::WorkTickets)?;
         let detail = action_detail(action, &input)?;
         let now = self.now();
         let at = now.naive_utc();
@@ -250,6 +252,7 @@ impl Desk {
         id_or_number: &str,
         input: NewComment,
     ) -> Result<CommentView, ServiceError> {
+        permit(caller, Operation::WorkTickets)?;
         let body = required_text("body", Some(&input.body), MAX_TEXT)?;
         let now = self.now();
         let mut conn = self.conn()?;

@@ -8,18 +8,19 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use super::fields::{self, present};
-use super::page::{Page, PageRequest};
+use super::page::{self, Page, PageRequest};
 use super::sla;
 use super::ticket_view::{
     Reporter, TicketView, check_version, load_visible, record_event, stored, stored_tier,
     ticket_view, visible,
 };
 use super::ticket_writer::Draft;
-use super::{Desk, FieldError, ServiceError, require};
+use super::{Desk, FieldError, ServiceError, permit};
 use crate::auth::Caller;
 use crate::db::models::{TicketRow, TicketSlaRow};
 use crate::db::tickets::{After, Order, TicketFilter, TicketWithSla};
 use crate::db::{self, DbConn, write_tx};
+use crate::domain::access::Operation;
 use crate::domain::email::EmailAddress;
 use crate::domain::role::Role;
 use crate::domain::ticket::{self, Classification, Kind, Level, Status, Tier, Worker};
@@ -214,7 +215,7 @@ fn encode_cursor(order: Order, (row, sla_row): &TicketWithSla) -> String {
 }
 
 fn decode_cursor(order: Order, cursor: &str) -> Result<After, ServiceError> {
-    let invalid = || ServiceError::field("cursor", "is not a cursor this list gave out");
+    let invalid = page::not_issued;
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
     let text = String::from_utf8(bytes).map_err(|_| invalid())?;
     let mut parts = text.splitn(3, '.');
@@ -229,6 +230,9 @@ fn decode_cursor(order: Order, cursor: &str) -> Result<After, ServiceError> {
             .map(|at| at.naive_utc())
             .ok_or_else(invalid)
     };
+    if !page::is_issued_id(id) {
+        return Err(invalid());
+    }
     let id = id.to_owned();
     match (kind, order) {
         ("c", Order::NewestFirst | Order::OldestFirst) => Ok(After::Created {
@@ -280,7 +284,7 @@ impl Desk {
         input: NewTicket,
         idempotency_key: Option<String>,
     ) -> Result<TicketView, ServiceError> {
-        require(caller, &[Role::Tier1, Role::Tier2, Role::Supervisor])?;
+        permit(caller, Operation::RecordTickets)?;
         let mut errors = Vec::new();
         if idempotency_key
             .as_ref()
@@ -470,6 +474,7 @@ impl Desk {
         changes: TicketChanges,
         if_match: Option<i64>,
     ) -> Result<TicketView, ServiceError> {
+        permit(caller, Operation::WorkTickets)?;
         let mut errors = Vec::new();
         let title = changes
             .title

@@ -4,11 +4,12 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{Desk, ServiceError, audit, new_id, require};
+use super::{Desk, ServiceError, audit, new_id, permit};
 use crate::auth::{Caller, TokenKind};
 use crate::clock::rfc3339;
 use crate::db::models::TokenRow;
 use crate::db::{self, write_tx};
+use crate::domain::access::Operation;
 use crate::domain::role::Role;
 
 const DEFAULT_DAYS: i64 = 90;
@@ -79,7 +80,7 @@ impl Desk {
         user_id: &str,
         input: NewToken,
     ) -> Result<CreatedToken, ServiceError> {
-        require(caller, &[Role::Admin])?;
+        permit(caller, Operation::ManageTokens)?;
         let name = input.name.trim().to_owned();
         let mut errors = Vec::new();
         if name.is_empty() || name.chars().count() > 100 {
@@ -151,7 +152,7 @@ impl Desk {
         caller: &Caller,
         user_id: &str,
     ) -> Result<Vec<TokenView>, ServiceError> {
-        require(caller, &[Role::Admin])?;
+        permit(caller, Operation::ManageTokens)?;
         let mut conn = self.conn()?;
         db::users::find(&mut conn, user_id)?.ok_or(ServiceError::NotFound)?;
         Ok(db::tokens::list_for_user(&mut conn, user_id)?
@@ -163,7 +164,7 @@ impl Desk {
     /// Revokes a token: it is refused from the next request on (admin). Revoking twice is
     /// harmless.
     pub fn revoke_token(&self, caller: &Caller, token_id: &str) -> Result<(), ServiceError> {
-        require(caller, &[Role::Admin])?;
+        permit(caller, Operation::ManageTokens)?;
         let now = self.now();
         let mut conn = self.conn()?;
         write_tx(&mut conn, |conn| {

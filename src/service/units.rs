@@ -7,13 +7,14 @@ use utoipa::ToSchema;
 use super::fields::{self, present};
 use super::page::{Page, PageRequest};
 use super::region::{self, Region};
-use super::{Desk, ServiceError, audit, new_id, require};
+use super::{Desk, ServiceError, audit, new_id, permit};
 use crate::auth::Caller;
 use crate::clock::rfc3339;
 use crate::db::models::UnitRow;
 use crate::db::{self, DbConn, write_tx};
+use crate::domain::access::Operation;
 use crate::domain::email::EmailAddress;
-use crate::domain::role::{Role, UnitKind};
+use crate::domain::role::UnitKind;
 
 /// A unit as the API shows it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -129,7 +130,7 @@ fn require_official_mailbox(
 impl Desk {
     /// Adds a unit (admin).
     pub fn create_unit(&self, caller: &Caller, input: NewUnit) -> Result<UnitView, ServiceError> {
-        require(caller, &[Role::Admin])?;
+        permit(caller, Operation::ManageUnits)?;
         let mut errors = Vec::new();
         let code = fields::code(&mut errors, &input.code);
         let name = fields::text(&mut errors, "name", &input.name, 200);
@@ -179,7 +180,7 @@ impl Desk {
         _caller: &Caller,
         page: PageRequest,
     ) -> Result<Page<UnitView>, ServiceError> {
-        let rows = db::units::list(&mut *self.conn()?, page.cursor.as_deref(), page.fetch())?;
+        let rows = db::units::list(&mut *self.conn()?, page.after_id()?, page.fetch())?;
         page.finish(rows, |row| row.id.clone(), view)
     }
 
@@ -197,7 +198,7 @@ impl Desk {
         id: &str,
         changes: UnitChanges,
     ) -> Result<UnitView, ServiceError> {
-        require(caller, &[Role::Admin])?;
+        permit(caller, Operation::ManageUnits)?;
         let mut errors = Vec::new();
         let code = changes
             .code

@@ -7,12 +7,13 @@ use utoipa::ToSchema;
 use super::fields::{self, present};
 use super::page::{Page, PageRequest};
 use super::region::{self, Region};
-use super::{Desk, FieldError, ServiceError, audit, new_id, require, staff_only};
+use super::{Desk, FieldError, ServiceError, audit, new_id, permit, staff_only};
 use crate::auth::{Caller, password};
 use crate::clock::rfc3339;
 use crate::db::models::UserRow;
 use crate::db::users::UserFilter;
 use crate::db::{self, DbConn, write_tx};
+use crate::domain::access::Operation;
 use crate::domain::email::EmailAddress;
 use crate::domain::role::{Role, UnitKind, role_fits_unit};
 
@@ -197,7 +198,7 @@ fn check_placement(
 impl Desk {
     /// Adds a user (admin).
     pub fn create_user(&self, caller: &Caller, input: NewUser) -> Result<UserView, ServiceError> {
-        require(caller, &[Role::Admin])?;
+        permit(caller, Operation::ManageUsers)?;
         self.insert_user(Some(&caller.user_id), input, false)
     }
 
@@ -279,6 +280,7 @@ impl Desk {
         page: PageRequest,
     ) -> Result<Page<UserView>, ServiceError> {
         staff_only(caller)?;
+        let after = page.after_id()?;
         let mut filter = UserFilter {
             role: query.role.map(|r| r.as_str().to_owned()),
             unit_id: query.unit_id,
@@ -294,12 +296,7 @@ impl Desk {
             }
             filter.unit_id.clone_from(&caller.unit_id);
         }
-        let rows = db::users::list(
-            &mut *self.conn()?,
-            &filter,
-            page.cursor.as_deref(),
-            page.fetch(),
-        )?;
+        let rows = db::users::list(&mut *self.conn()?, &filter, after, page.fetch())?;
         page.finish(rows, |row| row.id.clone(), view)
     }
 
@@ -319,7 +316,7 @@ impl Desk {
         id: &str,
         changes: UserChanges,
     ) -> Result<UserView, ServiceError> {
-        require(caller, &[Role::Admin])?;
+        permit(caller, Operation::ManageUsers)?;
         let mut errors = Vec::new();
         let name = changes
             .name

@@ -193,8 +193,12 @@ async fn outages_are_recorded_by_the_dinas_and_checked(backend: Backend) {
         )
         .await;
     assert_eq!(
-        (status, &problem["code"]),
-        (StatusCode::BAD_REQUEST, &json!("invalid_body"))
+        (status, &problem["code"], &problem["errors"][0]["field"]),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &json!("validation_failed"),
+            &json!("started_at")
+        )
     );
     for (outage, field) in [
         (json!({"started_at": "2025-11-01T00:00:00Z"}), "started_at"),

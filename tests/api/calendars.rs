@@ -130,8 +130,13 @@ async fn bad_calendars_are_refused(backend: Backend) {
         )
         .await;
     assert_eq!(
-        (status, &problem["code"]),
-        (StatusCode::BAD_REQUEST, &json!("invalid_body"))
+        (status, &problem["code"], &problem["errors"][0]["field"]),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &json!("validation_failed"),
+            &json!("working_hours.mon[0][0]")
+        ),
+        "{problem}"
     );
     let (_, page) = app.get("/api/v1/calendars", &cast.supervisor.token).await;
     assert_eq!(

@@ -74,7 +74,10 @@ async fn bad_bodies_get_problem_documents_naming_the_field(backend: Backend) {
         .await;
     assert_eq!(
         (status, &problem["code"]),
-        (StatusCode::BAD_REQUEST, &json!("invalid_body"))
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &json!("validation_failed")
+        )
     );
     assert_eq!(problem["errors"][0]["field"], "name");
 
@@ -147,8 +150,12 @@ async fn unknown_routes_and_bad_queries_are_problems_too(backend: Backend) {
     );
     let (status, problem) = app.get("/api/v1/units?limit=many", &app.admin_token).await;
     assert_eq!(
-        (status, &problem["code"]),
-        (StatusCode::BAD_REQUEST, &json!("invalid_query"))
+        (status, &problem["code"], &problem["errors"][0]["field"]),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &json!("validation_failed"),
+            &json!("limit")
+        )
     );
 }
 

@@ -1,0 +1,170 @@
+//! Query strings and path parameters whose every problem names the parameter (`422`), and
+//! the screen that keeps control characters out of them before any use case runs.
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{FromRequest, HttpRequest, web};
+use serde::de::DeserializeOwned;
+
+use super::error::ApiError;
+use super::json::is_control;
+use crate::service::{FieldError, ServiceError};
+
+/// A query string read as a `T`: an unparsable, unknown or missing value answers
+/// `422 validation_failed` naming the parameter.
+pub struct Query<T>(T);
+
+impl<T> Query<T> {
+    /// The parsed parameters.
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for Query<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned> FromRequest for Query<T> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(parse_query(req.query_string()).map(Query))
+    }
+}
+
+fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    let pairs = url::form_urlencoded::parse(query.as_bytes());
+    serde_path_to_error::deserialize(serde_urlencoded::Deserializer::new(pairs)).map_err(
+        |error: serde_path_to_error::Error<serde::de::value::Error>| {
+            let path = error.path().to_string();
+            let message = error.into_inner().to_string();
+            let (field, message) = match message.strip_prefix("missing field `") {
+                Some(rest) => (
+                    rest.split('`').next().unwrap_or(&path).to_owned(),
+                    "is required".to_owned(),
+                ),
+                None if path == "." => ("query".to_owned(), message),
+                None => (path, message),
+            };
+            invalid(field, message)
+        },
+    )
+}
+
+/// The parameters of a route's path (`{id}`, `{action}`), each free of control characters.
+pub struct Path<T>(T);
+
+impl<T> Path<T> {
+    /// The parsed parameters.
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for Path<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned> FromRequest for Path<T> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        // The router has decoded every escape here but `%25`, `%2F` and `%2B`, which decode to
+        // no control character: what is checked is what the handler gets.
+        let screened = req.match_info().iter().try_for_each(|(name, value)| {
+            control_message(value).map_or(Ok(()), |message| Err(invalid(name.to_owned(), message)))
+        });
+        let parsed = screened.and_then(|()| {
+            web::Path::<T>::from_request(req, payload)
+                .into_inner()
+                .map(|path| Path(path.into_inner()))
+                .map_err(|error| {
+                    let name = req
+                        .match_info()
+                        .iter()
+                        .next()
+                        .map_or("path", |(name, _)| name);
+                    invalid(name.to_owned(), error.to_string())
+                })
+        });
+        std::future::ready(parsed)
+    }
+}
+
+/// Refuses a request whose query string carries a control character in any parameter, used
+/// or not, before it reaches a route.
+pub async fn screen_query(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let refused =
+        url::form_urlencoded::parse(req.query_string().as_bytes()).find_map(|(name, value)| {
+            let name_fault = control_message(&name).map(|m| format!("the name {m}"));
+            name_fault
+                .or_else(|| control_message(&value))
+                .map(|message| invalid(name.escape_default().to_string(), message))
+        });
+    match refused {
+        Some(problem) => Ok(req.error_response(problem)),
+        None => Ok(next.call(req).await?.map_into_boxed_body()),
+    }
+}
+
+/// Why a parameter may not be used, if it may not: it holds a control character (tabs and
+/// line breaks included; no parameter needs them).
+fn control_message(text: &str) -> Option<String> {
+    text.chars().find(|c| is_control(*c)).map(|c| {
+        format!(
+            "must not contain the control character U+{:04X}",
+            u32::from(c)
+        )
+    })
+}
+
+fn invalid(field: String, message: String) -> ApiError {
+    ServiceError::Invalid {
+        code: "validation_failed",
+        errors: vec![FieldError::new(field, message)],
+    }
+    .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Sample {
+        limit: Option<i64>,
+        entity: String,
+    }
+
+    fn field(query: &str) -> String {
+        let problem = parse_query::<Sample>(query).expect_err("refused").problem();
+        assert_eq!(
+            (problem.status, problem.code.as_str()),
+            (422, "validation_failed")
+        );
+        problem.errors[0].field.clone()
+    }
+
+    #[test]
+    fn every_query_problem_names_its_parameter() {
+        assert_eq!(field("entity=unit&limit=abc"), "limit");
+        assert_eq!(field("limit=5"), "entity");
+        let sample: Sample = parse_query("limit=5&entity=unit&other=x").expect("valid");
+        assert_eq!((sample.limit, sample.entity.as_str()), (Some(5), "unit"));
+    }
+}
