@@ -174,6 +174,18 @@ impl Fixture {
         self.ids[record].clone()
     }
 
+    /// A valid value for a required query parameter, so that the answer is about the one
+    /// parameter at fault.
+    fn query_value(&self, name: &Value) -> String {
+        match name.as_str() {
+            Some("from") => "2026-01-01T00:00:00Z".into(),
+            Some("to") => "2026-02-01T00:00:00Z".into(),
+            Some("entity") => "ticket".into(),
+            Some("entity_id") => self.ids["ticket_id"].clone(),
+            _ => panic!("the sweep has no value for the required query parameter {name}"),
+        }
+    }
+
     /// The contract's example body with its ids replaced by the fixture's, so that the body
     /// would be accepted but for the one fault each case puts in.
     fn localise(&self, value: &mut Value) {
@@ -351,9 +363,14 @@ fn cases(
                 if name == "cursor" {
                     bad.push(("garbage", "garbage".to_owned()));
                 }
+                let others: String = parameters
+                    .iter()
+                    .filter(|p| p["in"] == "query" && p["required"] == true && p["name"] != name)
+                    .map(|p| format!("{}={}&", text(&p["name"]), fixture.query_value(&p["name"])))
+                    .collect();
                 for (fault, value) in bad {
                     out.push(Case {
-                        path: format!("{path}?{name}={value}"),
+                        path: format!("{path}?{others}{name}={value}"),
                         names: Some(name.clone()),
                         ..base(format!("{fault} in query parameter {name}"))
                     });
