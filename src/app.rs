@@ -94,7 +94,7 @@ impl Application {
                 // Innermost: whatever answers an error without our problem document (actix's
                 // 405, the Swagger UI's 404) leaves with one, and the metrics count what leaves.
                 .wrap(ErrorHandlers::new().default_handler(api::error::as_problem))
-                .wrap(from_fn(api::params::screen_query))
+                .wrap(from_fn(api::params::screen_request))
                 .wrap_fn(|request, service| {
                     let started = Instant::now();
                     let desk = request.app_data::<web::Data<Desk>>().cloned();

@@ -1,8 +1,10 @@
 //! Query strings and path parameters whose every problem names the parameter (`422`), and
-//! the screen that keeps control characters out of them before any use case runs.
+//! the screen that keeps control characters, over-long values and oversized heads out before
+//! any use case runs.
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpRequest, web};
 use serde::de::DeserializeOwned;
@@ -103,17 +105,45 @@ impl<T: DeserializeOwned> FromRequest for Path<T> {
     }
 }
 
-/// Refuses a request whose query string carries a control character in any parameter, used
-/// or not, before it reaches a route.
-pub async fn screen_query(
+/// Largest request head the application reads. actix-http itself refuses heads over 128 KiB
+/// or 96 headers with a bare `431`; below those, this screen answers with a problem document.
+const MAX_HEADER_BYTES: usize = 32 * 1024;
+/// See `MAX_HEADER_BYTES`.
+const MAX_HEADERS: usize = 64;
+/// Longest query parameter value any route takes; tighter limits are each parameter's own.
+const MAX_QUERY_VALUE_CHARS: usize = 1000;
+
+/// Refuses what no route reads before it reaches one: a head with too many or too large
+/// headers (`431`), and a query parameter, used or not, with a control character or a value
+/// longer than any parameter takes (`422` naming it).
+pub async fn screen_request(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let headers = req.headers();
+    let header_bytes: usize = headers
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len())
+        .sum();
+    if headers.len() > MAX_HEADERS || header_bytes > MAX_HEADER_BYTES {
+        let problem = ApiError::new(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "headers_too_large",
+            format!(
+                "a request may carry at most {MAX_HEADERS} headers of {} KiB in all",
+                MAX_HEADER_BYTES / 1024
+            ),
+        );
+        return Ok(req.error_response(problem));
+    }
     let refused =
         url::form_urlencoded::parse(req.query_string().as_bytes()).find_map(|(name, value)| {
             let name_fault = control_message(&name).map(|m| format!("the name {m}"));
+            let too_long = (value.chars().count() > MAX_QUERY_VALUE_CHARS)
+                .then(|| format!("must be at most {MAX_QUERY_VALUE_CHARS} characters"));
             name_fault
                 .or_else(|| control_message(&value))
+                .or(too_long)
                 .map(|message| invalid(name.escape_default().to_string(), message))
         });
     match refused {

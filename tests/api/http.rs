@@ -415,6 +415,66 @@ async fn errors_outside_the_handlers_are_problem_documents(backend: Backend) {
     }
 }
 
+async fn oversized_heads_and_query_values_are_problem_documents(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let problem_of = |response: reqwest::Response| async move {
+        let media = response.headers()["content-type"].clone();
+        let (status, problem) = read(response).await;
+        assert_eq!(media.as_bytes(), b"application/problem+json", "{problem}");
+        (status, problem)
+    };
+    let mut many = app
+        .client
+        .get(app.url("/api/v1/units"))
+        .bearer_auth(&app.admin_token);
+    for i in 0..70 {
+        many = many.header(format!("x-extra-{i}"), "1");
+    }
+    let (status, problem) = problem_of(many.send().await.expect("sent")).await;
+    assert_eq!(
+        (status, &problem["code"]),
+        (
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            &json!("headers_too_large")
+        )
+    );
+    let large = app
+        .client
+        .get(app.url("/api/v1/units"))
+        .bearer_auth(&app.admin_token)
+        .header("x-large", "a".repeat(40 * 1024))
+        .send()
+        .await
+        .expect("sent");
+    let (status, problem) = problem_of(large).await;
+    assert_eq!(
+        (status, &problem["code"]),
+        (
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            &json!("headers_too_large")
+        )
+    );
+    let long_query = app
+        .client
+        .get(app.url(&format!("/api/v1/tickets?q={}", "x".repeat(1001))))
+        .bearer_auth(&app.admin_token)
+        .send()
+        .await
+        .expect("sent");
+    let (status, problem) = problem_of(long_query).await;
+    assert_eq!(
+        (status, fields(&problem)),
+        (StatusCode::UNPROCESSABLE_ENTITY, vec!["q".to_owned()])
+    );
+    let (status, _) = app
+        .get(
+            &format!("/api/v1/tickets?q={}", "x".repeat(1000)),
+            &app.admin_token,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "a value at the limit is read");
+}
+
 async fn a_role_that_may_never_do_it_is_refused_before_its_body_is_read(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let cast = app.cast().await;
@@ -487,5 +547,6 @@ on_both_databases!(
     json_bodies_need_a_json_media_type,
     a_garbage_cursor_is_refused_on_every_list,
     errors_outside_the_handlers_are_problem_documents,
+    oversized_heads_and_query_values_are_problem_documents,
     a_role_that_may_never_do_it_is_refused_before_its_body_is_read,
 );
