@@ -360,7 +360,7 @@ impl Desk {
             version: 1,
         };
         self.ticket_writer.write(Draft {
-            user_id: caller.user_id.clone(),
+            caller: caller.clone(),
             idempotency: idempotency_key.map(|key| (key, hash)),
             row,
         })
