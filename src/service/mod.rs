@@ -147,10 +147,10 @@ fn require(caller: &Caller, roles: &[Role]) -> Result<(), ServiceError> {
 /// Refuses integration accounts, which read tickets, reports and the catalogue but not the
 /// desk's own configuration or staff.
 fn staff_only(caller: &Caller) -> Result<(), ServiceError> {
-    if caller.role == Role::Integration {
-        Err(ServiceError::Forbidden)
-    } else {
+    if caller.role.is_staff() {
         Ok(())
+    } else {
+        Err(ServiceError::Forbidden)
     }
 }
 

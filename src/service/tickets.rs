@@ -12,7 +12,7 @@ use super::page::{Page, PageRequest};
 use super::sla;
 use super::ticket_view::{
     Reporter, TicketView, check_version, load_visible, record_event, stored, stored_tier,
-    ticket_view, visible,
+    ticket_for, ticket_view, visible,
 };
 use super::ticket_writer::Draft;
 use super::{Desk, FieldError, ServiceError, require};
@@ -373,6 +373,7 @@ impl Desk {
             .filter(|(row, _)| visible(caller, row))
             .ok_or(ServiceError::NotFound)?;
         self.with_sla(&mut conn, row, sla_row.as_ref())
+            .map(|view| ticket_for(caller, view))
     }
 
     fn with_sla(
@@ -458,7 +459,10 @@ impl Desk {
         page.finish(
             rows,
             |row| encode_cursor(order, row),
-            |(row, sla_row)| self.with_sla(&mut conn, row, sla_row.as_ref()),
+            |(row, sla_row)| {
+                self.with_sla(&mut conn, row, sla_row.as_ref())
+                    .map(|view| ticket_for(caller, view))
+            },
         )
     }
 

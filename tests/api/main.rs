@@ -14,6 +14,7 @@ mod mail;
 mod mail_faults;
 mod metrics;
 mod openapi;
+mod privacy;
 mod region;
 mod reports;
 mod requests;
