@@ -37,11 +37,14 @@ struct Listener {
     done: bool,
 }
 
-fn frame(event: &StreamEvent) -> Bytes {
-    Bytes::from(format!(
-        "id: {}\nevent: {}\ndata: {}\n\n",
-        event.id, event.event_type, event.data
-    ))
+/// The event's frame as `caller` may see it, if at all.
+fn frame(event: &StreamEvent, caller: &Caller) -> Option<Bytes> {
+    event.data_for(caller).map(|data| {
+        Bytes::from(format!(
+            "id: {}\nevent: {}\ndata: {data}\n\n",
+            event.id, event.event_type
+        ))
+    })
 }
 
 impl Listener {
@@ -71,8 +74,8 @@ impl Listener {
                 if self.backlog.is_empty() && self.read_back().await.is_err() {
                     self.done = true;
                 }
-                if event.visible_to(&self.caller) {
-                    return Some(frame(&event));
+                if let Some(frame) = frame(&event, &self.caller) {
+                    return Some(frame);
                 }
                 continue;
             }
@@ -83,8 +86,8 @@ impl Listener {
                             continue;
                         }
                         self.last_live = Some(event.id.clone());
-                        if event.visible_to(&self.caller) {
-                            return Some(frame(&event));
+                        if let Some(frame) = frame(&event, &self.caller) {
+                            return Some(frame);
                         }
                     }
                     Err(RecvError::Lagged(_)) => {

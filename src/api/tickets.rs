@@ -45,7 +45,8 @@ fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
         })
 }
 
-/// Records a ticket. A retry with the same `Idempotency-Key` and body returns the first ticket.
+/// Records a ticket. A retry with the same `Idempotency-Key` and body returns the first ticket,
+/// if the caller may still see it.
 #[utoipa::path(post, path = "/api/v1/tickets", tag = "tickets", operation_id = "create_ticket",
     security(("bearer" = [])), request_body = NewTicket,
     params(("Idempotency-Key" = Option<String>, Header, description = "Any string up to 255 characters; makes retries safe")),
@@ -54,6 +55,8 @@ fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
             headers(("ETag" = String, description = "The ticket's version"))),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The role may not record tickets", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "A retry whose ticket the caller may no longer see (their PD or role changed)",
+            body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is not valid, or the Idempotency-Key was used for another request",
             body = Problem, content_type = "application/problem+json"),
     ))]

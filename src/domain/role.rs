@@ -64,6 +64,13 @@ impl Role {
         self != Role::Integration
     }
 
+    /// Whether the role is a person working the desk. Staff see people: reporters' names and
+    /// contacts, who was mailed, units' mailboxes, internal comments. Integration accounts feed
+    /// dashboards and other systems, which get names of units and services and opaque ids only.
+    pub fn is_staff(self) -> bool {
+        self != Role::Integration
+    }
+
     /// Whether the role may read every ticket and record in the region.
     pub fn reads_everything(self) -> bool {
         matches!(

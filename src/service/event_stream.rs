@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
-use super::ticket_view::{EventView, event_view};
+use super::ticket_view::{EventView, event_for, event_view};
 use super::{Desk, ServiceError};
 use crate::auth::Caller;
 use crate::db;
@@ -26,10 +26,12 @@ pub struct StreamEvent {
     pub event_type: String,
     /// The ticket's PD.
     unit_id: String,
-    /// Whether integrations may see it.
+    /// Whether integrations may see its ticket.
     public: bool,
-    /// The SSE `data`: the event as JSON, with the ticket number.
+    /// The SSE `data` for staff: the event as JSON, with the ticket number.
     pub data: String,
+    /// The same as callers who are not staff see it; `None` for an event they never see.
+    data_without_people: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -40,14 +42,24 @@ struct Payload {
 }
 
 impl StreamEvent {
-    /// Whether `caller` may see this event: Tier 1 its own PD's, integrations public tickets'.
-    pub fn visible_to(&self, caller: &Caller) -> bool {
+    /// The SSE `data` `caller` may see of this event, if any: Tier 1 its own PD's events,
+    /// integrations public tickets' events without personal data.
+    pub fn data_for(&self, caller: &Caller) -> Option<&str> {
         match caller.role {
-            Role::Tier1 => caller.unit_id.as_deref() == Some(self.unit_id.as_str()),
-            Role::Integration => self.public,
-            Role::Tier2 | Role::Supervisor | Role::Auditor | Role::Admin => true,
+            Role::Tier1 => (caller.unit_id.as_deref() == Some(self.unit_id.as_str()))
+                .then_some(self.data.as_str()),
+            Role::Integration => self.data_without_people.as_deref().filter(|_| self.public),
+            Role::Tier2 | Role::Supervisor | Role::Auditor | Role::Admin => Some(&self.data),
         }
     }
+}
+
+fn payload(event: EventView, ticket_number: &str) -> Result<String, ServiceError> {
+    serde_json::to_string(&Payload {
+        event,
+        ticket_number: ticket_number.to_owned(),
+    })
+    .map_err(|e| ServiceError::Internal(e.to_string()))
 }
 
 /// The smallest event id of an instant: ids are UUID v7, which begin with the milliseconds.
@@ -71,17 +83,16 @@ impl Desk {
         rows.into_iter()
             .map(|(row, number, unit_id, classification)| {
                 let (id, event_type) = (row.id.clone(), row.event_type.clone());
-                let data = serde_json::to_string(&Payload {
-                    event: event_view(row),
-                    ticket_number: number,
-                })
-                .map_err(|e| ServiceError::Internal(e.to_string()))?;
+                let data_without_people = event_for(Role::Integration, row.clone())
+                    .map(|event| payload(event, &number))
+                    .transpose()?;
                 Ok(Arc::new(StreamEvent {
                     id,
                     event_type,
                     unit_id,
                     public: classification == Classification::Public.as_str(),
-                    data,
+                    data: payload(event_view(row), &number)?,
+                    data_without_people,
                 }))
             })
             .collect()

@@ -157,10 +157,10 @@ fn permit(caller: &Caller, operation: Operation) -> Result<(), ServiceError> {
 /// Refuses integration accounts, which read tickets, reports and the catalogue but not the
 /// desk's own configuration or staff.
 fn staff_only(caller: &Caller) -> Result<(), ServiceError> {
-    if caller.role == Role::Integration {
-        Err(ServiceError::Forbidden)
-    } else {
+    if caller.role.is_staff() {
         Ok(())
+    } else {
+        Err(ServiceError::Forbidden)
     }
 }
 

@@ -229,12 +229,53 @@ fn iso(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-fn csv_text(header: &[&str], rows: Vec<Vec<String>>) -> Result<String, ServiceError> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
+/// One CSV cell: what we compute (counts, percentages, instants, flags) stays as it is, so
+/// a spreadsheet reads it as a number; text that came from officials (names, codes, ids) is
+/// always quoted and cannot start a formula.
+enum Cell {
+    Computed(String),
+    Text(String),
+}
+
+impl Cell {
+    /// OWASP's advice against CSV injection: a text starting with `=`, `+`, `-`, `@`, tab or
+    /// carriage return gets a leading single quote, and every text cell is quoted with its
+    /// quotes doubled, so that no separator (`,`, or `;` where the spreadsheet's locale uses
+    /// it) can end the cell early.
+    fn write(self) -> String {
+        match self {
+            Cell::Computed(value) => value,
+            Cell::Text(value) => {
+                let quote = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+                    "'"
+                } else {
+                    ""
+                };
+                format!("\"{quote}{}\"", value.replace('"', "\"\""))
+            }
+        }
+    }
+}
+
+fn text(value: &str) -> Cell {
+    Cell::Text(value.to_owned())
+}
+
+fn computed(value: impl ToString) -> Cell {
+    Cell::Computed(value.to_string())
+}
+
+fn csv_text(header: &[&str], rows: Vec<Vec<Cell>>) -> Result<String, ServiceError> {
+    // Text cells arrive quoted already; the header and computed cells need no quotes.
+    let mut writer = csv::WriterBuilder::new()
+        .quote_style(csv::QuoteStyle::Never)
+        .from_writer(Vec::new());
     let failed = |e: csv::Error| ServiceError::Internal(format!("CSV: {e}"));
     writer.write_record(header).map_err(failed)?;
     for row in rows {
-        writer.write_record(row).map_err(failed)?;
+        writer
+            .write_record(row.into_iter().map(Cell::write))
+            .map_err(failed)?;
     }
     let bytes = writer
         .into_inner()
@@ -242,8 +283,8 @@ fn csv_text(header: &[&str], rows: Vec<Vec<String>>) -> Result<String, ServiceEr
     String::from_utf8(bytes).map_err(|e| ServiceError::Internal(format!("CSV: {e}")))
 }
 
-fn optional<T: ToString>(value: Option<T>) -> String {
-    value.map(|v| v.to_string()).unwrap_or_default()
+fn optional<T: ToString>(value: Option<T>) -> Cell {
+    computed(value.map(|v| v.to_string()).unwrap_or_default())
 }
 
 impl SlaReport {
@@ -268,18 +309,18 @@ impl SlaReport {
                 .iter()
                 .map(|r| {
                     vec![
-                        iso(self.from),
-                        iso(self.to),
-                        self.group_by.clone(),
-                        r.key.clone(),
-                        r.label.clone(),
-                        r.tickets.to_string(),
-                        r.resolved.to_string(),
+                        computed(iso(self.from)),
+                        computed(iso(self.to)),
+                        computed(&self.group_by),
+                        text(&r.key),
+                        text(&r.label),
+                        computed(r.tickets),
+                        computed(r.resolved),
                         optional(r.response_met_percent),
                         optional(r.resolution_met_percent),
                         optional(r.mean_time_to_resolve_seconds),
-                        r.escalated.to_string(),
-                        r.breached.to_string(),
+                        computed(r.escalated),
+                        computed(r.breached),
                     ]
                 })
                 .collect(),
@@ -308,16 +349,16 @@ impl AvailabilityReport {
                 .map(|row| {
                     let r = &row.figures;
                     vec![
-                        iso(self.from),
-                        iso(self.to),
-                        r.service_id.clone(),
-                        row.code.clone(),
-                        row.name.clone(),
-                        r.target_percent.to_string(),
-                        format!("{:.4}", r.availability_percent),
-                        r.downtime_seconds.to_string(),
-                        r.planned_downtime_seconds.to_string(),
-                        r.met.to_string(),
+                        computed(iso(self.from)),
+                        computed(iso(self.to)),
+                        text(&r.service_id),
+                        text(&row.code),
+                        text(&row.name),
+                        computed(r.target_percent),
+                        computed(format!("{:.4}", r.availability_percent)),
+                        computed(r.downtime_seconds),
+                        computed(r.planned_downtime_seconds),
+                        computed(r.met),
                     ]
                 })
                 .collect(),

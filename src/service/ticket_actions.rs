@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 use super::metrics::AutomaticLabel;
 use super::outbox::{self, TicketNotice};
 use super::ticket_view::{
-    CommentView, EventView, TicketView, check_version, comment_view, event_view, load_visible,
+    CommentView, EventView, TicketView, check_version, comment_view, event_for, load_visible,
     record_event, stored, stored_tier, ticket_view,
 };
 use super::tickets::check_assignee;
@@ -16,7 +16,6 @@ use crate::db::models::{CommentRow, TicketRow};
 use crate::db::{self, write_tx};
 use crate::domain::access::Operation;
 use crate::domain::notification::Notice;
-use crate::domain::role::Role;
 use crate::domain::ticket::{self, Action, Refusal, Status, Tier, Worker};
 use crate::domain::ticket_sla::Position;
 
@@ -309,7 +308,7 @@ impl Desk {
     ) -> Result<Vec<CommentView>, ServiceError> {
         let mut conn = self.conn()?;
         let row = load_visible(&mut conn, caller, id_or_number, false)?;
-        let with_internal = caller.role != Role::Integration;
+        let with_internal = caller.role.is_staff();
         Ok(
             db::ticket_events::comments(&mut conn, &row.id, with_internal)?
                 .into_iter()
@@ -318,7 +317,7 @@ impl Desk {
         )
     }
 
-    /// A ticket's audit trail, oldest first.
+    /// A ticket's audit trail, oldest first, as the caller may see it.
     pub fn ticket_events(
         &self,
         caller: &Caller,
@@ -328,7 +327,7 @@ impl Desk {
         let row = load_visible(&mut conn, caller, id_or_number, false)?;
         Ok(db::ticket_events::for_ticket(&mut conn, &row.id)?
             .into_iter()
-            .map(event_view)
+            .filter_map(|event| event_for(caller.role, event))
             .collect())
     }
 }

@@ -96,8 +96,8 @@ pub struct TicketView {
     pub service_id: Option<String>,
     /// Who works it now.
     pub assignee_id: Option<String>,
-    /// Who reported it.
-    pub reporter: Reporter,
+    /// Who reported it; `null` for integration tokens, which see no personal data.
+    pub reporter: Option<Reporter>,
     /// `public` or `restricted`.
     pub classification: Classification,
     /// A security incident (at least high priority, restricted by default).
@@ -215,11 +215,11 @@ pub fn ticket_view(row: TicketRow, sla: Option<SlaView>) -> Result<TicketView, S
         unit_id: row.unit_id,
         service_id: row.service_id,
         assignee_id: row.assignee_id,
-        reporter: Reporter {
+        reporter: Some(Reporter {
             name: row.reporter_name,
             email: row.reporter_email,
             phone: row.reporter_phone,
-        },
+        }),
         security_incident: row.security_incident,
         created_by: row.created_by,
         created_at: row.created_at.and_utc(),
@@ -233,6 +233,42 @@ pub fn ticket_view(row: TicketRow, sla: Option<SlaView>) -> Result<TicketView, S
         version: row.version,
         sla,
     })
+}
+
+/// A ticket as `caller` may see it: without its reporter for a caller who is not staff.
+pub(super) fn ticket_for(caller: &Caller, view: TicketView) -> TicketView {
+    if caller.role.is_staff() {
+        view
+    } else {
+        TicketView {
+            reporter: None,
+            ..view
+        }
+    }
+}
+
+/// What an event of a mail says about people: its recipients, a skipped address, and the
+/// relay's answer, which may quote an address.
+const MAIL_PERSONAL_DATA: [&str; 4] = ["to", "cc", "address", "error"];
+
+/// An event as a caller of `role` may see it. One who is not staff never learns of an
+/// internal comment (`None`), nor who a mail went to.
+pub(super) fn event_for(role: Role, row: EventRow) -> Option<EventView> {
+    let mut view = event_view(row);
+    if role.is_staff() {
+        return Some(view);
+    }
+    if view.event_type == "commented" && view.data["internal"] != false {
+        return None;
+    }
+    if view.event_type.starts_with("notification_")
+        && let Some(data) = view.data.as_object_mut()
+    {
+        for field in MAIL_PERSONAL_DATA {
+            data.remove(field);
+        }
+    }
+    Some(view)
 }
 
 pub(super) fn event_view(row: EventRow) -> EventView {

@@ -23,9 +23,10 @@ use chrono::{DateTime, Datelike, Utc};
 use super::outbox::{self, TicketNotice};
 use super::sla::{self, CalendarCache, Opening};
 use super::sla_due::Bell;
-use super::ticket_view::{TicketView, event_row, stored, ticket_view};
+use super::ticket_view::{TicketView, event_row, stored, ticket_view, visible};
 use super::workers::{self, WorkerHealth};
 use super::{ServiceError, new_id};
+use crate::auth::Caller;
 use crate::clock::Clock;
 use crate::db::models::{EventRow, IdempotencyRow, TicketRow, TicketSlaRow};
 use crate::db::{self, DbConn, DbPool, write_tx};
@@ -37,8 +38,8 @@ const MAX_BATCH: usize = 64;
 
 /// A checked ticket waiting to be written.
 pub(super) struct Draft {
-    /// Who records it.
-    pub user_id: String,
+    /// Who records it, as they are now (a retry is answered only with what they may see).
+    pub caller: Caller,
     /// `Idempotency-Key` and the hash of the request it came with.
     pub idempotency: Option<(String, String)>,
     /// The row to insert; `id`, `number` and the times are set when it is written.
@@ -164,7 +165,7 @@ impl Hand {
         }
         if let Some(first) = self.taken.iter_mut().find(|t| t.answer.is_none()) {
             tracing::error!(
-                user_id = first.job.draft.user_id,
+                user_id = first.job.draft.caller.user_id,
                 "a ticket was not written: the ticket writer panicked on it"
             );
             first.answer = Some(Err(ServiceError::Internal(
@@ -265,11 +266,11 @@ impl Writer {
                 #[cfg(debug_assertions)]
                 crate::faults::panic_if_marked(NAME, &draft.row.title);
                 if let Some((key, hash)) = &draft.idempotency {
-                    if !keys.insert((draft.user_id.as_str(), key.as_str())) {
+                    if !keys.insert((draft.caller.user_id.as_str(), key.as_str())) {
                         continue;
                     }
-                    if let Some(first) = db::idempotency::find(conn, &draft.user_id, key)? {
-                        replies[i] = Some(self.replay(conn, &first, hash));
+                    if let Some(first) = db::idempotency::find(conn, &draft.caller.user_id, key)? {
+                        replies[i] = Some(self.replay(conn, &draft.caller, &first, hash));
                         continue;
                     }
                 }
@@ -335,7 +336,7 @@ impl Writer {
                         .idempotency
                         .as_ref()
                         .map(|(key, hash)| IdempotencyRow {
-                            user_id: drafts[i].user_id.clone(),
+                            user_id: drafts[i].caller.user_id.clone(),
                             idempotency_key: key.clone(),
                             request_hash: hash.clone(),
                             ticket_id: row.id.clone(),
@@ -439,8 +440,16 @@ fn created_event(row: &TicketRow, now: DateTime<Utc>) -> EventRow {
 }
 
 impl Writer {
-    /// Answers a retry: the first ticket if the request is the same, else a refusal.
-    fn replay(&self, conn: &mut DbConn, first: &IdempotencyRow, hash: &str) -> Reply {
+    /// Answers a retry: the first ticket if the request is the same and the caller may still
+    /// see it, else a refusal. A ticket they may no longer see (their PD changed, or their
+    /// role) is `NotFound`, the answer a `GET` of it gets: a retry never shows more.
+    fn replay(
+        &self,
+        conn: &mut DbConn,
+        caller: &Caller,
+        first: &IdempotencyRow,
+        hash: &str,
+    ) -> Reply {
         if first.request_hash != hash {
             return Err(ServiceError::rule(
                 "idempotency_key_reused",
@@ -452,6 +461,9 @@ impl Writer {
             db::tickets::find_with_sla(conn, &first.ticket_id)?.ok_or_else(|| {
                 ServiceError::Internal("ticket of an idempotency key is missing".into())
             })?;
+        if !visible(caller, &row) {
+            return Err(ServiceError::NotFound);
+        }
         let view = sla::stored_view(
             conn,
             &self.calendars,

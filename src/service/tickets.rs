@@ -12,7 +12,7 @@ use super::page::{self, Page, PageRequest};
 use super::sla;
 use super::ticket_view::{
     Reporter, TicketView, check_version, load_visible, record_event, stored, stored_tier,
-    ticket_view, visible,
+    ticket_for, ticket_view, visible,
 };
 use super::ticket_writer::Draft;
 use super::{Desk, FieldError, ServiceError, permit};
@@ -364,7 +364,7 @@ impl Desk {
             version: 1,
         };
         self.ticket_writer.write(Draft {
-            user_id: caller.user_id.clone(),
+            caller: caller.clone(),
             idempotency: idempotency_key.map(|key| (key, hash)),
             row,
         })
@@ -377,6 +377,7 @@ impl Desk {
             .filter(|(row, _)| visible(caller, row))
             .ok_or(ServiceError::NotFound)?;
         self.with_sla(&mut conn, row, sla_row.as_ref())
+            .map(|view| ticket_for(caller, view))
     }
 
     fn with_sla(
@@ -462,7 +463,10 @@ impl Desk {
         page.finish(
             rows,
             |row| encode_cursor(order, row),
-            |(row, sla_row)| self.with_sla(&mut conn, row, sla_row.as_ref()),
+            |(row, sla_row)| {
+                self.with_sla(&mut conn, row, sla_row.as_ref())
+                    .map(|view| ticket_for(caller, view))
+            },
         )
     }
 

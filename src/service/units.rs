@@ -37,7 +37,7 @@ pub struct UnitView {
     pub name: String,
     /// `pd` or `dinas`.
     pub kind: UnitKind,
-    /// The unit's official mailbox.
+    /// The unit's official mailbox; `null` for integration tokens.
     pub email: Option<String>,
     /// Whether the unit is in service.
     pub active: bool,
@@ -87,6 +87,19 @@ pub struct UnitChanges {
     pub email: Option<Option<String>>,
     /// Take the unit out of service, or back.
     pub active: Option<bool>,
+}
+
+/// A unit as `caller` may see it: without its mailbox for a caller who is not staff, since
+/// the desk mails it about its tickets.
+fn unit_for(caller: &Caller, unit: UnitView) -> UnitView {
+    if caller.role.is_staff() {
+        unit
+    } else {
+        UnitView {
+            email: None,
+            ..unit
+        }
+    }
 }
 
 pub(super) fn view(row: UnitRow) -> Result<UnitView, ServiceError> {
@@ -177,18 +190,23 @@ impl Desk {
     /// Every unit, in creation order (any signed-in caller: unit names appear on tickets).
     pub fn list_units(
         &self,
-        _caller: &Caller,
+        caller: &Caller,
         page: PageRequest,
     ) -> Result<Page<UnitView>, ServiceError> {
         let rows = db::units::list(&mut *self.conn()?, page.after_id()?, page.fetch())?;
-        page.finish(rows, |row| row.id.clone(), view)
+        page.finish(
+            rows,
+            |row| row.id.clone(),
+            |row| view(row).map(|unit| unit_for(caller, unit)),
+        )
     }
 
     /// One unit.
-    pub fn unit(&self, _caller: &Caller, id: &str) -> Result<UnitView, ServiceError> {
+    pub fn unit(&self, caller: &Caller, id: &str) -> Result<UnitView, ServiceError> {
         db::units::find(&mut *self.conn()?, id)?
             .ok_or(ServiceError::NotFound)
             .and_then(view)
+            .map(|unit| unit_for(caller, unit))
     }
 
     /// Changes a unit (admin).

@@ -15,6 +15,7 @@ mod mail;
 mod mail_faults;
 mod metrics;
 mod openapi;
+mod privacy;
 mod region;
 mod reports;
 mod requests;

@@ -126,7 +126,7 @@ async fn sla_figures_follow_the_tickets_in_business_time(backend: Backend) {
     assert!(
         lines.iter().any(
             |l| l.starts_with("2026-11-23T00:00:00Z,2026-11-24T00:00:00Z,unit,")
-                && l.ends_with(",Unit DINKES,2,2,50,100,260,1,1")
+                && l.ends_with(",\"Unit DINKES\",2,2,50,100,260,1,1")
         ),
         "{csv}"
     );
@@ -198,13 +198,85 @@ async fn availability_report_lists_every_service(backend: Backend) {
     assert!(csv.starts_with("from,to,service_id,code,name,target_percent,availability_percent,"));
     assert!(
         csv.contains(&format!(
-            ",{id},SIMPEG,Kepegawaian,99.5,99.8611,3600,0,true"
+            ",\"{id}\",\"SIMPEG\",\"Kepegawaian\",99.5,99.8611,3600,0,true"
         )),
         "{csv}"
+    );
+}
+
+/// The cells of a CSV body, as a spreadsheet would split them.
+fn cells(csv: &str) -> Vec<Vec<String>> {
+    csv::Reader::from_reader(csv.as_bytes())
+        .records()
+        .map(|record| {
+            record
+                .expect("a CSV record")
+                .iter()
+                .map(str::to_owned)
+                .collect()
+        })
+        .collect()
+}
+
+async fn csv_cells_with_names_never_start_a_formula(backend: Backend) {
+    let clock = Arc::new(ManualClock::new(start()));
+    let app = TestApp::spawn_on_clock(backend, clock).await;
+    let cast = app.cast().await;
+    let formula = r#"=HYPERLINK("http://evil","klik")"#;
+    let (status, unit) = app
+        .post(
+            "/api/v1/units",
+            &app.admin_token,
+            json!({"code": "JAHAT", "name": formula, "kind": "pd"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{unit}");
+    let (status, service) = app
+        .post(
+            "/api/v1/services",
+            &cast.supervisor.token,
+            json!({"code": "SIMAK", "name": "@SUM(1;2)", "owner_unit_id": unit["id"],
+                   "availability_target_percent": 99.5}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{service}");
+    app.create_ticket(&cast.tier2.token, json!({"unit_id": unit["id"]}))
+        .await;
+
+    let (_, sla) = app
+        .get(
+            "/api/v1/reports/sla?from=2026-11-23T00:00:00Z&to=2026-11-24T00:00:00Z\
+             &group_by=unit&format=csv",
+            &cast.integration.token,
+        )
+        .await;
+    let sla = sla.as_str().expect("CSV").to_owned();
+    let row = cells(&sla)
+        .into_iter()
+        .find(|row| row[3] == unit["id"].as_str().expect("id"))
+        .unwrap_or_else(|| panic!("the unit's row: {sla}"));
+    assert_eq!(row[4], format!("'{formula}"), "{sla}");
+    assert!(
+        sla.contains(r#","'=HYPERLINK(""http://evil"",""klik"")",1,0,"#),
+        "the label is one quoted cell; the counts stay bare numbers: {sla}"
+    );
+
+    let (_, availability) = app
+        .get(
+            "/api/v1/reports/availability?from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z\
+             &format=csv",
+            &cast.integration.token,
+        )
+        .await;
+    let availability = availability.as_str().expect("CSV").to_owned();
+    assert!(
+        availability.contains(r#","SIMAK","'@SUM(1;2)",99.5,100.0000,0,0,true"#),
+        "a `;` cannot split the cell where the spreadsheet separates by it: {availability}"
     );
 }
 
 on_both_databases!(
     sla_figures_follow_the_tickets_in_business_time,
     availability_report_lists_every_service,
+    csv_cells_with_names_never_start_a_formula,
 );

@@ -336,6 +336,49 @@ async fn a_retry_with_the_same_idempotency_key_returns_the_first_ticket(backend:
     assert_eq!(app.ticket_count().await, 2);
 }
 
+async fn a_retry_shows_the_first_ticket_only_to_who_may_still_see_it(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let cast = app.cast().await;
+    let body = incident(json!({"title": "Printer bidang keuangan macet"}));
+    let retry = || {
+        let request = app
+            .client
+            .post(app.url("/api/v1/tickets"))
+            .bearer_auth(&cast.tier1.token)
+            .header("Idempotency-Key", "pindah-1")
+            .json(&body);
+        async move { read(request.send().await.expect("sent")).await }
+    };
+    let (status, first) = retry().await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    let user = format!("/api/v1/users/{}", cast.tier1.id);
+    let move_to = |unit: &str| app.patch(&user, &app.admin_token, json!({"unit_id": unit}));
+    let (status, moved) = move_to(&cast.disdik).await;
+    assert_eq!(status, StatusCode::OK, "{moved}");
+
+    let (status, answer) = retry().await;
+    assert_eq!(
+        (status, &answer["code"]),
+        (StatusCode::NOT_FOUND, &json!("not_found")),
+        "{answer}"
+    );
+    let text = answer.to_string();
+    for field in ["id", "number", "title"] {
+        let value = first[field].as_str().expect("field");
+        assert!(!text.contains(value), "the retry shows no {field}: {text}");
+    }
+    assert_eq!(app.ticket_count().await, 1, "nor makes another ticket");
+
+    let (status, _) = move_to(&cast.dinkes).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, again) = retry().await;
+    assert_eq!(
+        (status, &again["id"]),
+        (StatusCode::CREATED, &first["id"]),
+        "back in its PD, the retry is answered with the ticket again"
+    );
+}
+
 async fn retries_racing_through_two_servers_make_one_ticket_each(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let cast = app.cast().await;
@@ -684,6 +727,7 @@ on_both_databases!(
     a_tier1_technician_never_sees_another_pds_tickets,
     restricted_tickets_stay_with_those_entitled,
     a_retry_with_the_same_idempotency_key_returns_the_first_ticket,
+    a_retry_shows_the_first_ticket_only_to_who_may_still_see_it,
     retries_racing_through_two_servers_make_one_ticket_each,
     invalid_tickets_are_refused_and_nothing_is_written,
     pages_neither_repeat_nor_miss_while_tickets_arrive,
