@@ -9,6 +9,7 @@ mod bounds;
 mod calendars;
 mod cli;
 mod dashboard;
+mod input;
 mod lifecycle;
 mod mail;
 mod mail_faults;
