@@ -81,6 +81,9 @@ pub async fn get_service(
 }
 
 /// Changes a service (supervisor or admin).
+///
+/// A body that changes nothing (the values as stored, or `{}`) answers 200 with
+/// the service as it is: `updated_at` unchanged, no audit entry.
 #[utoipa::path(patch, path = "/api/v1/services/{id}", tag = "services", operation_id = "update_service",
     security(("bearer" = [])), params(("id" = String, Path, description = "Service id")),
     request_body = ServiceChanges,

@@ -126,6 +126,9 @@ pub async fn get_ticket(
 }
 
 /// Edits a ticket; priority follows impact and urgency.
+///
+/// A body that changes nothing (the values as stored, or `{}`) answers 200 with
+/// the ticket as it is: no new version, no `updated` event, `updated_at` unchanged (If-Match is still checked).
 #[utoipa::path(patch, path = "/api/v1/tickets/{id}", tag = "tickets", operation_id = "update_ticket",
     security(("bearer" = [])), request_body = TicketChanges,
     params(("id" = String, Path, description = "UUID or number"),

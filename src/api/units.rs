@@ -75,6 +75,9 @@ pub async fn get_unit(
 }
 
 /// Changes a unit (admin).
+///
+/// A body that changes nothing (the values as stored, or `{}`) answers 200 with
+/// the unit as it is: `updated_at` unchanged, no audit entry.
 #[utoipa::path(patch, path = "/api/v1/units/{id}", tag = "units", operation_id = "update_unit",
     security(("bearer" = [])), params(("id" = String, Path, description = "Unit id")),
     request_body = UnitChanges,

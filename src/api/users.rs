@@ -80,6 +80,9 @@ pub async fn get_user(
 }
 
 /// Changes a user (admin); `"active": false` stops the user's tokens at once.
+///
+/// A body that changes nothing (the values as stored, or `{}`) answers 200 with
+/// the user as it is: `updated_at` unchanged, no audit entry.
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", operation_id = "update_user",
     security(("bearer" = [])), params(("id" = String, Path, description = "User id")),
     request_body = UserChanges,

@@ -36,7 +36,7 @@ pub struct RegionRow {
 }
 
 /// A PD or the Dinas.
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = units, treat_none_as_null = true)]
 pub struct UnitRow {
     /// UUID v7.
@@ -58,7 +58,7 @@ pub struct UnitRow {
 }
 
 /// A person or system account.
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = users, treat_none_as_null = true)]
 pub struct UserRow {
     /// UUID v7.
@@ -190,7 +190,7 @@ pub struct AuditRow {
 }
 
 /// An ICT service of the catalogue.
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = services, treat_none_as_null = true)]
 pub struct ServiceRow {
     /// UUID v7.
@@ -218,7 +218,7 @@ pub struct ServiceRow {
 }
 
 /// A ticket as stored.
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = tickets, treat_none_as_null = true)]
 pub struct TicketRow {
     /// UUID v7.

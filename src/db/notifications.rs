@@ -73,6 +73,14 @@ pub fn lease(
         .map(drop)
 }
 
+/// Replaces a mail's stored recipients (a JSON `{"to": [...], "cc": [...]}`).
+pub fn set_recipients(conn: &mut DbConn, id: &str, recipients: &str) -> DbResult<()> {
+    diesel::update(notifications::table.filter(notifications::id.eq(id)))
+        .set(notifications::recipients.eq(recipients))
+        .execute(conn)
+        .map(drop)
+}
+
 /// What settling a sent mail needs of its row.
 #[derive(Debug, Queryable)]
 pub struct HeldMail {

@@ -4,7 +4,11 @@
 //! communication; Perbup Tojo Una-Una 17/2024 and Perwali Kupang 11/2025 Pasal 30 name it for
 //! official correspondence. Every address an official uses here must be inside one.
 
-/// A syntactically valid address, lower-cased so that one mailbox has one spelling.
+/// An address the desk can both keep and send to, lower-cased so that one mailbox has one
+/// spelling. The mail transport's own parser (lettre's `Address`) must accept it, so that an
+/// address taken here never makes a mail fail later; on top of that it is plain ASCII
+/// `local@domain`: a dot-atom local part (no quoted strings, no comments) and a DNS name with
+/// a dot whose last label is not all digits (no IP addresses, no trailing dot).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EmailAddress(String);
 
@@ -18,6 +22,9 @@ pub enum EmailError {
     #[error("is longer than 254 characters")]
     TooLong,
 }
+
+/// The characters of a dot-atom besides letters, digits and dots (RFC 5322 `atext`).
+const ATOM_SYMBOLS: &str = "!#$%&'*+-/=?^_`{|}~";
 
 impl EmailAddress {
     /// Parses and normalises an address.
@@ -34,15 +41,23 @@ impl EmailAddress {
                     && !label.starts_with('-')
                     && !label.ends_with('-')
                     && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-            });
+            })
+            // A top-level label of digits alone is an IP address, not a mail domain.
+            && domain
+                .rsplit('.')
+                .next()
+                .is_some_and(|top| top.chars().any(|c| c.is_ascii_alphabetic()));
         let local_ok = !local.is_empty()
             && local.len() <= 64
-            && !local.contains('@')
-            && local.chars().all(|c| c.is_ascii_graphic());
-        if !(domain_ok && local_ok) {
+            && local.split('.').all(|atom| !atom.is_empty())
+            && local
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || ATOM_SYMBOLS.contains(c));
+        let lowered = text.to_ascii_lowercase();
+        if !(domain_ok && local_ok) || lowered.parse::<lettre::Address>().is_err() {
             return Err(EmailError::Malformed);
         }
-        Ok(Self(text.to_ascii_lowercase()))
+        Ok(Self(lowered))
     }
 
     /// The address as stored and sent.
@@ -61,32 +76,50 @@ impl EmailAddress {
     }
 }
 
-/// The region's official mail domains, lower-case.
+/// The region's official mail domains, lower-case. An entry is an exact domain
+/// (`tojounaunakab.go.id` covers that domain only), or `*.` before a domain for every domain
+/// below it (`*.tojounaunakab.go.id` covers `dinkes.tojounaunakab.go.id` and deeper, not
+/// `tojounaunakab.go.id` itself). Subdomains are not official by default: anyone who can make a
+/// DNS name under the Pemda's domain (a hosting partner, a forgotten delegation) could
+/// otherwise mail as an official.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct OfficialDomains(Vec<String>);
 
+/// How an entry names the domains below it.
+const WILDCARD: &str = "*.";
+
+/// The fewest labels a wildcard's domain has: `*.go.id` would make every government domain of
+/// the country official.
+const WILDCARD_MIN_LABELS: usize = 3;
+
 impl OfficialDomains {
-    /// Normalises a list of domains; each must look like a DNS name with a dot. Returns the
-    /// index of the first bad entry on failure.
+    /// Normalises a list of entries; each is a DNS name with a dot, or `*.` and one with at
+    /// least three labels. Returns the index of the first bad entry on failure.
     pub fn parse<S: AsRef<str>>(domains: &[S]) -> Result<Self, usize> {
         let mut normalised: Vec<String> = Vec::with_capacity(domains.len());
         for (index, domain) in domains.iter().enumerate() {
-            let domain = domain
+            let entry = domain
                 .as_ref()
                 .trim()
                 .trim_start_matches('@')
                 .to_ascii_lowercase();
-            if EmailAddress::parse(&format!("x@{domain}")).is_err() {
+            let (base, wildcard) = match entry.strip_prefix(WILDCARD) {
+                Some(base) => (base, true),
+                None => (entry.as_str(), false),
+            };
+            let valid = EmailAddress::parse(&format!("x@{base}")).is_ok_and(|a| a.domain() == base)
+                && (!wildcard || base.split('.').count() >= WILDCARD_MIN_LABELS);
+            if !valid {
                 return Err(index);
             }
-            if !normalised.contains(&domain) {
-                normalised.push(domain);
+            if !normalised.contains(&entry) {
+                normalised.push(entry);
             }
         }
         Ok(Self(normalised))
     }
 
-    /// The domains, first one first (it names the default sender).
+    /// The entries, first one first.
     pub fn as_slice(&self) -> &[String] {
         &self.0
     }
@@ -96,27 +129,34 @@ impl OfficialDomains {
         self.0.is_empty()
     }
 
-    /// Whether an address belongs to an official domain or one of its subdomains (a PD's own
-    /// subdomain such as `dinkes.ambon.go.id` is still the Pemda's domain).
+    /// Whether an address is inside an official domain: one listed exactly, or below a
+    /// `*.` entry.
     pub fn contains(&self, address: &EmailAddress) -> bool {
         let domain = address.domain();
-        self.0.iter().any(|official| {
-            domain == official
-                || domain
-                    .strip_suffix(official.as_str())
-                    .is_some_and(|prefix| prefix.ends_with('.'))
-        })
+        self.0
+            .iter()
+            .any(|entry| match entry.strip_prefix(WILDCARD) {
+                Some(base) => domain
+                    .strip_suffix(base)
+                    .is_some_and(|prefix| prefix.len() > 1 && prefix.ends_with('.')),
+                None => domain == entry,
+            })
     }
 
-    /// The default sender address: `servicedesk@<first domain>`.
+    /// The default sender address: `servicedesk@<first exact domain>`; `None` when no exact
+    /// domain is listed.
     pub fn default_sender(&self) -> Option<String> {
-        self.0.first().map(|domain| format!("servicedesk@{domain}"))
+        self.0
+            .iter()
+            .find(|entry| !entry.starts_with(WILDCARD))
+            .map(|domain| format!("servicedesk@{domain}"))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::strategy::Strategy;
 
     fn domains(list: &[&str]) -> OfficialDomains {
         OfficialDomains::parse(list).expect("valid domains")
@@ -140,6 +180,22 @@ mod tests {
             "bu di@x.id",
             "a@b@c.id",
             "a@-x.id",
+            "a,b@x.go.id",
+            "a..b@x.go.id",
+            ".a@x.go.id",
+            "a.@x.go.id",
+            "a(b)@x.go.id",
+            "a@x.go.id.",
+            "\"a b\"@x.go.id",
+            "\"a\"@x.go.id",
+            "a@[10.0.0.1]",
+            "a@10.0.0.1",
+            "a<b>@x.go.id",
+            "a;b@x.go.id",
+            "a\\b@x.go.id",
+            "budi@kupang.go.id\r\nBcc: x@evil.id",
+            "bü@x.go.id",
+            "b@xü.go.id",
         ] {
             assert_eq!(
                 EmailAddress::parse(bad),
@@ -152,14 +208,88 @@ mod tests {
     }
 
     #[test]
-    fn official_domain_and_its_subdomains_are_official() {
-        let official = domains(&["ambon.go.id"]);
-        let inside = |a: &str| official.contains(&EmailAddress::parse(a).expect("valid"));
-        assert!(inside("admin@ambon.go.id"));
-        assert!(inside("tier1@dinkes.ambon.go.id"));
-        assert!(!inside("someone@gmail.com"));
-        assert!(!inside("fake@notambon.go.id"));
-        assert!(!inside("fake@ambon.go.id.evil.com"));
+    fn an_official_domain_covers_itself_and_a_wildcard_its_subdomains() {
+        let exact = domains(&["ambon.go.id"]);
+        let inside = |official: &OfficialDomains, a: &str| {
+            official.contains(&EmailAddress::parse(a).expect("valid"))
+        };
+        assert!(inside(&exact, "admin@ambon.go.id"));
+        assert!(!inside(&exact, "tier1@dinkes.ambon.go.id"));
+        assert!(!inside(&exact, "x@evil.ambon.go.id"));
+        assert!(!inside(&exact, "someone@gmail.com"));
+        assert!(!inside(&exact, "fake@notambon.go.id"));
+        assert!(!inside(&exact, "fake@ambon.go.id.evil.com"));
+
+        let below = domains(&["*.ambon.go.id"]);
+        assert!(inside(&below, "tier1@dinkes.ambon.go.id"));
+        assert!(inside(&below, "tier1@a.b.ambon.go.id"));
+        assert!(!inside(&below, "admin@ambon.go.id"), "only what is below");
+        assert!(!inside(&below, "fake@notambon.go.id"));
+        assert_eq!(below.default_sender(), None);
+    }
+
+    #[test]
+    fn bad_entries_are_named_by_index() {
+        for bad in [
+            "*.go.id",
+            "*",
+            "*.",
+            "**.ambon.go.id",
+            "a*.ambon.go.id",
+            "dinkes.*.go.id",
+            "ambon.go.id.",
+            "ambon",
+            "ambon..go.id",
+        ] {
+            assert_eq!(OfficialDomains::parse(&["ok.go.id", bad]), Err(1), "{bad}");
+        }
+    }
+
+    #[test]
+    fn unusual_but_valid_addresses_are_kept() {
+        for good in [
+            "o'neil@x.go.id",
+            "a+tag@x.go.id",
+            "a_b-c.d@x-y.go.id",
+            "1@2.id",
+        ] {
+            assert!(EmailAddress::parse(good).is_ok(), "{good}");
+        }
+    }
+
+    /// Local parts and domains from the characters that make addresses go wrong: every RFC
+    /// 5322 special, quotes, brackets, spaces, controls, dots in every place, non-ASCII.
+    fn address_like() -> impl proptest::strategy::Strategy<Value = String> {
+        let local = r#"[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~(),:;<>@\\\[\] "\t\r\nü-]{1,12}"#;
+        let domain = r#"[a-zA-Z0-9.\[\]_ ü-]{1,16}"#;
+        (local, domain).prop_map(|(local, domain)| format!("{local}@{domain}"))
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4096))]
+
+        /// What the API takes, the mail transport can send to: one parser decides both.
+        #[test]
+        fn every_accepted_address_is_one_lettre_sends_to(text in address_like()) {
+            if let Ok(address) = EmailAddress::parse(&text) {
+                let parsed = address.as_str().parse::<lettre::Address>();
+                proptest::prop_assert!(parsed.is_ok(), "{text:?} -> {:?}", address);
+                let mailbox = lettre::message::Mailbox::new(None, parsed.expect("parsed"));
+                proptest::prop_assert_eq!(mailbox.email.to_string(), address.as_str());
+            }
+        }
+
+        /// Well-formed addresses are never refused for what lettre alone would take.
+        #[test]
+        fn plain_addresses_are_accepted(
+            local in "[a-z0-9]([a-z0-9._+-]{0,10}[a-z0-9])?",
+            domain in "[a-z0-9]{1,10}\\.(go\\.id|id)",
+        ) {
+            let text = format!("{local}@{domain}");
+            let accepted = EmailAddress::parse(&text).is_ok();
+            let consecutive_dots = local.contains("..");
+            proptest::prop_assert_eq!(accepted, !consecutive_dots, "{}", text);
+        }
     }
 
     #[test]

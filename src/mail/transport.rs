@@ -4,11 +4,11 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use lettre::Message;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::TlsParameters;
 use lettre::transport::smtp::{SMTP_PORT, SUBMISSION_PORT, SUBMISSIONS_PORT};
+use lettre::{Address, Message};
 
 use super::smtp::{Relay, Security};
 
@@ -139,9 +139,12 @@ impl Mailer {
     }
 }
 
+/// A bare address, read by the same parser `EmailAddress` requires to accept it: a mailbox
+/// parsed as `Name <address>` would read `a(b)@x` as a comment and send to another address.
 fn mailbox(address: &str) -> Result<Mailbox, SendFailure> {
     address
-        .parse()
+        .parse::<Address>()
+        .map(|address| Mailbox::new(None, address))
         .map_err(|e| SendFailure::permanent(format!("address {address}: {e}")))
 }
 

@@ -2,21 +2,62 @@
 //! against the field's name, so that one answer lists them all.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use icu_properties::props::{BidiControl, DefaultIgnorableCodePoint, GeneralCategory};
+use icu_properties::{CodePointMapData, CodePointSetData};
 use serde::{Deserialize, Deserializer};
 
 use super::FieldError;
 use crate::domain::email::EmailAddress;
 
-/// Trimmed text of 1 to `max` characters.
+/// Trimmed text of 1 to `max` characters on one line: a title, a name, a label. Such text is
+/// shown in lists, mail subjects and headers, CSV cells and logs, where a line break, a tab
+/// or another control character would forge a line or a cell, a bidirectional control would
+/// make it read in another order than it is stored (a spoofed name), and text with nothing
+/// visible would be a ticket or an account nobody can tell apart.
 pub(super) fn text(errors: &mut Vec<FieldError>, field: &str, value: &str, max: usize) -> String {
-    let value = value.trim();
-    if value.is_empty() || value.chars().count() > max {
-        errors.push(FieldError::new(
-            field,
-            format!("must be 1 to {max} characters"),
-        ));
+    let trimmed = value.trim();
+    let problem = if trimmed.is_empty() || trimmed.chars().count() > max {
+        Some(format!("must be 1 to {max} characters"))
+    } else if value.chars().any(char::is_control) {
+        Some("must be one line without control characters (no line break or tab)".to_owned())
+    } else if trimmed.chars().any(is_bidi_control) {
+        Some(
+            "must not contain bidirectional control characters (U+202A to U+202E, U+2066 to U+2069, U+200E, U+200F, U+061C)"
+                .to_owned(),
+        )
+    } else if !trimmed.chars().any(is_visible) {
+        Some("must contain at least one visible character".to_owned())
+    } else {
+        None
+    };
+    if let Some(message) = problem {
+        errors.push(FieldError::new(field, message));
     }
-    value.to_owned()
+    trimmed.to_owned()
+}
+
+/// Embeddings, overrides, isolates and the directional marks (Unicode's Bidi_Control).
+fn is_bidi_control(c: char) -> bool {
+    CodePointSetData::new::<BidiControl>().contains(c)
+}
+
+/// Whether a character leaves a mark on the screen: not a space, a control, a format character
+/// (zero-width space, byte order mark, ...), one Unicode says to ignore when it is not
+/// supported (Hangul fillers, variation selectors), or an unassigned code point.
+fn is_visible(c: char) -> bool {
+    let invisible_category = matches!(
+        CodePointMapData::<GeneralCategory>::new().get(c),
+        GeneralCategory::Control
+            | GeneralCategory::Format
+            | GeneralCategory::Unassigned
+            | GeneralCategory::Surrogate
+            | GeneralCategory::SpaceSeparator
+            | GeneralCategory::LineSeparator
+            | GeneralCategory::ParagraphSeparator
+    );
+    !(invisible_category
+        || c.is_whitespace()
+        || CodePointSetData::new::<DefaultIgnorableCodePoint>().contains(c))
 }
 
 /// Trimmed text of at most `max` characters, possibly empty.

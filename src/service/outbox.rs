@@ -444,6 +444,44 @@ fn stored_recipients(row: &NotificationRow) -> StoredRecipients {
     })
 }
 
+/// Takes out of a queued mail the recipients the desk no longer accepts (queued before the
+/// address rules were what they are), each recorded as `notification_skipped`, so that one
+/// bad address never makes the mail fail for the others. A mail left with none fails when
+/// it is built, as any mail without a recipient.
+fn drop_unusable_recipients(
+    conn: &mut DbConn,
+    row: &mut NotificationRow,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let StoredRecipients { to, cc } = stored_recipients(row);
+    let usable = |address: &String| EmailAddress::parse(address).is_ok();
+    let (to, bad_to): (Vec<String>, Vec<String>) = to.into_iter().partition(usable);
+    let (cc, bad_cc): (Vec<String>, Vec<String>) = cc.into_iter().partition(usable);
+    if bad_to.is_empty() && bad_cc.is_empty() {
+        return Ok(());
+    }
+    for address in bad_to.iter().chain(&bad_cc) {
+        let data = serde_json::json!({"address": address, "reason": "invalid_address",
+                                      "notice": row.kind, "notification_id": row.id});
+        match &row.ticket_id {
+            Some(ticket_id) => {
+                record_event(conn, ticket_id, "notification_skipped", None, now, data)?;
+            }
+            None => audit::record(
+                conn,
+                now,
+                None,
+                "notification_skipped",
+                ("notification", &row.id),
+                data,
+            )?,
+        }
+    }
+    row.recipients = serde_json::json!({"to": to, "cc": cc}).to_string();
+    db::notifications::set_recipients(conn, &row.id, &row.recipients)?;
+    Ok(())
+}
+
 /// The wait before attempt `attempts + 1`: doubling from `FIRST_RETRY` up to `LONGEST_RETRY`,
 /// each spread by ±25% so that mails held up together do not all come back at once.
 fn backoff(attempts: i32) -> chrono::Duration {
@@ -592,7 +630,10 @@ impl Desk {
         }
         let sender = mailing(&mut conn, self.mail_from.as_deref())?.sender;
         let claimed: Vec<Outgoing> = write_tx(&mut conn, |conn| -> Result<_, ServiceError> {
-            let rows = db::notifications::lock_due(conn, &due, now.naive_utc())?;
+            let mut rows = db::notifications::lock_due(conn, &due, now.naive_utc())?;
+            for row in &mut rows {
+                drop_unusable_recipients(conn, row, now)?;
+            }
             let ids: Vec<&str> = rows.iter().map(|row| row.id.as_str()).collect();
             db::notifications::lease(conn, &ids, owner, (now + LEASE).naive_utc())?;
             Ok(rows.into_iter().map(|row| outgoing(row, &sender)).collect())

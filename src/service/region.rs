@@ -23,7 +23,9 @@ pub struct RegionView {
     pub name: String,
     /// IANA timezone of its offices.
     pub timezone: String,
-    /// Official mail domains; only addresses inside them receive mail.
+    /// Official mail domains; only addresses inside them receive mail. An entry covers that
+    /// domain exactly (`tojounaunakab.go.id`, not its subdomains); `*.tojounaunakab.go.id`
+    /// covers every domain below `tojounaunakab.go.id`.
     pub official_email_domains: Vec<String>,
     /// Sender of every notification; `null` until official domains are configured.
     pub mail_from: Option<String>,
@@ -57,9 +59,13 @@ pub struct RegionUpdate {
     pub name: String,
     /// IANA timezone, e.g. `Asia/Makassar`.
     pub timezone: String,
-    /// At least one domain.
+    /// At least one entry. An entry is an exact domain: `tojounaunakab.go.id` makes addresses
+    /// `@tojounaunakab.go.id` official, not `@dinkes.tojounaunakab.go.id`. To make subdomains
+    /// official, list each (`dinkes.tojounaunakab.go.id`) or add `*.` before a domain of at least
+    /// three labels (`*.tojounaunakab.go.id`: every domain below it, not the domain itself).
     pub official_email_domains: Vec<String>,
-    /// Defaults to `servicedesk@<first domain>`.
+    /// Inside the official domains; defaults to `servicedesk@<first exact domain>`, and is
+    /// required when every entry is a `*.` entry.
     pub mail_from: Option<String>,
     /// `id` (Bahasa Indonesia) or `en`; defaults to `id`.
     pub language: Option<String>,
@@ -150,7 +156,11 @@ fn official_sender(domains: &OfficialDomains, mail_from: Option<&str>) -> Result
             )),
             Err(error) => Err(error.to_string()),
         },
-        None => Ok(domains.default_sender().unwrap_or_default()),
+        None if domains.is_empty() => Ok(String::new()),
+        None => domains.default_sender().ok_or_else(|| {
+            "must be given when every official domain is a *. entry (there is no exact domain to send from)"
+                .to_owned()
+        }),
     }
 }
 
@@ -187,7 +197,7 @@ impl Desk {
             Err(index) => {
                 errors.push(FieldError::new(
                     format!("official_email_domains[{index}]"),
-                    "is not a domain name",
+                    "must be a domain such as tojounaunakab.go.id (that domain only), or *. and a domain of at least three labels such as *.tojounaunakab.go.id (every domain below it)",
                 ));
                 OfficialDomains::default()
             }

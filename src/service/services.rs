@@ -133,11 +133,11 @@ fn view(row: ServiceRow) -> Result<ServiceView, ServiceError> {
     })
 }
 
-/// Field rules shared by creation and change.
-fn check_fields(errors: &mut Vec<FieldError>, row: &ServiceRow) {
-    fields::code(errors, &row.code);
-    fields::text(errors, "name", &row.name, 200);
-    fields::optional_text(errors, "description", &row.description, 2000);
+/// Field rules shared by creation and change; normalises the texts as given.
+fn check_fields(errors: &mut Vec<FieldError>, row: &mut ServiceRow) {
+    row.code = fields::code(errors, &row.code);
+    row.name = fields::text(errors, "name", &row.name, 200);
+    row.description = fields::optional_text(errors, "description", &row.description, 2000);
     let target = row.availability_target_percent;
     if !(target > 0.0 && target <= 100.0) {
         errors.push(FieldError::new(
@@ -179,23 +179,23 @@ impl Desk {
     ) -> Result<ServiceView, ServiceError> {
         permit(caller, Operation::ManageCatalogue)?;
         let now = self.now();
-        let row = ServiceRow {
+        let mut row = ServiceRow {
             id: new_id(),
-            code: input.code.trim().to_ascii_uppercase(),
-            name: input.name.trim().to_owned(),
+            code: input.code,
+            name: input.name,
             owner_unit_id: input.owner_unit_id,
             critical: input.critical,
             sla_policy_id: input.sla_policy_id,
             availability_target_percent: input
                 .availability_target_percent
                 .unwrap_or(DEFAULT_AVAILABILITY_TARGET),
-            description: input.description.trim().to_owned(),
+            description: input.description,
             active: true,
             created_at: now.naive_utc(),
             updated_at: now.naive_utc(),
         };
         let mut errors = Vec::new();
-        check_fields(&mut errors, &row);
+        check_fields(&mut errors, &mut row);
         ServiceError::check(errors)?;
         let mut conn = self.conn()?;
         write_tx(&mut conn, |conn| {
@@ -241,12 +241,13 @@ impl Desk {
         let now = self.now();
         let mut conn = self.conn()?;
         write_tx(&mut conn, |conn| {
-            let mut row = db::services::find(conn, id)?.ok_or(ServiceError::NotFound)?;
+            let stored = db::services::find(conn, id)?.ok_or(ServiceError::NotFound)?;
+            let mut row = stored.clone();
             if let Some(code) = changes.code {
-                row.code = code.trim().to_ascii_uppercase();
+                row.code = code;
             }
             if let Some(name) = changes.name {
-                row.name = name.trim().to_owned();
+                row.name = name;
             }
             if let Some(owner) = changes.owner_unit_id {
                 row.owner_unit_id = owner;
@@ -261,15 +262,19 @@ impl Desk {
                 row.availability_target_percent = target;
             }
             if let Some(description) = changes.description {
-                row.description = description.trim().to_owned();
+                row.description = description;
             }
             if let Some(active) = changes.active {
                 row.active = active;
             }
-            row.updated_at = now.naive_utc();
             let mut errors = Vec::new();
-            check_fields(&mut errors, &row);
+            check_fields(&mut errors, &mut row);
             ServiceError::check(errors)?;
+            if row == stored {
+                // Nothing to change: no new version, no audit entry.
+                return view(stored);
+            }
+            row.updated_at = now.naive_utc();
             check_references(conn, &row)?;
             db::services::update(conn, &row)?;
             audit::record(

@@ -494,8 +494,9 @@ impl Desk {
         write_tx(&mut conn, |conn| {
             let mut row = load_visible(conn, caller, id_or_number, true)?;
             let mut held = self.hold_sla(conn, &row)?;
+            let mut alerts_escalated = false;
             if let Some(held) = held.as_mut() {
-                self.record_due_alerts(conn, &mut row, held, now)?;
+                alerts_escalated = self.record_due_alerts(conn, &mut row, held, now)?;
             }
             let tier = stored_tier(&row)?;
             if !Worker::of(caller.role, caller.unit_id.as_deref(), &row.unit_id).works(tier) {
@@ -509,6 +510,7 @@ impl Desk {
                     message: format!("a {status} ticket can no longer be edited"),
                 });
             }
+            let stored_row = row.clone();
             let before = editable_fields(&row);
             if let Some(title) = title {
                 row.title = title;
@@ -531,7 +533,11 @@ impl Desk {
                 // A paused clock already past its new target owes its alerts now.
                 self.record_due_alerts(conn, &mut row, held, now)?;
             }
-            if let Some(service_id) = changes.service_id {
+            // An unchanged service or assignee is not judged again: a PATCH that repeats the
+            // ticket as it stands changes nothing.
+            if let Some(service_id) = changes.service_id
+                && service_id != row.service_id
+            {
                 if let Some(id) = &service_id
                     && !db::services::find(conn, id)?.is_some_and(|s| s.active)
                 {
@@ -542,7 +548,9 @@ impl Desk {
                 }
                 row.service_id = service_id;
             }
-            if let Some(assignee_id) = changes.assignee_id {
+            if let Some(assignee_id) = changes.assignee_id
+                && assignee_id != row.assignee_id
+            {
                 if let Some(id) = &assignee_id {
                     check_assignee(conn, &row, id)?;
                 }
@@ -554,18 +562,24 @@ impl Desk {
             if let Some(classification) = changes.classification {
                 row.classification = classification.as_str().into();
             }
-            row.updated_at = now.naive_utc();
-            row.version += 1;
-            db::tickets::update(conn, &row)?;
-            let after = editable_fields(&row);
-            record_event(
-                conn,
-                &row.id,
-                "updated",
-                Some(&caller.user_id),
-                now,
-                changed_fields(&before, &after),
-            )?;
+            // A PATCH that changes nothing makes no new version and no `updated` event; what
+            // the SLA engine owed the ticket at this moment is kept all the same.
+            if row != stored_row {
+                row.updated_at = now.naive_utc();
+                row.version += 1;
+                db::tickets::update(conn, &row)?;
+                let after = editable_fields(&row);
+                record_event(
+                    conn,
+                    &row.id,
+                    "updated",
+                    Some(&caller.user_id),
+                    now,
+                    changed_fields(&before, &after),
+                )?;
+            } else if alerts_escalated {
+                db::tickets::update(conn, &row)?;
+            }
             let sla = held
                 .map(|held| held.save(conn))
                 .transpose()?

@@ -4,7 +4,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{Desk, ServiceError, audit, new_id, permit};
+use super::{Desk, ServiceError, audit, fields, new_id, permit};
 use crate::auth::{Caller, TokenKind};
 use crate::clock::rfc3339;
 use crate::db::models::TokenRow;
@@ -81,14 +81,8 @@ impl Desk {
         input: NewToken,
     ) -> Result<CreatedToken, ServiceError> {
         permit(caller, Operation::ManageTokens)?;
-        let name = input.name.trim().to_owned();
         let mut errors = Vec::new();
-        if name.is_empty() || name.chars().count() > 100 {
-            errors.push(super::FieldError::new(
-                "name",
-                "must be 1 to 100 characters",
-            ));
-        }
+        let name = fields::text(&mut errors, "name", &input.name, 100);
         let days = input.expires_in_days.unwrap_or(DEFAULT_DAYS);
         if !(1..=MAX_DAYS).contains(&days) {
             errors.push(super::FieldError::new(

@@ -234,7 +234,8 @@ impl Desk {
         let now = self.now();
         let mut conn = self.conn()?;
         write_tx(&mut conn, |conn| {
-            let mut row = db::units::find(conn, id)?.ok_or(ServiceError::NotFound)?;
+            let stored = db::units::find(conn, id)?.ok_or(ServiceError::NotFound)?;
+            let mut row = stored.clone();
             if let Some(code) = code {
                 ensure_code_free(conn, &code, Some(id))?;
                 row.code = code;
@@ -242,12 +243,19 @@ impl Desk {
             if let Some(name) = name {
                 row.name = name;
             }
-            if let Some(email) = email {
+            // An unchanged mailbox is not judged again: the domains may have changed since.
+            if let Some(email) = email
+                && email.as_ref().map(EmailAddress::as_str) != row.email.as_deref()
+            {
                 require_official_mailbox(&region::load(conn)?, email.as_ref())?;
                 row.email = email.map(EmailAddress::into_string);
             }
             if let Some(active) = changes.active {
                 row.active = active;
+            }
+            if row == stored {
+                // Nothing to change: no new version, no audit entry.
+                return view(stored);
             }
             row.updated_at = now.naive_utc();
             db::units::update(conn, &row)?;

@@ -348,7 +348,8 @@ impl Desk {
         let now = self.now();
         let mut conn = self.conn()?;
         write_tx(&mut conn, |conn| {
-            let mut row = db::users::find(conn, id)?.ok_or(ServiceError::NotFound)?;
+            let stored = db::users::find(conn, id)?.ok_or(ServiceError::NotFound)?;
+            let mut row = stored.clone();
             let role = changes
                 .role
                 .map_or_else(|| row.role.parse::<Role>(), Ok)
@@ -373,9 +374,13 @@ impl Desk {
             }
             row.role = role.as_str().into();
             row.password_hash = password_hash.or(row.password_hash.take());
+            if row == stored {
+                // Nothing to change: no new version, no audit entry.
+                return view(stored);
+            }
             row.updated_at = now.naive_utc();
             // An unchanged address is not re-judged: the domains may have changed since.
-            let check_official = changes.email.is_some() || changes.role.is_some();
+            let check_official = row.email != stored.email || row.role != stored.role;
             let region = region::load(conn)?;
             check_placement(conn, &region, &row, role, check_official)?;
             db::users::update(conn, &row)?;

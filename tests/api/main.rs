@@ -10,6 +10,7 @@ mod calendars;
 mod cli;
 mod dashboard;
 mod http;
+mod input;
 mod lifecycle;
 mod mail;
 mod mail_faults;
