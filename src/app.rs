@@ -10,6 +10,7 @@ use tracing_actix_web::TracingLogger;
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::api::request_log::RequestSpan;
 use crate::api::{self, openapi::ApiDoc};
 use crate::clock::Clock;
 use crate::config::Config;
@@ -114,7 +115,7 @@ impl Application {
                         Ok(response)
                     }
                 })
-                .wrap(TracingLogger::default())
+                .wrap(TracingLogger::<RequestSpan>::new())
                 .app_data(desk.clone())
                 .app_data(web::PayloadConfig::new(api::MAX_BODY_BYTES))
                 .app_data(web::QueryConfig::default().error_handler(api::bad_query))

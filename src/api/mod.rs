@@ -14,6 +14,7 @@ mod notifications;
 pub mod openapi;
 mod region;
 mod reports;
+pub(crate) mod request_log;
 mod services;
 mod sla_policies;
 mod tickets;

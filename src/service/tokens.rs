@@ -5,14 +5,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{Desk, ServiceError, audit, new_id, require};
-use crate::auth::{Caller, TokenKind};
+use crate::auth::jwt::INTEGRATION_MAX_DAYS;
+use crate::auth::{Caller, Holder, TokenKind};
 use crate::clock::rfc3339;
 use crate::db::models::TokenRow;
 use crate::db::{self, write_tx};
 use crate::domain::role::Role;
 
 const DEFAULT_DAYS: i64 = 90;
-const MAX_DAYS: i64 = 730;
 
 /// `POST /users/{id}/tokens`.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -89,10 +89,10 @@ impl Desk {
             ));
         }
         let days = input.expires_in_days.unwrap_or(DEFAULT_DAYS);
-        if !(1..=MAX_DAYS).contains(&days) {
+        if !(1..=INTEGRATION_MAX_DAYS).contains(&days) {
             errors.push(super::FieldError::new(
                 "expires_in_days",
-                format!("must be between 1 and {MAX_DAYS}"),
+                format!("must be between 1 and {INTEGRATION_MAX_DAYS}"),
             ));
         }
         ServiceError::check(errors)?;
@@ -129,8 +129,11 @@ impl Desk {
             let token = self
                 .jwt
                 .issue(
-                    &user.id,
-                    &user.role,
+                    Holder {
+                        user_id: &user.id,
+                        role: &user.role,
+                        generation: user.credential_generation,
+                    },
                     &row.id,
                     TokenKind::Integration,
                     now,

@@ -253,6 +253,7 @@ impl Desk {
                 active: true,
                 created_at: now.naive_utc(),
                 updated_at: now.naive_utc(),
+                credential_generation: 0,
             };
             // Only the first admin, made on the server itself, may come before the region's
             // official domains are configured, so that someone can sign in to configure them.
@@ -352,6 +353,8 @@ impl Desk {
         let mut conn = self.conn()?;
         write_tx(&mut conn, |conn| {
             let mut row = db::users::find(conn, id)?.ok_or(ServiceError::NotFound)?;
+            let was_active = row.active;
+            let old_role = row.role.clone();
             let role = changes
                 .role
                 .map_or_else(|| row.role.parse::<Role>(), Ok)
@@ -381,6 +384,13 @@ impl Desk {
             let check_official = changes.email.is_some() || changes.role.is_some();
             let region = region::load(conn)?;
             check_placement(conn, &region, &row, role, check_official)?;
+            // What a token was issued for no longer holds: every session and token of the
+            // account ends, and stays ended even if the change is undone later.
+            let sessions_ended =
+                row.role != old_role || (was_active && !row.active) || changes.password.is_some();
+            if sessions_ended {
+                row.credential_generation += 1;
+            }
             db::users::update(conn, &row)?;
             audit::record(
                 conn,
@@ -394,8 +404,21 @@ impl Desk {
                     "unit_id": row.unit_id,
                     "active": row.active,
                     "password_changed": changes.password.is_some(),
+                    "sessions_ended": sessions_ended,
                 }),
             )?;
+            if sessions_ended {
+                for token_id in db::tokens::revoke_all_for_user(conn, &row.id, now.naive_utc())? {
+                    audit::record(
+                        conn,
+                        now,
+                        Some(&caller.user_id),
+                        "token_revoked",
+                        ("token", &token_id),
+                        serde_json::json!({"user_id": row.id, "reason": "account_changed"}),
+                    )?;
+                }
+            }
             view(row)
         })
     }
