@@ -11,6 +11,7 @@ use tracing_actix_web::TracingLogger;
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::api::request_log::RequestSpan;
 use crate::api::{self, openapi::ApiDoc};
 use crate::clock::Clock;
 use crate::config::Config;
@@ -119,7 +120,7 @@ impl Application {
                         Ok(response)
                     }
                 })
-                .wrap(TracingLogger::default())
+                .wrap(TracingLogger::<RequestSpan>::new())
                 .app_data(desk.clone())
                 .app_data(web::PayloadConfig::new(api::MAX_BODY_BYTES))
                 .configure(api::routes)

@@ -10,6 +10,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::stream;
 use tokio::sync::broadcast::Receiver;
 use tokio::sync::broadcast::error::RecvError;
+use tokio::time::Instant;
 
 use super::error::{ApiError, Problem};
 use super::extract::Bearer;
@@ -18,9 +19,10 @@ use crate::auth::Caller;
 use crate::service::Desk;
 use crate::service::event_stream::StreamEvent;
 
-/// A comment line every so often keeps proxies from closing a quiet stream; the token is
-/// checked again each time, so a revoked one stops receiving.
-const HEARTBEAT: Duration = Duration::from_secs(10);
+/// How often the token is checked again, whatever the traffic, so that a revoked token or a
+/// changed account stops receiving; each check that passes sends a comment line, which also
+/// keeps proxies from closing a quiet stream.
+const RECHECK: Duration = Duration::from_secs(10);
 /// Most events read back from the table at once on resumption.
 const BACKLOG_PAGE: i64 = 1000;
 
@@ -34,6 +36,8 @@ struct Listener {
     read_up_to: Option<String>,
     /// The last live event sent.
     last_live: Option<String>,
+    /// When the token is checked next: a fixed schedule that events do not push back.
+    recheck_at: Instant,
     done: bool,
 }
 
@@ -65,10 +69,29 @@ impl Listener {
         Ok(())
     }
 
+    /// Checks the token again; `None` ends the stream.
+    async fn recheck(&mut self) -> Option<Bytes> {
+        self.recheck_at = Instant::now() + RECHECK;
+        let token = self.token.clone();
+        match run(&self.desk, move |desk| desk.authenticate(&token)).await {
+            Ok(caller) => {
+                self.caller = caller;
+                Some(Bytes::from_static(b": heartbeat\n\n"))
+            }
+            Err(_) => {
+                self.done = true;
+                None
+            }
+        }
+    }
+
     async fn next(&mut self) -> Option<Bytes> {
         loop {
             if self.done {
                 return None;
+            }
+            if Instant::now() >= self.recheck_at {
+                return self.recheck().await;
             }
             if let Some(event) = self.backlog.pop_front() {
                 if self.backlog.is_empty() && self.read_back().await.is_err() {
@@ -98,16 +121,7 @@ impl Listener {
                     }
                     Err(RecvError::Closed) => return None,
                 },
-                () = tokio::time::sleep(HEARTBEAT) => {
-                    let token = self.token.clone();
-                    match run(&self.desk, move |desk| desk.authenticate(&token)).await {
-                        Ok(caller) => {
-                            self.caller = caller;
-                            return Some(Bytes::from_static(b": heartbeat\n\n"));
-                        }
-                        Err(_) => return None,
-                    }
-                }
+                () = tokio::time::sleep_until(self.recheck_at) => return self.recheck().await,
             }
         }
     }
@@ -142,6 +156,7 @@ pub async fn stream(
         backlog: VecDeque::new(),
         read_up_to: last,
         last_live: None,
+        recheck_at: Instant::now() + RECHECK,
         done: false,
     };
     listener.read_back().await?;

@@ -39,15 +39,19 @@ impl FromRequest for Bearer {
             .headers()
             .get(header::AUTHORIZATION)
             .and_then(|value| value.to_str().ok())
-            .and_then(|value| {
-                value
-                    .strip_prefix("Bearer ")
-                    .or_else(|| value.strip_prefix("bearer "))
-            })
-            .map(|token| Bearer(token.trim().to_owned()))
+            .and_then(bearer_token)
+            .map(|token| Bearer(token.to_owned()))
             .ok_or_else(|| ServiceError::Unauthenticated.into());
         std::future::ready(token)
     }
+}
+
+/// The token of an `Authorization` value of the `Bearer` scheme: the scheme's name is
+/// case-insensitive (RFC 7235 section 2.1) and spaces around the token do not count.
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim().split_once(' ')?;
+    let token = token.trim_start_matches(' ');
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
 /// A JSON request body, read but not yet opened: its problems (`415`, `400`, `422`) are told

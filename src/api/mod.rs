@@ -16,6 +16,7 @@ pub mod openapi;
 pub mod params;
 mod region;
 mod reports;
+pub(crate) mod request_log;
 mod services;
 mod sla_policies;
 mod tickets;

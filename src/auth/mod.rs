@@ -7,5 +7,5 @@ mod login_limit;
 pub mod password;
 
 pub use caller::Caller;
-pub use jwt::{Claims, JwtKeys, TokenKind};
+pub use jwt::{Claims, Holder, JwtKeys, TokenKind};
 pub use login_limit::{LoginLimiter, RateLimited};

@@ -79,6 +79,9 @@ pub struct UserRow {
     pub created_at: NaiveDateTime,
     /// Last change.
     pub updated_at: NaiveDateTime,
+    /// Moves on with every role change, deactivation and password change; a token carrying
+    /// an older value is refused.
+    pub credential_generation: i64,
 }
 
 /// A long-lived integration token (the JWT itself is never stored).

@@ -39,6 +39,7 @@ diesel::table! {
         active -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        credential_generation -> BigInt,
     }
 }
 

@@ -44,3 +44,23 @@ pub fn revoke(conn: &mut DbConn, id: &str, at: NaiveDateTime) -> DbResult<()> {
     .execute(conn)
     .map(drop)
 }
+
+/// Marks every live token of a user revoked; returns the ids it revoked.
+pub fn revoke_all_for_user(
+    conn: &mut DbConn,
+    user_id: &str,
+    at: NaiveDateTime,
+) -> DbResult<Vec<String>> {
+    let live = api_tokens::table
+        .filter(api_tokens::user_id.eq(user_id))
+        .filter(api_tokens::revoked_at.is_null())
+        .order(api_tokens::id)
+        .select(api_tokens::id)
+        .load::<String>(conn)?;
+    if !live.is_empty() {
+        diesel::update(api_tokens::table.filter(api_tokens::id.eq_any(&live)))
+            .set(api_tokens::revoked_at.eq(at))
+            .execute(conn)?;
+    }
+    Ok(live)
+}

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use super::users::{UserView, view};
 use super::{Desk, ServiceError, new_id};
-use crate::auth::{Caller, RateLimited, TokenKind, password};
+use crate::auth::{Caller, Holder, RateLimited, TokenKind, password};
 use crate::db;
 
 /// `POST /auth/login`.
@@ -63,17 +63,15 @@ impl From<RateLimited> for ServiceError {
 
 impl Desk {
     /// Checks a password and issues an access token. Unknown email, wrong password, a
-    /// deactivated account and an integration account all get the same answer.
+    /// deactivated account and an integration account all get the same answer, and count as
+    /// as a failure of that account from `ip` (see `LoginLimiter`).
     pub fn login(
         &self,
         input: LoginInput,
         ip: Option<IpAddr>,
     ) -> Result<LoginOutput, ServiceError> {
-        if let Some(ip) = ip {
-            self.login_limits.check_ip(ip)?;
-        }
         let email = input.email.trim().to_ascii_lowercase();
-        self.login_limits.check_account(&email)?;
+        self.login_limits.begin(&email, ip, self.now())?;
         let user = db::users::find_by_email(&mut *self.conn()?, &email)?;
         let password_ok = match user.as_ref().and_then(|u| u.password_hash.as_deref()) {
             Some(hash) => password::verify(&input.password, hash),
@@ -82,23 +80,26 @@ impl Desk {
                 false
             }
         };
-        let user = match user {
-            Some(user) if password_ok && user.active => view(user)?,
-            _ => {
-                self.login_limits.record_failure(&email);
-                return Err(ServiceError::InvalidCredentials);
+        let (user, generation) = match user {
+            Some(user) if password_ok && user.active => {
+                let generation = user.credential_generation;
+                (view(user)?, generation)
             }
+            _ => return Err(ServiceError::InvalidCredentials),
         };
         if !user.role.signs_in_with_password() {
             return Err(ServiceError::InvalidCredentials);
         }
-        self.login_limits.record_success(&email);
+        self.login_limits.succeeded(&email, ip);
         let now = self.now();
         let access_token = self
             .jwt
             .issue(
-                &user.id,
-                user.role.as_str(),
+                Holder {
+                    user_id: &user.id,
+                    role: user.role.as_str(),
+                    generation,
+                },
                 &new_id(),
                 TokenKind::Access,
                 now,
@@ -114,7 +115,9 @@ impl Desk {
     }
 
     /// Resolves a bearer token to the caller it speaks for, re-reading the account (and, for
-    /// integration tokens, the token row) so that deactivation and revocation act at once.
+    /// integration tokens, the token row) so that deactivation and revocation act at once. A
+    /// token issued before the account's last role change, deactivation or password change
+    /// (an older credential generation), or for another role than the stored one, is refused.
     pub fn authenticate(&self, token: &str) -> Result<Caller, ServiceError> {
         let now = self.now();
         let claims = self.jwt.verify(token, now).map_err(|error| {
@@ -123,7 +126,11 @@ impl Desk {
         })?;
         let mut conn = self.conn()?;
         let user = db::users::find(&mut conn, &claims.sub)?
-            .filter(|user| user.active)
+            .filter(|user| {
+                user.active
+                    && user.credential_generation == claims.generation
+                    && user.role == claims.role
+            })
             .ok_or(ServiceError::Unauthenticated)?;
         if claims.typ == TokenKind::Integration {
             let live = db::tokens::find(&mut conn, &claims.jti)?.is_some_and(|row| {

@@ -79,7 +79,7 @@ impl Desk {
         let sla_bell = Arc::new(sla_due::Bell::default());
         let workers = Arc::new(workers::WorkerHealth::default());
         Self {
-            jwt: JwtKeys::new(&parts.jwt_secret),
+            jwt: JwtKeys::new(&parts.jwt_secret, parts.access_token_ttl_secs),
             ticket_writer: ticket_writer::TicketWriter::start(
                 parts.pool.clone(),
                 parts.clock.clone(),

@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{Desk, ServiceError, audit, fields, new_id, permit};
-use crate::auth::{Caller, TokenKind};
+use crate::auth::jwt::INTEGRATION_MAX_DAYS;
+use crate::auth::{Caller, Holder, TokenKind};
 use crate::clock::rfc3339;
 use crate::db::models::TokenRow;
 use crate::db::{self, write_tx};
@@ -13,7 +14,6 @@ use crate::domain::access::Operation;
 use crate::domain::role::Role;
 
 const DEFAULT_DAYS: i64 = 90;
-const MAX_DAYS: i64 = 730;
 
 /// `POST /users/{id}/tokens`.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -84,10 +84,10 @@ impl Desk {
         let mut errors = Vec::new();
         let name = fields::text(&mut errors, "name", &input.name, 100);
         let days = input.expires_in_days.unwrap_or(DEFAULT_DAYS);
-        if !(1..=MAX_DAYS).contains(&days) {
+        if !(1..=INTEGRATION_MAX_DAYS).contains(&days) {
             errors.push(super::FieldError::new(
                 "expires_in_days",
-                format!("must be between 1 and {MAX_DAYS}"),
+                format!("must be between 1 and {INTEGRATION_MAX_DAYS}"),
             ));
         }
         ServiceError::check(errors)?;
@@ -124,8 +124,11 @@ impl Desk {
             let token = self
                 .jwt
                 .issue(
-                    &user.id,
-                    &user.role,
+                    Holder {
+                        user_id: &user.id,
+                        role: &user.role,
+                        generation: user.credential_generation,
+                    },
                     &row.id,
                     TokenKind::Integration,
                     now,

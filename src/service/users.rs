@@ -254,6 +254,7 @@ impl Desk {
                 active: true,
                 created_at: now.naive_utc(),
                 updated_at: now.naive_utc(),
+                credential_generation: 0,
             };
             // Only the first admin, made on the server itself, may come before the region's
             // official domains are configured, so that someone can sign in to configure them.
@@ -383,6 +384,13 @@ impl Desk {
             let check_official = row.email != stored.email || row.role != stored.role;
             let region = region::load(conn)?;
             check_placement(conn, &region, &row, role, check_official)?;
+            // What a token was issued for no longer holds: every session and token of the
+            // account ends, and stays ended even if the change is undone later.
+            let sessions_ended =
+                row.role != stored.role || (stored.active && !row.active) || changes.password.is_some();
+            if sessions_ended {
+                row.credential_generation += 1;
+            }
             db::users::update(conn, &row)?;
             audit::record(
                 conn,
@@ -396,8 +404,21 @@ impl Desk {
                     "unit_id": row.unit_id,
                     "active": row.active,
                     "password_changed": changes.password.is_some(),
+                    "sessions_ended": sessions_ended,
                 }),
             )?;
+            if sessions_ended {
+                for token_id in db::tokens::revoke_all_for_user(conn, &row.id, now.naive_utc())? {
+                    audit::record(
+                        conn,
+                        now,
+                        Some(&caller.user_id),
+                        "token_revoked",
+                        ("token", &token_id),
+                        serde_json::json!({"user_id": row.id, "reason": "account_changed"}),
+                    )?;
+                }
+            }
             view(row)
         })
     }

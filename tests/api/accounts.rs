@@ -292,7 +292,7 @@ async fn an_admin_moves_a_technician_and_resets_a_password(backend: Backend) {
 async fn account_changes_leave_an_audit_trail(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let pd = app.create_pd("DINKES").await;
-    let (id, tier1) = app
+    let (id, _) = app
         .create_user(&format!("a@{DOMAIN}"), "tier1", Some(&pd))
         .await;
     app.patch(
@@ -301,6 +301,10 @@ async fn account_changes_leave_an_audit_trail(backend: Backend) {
         json!({"password": "sandi-baru-yang-panjang"}),
     )
     .await;
+    // The password change ended the earlier session.
+    let tier1 = app
+        .login(&format!("a@{DOMAIN}"), "sandi-baru-yang-panjang")
+        .await;
     let (_, auditor) = app
         .create_user(&format!("inspektorat@{DOMAIN}"), "auditor", None)
         .await;

@@ -169,6 +169,88 @@ async fn a_revoked_token_is_cut_off(backend: Backend) {
     );
 }
 
+/// The token is checked again every 10 s whatever the traffic: on a busy desk, where the
+/// stream is never quiet, a revoked token and a deactivated account still stop receiving.
+async fn a_busy_stream_is_cut_off_too(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let cast = app.cast().await;
+    let dashboard = Events::open(&app, &cast.integration.token, None).await;
+    let staff = Events::open(&app, &cast.tier2.token, None).await;
+    let busy = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let creator = {
+        let (base, token, busy) = (app.base.clone(), cast.tier1.token.clone(), busy.clone());
+        tokio::spawn(async move {
+            let client = reqwest::Client::new();
+            let mut created = 0;
+            while busy.load(std::sync::atomic::Ordering::Relaxed) && created < 60 {
+                let response = client
+                    .post(format!("{base}/api/v1/tickets"))
+                    .bearer_auth(&token)
+                    .json(&crate::support::incident(json!({})))
+                    .send()
+                    .await
+                    .expect("sent");
+                assert_eq!(response.status(), StatusCode::CREATED);
+                created += 1;
+                tokio::time::sleep(Duration::from_millis(900)).await;
+            }
+        })
+    };
+    // Let a few events flow, so that the stream's quiet-time clock, if any, is reset.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let (_, tokens) = app
+        .get(
+            &format!("/api/v1/users/{}/tokens", cast.integration.id),
+            &app.admin_token,
+        )
+        .await;
+    let token_id = tokens[0]["id"].as_str().expect("token id").to_owned();
+    let revoked = app
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/tokens/{token_id}"),
+            Some(&app.admin_token),
+            None,
+        )
+        .await;
+    assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
+    let (status, _) = app
+        .patch(
+            &format!("/api/v1/users/{}", cast.tier2.id),
+            &app.admin_token,
+            json!({"active": false}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let cut_off = std::time::Instant::now();
+    let drain = |mut events: Events| async move {
+        let mut after_cut = 0;
+        // `next` gives up after 5 quiet seconds; with a ticket a second the stream is never
+        // that quiet until it ends.
+        while events.next(Duration::from_secs(5)).await.is_some() {
+            after_cut += 1;
+            if cut_off.elapsed() > Duration::from_secs(40) {
+                break;
+            }
+        }
+        (after_cut, cut_off.elapsed())
+    };
+    let ((dashboard_events, dashboard_end), (staff_events, staff_end)) =
+        tokio::join!(drain(dashboard), drain(staff));
+    busy.store(false, std::sync::atomic::Ordering::Relaxed);
+    creator.await.expect("creator");
+    for (who, events, ended) in [
+        ("revoked token", dashboard_events, dashboard_end),
+        ("deactivated account", staff_events, staff_end),
+    ] {
+        assert!(events > 0, "{who}: events kept flowing after the change");
+        assert!(
+            ended < Duration::from_secs(20),
+            "{who}: the stream ended {ended:?} after the change, {events} events later"
+        );
+    }
+}
+
 /// An event the hub panics on (a debug build's fault point, `[test-panic:event-hub]` in its
 /// data) is skipped; the hub restarts, readiness naming it meanwhile, and streams what follows.
 async fn an_event_the_hub_panics_on_is_skipped_and_the_stream_goes_on(backend: Backend) {
@@ -200,5 +282,6 @@ async fn an_event_the_hub_panics_on_is_skipped_and_the_stream_goes_on(backend: B
 on_both_databases!(
     the_stream_delivers_what_the_caller_may_see_and_resumes,
     a_revoked_token_is_cut_off,
+    a_busy_stream_is_cut_off_too,
     an_event_the_hub_panics_on_is_skipped_and_the_stream_goes_on,
 );

@@ -165,8 +165,126 @@ async fn integration_tokens_cannot_administer(backend: Backend) {
     );
 }
 
+/// `PATCH /users/{id} {"role":"admin"}` on a dashboard account must not turn its read-only
+/// token into an admin credential: the change ends its tokens, for good.
+async fn a_role_change_revokes_the_accounts_tokens_for_good(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let user = integration_user(&app).await;
+    let mut issued = Vec::new();
+    for name in ["Dasbor", "Layar"] {
+        let (status, token) = app
+            .post(
+                &format!("/api/v1/users/{user}/tokens"),
+                &app.admin_token,
+                json!({"name": name}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{token}");
+        issued.push(token);
+    }
+    let token = issued[0]["token"].as_str().expect("token");
+    let account = format!("/api/v1/users/{user}");
+    let (status, _) = app
+        .patch(
+            &account,
+            &app.admin_token,
+            json!({"name": "Dasbor Tier 2 (baru)"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        app.get("/api/v1/auth/me", token).await.0,
+        StatusCode::OK,
+        "a change of name leaves the tokens alone"
+    );
+
+    let (status, changed) = app
+        .patch(&account, &app.admin_token, json!({"role": "admin"}))
+        .await;
+    assert_eq!(
+        (status, &changed["role"]),
+        (StatusCode::OK, &json!("admin"))
+    );
+    assert_eq!(
+        app.get("/api/v1/users", token).await.0,
+        StatusCode::UNAUTHORIZED,
+        "the dashboard token did not become an admin credential"
+    );
+    let (status, _) = app
+        .patch(&account, &app.admin_token, json!({"role": "integration"}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        app.get("/api/v1/auth/me", token).await.0,
+        StatusCode::UNAUTHORIZED,
+        "changing the role back does not bring the token back"
+    );
+
+    let (_, listed) = app
+        .get(&format!("/api/v1/users/{user}/tokens"), &app.admin_token)
+        .await;
+    let listed = listed.as_array().expect("tokens");
+    assert_eq!(listed.len(), 2);
+    assert!(
+        listed.iter().all(|t| t["revoked_at"].is_string()),
+        "both tokens show as revoked: {listed:?}"
+    );
+    for token in &issued {
+        let (_, trail) = app
+            .get(
+                &format!(
+                    "/api/v1/audit-log?entity=token&entity_id={}",
+                    token["id"].as_str().expect("id")
+                ),
+                &app.admin_token,
+            )
+            .await;
+        let actions: Vec<&str> = trail
+            .as_array()
+            .expect("entries")
+            .iter()
+            .filter_map(|e| e["action"].as_str())
+            .collect();
+        assert_eq!(actions, ["token_created", "token_revoked"], "{trail}");
+    }
+    let (_, trail) = app
+        .get(
+            &format!("/api/v1/audit-log?entity=user&entity_id={user}"),
+            &app.admin_token,
+        )
+        .await;
+    let ended: Vec<&serde_json::Value> = trail
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|e| &e["data"]["sessions_ended"])
+        .collect();
+    assert_eq!(
+        ended,
+        [&json!(null), &json!(false), &json!(true), &json!(true)],
+        "{trail}"
+    );
+
+    let (status, fresh) = app
+        .post(
+            &format!("/api/v1/users/{user}/tokens"),
+            &app.admin_token,
+            json!({"name": "Dasbor"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(
+        app.get("/api/v1/auth/me", fresh["token"].as_str().expect("token"))
+            .await
+            .0,
+        StatusCode::OK,
+        "a token issued after the change works"
+    );
+}
+
 on_both_databases!(
     a_revoked_token_is_refused_from_then_on,
     tokens_are_for_active_integration_accounts_only,
     integration_tokens_cannot_administer,
+    a_role_change_revokes_the_accounts_tokens_for_good,
 );

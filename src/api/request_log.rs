@@ -1,0 +1,125 @@
+//! The span every request is logged under. It names the query string's parameters but never
+//! a value that could be a credential: a token sent as `?access_token=…` (a browser's
+//! `EventSource` cannot set headers) must not end up in the logs, where anyone who reads them
+//! could act as its holder.
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::{Error, HttpMessage};
+use tracing::Span;
+use tracing_actix_web::{RequestId, RootSpanBuilder};
+use url::form_urlencoded;
+
+/// What replaces a value that may be a credential.
+const REDACTED: &str = "REDACTED";
+/// Parameter names whose values are secrets, whatever they look like.
+const SECRET_NAMES: [&str; 6] = ["token", "secret", "password", "jwt", "auth", "key"];
+/// Opaque values at least this long may be keys; shorter ones (ids, ticket numbers, dates)
+/// help reading a log.
+const OPAQUE_MIN_CHARS: usize = 40;
+
+/// Like the default span of `tracing-actix-web`, with the query string's values redacted
+/// where they may be credentials, the peer address rather than a forwarded header, and no
+/// error text.
+pub struct RequestSpan;
+
+impl RootSpanBuilder for RequestSpan {
+    fn on_request_start(request: &ServiceRequest) -> Span {
+        let route = request.match_pattern().unwrap_or_else(|| "default".into());
+        let request_id = request
+            .extensions()
+            .get::<RequestId>()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        tracing::info_span!(
+            "HTTP request",
+            http.method = %request.method(),
+            http.route = %route,
+            http.target = %loggable_target(request.path(), request.query_string()),
+            http.client_ip = %request.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default(),
+            http.status_code = tracing::field::Empty,
+            otel.status_code = tracing::field::Empty,
+            request_id = %request_id,
+        )
+    }
+
+    /// Records the status only: the error's own text may quote the query string, and server
+    /// errors are logged with their reason where they are answered.
+    fn on_request_end<B: MessageBody>(span: Span, outcome: &Result<ServiceResponse<B>, Error>) {
+        let status = match outcome {
+            Ok(response) => response.status(),
+            Err(error) => error.as_response_error().status_code(),
+        };
+        span.record("http.status_code", status.as_u16());
+        span.record(
+            "otel.status_code",
+            if status.is_server_error() {
+                "ERROR"
+            } else {
+                "OK"
+            },
+        );
+    }
+}
+
+/// The path and the query string with every value that may be a credential replaced.
+fn loggable_target(path: &str, query: &str) -> String {
+    if query.is_empty() {
+        return path.to_owned();
+    }
+    let mut redacted = form_urlencoded::Serializer::new(String::new());
+    for (name, value) in form_urlencoded::parse(query.as_bytes()) {
+        if secret_name(&name) || looks_like_token(&value) {
+            redacted.append_pair(&name, REDACTED);
+        } else {
+            redacted.append_pair(&name, &value);
+        }
+    }
+    format!("{path}?{}", redacted.finish())
+}
+
+fn secret_name(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    SECRET_NAMES.iter().any(|secret| name.contains(secret))
+}
+
+/// A JWT (`xxx.yyy.zzz` of base64url, or anything starting like a JSON header), or a long
+/// opaque string.
+fn looks_like_token(value: &str) -> bool {
+    let value = value.trim();
+    let base64url = |part: &str| {
+        !part.is_empty()
+            && part
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'=')
+    };
+    let parts: Vec<&str> = value.split('.').collect();
+    value.starts_with("eyJ")
+        || (parts.len() == 3 && parts.iter().all(|part| base64url(part)))
+        || (value.chars().count() >= OPAQUE_MIN_CHARS && !value.contains(' '))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_are_redacted_and_the_rest_kept() {
+        assert_eq!(loggable_target("/a", ""), "/a");
+        assert_eq!(
+            loggable_target(
+                "/a",
+                "status=open&limit=20&cursor=019c213a-6100-71c4-8b8f-ab1700a8dba1"
+            ),
+            "/a?status=open&limit=20&cursor=019c213a-6100-71c4-8b8f-ab1700a8dba1"
+        );
+        assert_eq!(
+            loggable_target("/a", "access_token=abc&x=aGVhZA.Ym9keQ.c2ln&API%5FKEY=1"),
+            "/a?access_token=REDACTED&x=REDACTED&API_KEY=REDACTED"
+        );
+        assert_eq!(
+            loggable_target("/a", "q=eyJhbGciOi%2EeyJzdWIi"),
+            "/a?q=REDACTED"
+        );
+    }
+}
