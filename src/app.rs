@@ -99,7 +99,7 @@ impl Application {
                 .wrap_fn(|request, service| {
                     let started = Instant::now();
                     let desk = request.app_data::<web::Data<Desk>>().cloned();
-                    let method = request.method().to_string();
+                    let method = metric_method(request.method());
                     let response = service.call(request);
                     async move {
                         let response = response.await?;
@@ -151,5 +151,25 @@ impl Application {
         drop(self.mail_dispatcher);
         drop(self.event_hub);
         served
+    }
+}
+
+/// The method as a metric label: a method of the standard set, or `other`, so that invented
+/// methods cannot grow the metrics without bound.
+fn metric_method(method: &actix_web::http::Method) -> String {
+    use actix_web::http::Method;
+    let known = [
+        Method::GET,
+        Method::POST,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+        Method::HEAD,
+        Method::OPTIONS,
+    ];
+    if known.contains(method) {
+        method.to_string()
+    } else {
+        "other".to_owned()
     }
 }

@@ -13,7 +13,8 @@ use crate::service::audit::AuditEntryView;
 /// Which record's trail to read.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct AuditQuery {
-    /// `region`, `unit`, `user` or `token`.
+    /// `region`, `unit`, `user`, `token`, `calendar`, `sla_policy`, `service` or
+    /// `notification`.
     pub entity: String,
     /// The record's id (`1` for the region).
     pub entity_id: String,

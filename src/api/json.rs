@@ -10,7 +10,7 @@ use crate::service::FieldError;
 const MAX_REPORTED: usize = 50;
 /// Each round deserializes the whole body again, so their number is bounded: a megabyte of
 /// faulty array elements must not keep a thread busy for long.
-const MAX_ROUNDS: usize = 200;
+const MAX_ROUNDS: usize = 2 * MAX_REPORTED;
 
 /// Why a body was not taken.
 #[derive(Debug, PartialEq, Eq)]
@@ -104,9 +104,11 @@ fn locate(error: serde_path_to_error::Error<serde_json::Error>) -> (Option<Vec<S
     (placed.then_some(path), message)
 }
 
-/// Adds a problem unless its field already has one.
+/// Adds a problem unless its field already has one, or enough are told already: past
+/// `MAX_REPORTED` a caller learns nothing new, and a body of a million faults must not cost a
+/// million checks against the list.
 fn note(errors: &mut Vec<FieldError>, field: String, message: String) {
-    if !errors.iter().any(|e| e.field == field) {
+    if errors.len() < MAX_REPORTED && !errors.iter().any(|e| e.field == field) {
         errors.push(FieldError::new(field, message));
     }
 }
@@ -134,6 +136,10 @@ fn display(path: &[Step]) -> String {
 /// Refuses control characters in strings (and keys), and turns whole-number floats into
 /// integers, which JSON Schema counts as integers too (`30.0` for a number of seconds).
 fn inspect(value: &mut Value, path: &mut Vec<Step>, errors: &mut Vec<FieldError>) {
+    if errors.len() >= MAX_REPORTED {
+        // The body is refused whatever else it holds; the rest need not be read.
+        return;
+    }
     match value {
         Value::String(text) => {
             if let Some(message) = control_character(text) {
@@ -388,6 +394,17 @@ mod tests {
                 "{\"name\": \"a\", \"count\": 1, \"inner\": {\"kind\": \"tier1\", \"label\": \"\\u007f\"}}"
             ),
             ["inner.label"]
+        );
+    }
+
+    #[test]
+    fn a_body_of_countless_faults_names_the_first_fifty() {
+        let items = vec!["\"\\u0000\""; 100_000].join(",");
+        let named = fields(&format!("{{\"name\": [{items}], \"count\": \"x\"}}"));
+        assert_eq!(named.len(), MAX_REPORTED);
+        assert_eq!(
+            (named[0].as_str(), named[49].as_str()),
+            ("name[0]", "name[49]")
         );
     }
 }

@@ -141,8 +141,13 @@ pub async fn screen_request(
             let name_fault = control_message(&name).map(|m| format!("the name {m}"));
             let too_long = (value.chars().count() > MAX_QUERY_VALUE_CHARS)
                 .then(|| format!("must be at most {MAX_QUERY_VALUE_CHARS} characters"));
+            // The decoder puts U+FFFD where escaped bytes are not UTF-8 (`%FF`); a filter
+            // would otherwise match against text nobody sent.
+            let not_utf8 = (name.contains('\u{FFFD}') || value.contains('\u{FFFD}'))
+                .then(|| "must be UTF-8 text".to_owned());
             name_fault
                 .or_else(|| control_message(&value))
+                .or(not_utf8)
                 .or(too_long)
                 .map(|message| invalid(name.escape_default().to_string(), message))
         });

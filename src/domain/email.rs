@@ -98,16 +98,15 @@ impl OfficialDomains {
     pub fn parse<S: AsRef<str>>(domains: &[S]) -> Result<Self, usize> {
         let mut normalised: Vec<String> = Vec::with_capacity(domains.len());
         for (index, domain) in domains.iter().enumerate() {
-            let entry = domain
-                .as_ref()
-                .trim()
-                .trim_start_matches('@')
-                .to_ascii_lowercase();
+            // An entry is taken as written, but for its case: a stray `@`, space or tab is a
+            // sign of a typo in the list, which should be told, not guessed at.
+            let entry = domain.as_ref().to_ascii_lowercase();
             let (base, wildcard) = match entry.strip_prefix(WILDCARD) {
                 Some(base) => (base, true),
                 None => (entry.as_str(), false),
             };
             let valid = EmailAddress::parse(&format!("x@{base}")).is_ok_and(|a| a.domain() == base)
+                && idna::domain_to_ascii_strict(base).is_ok_and(|ascii| ascii == base)
                 && (!wildcard || base.split('.').count() >= WILDCARD_MIN_LABELS);
             if !valid {
                 return Err(index);
@@ -294,15 +293,26 @@ mod tests {
 
     #[test]
     fn domains_are_normalised_and_deduplicated() {
-        let official = domains(&["@Kupang.go.id", "kupang.go.id", "mail.kupang.go.id"]);
+        let official = domains(&["Kupang.go.id", "kupang.go.id", "mail.kupang.go.id"]);
         assert_eq!(official.as_slice(), ["kupang.go.id", "mail.kupang.go.id"]);
         assert_eq!(
             official.default_sender().as_deref(),
             Some("servicedesk@kupang.go.id")
         );
-        assert_eq!(
-            OfficialDomains::parse(&["ok.go.id", "not a domain"]),
-            Err(1)
-        );
+        for typo in [
+            "not a domain",
+            "@gmail.com",
+            " gmail.com ",
+            "\tgmail.com",
+            "gmail.com\n",
+            "@*.kupang.go.id",
+            "xn--zz.com",
+        ] {
+            assert_eq!(
+                OfficialDomains::parse(&["ok.go.id", typo]),
+                Err(1),
+                "{typo:?}"
+            );
+        }
     }
 }

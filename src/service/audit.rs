@@ -33,6 +33,18 @@ pub struct AuditEntryView {
     pub data: serde_json::Value,
 }
 
+/// The kinds of record the trail covers, as `entity` names them.
+const AUDITED: [&str; 8] = [
+    "region",
+    "unit",
+    "user",
+    "token",
+    "calendar",
+    "sla_policy",
+    "service",
+    "notification",
+];
+
 /// Appends an audit entry describing a change made in the current transaction.
 pub(super) fn record(
     conn: &mut DbConn,
@@ -66,6 +78,12 @@ impl Desk {
         entity_id: &str,
     ) -> Result<Vec<AuditEntryView>, ServiceError> {
         require(caller, &[Role::Admin, Role::Auditor])?;
+        if !AUDITED.contains(&entity) {
+            return Err(ServiceError::field(
+                "entity",
+                format!("must be one of {}", AUDITED.join(", ")),
+            ));
+        }
         let rows = db::audit::for_entity(&mut *self.conn()?, entity, entity_id)?;
         Ok(rows
             .into_iter()

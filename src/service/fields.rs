@@ -18,7 +18,7 @@ pub(super) fn text(errors: &mut Vec<FieldError>, field: &str, value: &str, max: 
     let trimmed = value.trim();
     let problem = if trimmed.is_empty() || trimmed.chars().count() > max {
         Some(format!("must be 1 to {max} characters"))
-    } else if value.chars().any(char::is_control) {
+    } else if value.chars().any(breaks_the_line) {
         Some("must be one line without control characters (no line break or tab)".to_owned())
     } else if trimmed.chars().any(is_bidi_control) {
         Some(
@@ -36,6 +36,12 @@ pub(super) fn text(errors: &mut Vec<FieldError>, field: &str, value: &str, max: 
     trimmed.to_owned()
 }
 
+/// Controls, and Unicode's own line and paragraph separators (U+2028, U+2029), which a
+/// viewer may render as a line break just as well.
+fn breaks_the_line(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
+}
+
 /// Embeddings, overrides, isolates and the directional marks (Unicode's Bidi_Control).
 fn is_bidi_control(c: char) -> bool {
     CodePointSetData::new::<BidiControl>().contains(c)
@@ -43,7 +49,8 @@ fn is_bidi_control(c: char) -> bool {
 
 /// Whether a character leaves a mark on the screen: not a space, a control, a format character
 /// (zero-width space, byte order mark, ...), one Unicode says to ignore when it is not
-/// supported (Hangul fillers, variation selectors), or an unassigned code point.
+/// supported (Hangul fillers, variation selectors), an unassigned code point, a combining mark
+/// (visible only on a character before it), or the blank Braille pattern.
 fn is_visible(c: char) -> bool {
     let invisible_category = matches!(
         CodePointMapData::<GeneralCategory>::new().get(c),
@@ -54,8 +61,11 @@ fn is_visible(c: char) -> bool {
             | GeneralCategory::SpaceSeparator
             | GeneralCategory::LineSeparator
             | GeneralCategory::ParagraphSeparator
+            | GeneralCategory::NonspacingMark
+            | GeneralCategory::EnclosingMark
     );
     !(invisible_category
+        || c == '\u{2800}'
         || c.is_whitespace()
         || CodePointSetData::new::<DefaultIgnorableCodePoint>().contains(c))
 }

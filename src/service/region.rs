@@ -202,11 +202,15 @@ impl Desk {
                 OfficialDomains::default()
             }
         };
-        let mail_from =
-            official_sender(&domains, input.mail_from.as_deref()).unwrap_or_else(|message| {
+        // Judged only against a list that holds: against a refused one every sender fails.
+        let mail_from = match official_sender(&domains, input.mail_from.as_deref()) {
+            Ok(sender) => sender,
+            Err(message) if !domains.is_empty() => {
                 errors.push(FieldError::new("mail_from", message));
                 String::new()
-            });
+            }
+            Err(_) => String::new(),
+        };
         let language = input.language.unwrap_or_else(|| "id".into());
         if !["id", "en"].contains(&language.as_str()) {
             errors.push(FieldError::new("language", "must be id or en"));

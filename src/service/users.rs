@@ -386,8 +386,9 @@ impl Desk {
             check_placement(conn, &region, &row, role, check_official)?;
             // What a token was issued for no longer holds: every session and token of the
             // account ends, and stays ended even if the change is undone later.
-            let sessions_ended =
-                row.role != stored.role || (stored.active && !row.active) || changes.password.is_some();
+            let sessions_ended = row.role != stored.role
+                || (stored.active && !row.active)
+                || changes.password.is_some();
             if sessions_ended {
                 row.credential_generation += 1;
             }

@@ -325,6 +325,17 @@ async fn account_changes_leave_an_audit_trail(backend: Backend) {
         "no password in the trail"
     );
     assert_eq!(app.get(&path, &tier1).await.0, StatusCode::FORBIDDEN);
+    let (status, problem) = app
+        .get(
+            &format!("/api/v1/audit-log?entity=usr&entity_id={id}"),
+            &auditor,
+        )
+        .await;
+    assert_eq!(
+        (status, &problem["errors"][0]["field"]),
+        (StatusCode::UNPROCESSABLE_ENTITY, &json!("entity")),
+        "a misspelt kind of record is told, not answered with an empty trail"
+    );
 }
 
 on_both_databases!(

@@ -466,6 +466,12 @@ async fn oversized_heads_and_query_values_are_problem_documents(backend: Backend
         (status, fields(&problem)),
         (StatusCode::UNPROCESSABLE_ENTITY, vec!["q".to_owned()])
     );
+    let (status, problem) = app.get("/api/v1/tickets?q=%FF", &app.admin_token).await;
+    assert_eq!(
+        (status, fields(&problem)),
+        (StatusCode::UNPROCESSABLE_ENTITY, vec!["q".to_owned()]),
+        "escaped bytes that are not UTF-8"
+    );
     let (status, _) = app
         .get(
             &format!("/api/v1/tickets?q={}", "x".repeat(1000)),

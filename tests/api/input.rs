@@ -17,7 +17,7 @@ use crate::support::{
 
 /// Text a title or a name must not be: line breaks, tabs and other controls (C0 the HTTP
 /// layer lets through, DEL, C1), bidirectional controls, nothing visible.
-const BAD_LINES: [&str; 12] = [
+const BAD_LINES: [&str; 15] = [
     "Baris satu\nBaris dua",
     "Kolom\tdua",
     "Akhir\r",
@@ -30,6 +30,9 @@ const BAD_LINES: [&str; 12] = [
     "\u{200b}\u{200b}",
     "\u{feff}",
     "\u{3164}\u{2060}\u{180e}",
+    "Baris\u{2028}pemisah",
+    "\u{2800}\u{2800}",
+    "\u{301}",
 ];
 
 async fn refused_field(app: &TestApp, path: &str, token: &str, body: Value) -> Vec<String> {
@@ -375,21 +378,29 @@ async fn subdomains_are_official_only_where_the_region_lists_them(backend: Backe
         ("a*.tojounaunakab.go.id", 1),
         ("dinkes.*.go.id", 1),
         ("*", 1),
+        ("@gmail.com", 0),
+        (" gmail.com", 0),
+        ("gmail.com\n", 0),
+        ("xn--zz.com", 0),
     ] {
+        let list = if index == 0 {
+            json!([bad])
+        } else {
+            json!([DOMAIN, bad])
+        };
         let (status, problem) = app
-            .put(
-                "/api/v1/region",
-                &app.admin_token,
-                region(json!([DOMAIN, bad]), None),
-            )
+            .put("/api/v1/region", &app.admin_token, region(list, None))
             .await;
         assert_eq!(
-            (status, &problem["errors"][0]["field"]),
+            (status, &problem["errors"]),
             (
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &json!(format!("official_email_domains[{index}]"))
+                &json!([{
+                    "field": format!("official_email_domains[{index}]"),
+                    "message": problem["errors"][0]["message"]
+                }])
             ),
-            "{bad}"
+            "{bad:?}: the entry is told, and nothing else"
         );
     }
     let (status, only_wildcard) = app

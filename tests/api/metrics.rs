@@ -50,4 +50,34 @@ async fn metrics_show_the_desk_and_what_this_process_did(backend: Backend) {
     );
 }
 
-on_both_databases!(metrics_show_the_desk_and_what_this_process_did);
+async fn invented_methods_cannot_grow_the_metrics(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let cast = app.cast().await;
+    for i in 0..20 {
+        let method =
+            Method::from_bytes(format!("X{i}{}", "A".repeat(100)).as_bytes()).expect("a method");
+        let (status, _) = read(app.send(method, "/healthz", None, None).await).await;
+        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    }
+    let (_, text) = app.get("/metrics", &cast.integration.token).await;
+    let text = text.as_str().expect("text");
+    let counted: Vec<&str> = text
+        .lines()
+        .filter(|l| {
+            l.starts_with("servicedesk_http_request_duration_seconds_count")
+                && l.contains("/healthz")
+        })
+        .collect();
+    assert_eq!(
+        counted,
+        [
+            r#"servicedesk_http_request_duration_seconds_count{method="other",route="/healthz",status="405"} 20"#
+        ],
+        "{text}"
+    );
+}
+
+on_both_databases!(
+    metrics_show_the_desk_and_what_this_process_did,
+    invented_methods_cannot_grow_the_metrics
+);
