@@ -401,10 +401,8 @@ mod tests {
     fn a_body_of_countless_faults_names_the_first_fifty() {
         let items = vec!["\"\\u0000\""; 100_000].join(",");
         let named = fields(&format!("{{\"name\": [{items}], \"count\": \"x\"}}"));
-        assert_eq!(named.len(), MAX_REPORTED);
-        assert_eq!(
-            (named[0].as_str(), named[49].as_str()),
-            ("name[0]", "name[49]")
-        );
+        let mut first: Vec<String> = (0..MAX_REPORTED).map(|i| format!("name[{i}]")).collect();
+        first.sort();
+        assert_eq!(named, first);
     }
 }

@@ -385,7 +385,10 @@ async fn a_token_in_a_query_string_never_reaches_the_log(backend: Backend) {
         ),
         (format!("auth/me?q={token}"), StatusCode::UNAUTHORIZED),
         // Refused for its query, with an answer that quotes the value back to the caller.
-        (format!("users?role={token}"), StatusCode::UNPROCESSABLE_ENTITY),
+        (
+            format!("users?role={token}"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
     ] {
         let response = client
             .get(format!("http://127.0.0.1:{port}/api/v1/{target}"))
