@@ -1,7 +1,6 @@
 //! The `servicedesk` binary's commands, run as an operator would.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::sync::Arc;
 
 use reqwest::StatusCode;
@@ -9,32 +8,12 @@ use servicedesk::app::Application;
 use servicedesk::clock::SystemClock;
 
 use crate::on_both_databases;
-use crate::support::{Backend, PASSWORD, Storage, TestApp};
-
-fn servicedesk(storage: &Storage, preset: Option<&str>, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_servicedesk"))
-        .args(args)
-        .env_clear()
-        .envs(storage.env(preset))
-        .env("SERVICEDESK_LOG", "warn")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("binary runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin.as_bytes())
-        .expect("write stdin");
-    child.wait_with_output().expect("binary exits")
-}
+use crate::support::{Backend, PASSWORD, Storage, TestApp, run_cli};
 
 async fn create_admin_bootstraps_an_empty_database(backend: Backend) {
     let storage = Storage::new(backend);
     let email = "kepala@kupang.go.id";
-    let output = servicedesk(
+    let output = run_cli(
         &storage,
         Some("kupang"),
         &[
@@ -55,7 +34,7 @@ async fn create_admin_bootstraps_an_empty_database(backend: Backend) {
     let said = String::from_utf8_lossy(&output.stdout);
     assert!(said.contains(email) && !said.contains(PASSWORD), "{said}");
 
-    let again = servicedesk(&storage, Some("kupang"), &["migrate"], "");
+    let again = run_cli(&storage, Some("kupang"), &["migrate"], "");
     assert!(again.status.success());
     assert!(String::from_utf8_lossy(&again.stdout).contains("0 migration(s)"));
 
@@ -89,7 +68,7 @@ async fn create_admin_bootstraps_an_empty_database(backend: Backend) {
 
 async fn create_admin_refuses_an_unofficial_address(backend: Backend) {
     let storage = Storage::new(backend);
-    let output = servicedesk(
+    let output = run_cli(
         &storage,
         Some("ambon"),
         &[
@@ -108,7 +87,7 @@ async fn create_admin_refuses_an_unofficial_address(backend: Backend) {
 
 async fn a_database_is_seeded_once_whatever_the_preset_says_later(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let output = servicedesk(&app.storage, Some("ambon"), &["migrate"], "");
+    let output = run_cli(&app.storage, Some("ambon"), &["migrate"], "");
     assert!(output.status.success());
     servicedesk::app::prepare(&app.storage.config(Some("ambon")), Arc::new(SystemClock))
         .expect("restart");
@@ -120,7 +99,7 @@ async fn two_processes_starting_at_once_migrate_once(backend: Backend) {
     let storage = Storage::new(backend);
     let outputs: Vec<Output> = std::thread::scope(|scope| {
         let runs: Vec<_> = (0..3)
-            .map(|_| scope.spawn(|| servicedesk(&storage, Some("batu"), &["migrate"], "")))
+            .map(|_| scope.spawn(|| run_cli(&storage, Some("batu"), &["migrate"], "")))
             .collect();
         runs.into_iter()
             .map(|run| run.join().expect("thread"))
@@ -216,7 +195,7 @@ fn an_unknown_database_scheme_stops_startup_with_a_clear_error() {
 
 async fn seed_demo_fills_an_empty_region_with_a_living_desk(backend: Backend) {
     let storage = Storage::new(backend);
-    let output = servicedesk(
+    let output = run_cli(
         &storage,
         Some("tojo-una-una"),
         &["seed-demo", "--tickets", "120"],
@@ -232,7 +211,7 @@ async fn seed_demo_fills_an_empty_region_with_a_living_desk(backend: Backend) {
         said.contains("tier1.dinkes.1@tojounaunakab.go.id"),
         "{said}"
     );
-    let again = servicedesk(&storage, Some("tojo-una-una"), &["seed-demo"], "");
+    let again = run_cli(&storage, Some("tojo-una-una"), &["seed-demo"], "");
     assert!(
         !again.status.success(),
         "a second run refuses to mix demo data into a live database"

@@ -12,7 +12,7 @@ use servicedesk::clock::SystemClock;
 
 use crate::on_both_databases;
 use crate::support::{
-    Backend, Cast, DOMAIN, PASSWORD, PRESET, Storage, TestApp, desk_with_sink, incident, read,
+    Backend, DOMAIN, PASSWORD, PRESET, Storage, TestApp, desk_with_sink, incident, read, run_cli,
 };
 
 /// Text a title or a name must not be: line breaks, tabs and other controls (C0 the HTTP
@@ -164,33 +164,20 @@ async fn short_fields_refuse_control_bidi_and_invisible_text(backend: Backend) {
 }
 
 async fn the_command_line_refuses_a_name_with_a_bidi_override(backend: Backend) {
-    use std::io::Write;
-    use std::process::{Command, Stdio};
     let storage = Storage::new(backend);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_servicedesk"))
-        .args([
+    let output = run_cli(
+        &storage,
+        Some(PRESET),
+        &[
             "create-admin",
             "--email",
             &format!("admin@{DOMAIN}"),
             "--name",
             "Admin\u{202e}nimdA",
             "--password-stdin",
-        ])
-        .env_clear()
-        .envs(storage.env(Some(PRESET)))
-        .env("SERVICEDESK_LOG", "warn")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("binary runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(format!("{PASSWORD}\n").as_bytes())
-        .expect("write stdin");
-    let output = child.wait_with_output().expect("binary exits");
+        ],
+        &format!("{PASSWORD}\n"),
+    );
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success(), "{stderr}");
     assert!(stderr.contains("bidirectional"), "{stderr}");
@@ -250,15 +237,6 @@ fn execute(app: &TestApp, sql: &str) {
         .unwrap_or_else(|e| panic!("{sql}: {e}"));
 }
 
-async fn trail(app: &TestApp, cast: &Cast, ticket: &Value) -> Vec<Value> {
-    let id = ticket["id"].as_str().expect("id");
-    let (status, events) = app
-        .get(&format!("/api/v1/tickets/{id}/events"), &cast.auditor.token)
-        .await;
-    assert_eq!(status, StatusCode::OK, "{events}");
-    events.as_array().cloned().unwrap_or_default()
-}
-
 async fn a_stored_address_the_mailer_refuses_is_skipped_alone(backend: Backend) {
     let (app, cast, sink, _) = desk_with_sink(backend, &[]).await;
     // An account written before the address rule, straight into the database.
@@ -280,7 +258,7 @@ async fn a_stored_address_the_mailer_refuses_is_skipped_alone(backend: Backend) 
         ],
         "the others get their mail"
     );
-    let events = trail(&app, &cast, &ticket).await;
+    let events = app.ticket_events(&cast.auditor.token, &ticket).await;
     let skipped: Vec<&Value> = events
         .iter()
         .filter(|e| e["type"] == "notification_skipped")
@@ -325,7 +303,7 @@ async fn a_queued_mail_loses_only_its_unusable_recipient(backend: Backend) {
     clock.advance(chrono::Duration::minutes(2));
     let mails = sink.wait_for(1).await;
     assert_eq!(mails[0].to, [format!("dinkes@{DOMAIN}")]);
-    let events = trail(&app, &cast, &ticket).await;
+    let events = app.ticket_events(&cast.auditor.token, &ticket).await;
     let skipped = events
         .iter()
         .find(|e| e["type"] == "notification_skipped")
@@ -519,7 +497,7 @@ async fn an_edit_that_changes_nothing_leaves_no_trace(backend: Backend) {
         (&stored["version"], &stored["updated_at"]),
         (&json!(1), &ticket["updated_at"])
     );
-    let events = trail(&app, &cast, &ticket).await;
+    let events = app.ticket_events(&cast.auditor.token, &ticket).await;
     assert!(
         !events.iter().any(|e| e["type"] == "updated"),
         "no updated event: {events:?}"

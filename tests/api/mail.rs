@@ -13,19 +13,10 @@ use servicedesk::clock::ManualClock;
 
 use crate::on_both_databases;
 use crate::support::smtp::{Mode, Received, SmtpSink};
-use crate::support::{Backend, Cast, DOMAIN, PRESET, Storage, TestApp, desk_with_sink};
+use crate::support::{Backend, DOMAIN, PRESET, Storage, TestApp, desk_with_sink};
 
 fn at(domain_local: &str) -> String {
     format!("{domain_local}@{DOMAIN}")
-}
-
-async fn events(app: &TestApp, cast: &Cast, ticket: &Value) -> Vec<Value> {
-    let id = ticket["id"].as_str().expect("id");
-    let (status, events) = app
-        .get(&format!("/api/v1/tickets/{id}/events"), &cast.auditor.token)
-        .await;
-    assert_eq!(status, StatusCode::OK, "{events}");
-    events.as_array().cloned().unwrap_or_default()
 }
 
 fn subject_starts(mail: &Received, prefix: &str) -> bool {
@@ -122,7 +113,7 @@ async fn each_event_mails_its_people_in_one_thread(backend: Backend) {
         all.iter().filter_map(|m| m.header("Message-ID")).collect();
     assert_eq!(ids.len(), 4, "one Message-ID per mail");
 
-    let trail = events(&app, &cast, &ticket).await;
+    let trail = app.ticket_events(&cast.auditor.token, &ticket).await;
     let skipped: Vec<&Value> = trail
         .iter()
         .filter(|e| e["type"] == "notification_skipped")
@@ -131,7 +122,8 @@ async fn each_event_mails_its_people_in_one_thread(backend: Backend) {
     assert_eq!(skipped[0]["data"]["address"], "warga@gmail.com");
     assert_eq!(skipped[0]["data"]["reason"], "not_official_domain");
     for _ in 0..50 {
-        let sent = events(&app, &cast, &ticket)
+        let sent = app
+            .ticket_events(&cast.auditor.token, &ticket)
             .await
             .iter()
             .filter(|e| e["type"] == "notification_sent")
@@ -246,7 +238,7 @@ async fn a_refused_mail_is_a_dead_letter_until_retried(backend: Backend) {
             .is_some_and(|e| e.contains("550")),
         "{failed}"
     );
-    let trail = events(&app, &cast, &ticket).await;
+    let trail = app.ticket_events(&cast.auditor.token, &ticket).await;
     assert!(trail.iter().any(|e| e["type"] == "notification_failed"));
     let retry = format!(
         "/api/v1/notifications/{}/retry",

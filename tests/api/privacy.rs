@@ -51,20 +51,13 @@ fn id(value: &Value) -> &str {
     value["id"].as_str().expect("id")
 }
 
-async fn events(app: &TestApp, token: &str, ticket: &Value) -> Vec<Value> {
-    let (status, events) = app
-        .get(&format!("/api/v1/tickets/{}/events", id(ticket)), token)
-        .await;
-    assert_eq!(status, StatusCode::OK, "{events}");
-    events.as_array().cloned().expect("a list")
-}
-
 /// Waits until every ticket has at least its number of `notification_sent` events.
 async fn mails_sent(app: &TestApp, cast: &Cast, expected: &[(&Value, usize)]) {
     for _ in 0..500 {
         let mut all = true;
         for (ticket, count) in expected {
-            let sent = events(app, &cast.auditor.token, ticket)
+            let sent = app
+                .ticket_events(&cast.auditor.token, ticket)
                 .await
                 .iter()
                 .filter(|e| e["type"] == "notification_sent")
@@ -234,8 +227,8 @@ async fn an_integration_reads_no_person_nor_internal_comment(backend: Backend) {
     mails_sent(&app, &cast, &[(&official, 3), (&citizen, 2)]).await;
 
     let staff_events = [
-        events(&app, &cast.auditor.token, &official).await,
-        events(&app, &cast.auditor.token, &citizen).await,
+        app.ticket_events(&cast.auditor.token, &official).await,
+        app.ticket_events(&cast.auditor.token, &citizen).await,
     ];
     let mut personal: Vec<String> = staff_events.iter().flat_map(|e| mailed(e)).collect();
     for who in [
@@ -289,7 +282,7 @@ async fn an_integration_reads_no_person_nor_internal_comment(backend: Backend) {
         .await;
     assert_eq!(theirs["reporter"], Value::Null);
     assert_eq!(theirs["number"], official["number"]);
-    let their_events = events(&app, &cast.integration.token, &official).await;
+    let their_events = app.ticket_events(&cast.integration.token, &official).await;
     assert_eq!(
         their_events.len(),
         staff_events[0].len() - 1,

@@ -35,6 +35,34 @@ pub const PRESET: &str = "tojo-una-una";
 /// Its official domain.
 pub const DOMAIN: &str = "tojounaunakab.go.id";
 
+/// Runs the `servicedesk` binary on `storage` as an operator would, with `stdin` as its input.
+pub fn run_cli(
+    storage: &Storage,
+    preset: Option<&str>,
+    args: &[&str],
+    stdin: &str,
+) -> std::process::Output {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_servicedesk"))
+        .args(args)
+        .env_clear()
+        .envs(storage.env(preset))
+        .env("SERVICEDESK_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("binary exits")
+}
+
 /// Which database a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -320,6 +348,16 @@ impl TestApp {
     /// PUT as `token`.
     pub async fn put(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
         read(self.send(Method::PUT, path, Some(token), Some(body)).await).await
+    }
+
+    /// The event trail of `ticket` as `token` sees it.
+    pub async fn ticket_events(&self, token: &str, ticket: &Value) -> Vec<Value> {
+        let id = ticket["id"].as_str().expect("id");
+        let (status, events) = self
+            .get(&format!("/api/v1/tickets/{id}/events"), token)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{events}");
+        events.as_array().cloned().expect("a list")
     }
 
     /// Signs in and returns the access token.
