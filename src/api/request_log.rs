@@ -13,7 +13,21 @@ use url::form_urlencoded;
 /// What replaces a value that may be a credential.
 const REDACTED: &str = "REDACTED";
 /// Parameter names whose values are secrets, whatever they look like.
-const SECRET_NAMES: [&str; 6] = ["token", "secret", "password", "jwt", "auth", "key"];
+const SECRET_NAMES: [&str; 11] = [
+    "token",
+    "secret",
+    "pass",
+    "jwt",
+    "auth",
+    "key",
+    "sandi",
+    "kunci",
+    "credential",
+    "session",
+    "signature",
+];
+/// See `secret_name`.
+const SECRET_WORDS: [&str; 4] = ["pwd", "sig", "pin", "otp"];
 /// Opaque values at least this long may be keys; shorter ones (ids, ticket numbers, dates)
 /// help reading a log.
 const OPAQUE_MIN_CHARS: usize = 40;
@@ -62,14 +76,34 @@ impl RootSpanBuilder for RequestSpan {
     }
 }
 
-/// The path and the query string with every value that may be a credential replaced.
+/// The path and the query string with every part that may be a credential replaced: a path
+/// segment or a query name or value shaped like a token, and the value of a parameter named
+/// like a secret.
 fn loggable_target(path: &str, query: &str) -> String {
+    let path = path
+        .split('/')
+        .map(|segment| {
+            if looks_like_token(segment) {
+                REDACTED
+            } else {
+                segment
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/");
     if query.is_empty() {
-        return path.to_owned();
+        return path;
     }
     let mut redacted = form_urlencoded::Serializer::new(String::new());
     for (name, value) in form_urlencoded::parse(query.as_bytes()) {
-        if secret_name(&name) || looks_like_token(&value) {
+        let name = if looks_like_token(&name) {
+            REDACTED.into()
+        } else {
+            name
+        };
+        // `Bearer <token>` and other phrases: any word may be the credential.
+        let value_is_secret = value.split_whitespace().any(looks_like_token);
+        if secret_name(&name) || value_is_secret {
             redacted.append_pair(&name, REDACTED);
         } else {
             redacted.append_pair(&name, &value);
@@ -78,9 +112,15 @@ fn loggable_target(path: &str, query: &str) -> String {
     format!("{path}?{}", redacted.finish())
 }
 
+/// Whether a parameter's name says it holds a secret: it contains one of `SECRET_NAMES`, or
+/// one of its words (split at `_`, `-`, `.`) is one of `SECRET_WORDS`, short names that
+/// would otherwise match inside ordinary ones (`sig` in `assignee`).
 fn secret_name(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
     SECRET_NAMES.iter().any(|secret| name.contains(secret))
+        || name
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|word| SECRET_WORDS.contains(&word))
 }
 
 /// A JWT (`xxx.yyy.zzz` of base64url, or anything starting like a JSON header), or a long
@@ -120,6 +160,22 @@ mod tests {
         assert_eq!(
             loggable_target("/a", "q=eyJhbGciOi%2EeyJzdWIi"),
             "/a?q=REDACTED"
+        );
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl";
+        assert_eq!(
+            loggable_target(
+                &format!("/api/v1/tickets/{jwt}"),
+                &format!("q=Bearer+{jwt}&{jwt}=1")
+            ),
+            "/api/v1/tickets/REDACTED?q=REDACTED&REDACTED=1"
+        );
+        assert_eq!(
+            loggable_target(
+                "/a",
+                "passwd=x&pwd=x&kata_sandi=x&session=x&sig=x&pin=x&otp=x&assignee_id=u1&mapping=m"
+            ),
+            "/a?passwd=REDACTED&pwd=REDACTED&kata_sandi=REDACTED&session=REDACTED&sig=REDACTED\
+             &pin=REDACTED&otp=REDACTED&assignee_id=u1&mapping=m"
         );
     }
 }

@@ -71,9 +71,13 @@ pub enum TokenError {
     /// Past its `exp` by the service's clock.
     #[error("token expired")]
     Expired,
-    /// Before its `nbf` by the service's clock.
+    /// Before its `nbf`, or issued (`iat`) later than now, by the service's clock: a future
+    /// `iat` would stretch the lifetime rule below to any length.
     #[error("token not yet valid")]
     NotYetValid,
+    /// A subject or token id no id of ours can be (a control character in it).
+    #[error("token names no account")]
+    Malformed,
     /// Its `exp` lies further after its `iat` than this service ever issues: signed by
     /// someone holding the key, not by us.
     #[error("token lifetime longer than {max_secs} seconds")]
@@ -82,6 +86,10 @@ pub enum TokenError {
         max_secs: i64,
     },
 }
+
+/// How far ahead of the service's clock a token's `iat` may be: another process of the desk
+/// whose clock runs slightly ahead may have issued it.
+const CLOCK_SKEW_SECS: i64 = 60;
 
 /// The HMAC key, and the rules every token must pass.
 pub struct JwtKeys {
@@ -144,8 +152,16 @@ impl JwtKeys {
         if claims.exp <= now {
             return Err(TokenError::Expired);
         }
-        if claims.nbf.is_some_and(|nbf| nbf > now) {
+        if claims.nbf.is_some_and(|nbf| nbf > now) || claims.iat > now + CLOCK_SKEW_SECS {
             return Err(TokenError::NotYetValid);
+        }
+        if [&claims.sub, &claims.jti]
+            .iter()
+            .any(|id| id.chars().any(char::is_control))
+        {
+            // Refused here, so that both databases answer alike (PostgreSQL cannot compare
+            // text holding a NUL).
+            return Err(TokenError::Malformed);
         }
         let max_secs = match claims.typ {
             TokenKind::Access => self.access_ttl_secs,

@@ -34,6 +34,17 @@ pub fn find(conn: &mut DbConn, id: &str) -> DbResult<Option<UserRow>> {
         .optional()
 }
 
+/// Users by id, locked until the transaction ends on PostgreSQL (SQLite writes one
+/// transaction at a time anyway), taken in id order so that two transactions locking the
+/// same pair never wait on each other.
+pub fn lock(conn: &mut DbConn, ids: &[&str]) -> DbResult<Vec<UserRow>> {
+    let query = users::table.filter(users::id.eq_any(ids)).order(users::id);
+    match conn {
+        DbConn::Pg(pg) => query.select(UserRow::as_select()).for_update().load(pg),
+        DbConn::Sqlite(sqlite) => query.select(UserRow::as_select()).load(sqlite),
+    }
+}
+
 /// A user by (lower-case) email.
 pub fn find_by_email(conn: &mut DbConn, email: &str) -> DbResult<Option<UserRow>> {
     users::table

@@ -95,7 +95,11 @@ impl Desk {
         let expires_at = now + Duration::days(days);
         let mut conn = self.conn()?;
         write_tx(&mut conn, |conn| {
-            let user = db::users::find(conn, user_id)?.ok_or(ServiceError::NotFound)?;
+            // Locked, so that a deactivation or role change committing meanwhile either
+            // comes first (and this token is refused) or waits (and revokes this token too).
+            let user = db::users::lock(conn, &[user_id])?
+                .pop()
+                .ok_or(ServiceError::NotFound)?;
             if user.role != Role::Integration.as_str() || !user.active {
                 return Err(ServiceError::rule(
                     "not_an_integration_account",

@@ -349,7 +349,19 @@ impl Desk {
         let now = self.now();
         let mut conn = self.conn()?;
         write_tx(&mut conn, |conn| {
-            let stored = db::users::find(conn, id)?.ok_or(ServiceError::NotFound)?;
+            // The caller is judged again under the lock of both accounts: two admins
+            // deactivating each other at once would otherwise both succeed, leaving none.
+            let locked = db::users::lock(conn, &[caller.user_id.as_str(), id])?;
+            let still_admin = locked.iter().any(|user| {
+                user.id == caller.user_id && user.active && user.role == Role::Admin.as_str()
+            });
+            if !still_admin {
+                return Err(ServiceError::Unauthenticated);
+            }
+            let stored = locked
+                .into_iter()
+                .find(|user| user.id == id)
+                .ok_or(ServiceError::NotFound)?;
             let mut row = stored.clone();
             let role = changes
                 .role

@@ -249,6 +249,46 @@ async fn an_admin_cannot_lock_themself_out(backend: Backend) {
     );
 }
 
+async fn two_admins_deactivating_each_other_at_once_leave_one(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    for round in 0..5 {
+        let (first, first_token) = app
+            .create_user(&format!("admin{round}a@{DOMAIN}"), "admin", None)
+            .await;
+        let (second, second_token) = app
+            .create_user(&format!("admin{round}b@{DOMAIN}"), "admin", None)
+            .await;
+        let deactivate = |id: &str, token: &str| {
+            let path = format!("/api/v1/users/{id}");
+            let token = token.to_owned();
+            let app = &app;
+            async move { app.patch(&path, &token, json!({"active": false})).await.0 }
+        };
+        let (a, b) = tokio::join!(
+            deactivate(&second, &first_token),
+            deactivate(&first, &second_token)
+        );
+        let done = [a, b].iter().filter(|s| **s == StatusCode::OK).count();
+        assert_eq!(
+            done, 1,
+            "round {round}: {a} and {b}: exactly one of them may win"
+        );
+        let (_, users) = app
+            .get("/api/v1/users?role=admin&active=true", &app.admin_token)
+            .await;
+        let active: Vec<&str> = users["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter_map(|u| u["id"].as_str())
+            .collect();
+        assert!(
+            active.contains(&first.as_str()) != active.contains(&second.as_str()),
+            "round {round}: one of the two stays an active admin: {users}"
+        );
+    }
+}
+
 async fn an_admin_moves_a_technician_and_resets_a_password(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let dinkes = app.create_pd("DINKES").await;
@@ -347,6 +387,7 @@ on_both_databases!(
     tier1_sees_only_its_own_pds_accounts,
     only_admins_manage_accounts,
     an_admin_cannot_lock_themself_out,
+    two_admins_deactivating_each_other_at_once_leave_one,
     an_admin_moves_a_technician_and_resets_a_password,
     account_changes_leave_an_audit_trail,
 );

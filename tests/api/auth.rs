@@ -268,6 +268,21 @@ async fn a_token_for_another_role_or_lifetime_or_not_yet_valid_is_refused(backen
             json!({"iat": now - 100, "exp": now + 3501}),
             StatusCode::UNAUTHORIZED,
         ),
+        (
+            "issued ten years from now",
+            json!({"iat": now + 315_360_000, "exp": now + 315_363_600, "nbf": now}),
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            "a subject with a NUL",
+            json!({"sub": format!("{tier1}\u{0}")}),
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            "a token id with a NUL",
+            json!({"jti": "a\u{0}b"}),
+            StatusCode::UNAUTHORIZED,
+        ),
     ];
     for (what, changes, expected) in cases {
         let status = app.get("/api/v1/auth/me", &forge(changes)).await.0;
@@ -384,6 +399,16 @@ async fn a_token_in_a_query_string_never_reaches_the_log(backend: Backend) {
             StatusCode::UNAUTHORIZED,
         ),
         (format!("auth/me?q={token}"), StatusCode::UNAUTHORIZED),
+        (
+            format!("auth/me?q=Bearer+{token}"),
+            StatusCode::UNAUTHORIZED,
+        ),
+        (format!("auth/me?{token}=1"), StatusCode::UNAUTHORIZED),
+        (format!("tickets/{token}"), StatusCode::UNAUTHORIZED),
+        (
+            "auth/me?passwd=rahasia-kecil".to_owned(),
+            StatusCode::UNAUTHORIZED,
+        ),
         // Refused for its query, with an answer that quotes the value back to the caller.
         (
             format!("users?role={token}"),
@@ -409,8 +434,8 @@ async fn a_token_in_a_query_string_never_reaches_the_log(backend: Backend) {
     );
     let signature = token.rsplit('.').next().expect("signature");
     assert!(
-        !log.contains(&token) && !log.contains(signature),
-        "a token reached the log: {log}"
+        !log.contains(&token) && !log.contains(signature) && !log.contains("rahasia-kecil"),
+        "a token or password reached the log: {log}"
     );
 }
 

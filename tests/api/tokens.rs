@@ -1,7 +1,7 @@
 //! Integration tokens for the Dinas Tier 2 dashboard.
 
 use reqwest::{Method, StatusCode};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::on_both_databases;
 use crate::support::{Backend, DOMAIN, TestApp, read};
@@ -282,7 +282,53 @@ async fn a_role_change_revokes_the_accounts_tokens_for_good(backend: Backend) {
     );
 }
 
+/// Tokens issued while the account is being deactivated are either refused or revoked with
+/// the others: none is left listed as live.
+async fn tokens_issued_during_a_deactivation_end_with_it(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let user = integration_user(&app).await;
+    let tokens = format!("/api/v1/users/{user}/tokens");
+    let issue = || async {
+        let mut issued = 0;
+        for _ in 0..15 {
+            if app
+                .post(&tokens, &app.admin_token, json!({"name": "Dasbor"}))
+                .await
+                .0
+                == StatusCode::CREATED
+            {
+                issued += 1;
+            }
+        }
+        issued
+    };
+    let deactivate = async {
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+        app.patch(
+            &format!("/api/v1/users/{user}"),
+            &app.admin_token,
+            json!({"active": false}),
+        )
+        .await
+        .0
+    };
+    let (a, b, c, status) = tokio::join!(issue(), issue(), issue(), deactivate);
+    assert_eq!(status, StatusCode::OK);
+    let (_, listed) = app.get(&tokens, &app.admin_token).await;
+    let listed = listed.as_array().expect("a list");
+    assert!(a + b + c > 0 && listed.len() == a + b + c, "{listed:?}");
+    let live: Vec<&Value> = listed
+        .iter()
+        .filter(|t| t["revoked_at"].is_null())
+        .collect();
+    assert!(
+        live.is_empty(),
+        "tokens of a deactivated account listed as live: {live:?}"
+    );
+}
+
 on_both_databases!(
+    tokens_issued_during_a_deactivation_end_with_it,
     a_revoked_token_is_refused_from_then_on,
     tokens_are_for_active_integration_accounts_only,
     integration_tokens_cannot_administer,
