@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
-use futures_util::stream;
+use futures_util::{StreamExt, stream};
 use tokio::sync::broadcast::Receiver;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::Instant;
@@ -23,6 +23,9 @@ use crate::service::event_stream::StreamEvent;
 /// changed account stops receiving; each check that passes sends a comment line, which also
 /// keeps proxies from closing a quiet stream.
 const RECHECK: Duration = Duration::from_secs(10);
+/// What a client waits before reconnecting once the stream drops (the SSE `retry` field), and
+/// the comment sent with it at once, so that a client knows it is connected before any event.
+const GREETING: &[u8] = b"retry: 3000\n: connected\n\n";
 /// Most events read back from the table at once on resumption.
 const BACKLOG_PAGE: i64 = 1000;
 
@@ -128,7 +131,8 @@ impl Listener {
 }
 
 /// Every new ticket event the caller may see, as `text/event-stream`: `event: <type>`,
-/// `id: <event id>`, `data: <event JSON with ticket_number>`. Send `Last-Event-ID` to resume.
+/// `id: <event id>`, `data: <event JSON with ticket_number>`. It opens at once with
+/// `retry: 3000` and a `: connected` comment, before any event. Send `Last-Event-ID` to resume.
 #[utoipa::path(get, path = "/api/v1/events/stream", tag = "dashboard",
     operation_id = "event_stream", security(("bearer" = [])),
     params(("Last-Event-ID" = Option<String>, Header, description = "Resume after this event")),
@@ -160,12 +164,15 @@ pub async fn stream(
         done: false,
     };
     listener.read_back().await?;
-    let events = stream::unfold(listener, |mut listener| async move {
+    let greeting = stream::once(std::future::ready(Ok::<_, actix_web::Error>(
+        Bytes::from_static(GREETING),
+    )));
+    let events = greeting.chain(stream::unfold(listener, |mut listener| async move {
         listener
             .next()
             .await
             .map(|bytes| (Ok::<_, actix_web::Error>(bytes), listener))
-    });
+    }));
     Ok(HttpResponse::Ok()
         .content_type("text/event-stream")
         .insert_header(("Cache-Control", "no-cache"))

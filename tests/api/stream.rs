@@ -251,6 +251,30 @@ async fn a_busy_stream_is_cut_off_too(backend: Backend) {
     }
 }
 
+/// A client sees it is connected before anything happens on the desk: the stream opens with a
+/// reconnection delay and a comment line, well before the first 10 s heartbeat.
+async fn the_stream_says_it_is_connected_at_once(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let cast = app.cast().await;
+    let mut events = Events::open(&app, &cast.integration.token, None).await;
+    let started = std::time::Instant::now();
+    while !events.buffer.contains("\n\n") {
+        let chunk = tokio::time::timeout(Duration::from_secs(3), events.response.chunk())
+            .await
+            .unwrap_or_else(|_| panic!("nothing within 3 s: {:?}", events.buffer))
+            .expect("a chunk")
+            .expect("the stream is open");
+        events.buffer.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(started.elapsed() < Duration::from_secs(3));
+    let first: Vec<&str> = events
+        .buffer
+        .lines()
+        .take_while(|l| !l.is_empty())
+        .collect();
+    assert_eq!(first, ["retry: 3000", ": connected"], "{:?}", events.buffer);
+}
+
 /// An event the hub panics on (a debug build's fault point, `[test-panic:event-hub]` in its
 /// data) is skipped; the hub restarts, readiness naming it meanwhile, and streams what follows.
 async fn an_event_the_hub_panics_on_is_skipped_and_the_stream_goes_on(backend: Backend) {
@@ -283,5 +307,6 @@ on_both_databases!(
     the_stream_delivers_what_the_caller_may_see_and_resumes,
     a_revoked_token_is_cut_off,
     a_busy_stream_is_cut_off_too,
+    the_stream_says_it_is_connected_at_once,
     an_event_the_hub_panics_on_is_skipped_and_the_stream_goes_on,
 );
