@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The one test command (README, .ci/run): formatting, lints, every test on SQLite and on
-# PostgreSQL (the OpenAPI drift check among them), schemathesis against a running server, and
-# the compose file's validation. PostgreSQL comes from SERVICEDESK_TEST_POSTGRES_URL, else the
-# server on 127.0.0.1:5432 if it answers, else a private cluster started under target/. No
-# PostgreSQL is a failure, never a skip.
+# PostgreSQL (the OpenAPI drift check among them; promtool installed from Debian when missing),
+# schemathesis against a running server, and the compose file's validation. PostgreSQL comes
+# from SERVICEDESK_TEST_POSTGRES_URL, else the server on 127.0.0.1:5432 if it answers, else a
+# private cluster started under target/. No PostgreSQL is a failure, never a skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +21,13 @@ source scripts/postgres.sh
 find_or_start_postgres
 echo "using ${SERVICEDESK_TEST_POSTGRES_URL}"
 drop_leftover_test_databases
+
+step "promtool for the metrics test"
+# tests/api/metrics.rs pipes /metrics into `promtool check metrics`; without it that test fails.
+command -v promtool >/dev/null || {
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+}
+promtool --version | head -1
 
 step "cargo nextest run (every test, both databases)"
 cargo nextest run --no-fail-fast

@@ -113,7 +113,7 @@ impl Application {
                                 .get_or_create(&RouteLabels {
                                     method,
                                     route,
-                                    status: response.status().as_u16().to_string(),
+                                    status: format!("{}xx", response.status().as_u16() / 100),
                                 })
                                 .observe(started.elapsed().as_secs_f64());
                         }

@@ -17,6 +17,7 @@ use super::{Desk, ServiceError, require};
 use crate::auth::Caller;
 use crate::db;
 use crate::domain::role::Role;
+use crate::domain::ticket_sla::ClockKind;
 
 /// A label set of one name and value.
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -39,7 +40,8 @@ pub struct RouteLabels {
     pub method: String,
     /// The route pattern, e.g. `/api/v1/tickets/{id}`.
     pub route: String,
-    /// The status code.
+    /// The status class, `2xx`, `4xx`, ...: one series per class, not per code, keeps the
+    /// histogram small.
     pub status: String,
 }
 
@@ -141,11 +143,63 @@ impl Default for Metrics {
             "Mails in the outbox by status",
             metrics.outbox.clone(),
         );
+        // Every known label value from the start, so that a rate over a counter that first
+        // moves during a scrape window is not lost.
+        for clock in ClockKind::ALL {
+            let label = ClockLabel {
+                clock: clock.to_string(),
+            };
+            metrics.sla_warnings.get_or_create(&label).inc_by(0);
+            metrics.sla_breaches.get_or_create(&label).inc_by(0);
+        }
+        for automatic in ["true", "false"] {
+            metrics
+                .escalations
+                .get_or_create(&AutomaticLabel {
+                    automatic: automatic.into(),
+                })
+                .inc_by(0);
+        }
         Self {
             registry: Mutex::new(registry),
             ..metrics
         }
     }
+}
+
+/// The text format a scrape is answered in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MetricsFormat {
+    /// OpenMetrics 1.0 (`application/openmetrics-text`).
+    OpenMetrics,
+    /// The classic Prometheus text format (`text/plain; version=0.0.4`).
+    Classic,
+}
+
+/// OpenMetrics text as the classic format: a counter family is named with its `_total`
+/// suffix there, and there is no `# EOF` line.
+fn classic(open_metrics: &str) -> String {
+    let counters: Vec<&str> = open_metrics
+        .lines()
+        .filter_map(|line| line.strip_prefix("# TYPE "))
+        .filter_map(|rest| rest.strip_suffix(" counter"))
+        .collect();
+    let mut text = String::with_capacity(open_metrics.len());
+    for line in open_metrics.lines() {
+        if line == "# EOF" || line.starts_with("# UNIT ") {
+            continue;
+        }
+        let renamed = ["# HELP ", "# TYPE "].iter().find_map(|kind| {
+            let rest = line.strip_prefix(kind)?;
+            let (name, tail) = rest.split_once(' ')?;
+            counters
+                .contains(&name)
+                .then(|| format!("{kind}{name}_total {tail}"))
+        });
+        text.push_str(renamed.as_deref().unwrap_or(line));
+        text.push('\n');
+    }
+    text
 }
 
 impl Desk {
@@ -154,9 +208,13 @@ impl Desk {
         &self.metrics
     }
 
-    /// The metrics in the Prometheus (OpenMetrics) text format (admins, auditors,
-    /// supervisors and integration tokens).
-    pub fn metrics_text(&self, caller: &Caller) -> Result<String, ServiceError> {
+    /// The metrics in the OpenMetrics or the classic Prometheus text format (admins,
+    /// auditors, supervisors and integration tokens).
+    pub fn metrics_text(
+        &self,
+        caller: &Caller,
+        format: MetricsFormat,
+    ) -> Result<String, ServiceError> {
         require(
             caller,
             &[
@@ -190,6 +248,9 @@ impl Desk {
         }
         let mut text = String::new();
         encode(&mut text, &registry).map_err(|e| ServiceError::Internal(e.to_string()))?;
-        Ok(text)
+        Ok(match format {
+            MetricsFormat::OpenMetrics => text,
+            MetricsFormat::Classic => classic(&text),
+        })
     }
 }
