@@ -33,7 +33,10 @@ fn csv(body: String, name: &str) -> HttpResponse {
 #[utoipa::path(get, path = "/api/v1/reports/sla", tag = "reports", operation_id = "sla_report",
     security(("bearer" = [])), params(SlaReportQuery),
     responses(
-        (status = 200, description = "The report (JSON, or CSV when asked)", body = SlaReport),
+        (status = 200, description = "The report (JSON, or CSV when asked)", content(
+            (SlaReport = "application/json"),
+            (String = "text/csv"),
+        )),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "A Tier 1 account", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A bad period or grouping", body = Problem, content_type = "application/problem+json"),
@@ -61,7 +64,10 @@ pub async fn sla_report(
 #[utoipa::path(get, path = "/api/v1/reports/availability", tag = "reports",
     operation_id = "availability_report", security(("bearer" = [])), params(PeriodQuery),
     responses(
-        (status = 200, description = "The report (JSON, or CSV when asked)", body = AvailabilityReport),
+        (status = 200, description = "The report (JSON, or CSV when asked)", content(
+            (AvailabilityReport = "application/json"),
+            (String = "text/csv"),
+        )),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "A Tier 1 account", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A bad period", body = Problem, content_type = "application/problem+json"),

@@ -39,3 +39,58 @@ async fn the_server_serves_the_contract_and_swagger_ui() {
     let generated = serde_json::to_value(ApiDoc::openapi()).expect("json");
     assert_eq!(served, generated);
 }
+
+/// Each representation the server answers with is one the contract names for that response:
+/// CSV reports, the event stream, both metrics formats.
+async fn what_the_server_answers_is_in_its_contract(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let cast = app.cast().await;
+    let contract = serde_json::to_value(ApiDoc::openapi()).expect("json");
+    let period = "from=2026-11-23T00:00:00Z&to=2026-11-24T00:00:00Z";
+    for (path, query, accept) in [
+        (
+            "/api/v1/reports/sla",
+            format!("?{period}&group_by=unit"),
+            "text/csv",
+        ),
+        (
+            "/api/v1/reports/sla",
+            format!("?{period}&group_by=unit"),
+            "application/json",
+        ),
+        (
+            "/api/v1/reports/availability",
+            format!("?{period}"),
+            "text/csv",
+        ),
+        (
+            "/api/v1/reports/availability",
+            format!("?{period}"),
+            "application/json",
+        ),
+        ("/api/v1/events/stream", String::new(), "text/event-stream"),
+        ("/metrics", String::new(), "text/plain;version=0.0.4"),
+        ("/metrics", String::new(), "application/openmetrics-text"),
+    ] {
+        let response = app
+            .client
+            .get(app.url(&format!("{path}{query}")))
+            .bearer_auth(&cast.integration.token)
+            .header("Accept", accept)
+            .send()
+            .await
+            .expect("answered");
+        assert_eq!(response.status(), StatusCode::OK, "{path} {accept}");
+        let content_type = response.headers()["content-type"]
+            .to_str()
+            .expect("content type");
+        let media = content_type.split(';').next().unwrap_or_default().trim();
+        let documented = &contract["paths"][path]["get"]["responses"]["200"]["content"];
+        assert!(
+            documented.get(media).is_some(),
+            "{path} answers {content_type} to {accept}; the contract names {documented}"
+        );
+    }
+}
+
+crate::on_both_databases!(what_the_server_answers_is_in_its_contract);
