@@ -179,6 +179,14 @@ impl Desk {
                     row.resolution = None;
                 }
                 Action::Close => row.closed_at = Some(at),
+                // Whoever answers first works the ticket, unless someone already does.
+                Action::Acknowledge if row.assignee_id.is_none() => {
+                    if tier == Tier::One {
+                        row.tier1_assignee_id = Some(caller.user_id.clone());
+                    }
+                    row.assignee_id = Some(caller.user_id.clone());
+                    data["assignee_id"] = serde_json::json!(caller.user_id);
+                }
                 Action::Acknowledge | Action::Pend | Action::Resume | Action::Cancel => {}
             }
             // The response clock stops at the first move out of `new`.

@@ -679,6 +679,50 @@ async fn the_repair_migration_stops_the_clocks_of_closed_tickets(backend: Backen
     );
 }
 
+async fn escalating_a_pending_ticket_sets_it_working_again(backend: Backend) {
+    let scene = scene(backend, always_open(), seconds_targets()).await;
+    let ticket = scene.critical_ticket().await;
+    scene.set(4);
+    scene
+        .app
+        .act(
+            &scene.cast.tier1.token,
+            &ticket,
+            "pend",
+            json!({"reason": "Menunggu pelapor"}),
+        )
+        .await;
+    scene.set(100);
+    let escalated = scene
+        .app
+        .act(
+            &scene.cast.tier1.token,
+            &ticket,
+            "escalate",
+            json!({"reason": "Perlu akses pusat data"}),
+        )
+        .await;
+    let seen = scene.ticket(&ticket).await;
+    for ticket in [&escalated, &seen] {
+        assert_eq!(
+            (&ticket["status"], &ticket["tier"], &ticket["sla"]["paused"]),
+            (&json!("in_progress"), &json!(2), &json!(false)),
+            "{ticket}"
+        );
+        assert_eq!(ticket["sla"]["tier1"]["met_at"], at(100));
+        assert_eq!(
+            ticket["sla"]["resolution"]["due_at"],
+            at(100 + 56),
+            "the resolution clock counts again: 4 s counted before pending"
+        );
+    }
+    scene.set(110);
+    assert_eq!(
+        scene.ticket(&ticket).await["sla"]["resolution"]["elapsed_seconds"],
+        14
+    );
+}
+
 on_both_databases!(
     lists_sort_by_the_earliest_deadline,
     warnings_breaches_and_automatic_escalation_come_at_their_instant,
@@ -688,4 +732,5 @@ on_both_databases!(
     two_engines_never_double_escalate,
     closing_a_resolved_ticket_keeps_its_clocks_stopped,
     the_repair_migration_stops_the_clocks_of_closed_tickets,
+    escalating_a_pending_ticket_sets_it_working_again,
 );
