@@ -7,7 +7,7 @@ use super::metrics::AutomaticLabel;
 use super::outbox::{self, TicketNotice};
 use super::ticket_view::{
     CommentView, EventView, TicketView, check_version, comment_view, event_for, load_visible,
-    record_event, stored, stored_tier, ticket_view,
+    names_for, record_event, stored, stored_tier, ticket_view,
 };
 use super::tickets::check_assignee;
 use super::{Desk, ServiceError, new_id, permit};
@@ -304,7 +304,10 @@ impl Desk {
                 now,
                 serde_json::json!({"comment_id": comment.id, "internal": comment.internal}),
             )?;
-            Ok(comment_view(comment))
+            let mut names = names_for(conn, caller, std::iter::once(caller.user_id.as_str()))?;
+            let mut view = comment_view(comment);
+            view.author_name = names.remove(&view.author_id);
+            Ok(view)
         })
     }
 
@@ -317,12 +320,20 @@ impl Desk {
         let mut conn = self.conn()?;
         let row = load_visible(&mut conn, caller, id_or_number, false)?;
         let with_internal = caller.role.is_staff();
-        Ok(
+        let mut comments: Vec<CommentView> =
             db::ticket_events::comments(&mut conn, &row.id, with_internal)?
                 .into_iter()
                 .map(comment_view)
-                .collect(),
-        )
+                .collect();
+        let names = names_for(
+            &mut conn,
+            caller,
+            comments.iter().map(|c| c.author_id.as_str()),
+        )?;
+        for comment in &mut comments {
+            comment.author_name = names.get(&comment.author_id).cloned();
+        }
+        Ok(comments)
     }
 
     /// A ticket's audit trail, oldest first, as the caller may see it.
@@ -333,9 +344,22 @@ impl Desk {
     ) -> Result<Vec<EventView>, ServiceError> {
         let mut conn = self.conn()?;
         let row = load_visible(&mut conn, caller, id_or_number, false)?;
-        Ok(db::ticket_events::for_ticket(&mut conn, &row.id)?
+        let mut events: Vec<EventView> = db::ticket_events::for_ticket(&mut conn, &row.id)?
             .into_iter()
             .filter_map(|event| event_for(caller.role, event))
-            .collect())
+            .collect();
+        let names = names_for(
+            &mut conn,
+            caller,
+            events.iter().filter_map(|e| e.actor_id.as_deref()),
+        )?;
+        for event in &mut events {
+            event.actor_name = event
+                .actor_id
+                .as_ref()
+                .and_then(|id| names.get(id))
+                .cloned();
+        }
+        Ok(events)
     }
 }
