@@ -6,8 +6,7 @@ use super::error::{ApiError, Problem};
 use super::extract::{Bearer, Body};
 use super::{run, run_as};
 use crate::service::Desk;
-use crate::service::auth::{LoginInput, LoginOutput};
-use crate::service::users::UserView;
+use crate::service::auth::{LoginInput, LoginOutput, MeView};
 
 /// Exchanges email and password for a short-lived access token.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", operation_id = "create_session",
@@ -36,7 +35,7 @@ pub async fn login(
 #[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", operation_id = "get_me",
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The caller", body = UserView),
+        (status = 200, description = "The caller, with its unit's code and name", body = MeView),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn me(desk: web::Data<Desk>, bearer: Bearer) -> Result<HttpResponse, ApiError> {

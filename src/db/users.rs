@@ -34,6 +34,14 @@ pub fn find(conn: &mut DbConn, id: &str) -> DbResult<Option<UserRow>> {
         .optional()
 }
 
+/// The names of the users of `ids` that exist, as `(id, name)`.
+pub fn names(conn: &mut DbConn, ids: &[&str]) -> DbResult<Vec<(String, String)>> {
+    users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::name))
+        .load(conn)
+}
+
 /// Users by id, locked until the transaction ends on PostgreSQL (SQLite writes one
 /// transaction at a time anyway), taken in id order so that two transactions locking the
 /// same pair never wait on each other.

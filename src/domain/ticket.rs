@@ -65,7 +65,7 @@ text_enum! {
 text_enum! {
     /// The moves of the action table (API.md "Tickets").
     pub enum Action {
-        /// First response.
+        /// First response; the caller takes the ticket when nobody works it.
         Acknowledge = "acknowledge",
         /// Give the ticket to someone who may work its tier.
         Assign = "assign",
@@ -73,7 +73,7 @@ text_enum! {
         Pend = "pend",
         /// Work again after waiting.
         Resume = "resume",
-        /// Hand to Tier 2 (by Tier 1), or take over (by Tier 2).
+        /// Hand to Tier 2 (by Tier 1), or take over (by Tier 2); a pending ticket is worked again.
         Escalate = "escalate",
         /// Tier 2 hands back to Tier 1 with instructions.
         Return = "return",
@@ -226,6 +226,8 @@ pub fn decide(action: Action, status: Status, tier: Tier, worker: Worker) -> Res
         (Action::Assign, s, _) if s.is_open() => to(s, tier),
         (Action::Pend, Status::New | Status::InProgress, _) => to(Status::Pending, tier),
         (Action::Resume, Status::Pending, _) => to(Status::InProgress, tier),
+        // Tier 2 takes a waiting ticket as work of its own: it is worked, not left waiting.
+        (Action::Escalate, Status::Pending, Tier::One) => to(Status::InProgress, Tier::Two),
         (Action::Escalate, s, Tier::One) if s.is_open() => to(s, Tier::Two),
         (Action::Return, s, Tier::Two) if s.is_open() => to(Status::InProgress, Tier::One),
         (Action::Resolve, Status::New | Status::InProgress | Status::Pending, _) => {
@@ -283,6 +285,9 @@ mod tests {
                 Action::Assign if open => Some((status, tier)),
                 Action::Pend if matches!(status, New | InProgress) => Some((Pending, tier)),
                 Action::Resume if status == Pending => Some((InProgress, tier)),
+                Action::Escalate if status == Pending && tier == Tier::One => {
+                    Some((InProgress, Tier::Two))
+                }
                 Action::Escalate if open && tier == Tier::One => Some((status, Tier::Two)),
                 Action::Return if open && tier == Tier::Two => Some((InProgress, Tier::One)),
                 Action::Resolve if matches!(status, New | InProgress | Pending) => {

@@ -103,7 +103,10 @@ pub struct DueAlert {
     /// Of which clock.
     pub clock: ClockKind,
     /// The instant the threshold was reached.
-    pub due_at: DateTime<Utc>,
+    pub at: DateTime<Utc>,
+    /// The clock's deadline: for a breach the instant it was reached; for a warning the
+    /// instant the target will be reached, `None` while the clock is paused.
+    pub deadline: Option<DateTime<Utc>>,
 }
 
 /// Where a ticket stands, for the clock rules.
@@ -268,14 +271,19 @@ impl TicketSla {
                     Alert::Warning => tracked.warned_at = Some(now),
                     Alert::Breach => tracked.breached_at = Some(now),
                 }
+                let deadline = match alert {
+                    Alert::Warning => tracked.clock.due_at(calendar),
+                    Alert::Breach => Some(at),
+                };
                 due.push(DueAlert {
                     alert,
                     clock: kind,
-                    due_at: at,
+                    at,
+                    deadline,
                 });
             }
         }
-        due.sort_by_key(|d| d.due_at);
+        due.sort_by_key(|d| d.at);
         due
     }
 
@@ -382,7 +390,12 @@ mod tests {
                 (Alert::Breach, ClockKind::Response)
             ]
         );
-        assert_eq!(due[1].due_at, minutes(15));
+        assert_eq!(due[1].at, minutes(15));
+        assert_eq!(
+            (due[0].at, due[0].deadline),
+            (t0() + Duration::seconds(675), Some(minutes(15))),
+            "a warning names the deadline it warns of"
+        );
         assert!(sla.take_due(minutes(16), &calendar).is_empty(), "once only");
         assert_eq!(
             sla.next_alert_at(&calendar),
@@ -530,7 +543,7 @@ mod tests {
             ],
             "tier 1's new window of 60 minutes was used up before the pause"
         );
-        assert!(due.iter().all(|d| d.due_at == minutes(101)));
+        assert!(due.iter().all(|d| d.at == minutes(101)));
         assert!(TicketSla::escalates(&due));
         assert!(
             sla.take_due(minutes(102), &calendar).is_empty(),

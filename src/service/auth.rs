@@ -53,6 +53,39 @@ pub struct LoginOutput {
     pub user: UserView,
 }
 
+/// The unit an account belongs to, named.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnitName {
+    /// Unit id.
+    pub id: String,
+    /// Short code, e.g. `DINKES`.
+    pub code: String,
+    /// Full name.
+    pub name: String,
+}
+
+/// The caller's own account, with its unit named.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(examples(json!({
+    "id": "019c213a-6100-71c4-8b8f-ab1700a8dba1",
+    "email": "rahmat.hidayat@tojounaunakab.go.id",
+    "name": "Rahmat Hidayat",
+    "role": "tier1",
+    "unit_id": "019c1bdd-1680-75e3-b92f-e3604a7cc5f8",
+    "unit": {"id": "019c1bdd-1680-75e3-b92f-e3604a7cc5f8", "code": "DINKES",
+             "name": "Dinas Kesehatan"},
+    "active": true,
+    "created_at": "2026-02-03T02:00:00Z",
+    "updated_at": "2026-02-03T02:00:00Z"
+})))]
+pub struct MeView {
+    /// The account.
+    #[serde(flatten)]
+    pub user: UserView,
+    /// Its unit; `null` for a role without one.
+    pub unit: Option<UnitName>,
+}
+
 impl From<RateLimited> for ServiceError {
     fn from(limit: RateLimited) -> Self {
         Self::RateLimited {
@@ -152,10 +185,20 @@ impl Desk {
         })
     }
 
-    /// The caller's own account.
-    pub fn me(&self, caller: &Caller) -> Result<UserView, ServiceError> {
-        db::users::find(&mut *self.conn()?, &caller.user_id)?
+    /// The caller's own account, with its unit's code and name.
+    pub fn me(&self, caller: &Caller) -> Result<MeView, ServiceError> {
+        let mut conn = self.conn()?;
+        let user = db::users::find(&mut conn, &caller.user_id)?
             .ok_or(ServiceError::NotFound)
-            .and_then(view)
+            .and_then(view)?;
+        let unit = match user.unit_id.as_deref() {
+            Some(id) => db::units::find(&mut conn, id)?.map(|unit| UnitName {
+                id: unit.id,
+                code: unit.code,
+                name: unit.name,
+            }),
+            None => None,
+        };
+        Ok(MeView { user, unit })
     }
 }

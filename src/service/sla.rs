@@ -301,6 +301,7 @@ impl Desk {
         }
         let mailing = outbox::mailing(conn, self.mail_from.as_deref())?;
         let from = position(ticket)?;
+        let stamp = |at: DateTime<Utc>| at.to_rfc3339_opts(SecondsFormat::AutoSi, true);
         for alert in &alerts {
             let clock = ClockLabel {
                 clock: alert.clock.to_string(),
@@ -311,16 +312,16 @@ impl Desk {
             };
             self.metrics
                 .sla_lateness
-                .observe((now - alert.due_at).as_seconds_f64().max(0.0));
+                .observe((now - alert.at).as_seconds_f64().max(0.0));
             let event_id = record_event(
                 conn,
                 &ticket.id,
                 alert.alert.as_str(),
                 None,
                 now,
-                serde_json::json!({"clock": alert.clock,
-                               "due_at": alert.due_at.to_rfc3339_opts(SecondsFormat::AutoSi, true),
-                               "tier": ticket.tier, "priority": ticket.priority}),
+                serde_json::json!({"clock": alert.clock, "due_at": alert.deadline.map(stamp),
+                               "at": stamp(alert.at), "tier": ticket.tier,
+                               "priority": ticket.priority}),
             )?;
             let notice = TicketNotice {
                 notice: match alert.alert {

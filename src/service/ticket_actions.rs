@@ -7,7 +7,7 @@ use super::metrics::AutomaticLabel;
 use super::outbox::{self, TicketNotice};
 use super::ticket_view::{
     CommentView, EventView, TicketView, check_version, comment_view, event_for, load_visible,
-    record_event, stored, stored_tier, ticket_view,
+    names_for, record_event, stored, stored_tier, ticket_view,
 };
 use super::tickets::check_assignee;
 use super::{Desk, ServiceError, new_id, permit};
@@ -179,6 +179,14 @@ impl Desk {
                     row.resolution = None;
                 }
                 Action::Close => row.closed_at = Some(at),
+                // Whoever answers first works the ticket, unless someone already does.
+                Action::Acknowledge if row.assignee_id.is_none() => {
+                    if tier == Tier::One {
+                        row.tier1_assignee_id = Some(caller.user_id.clone());
+                    }
+                    row.assignee_id = Some(caller.user_id.clone());
+                    data["assignee_id"] = serde_json::json!(caller.user_id);
+                }
                 Action::Acknowledge | Action::Pend | Action::Resume | Action::Cancel => {}
             }
             // The response clock stops at the first move out of `new`.
@@ -296,7 +304,10 @@ impl Desk {
                 now,
                 serde_json::json!({"comment_id": comment.id, "internal": comment.internal}),
             )?;
-            Ok(comment_view(comment))
+            let mut names = names_for(conn, caller, std::iter::once(caller.user_id.as_str()))?;
+            let mut view = comment_view(comment);
+            view.author_name = names.remove(&view.author_id);
+            Ok(view)
         })
     }
 
@@ -309,12 +320,20 @@ impl Desk {
         let mut conn = self.conn()?;
         let row = load_visible(&mut conn, caller, id_or_number, false)?;
         let with_internal = caller.role.is_staff();
-        Ok(
+        let mut comments: Vec<CommentView> =
             db::ticket_events::comments(&mut conn, &row.id, with_internal)?
                 .into_iter()
                 .map(comment_view)
-                .collect(),
-        )
+                .collect();
+        let names = names_for(
+            &mut conn,
+            caller,
+            comments.iter().map(|c| c.author_id.as_str()),
+        )?;
+        for comment in &mut comments {
+            comment.author_name = names.get(&comment.author_id).cloned();
+        }
+        Ok(comments)
     }
 
     /// A ticket's audit trail, oldest first, as the caller may see it.
@@ -325,9 +344,22 @@ impl Desk {
     ) -> Result<Vec<EventView>, ServiceError> {
         let mut conn = self.conn()?;
         let row = load_visible(&mut conn, caller, id_or_number, false)?;
-        Ok(db::ticket_events::for_ticket(&mut conn, &row.id)?
+        let mut events: Vec<EventView> = db::ticket_events::for_ticket(&mut conn, &row.id)?
             .into_iter()
             .filter_map(|event| event_for(caller.role, event))
-            .collect())
+            .collect();
+        let names = names_for(
+            &mut conn,
+            caller,
+            events.iter().filter_map(|e| e.actor_id.as_deref()),
+        )?;
+        for event in &mut events {
+            event.actor_name = event
+                .actor_id
+                .as_ref()
+                .and_then(|id| names.get(id))
+                .cloned();
+        }
+        Ok(events)
     }
 }

@@ -1,5 +1,7 @@
 //! How a ticket, its events and comments look to a caller, and who may see them.
 
+use std::collections::{BTreeSet, HashMap};
+
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -150,6 +152,8 @@ pub struct EventView {
     pub event_type: String,
     /// Who; `null` for the SLA engine.
     pub actor_id: Option<String>,
+    /// Their name, for staff; `null` for integrations and the SLA engine.
+    pub actor_name: Option<String>,
     /// When.
     #[serde(with = "rfc3339")]
     #[schema(value_type = String, format = DateTime)]
@@ -168,6 +172,8 @@ pub struct CommentView {
     pub ticket_id: String,
     /// Who wrote it.
     pub author_id: String,
+    /// Their name, for staff; `null` for integrations.
+    pub author_name: Option<String>,
     /// The text.
     pub body: String,
     /// Visible to staff only (never to integrations).
@@ -277,6 +283,7 @@ pub(super) fn event_view(row: EventRow) -> EventView {
         ticket_id: row.ticket_id,
         event_type: row.event_type,
         actor_id: row.actor_id,
+        actor_name: None,
         at: row.at.and_utc(),
         data: serde_json::from_str(&row.data).unwrap_or(serde_json::Value::Null),
     }
@@ -287,10 +294,28 @@ pub(super) fn comment_view(row: CommentRow) -> CommentView {
         id: row.id,
         ticket_id: row.ticket_id,
         author_id: row.author_id,
+        author_name: None,
         body: row.body,
         internal: row.internal,
         created_at: row.created_at.and_utc(),
     }
+}
+
+/// The names of the people of `ids`, for a staff caller; none for anyone else, since
+/// integrations see no personal data.
+pub(super) fn names_for<'a>(
+    conn: &mut DbConn,
+    caller: &Caller,
+    ids: impl Iterator<Item = &'a str>,
+) -> Result<HashMap<String, String>, ServiceError> {
+    if !caller.role.is_staff() {
+        return Ok(HashMap::new());
+    }
+    let ids: Vec<&str> = ids.collect::<BTreeSet<_>>().into_iter().collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(db::users::names(conn, &ids)?.into_iter().collect())
 }
 
 /// Whether `caller` may see the ticket at all. Tier 1 sees its own PD's tickets only;

@@ -378,6 +378,38 @@ async fn account_changes_leave_an_audit_trail(backend: Backend) {
     );
 }
 
+async fn me_names_the_callers_unit(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let pd = app.create_pd("DINKES").await;
+    let (status, user) = app
+        .post(
+            "/api/v1/users",
+            &app.admin_token,
+            json!({"name": "Budi Santoso", "email": format!("budi@{DOMAIN}"),
+                   "password": PASSWORD, "role": "tier1", "unit_id": pd}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{user}");
+    let token = app.login(&format!("budi@{DOMAIN}"), PASSWORD).await;
+    let (status, me) = app.get("/api/v1/auth/me", &token).await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    assert_eq!(
+        (&me["id"], &me["name"], &me["unit_id"]),
+        (&user["id"], &json!("Budi Santoso"), &json!(pd))
+    );
+    assert_eq!(
+        me["unit"],
+        json!({"id": pd, "code": "DINKES", "name": "Unit DINKES"})
+    );
+    let (_, admin) = app.get("/api/v1/auth/me", &app.admin_token).await;
+    if admin["unit_id"].is_null() {
+        assert!(admin["unit"].is_null(), "{admin}");
+    } else {
+        assert_eq!(admin["unit"]["id"], admin["unit_id"]);
+        assert!(admin["unit"]["code"].is_string(), "{admin}");
+    }
+}
+
 on_both_databases!(
     admin_creates_a_tier1_technician_for_a_pd,
     an_address_outside_the_official_domains_is_refused,
@@ -390,4 +422,5 @@ on_both_databases!(
     two_admins_deactivating_each_other_at_once_leave_one,
     an_admin_moves_a_technician_and_resets_a_password,
     account_changes_leave_an_audit_trail,
+    me_names_the_callers_unit,
 );

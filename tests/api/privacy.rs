@@ -201,6 +201,7 @@ async fn an_integration_reads_no_person_nor_internal_comment(backend: Backend) {
             )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{comment}");
+        assert!(comment["author_name"].is_string(), "{comment}");
     }
     app.act(
         &cast.tier1.token,
@@ -296,6 +297,52 @@ async fn an_integration_reads_no_person_nor_internal_comment(backend: Backend) {
     assert!(sent.iter().all(|e| e["data"]["kind"].is_string()));
     let (_, their_comments) = app.get(&comments, &cast.integration.token).await;
     assert_eq!(their_comments.as_array().map(Vec::len), Some(1));
+
+    // Staff see who acted and wrote by name; an integration sees the ids only.
+    let (_, tier1) = app.get("/api/v1/auth/me", &cast.tier1.token).await;
+    let (_, tier2) = app.get("/api/v1/auth/me", &cast.tier2.token).await;
+    let named = |events: &[Value], kind: &str| -> Vec<Value> {
+        events
+            .iter()
+            .filter(|e| e["type"] == kind)
+            .map(|e| e["actor_name"].clone())
+            .collect()
+    };
+    assert_eq!(
+        named(&staff_events[0], "escalated"),
+        [tier1["name"].clone()]
+    );
+    assert_eq!(named(&staff_events[0], "resolved"), [tier2["name"].clone()]);
+    assert!(
+        staff_events[0]
+            .iter()
+            .filter(|e| e["actor_id"].is_null())
+            .all(|e| e["actor_name"].is_null()),
+        "the SLA engine and the mailer are nobody"
+    );
+    let (_, staff_comments) = app.get(&comments, &cast.tier2.token).await;
+    let staff_comments = staff_comments.as_array().expect("comments");
+    assert_eq!(staff_comments.len(), 2);
+    assert!(
+        staff_comments
+            .iter()
+            .all(|c| c["author_name"] == tier1["name"]),
+        "{staff_comments:?}"
+    );
+    assert!(
+        their_events
+            .iter()
+            .all(|e| e.get("actor_name").is_none_or(Value::is_null)),
+        "{their_events:?}"
+    );
+    assert!(
+        their_comments
+            .as_array()
+            .expect("comments")
+            .iter()
+            .all(|c| c.get("author_name").is_none_or(Value::is_null) && c["author_id"].is_string()),
+        "{their_comments}"
+    );
 }
 
 async fn no_field_of_a_restricted_ticket_reaches_an_integration(backend: Backend) {

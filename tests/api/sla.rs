@@ -679,6 +679,86 @@ async fn the_repair_migration_stops_the_clocks_of_closed_tickets(backend: Backen
     );
 }
 
+async fn escalating_a_pending_ticket_sets_it_working_again(backend: Backend) {
+    let scene = scene(backend, always_open(), seconds_targets()).await;
+    let ticket = scene.critical_ticket().await;
+    scene.set(4);
+    scene
+        .app
+        .act(
+            &scene.cast.tier1.token,
+            &ticket,
+            "pend",
+            json!({"reason": "Menunggu pelapor"}),
+        )
+        .await;
+    scene.set(100);
+    let escalated = scene
+        .app
+        .act(
+            &scene.cast.tier1.token,
+            &ticket,
+            "escalate",
+            json!({"reason": "Perlu akses pusat data"}),
+        )
+        .await;
+    let seen = scene.ticket(&ticket).await;
+    for ticket in [&escalated, &seen] {
+        assert_eq!(
+            (&ticket["status"], &ticket["tier"], &ticket["sla"]["paused"]),
+            (&json!("in_progress"), &json!(2), &json!(false)),
+            "{ticket}"
+        );
+        assert_eq!(ticket["sla"]["tier1"]["met_at"], at(100));
+        assert_eq!(
+            ticket["sla"]["resolution"]["due_at"],
+            at(100 + 56),
+            "the resolution clock counts again: 4 s counted before pending"
+        );
+    }
+    scene.set(110);
+    assert_eq!(
+        scene.ticket(&ticket).await["sla"]["resolution"]["elapsed_seconds"],
+        14
+    );
+}
+
+async fn alerts_name_the_deadline_and_when_their_threshold_was_reached(backend: Backend) {
+    let scene = scene(backend, always_open(), seconds_targets()).await;
+    let ticket = scene.critical_ticket().await;
+    scene.set(19);
+    scene.events_settled(&ticket, 3).await;
+    let trail = scene
+        .app
+        .ticket_events(&scene.cast.supervisor.token, &ticket)
+        .await;
+    let alerts: Vec<(&Value, &Value, &Value, &Value, &Value)> = trail
+        .iter()
+        .filter(|e| e["type"].as_str().is_some_and(|t| t.starts_with("sla_")))
+        .map(|e| {
+            (
+                &e["type"],
+                &e["data"]["clock"],
+                &e["data"]["at"],
+                &e["data"]["due_at"],
+                &e["at"],
+            )
+        })
+        .collect();
+    let (warning, breached) = (json!("sla_warning"), json!("sla_breached"));
+    let (response, tier1) = (json!("response"), json!("tier1"));
+    let (at5, at10, at19, at20) = (json!(at(5)), json!(at(10)), json!(at(19)), json!(at(20)));
+    assert_eq!(
+        alerts,
+        vec![
+            (&warning, &response, &at5, &at10, &at19),
+            (&breached, &response, &at10, &at10, &at19),
+            (&warning, &tier1, &at10, &at20, &at19),
+        ],
+        "recorded late at 19 s: each names its threshold instant and its clock's deadline"
+    );
+}
+
 on_both_databases!(
     lists_sort_by_the_earliest_deadline,
     warnings_breaches_and_automatic_escalation_come_at_their_instant,
@@ -688,4 +768,6 @@ on_both_databases!(
     two_engines_never_double_escalate,
     closing_a_resolved_ticket_keeps_its_clocks_stopped,
     the_repair_migration_stops_the_clocks_of_closed_tickets,
+    escalating_a_pending_ticket_sets_it_working_again,
+    alerts_name_the_deadline_and_when_their_threshold_was_reached,
 );

@@ -65,6 +65,7 @@ fn table(action: &str, status: &str, tier: i64) -> Option<(&'static str, i64)> {
         "assign" if open => Some((same(status), tier)),
         "pend" if matches!(status, "new" | "in_progress") => Some(("pending", tier)),
         "resume" if status == "pending" => Some(("in_progress", tier)),
+        "escalate" if status == "pending" && tier == 1 => Some(("in_progress", 2)),
         "escalate" if open && tier == 1 => Some((same(status), 2)),
         "return" if open && tier == 2 => Some(("in_progress", 1)),
         "resolve" if open => Some(("resolved", tier)),
@@ -525,6 +526,69 @@ async fn comments_follow_the_ticket_and_the_first_public_one_is_a_response(backe
     );
 }
 
+async fn acknowledging_an_unassigned_ticket_takes_it(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let cast = app.cast().await;
+    let t1 = &cast.tier1.token;
+    let mut ticket = app.create_ticket(t1, json!({})).await;
+    ticket = app.act(t1, &ticket, "acknowledge", json!({})).await;
+    assert_eq!(ticket["assignee_id"], cast.tier1.id);
+    let events = app.ticket_events(t1, &ticket).await;
+    let acknowledged = events
+        .iter()
+        .find(|e| e["type"] == "acknowledged")
+        .expect("acknowledged");
+    assert_eq!(acknowledged["data"]["assignee_id"], cast.tier1.id);
+    ticket = app
+        .act(t1, &ticket, "escalate", json!({"reason": "Perlu Tier 2"}))
+        .await;
+    ticket = app
+        .act(
+            &cast.tier2.token,
+            &ticket,
+            "return",
+            json!({"solution": "Atur ulang DNS"}),
+        )
+        .await;
+    assert_eq!(
+        ticket["assignee_id"], cast.tier1.id,
+        "a return gives it back to whoever acknowledged it"
+    );
+
+    // Someone already working it keeps it.
+    let mut assigned = app.create_ticket(t1, json!({})).await;
+    assigned = app
+        .act(
+            t1,
+            &assigned,
+            "assign",
+            json!({"assignee_id": cast.tier1_colleague.id}),
+        )
+        .await;
+    assigned = app.act(t1, &assigned, "acknowledge", json!({})).await;
+    assert_eq!(assigned["assignee_id"], cast.tier1_colleague.id);
+
+    // At tier 2, Tier 2's acknowledge takes it.
+    let mut taken = app.create_ticket(t1, json!({})).await;
+    taken = app
+        .act(t1, &taken, "escalate", json!({"reason": "Perlu Tier 2"}))
+        .await;
+    taken = app
+        .act(&cast.tier2.token, &taken, "acknowledge", json!({}))
+        .await;
+    assert_eq!(
+        (&taken["assignee_id"], &taken["status"]),
+        (&json!(cast.tier2.id), &json!("in_progress"))
+    );
+    let (_, seen) = app
+        .get(
+            &format!("/api/v1/tickets/{}", taken["id"].as_str().expect("id")),
+            &cast.tier2.token,
+        )
+        .await;
+    assert_eq!(seen["assignee_id"], cast.tier2.id);
+}
+
 on_both_databases!(
     every_move_of_the_action_table_at_tier1,
     every_move_of_the_action_table_at_tier2,
@@ -532,4 +596,5 @@ on_both_databases!(
     a_ticket_goes_from_tier1_to_tier2_and_back,
     moves_need_their_reason_and_a_fitting_assignee,
     comments_follow_the_ticket_and_the_first_public_one_is_a_response,
+    acknowledging_an_unassigned_ticket_takes_it,
 );

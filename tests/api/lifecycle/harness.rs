@@ -422,7 +422,9 @@ impl Harness {
             "status": view["status"], "tier": view["tier"], "priority": view["priority"],
             "paused": sla["paused"],
         });
-        let expected = model.expected_view(now, calendar);
+        let mut expected = model.expected_view(now, calendar);
+        seen["assignee_id"] = view["assignee_id"].clone();
+        expected["assignee_id"] = json!(model.assignee.map(|a| &self.caller(a).user_id));
         for clock in model::CLOCKS {
             let mut shown = json!({});
             for field in [

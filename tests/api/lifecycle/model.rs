@@ -203,6 +203,10 @@ pub struct Ticket {
     pub urgency: &'static str,
     targets: Vec<(&'static str, Targets)>,
     pub clocks: [Clock; 3],
+    /// Who works it now.
+    pub assignee: Option<Actor>,
+    /// Who worked it at tier 1 last, given it back on a return.
+    tier1_assignee: Option<Actor>,
     /// Alerts and escalations, as recorded.
     pub recorded: Vec<Recorded>,
     /// Events that owe mail (`created`, `escalated`, `returned`, `resolved`, alerts).
@@ -247,6 +251,8 @@ impl Ticket {
                 Clock::start(None, at),
                 Clock::start(None, at),
             ],
+            assignee: None,
+            tier1_assignee: None,
             recorded: Vec::new(),
             mail_events: 1,
         };
@@ -315,6 +321,7 @@ impl Ticket {
         }
         if tier1_ran_out && self.tier == 1 && is_open(self.status) {
             self.tier = 2;
+            self.assignee = None;
             self.escalated_before = true;
             self.clocks[1].meet(now, calendar);
             self.recorded
@@ -362,6 +369,7 @@ impl Ticket {
             "assign" if open => Ok((status, tier)),
             "pend" if matches!(status, "new" | "in_progress") => Ok(("pending", tier)),
             "resume" if status == "pending" => Ok(("in_progress", tier)),
+            "escalate" if status == "pending" && tier == 1 => Ok(("in_progress", 2)),
             "escalate" if open && tier == 1 => Ok((status, 2)),
             "return" if open && tier == 2 => Ok(("in_progress", 1)),
             "resolve" if open => Ok(("resolved", tier)),
@@ -422,6 +430,20 @@ impl Ticket {
                 tier1.run(now);
                 resolution.run(now);
             }
+            _ => {}
+        }
+        // An `assign` gives the ticket to its actor (as the harness asks); an acknowledge gives
+        // it to its actor when nobody works it.
+        let takes = action == "assign" || (action == "acknowledge" && next.assignee.is_none());
+        if takes {
+            next.assignee = Some(actor);
+            if next.tier == 1 {
+                next.tier1_assignee = Some(actor);
+            }
+        }
+        match action {
+            "escalate" => next.assignee = None,
+            "return" => next.assignee = next.tier1_assignee,
             _ => {}
         }
         if action == "escalate" {
