@@ -171,3 +171,16 @@ where
 {
     Option::<T>::deserialize(deserializer).map(Some)
 }
+
+/// The id a filter's id or code found; finding none is a fault of `field`, so that a mistyped
+/// code is told rather than answered with an empty list.
+pub(super) fn known(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    found: Option<String>,
+) -> Option<String> {
+    if found.is_none() {
+        errors.push(FieldError::new(field, "names no known id or code"));
+    }
+    found
+}
