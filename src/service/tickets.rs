@@ -106,30 +106,55 @@ pub struct TicketChanges {
 pub struct TicketQuery {
     /// `new`, `in_progress`, `pending`, `resolved`, `closed`, `cancelled`, or `open` for
     /// `new`, `in_progress` and `pending`; several separated by commas (`new,pending`).
+    #[param(schema_with = status_filter)]
     pub status: Option<String>,
     /// 1 or 2.
+    #[param(minimum = 1, maximum = 2)]
     pub tier: Option<i32>,
     /// The reporting PD, by id or code (`DINKES`); one that names no unit answers 422.
+    #[param(max_length = 64)]
     pub unit_id: Option<String>,
     /// The affected service, by id or code; one that names no service answers 422.
+    #[param(max_length = 64)]
     pub service_id: Option<String>,
-    /// `critical`, `high`, `medium` or `low`.
+    /// The priority.
+    #[param(value_type = Option<crate::domain::sla::Priority>)]
     pub priority: Option<String>,
     /// One of the five kinds.
+    #[param(value_type = Option<Kind>)]
     pub kind: Option<String>,
     /// The assignee; `me` for the caller.
+    #[param(max_length = 64)]
     pub assignee_id: Option<String>,
     /// Text in the number, title or description.
+    #[param(max_length = 200)]
     pub q: Option<String>,
     /// Created at or after (RFC 3339, 1970 to 9999).
+    #[param(format = DateTime, max_length = 64)]
     pub created_from: Option<String>,
     /// Created before (RFC 3339, 1970 to 9999).
+    #[param(format = DateTime, max_length = 64)]
     pub created_to: Option<String>,
     /// `true`: only tickets with a breached SLA clock.
     pub breached: Option<bool>,
     /// `-created_at` (newest first, default), `created_at`, or `due` (earliest SLA deadline
     /// of a running clock first, overdue ones first of all; tickets with none last).
+    #[param(schema_with = ticket_sort)]
     pub sort: Option<String>,
+}
+
+fn status_filter() -> utoipa::openapi::schema::ArrayBuilder {
+    fields::list_of(std::iter::once("open").chain(Status::ALL.iter().map(|s| s.as_str())))
+        .description(Some(
+            "Statuses, comma-separated (`new,pending`); `open` is `new`, `in_progress` and `pending`",
+        ))
+}
+
+fn ticket_sort() -> utoipa::openapi::schema::ObjectBuilder {
+    fields::one_of(["-created_at", "created_at", "due"]).description(Some(
+        "`-created_at` (newest first, default), `created_at`, or `due` (earliest SLA deadline \
+         of a running clock first, overdue ones first of all; tickets with none last)",
+    ))
 }
 
 fn reporter_fields(errors: &mut Vec<FieldError>, reporter: &Reporter) -> Reporter {

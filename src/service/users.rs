@@ -108,6 +108,7 @@ pub struct UserQuery {
     /// Only this role.
     pub role: Option<Role>,
     /// Only this unit, by id or code (`DINKES`); one that names no unit answers 422.
+    #[param(max_length = 64)]
     pub unit_id: Option<String>,
     /// Only active (`true`) or deactivated (`false`) users.
     pub active: Option<bool>,

@@ -736,6 +736,58 @@ async fn a_desk_filters_by_open_statuses_codes_and_itself(backend: Backend) {
     );
 }
 
+async fn query_parameters_keep_to_the_limits_of_the_contract(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let cast = app.cast().await;
+    let ticket = app
+        .create_ticket(&cast.tier1.token, json!({"title": "Printer macet"}))
+        .await;
+    let q = format!("Printer{}", " ".repeat(193));
+    let (status, page) = app
+        .get(&format!("/api/v1/tickets?q={q}"), &cast.tier2.token)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(
+        ids(&page),
+        vec![ticket["id"].as_str().expect("id").to_owned()]
+    );
+    let period = "from=2026-11-23T00:00:00Z&to=2026-11-24T00:00:00Z";
+    for (path, field) in [
+        (format!("/api/v1/tickets?q={q}x"), "q"),
+        (
+            format!("/api/v1/tickets?assignee_id={}", "a".repeat(65)),
+            "assignee_id",
+        ),
+        (
+            format!("/api/v1/tickets?created_from={}", "9".repeat(65)),
+            "created_from",
+        ),
+        (
+            format!("/api/v1/reports/sla?{period}&format=bogus"),
+            "format",
+        ),
+        (
+            format!("/api/v1/reports/availability?{period}&format=xlsx"),
+            "format",
+        ),
+    ] {
+        let (status, problem) = app.get(&path, &cast.supervisor.token).await;
+        assert_eq!(
+            (status, &problem["errors"][0]["field"]),
+            (StatusCode::UNPROCESSABLE_ENTITY, &json!(field)),
+            "{path}: {problem}"
+        );
+    }
+    let (status, report) = app
+        .get(
+            &format!("/api/v1/reports/sla?{period}&format=json"),
+            &cast.supervisor.token,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert!(report["rows"].is_array(), "{report}");
+}
+
 async fn edits_follow_the_priority_matrix_and_refuse_stale_versions(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let cast = app.cast().await;
@@ -854,5 +906,6 @@ on_both_databases!(
     pages_neither_repeat_nor_miss_while_tickets_arrive,
     lists_filter_and_search,
     a_desk_filters_by_open_statuses_codes_and_itself,
+    query_parameters_keep_to_the_limits_of_the_contract,
     edits_follow_the_priority_matrix_and_refuse_stale_versions,
 );
