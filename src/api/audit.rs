@@ -15,8 +15,10 @@ use crate::service::audit::AuditEntryView;
 pub struct AuditQuery {
     /// `region`, `unit`, `user`, `token`, `calendar`, `sla_policy`, `service` or
     /// `notification`.
+    #[param(max_length = 32)]
     pub entity: String,
     /// The record's id (`1` for the region).
+    #[param(max_length = 64)]
     pub entity_id: String,
 }
 

@@ -105,6 +105,7 @@ pub struct PageParams {
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
+    #[param(max_length = 256)]
     pub cursor: Option<String>,
 }
 

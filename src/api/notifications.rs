@@ -15,11 +15,19 @@ use crate::service::page::{Page, PageRequest};
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct NotificationQuery {
     /// `pending`, `sent` or `failed`; all without it.
+    #[param(schema_with = mail_status)]
     pub status: Option<String>,
     /// Page length, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
+    #[param(max_length = 256)]
     pub cursor: Option<String>,
+}
+
+fn mail_status() -> utoipa::openapi::schema::ObjectBuilder {
+    crate::service::fields::one_of(["pending", "sent", "failed"])
+        .description(Some("All without it"))
 }
 
 /// The outbox, newest first (admins and auditors).

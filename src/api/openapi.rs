@@ -1,10 +1,10 @@
 //! The OpenAPI document, generated from the handlers; `api-spec/openapi.yaml` is its frozen copy.
 
 use utoipa::openapi::header::HeaderBuilder;
-use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::path::{Operation, ParameterIn, ParameterStyle};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder, Schema};
 use utoipa::{Modify, OpenApi};
 
 use crate::domain::ticket::Action;
@@ -44,7 +44,7 @@ use super::{
         tickets::act_on_ticket, tickets::create_comment, tickets::list_comments, tickets::list_events,
     ),
     components(schemas(Action)),
-    modifiers(&BearerAuth, &RequestErrors, &StorageErrors),
+    modifiers(&BearerAuth, &RequestErrors, &StorageErrors, &CommaLists),
     tags(
         (name = "health", description = "Probes"),
         (name = "auth", description = "Sign-in"),
@@ -138,6 +138,25 @@ fn add_request_errors(operation: &mut Operation) {
             .responses
             .entry(status.to_owned())
             .or_insert_with(|| problem_response(description).into());
+    }
+}
+
+/// A query parameter that takes a list takes it comma-separated (`status=new,pending`), the
+/// one form the query reader understands; a schema given by function carries no style.
+struct CommaLists;
+
+impl Modify for CommaLists {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for parameter in
+            operations(openapi).flat_map(|operation| operation.parameters.iter_mut().flatten())
+        {
+            if parameter.parameter_in == ParameterIn::Query
+                && matches!(parameter.schema, Some(RefOr::T(Schema::Array(_))))
+            {
+                parameter.style = Some(ParameterStyle::Form);
+                parameter.explode = Some(false);
+            }
+        }
     }
 }
 

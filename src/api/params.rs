@@ -8,13 +8,17 @@ use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpRequest, web};
 use serde::de::DeserializeOwned;
+use utoipa::IntoParams;
+use utoipa::openapi::path::ParameterIn;
+use utoipa::openapi::{RefOr, Schema};
 
 use super::error::ApiError;
 use super::json::is_control;
 use crate::service::{FieldError, ServiceError};
 
-/// A query string read as a `T`: an unparsable, unknown or missing value answers
-/// `422 validation_failed` naming the parameter.
+/// A query string read as a `T`: an unparsable, unknown, missing or over-long (past the
+/// parameter's `maxLength` in the contract) value answers `422 validation_failed` naming the
+/// parameter.
 pub struct Query<T>(T);
 
 impl<T> Query<T> {
@@ -32,13 +36,40 @@ impl<T> std::ops::Deref for Query<T> {
     }
 }
 
-impl<T: DeserializeOwned> FromRequest for Query<T> {
+impl<T: DeserializeOwned + IntoParams> FromRequest for Query<T> {
     type Error = ApiError;
     type Future = std::future::Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        std::future::ready(parse_query(req.query_string()).map(Query))
+        let query = req.query_string();
+        std::future::ready(
+            within_max_length::<T>(query)
+                .and_then(|()| parse_query(query))
+                .map(Query),
+        )
     }
+}
+
+/// Refuses a value longer than its parameter's `maxLength`, read from the contract itself so
+/// that the documented limit and the enforced one cannot drift apart.
+fn within_max_length<T: IntoParams>(query: &str) -> Result<(), ApiError> {
+    let parameters = T::into_params(|| Some(ParameterIn::Query));
+    url::form_urlencoded::parse(query.as_bytes()).try_for_each(|(name, value)| {
+        let max = parameters
+            .iter()
+            .find(|parameter| parameter.name == name)
+            .and_then(|parameter| match parameter.schema.as_ref() {
+                Some(RefOr::T(Schema::Object(object))) => object.max_length,
+                _ => None,
+            });
+        match max {
+            Some(max) if value.chars().count() > max => Err(invalid(
+                name.into_owned(),
+                format!("must be at most {max} characters"),
+            )),
+            _ => Ok(()),
+        }
+    })
 }
 
 fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
@@ -180,14 +211,18 @@ fn invalid(field: String, message: String) -> ApiError {
 mod tests {
     use super::*;
 
-    #[derive(Debug, serde::Deserialize)]
+    #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
     struct Sample {
         limit: Option<i64>,
+        #[param(max_length = 8)]
         entity: String,
     }
 
     fn field(query: &str) -> String {
-        let problem = parse_query::<Sample>(query).expect_err("refused").problem();
+        let problem = within_max_length::<Sample>(query)
+            .and_then(|()| parse_query::<Sample>(query))
+            .expect_err("refused")
+            .problem();
         assert_eq!(
             (problem.status, problem.code.as_str()),
             (422, "validation_failed")
@@ -199,6 +234,7 @@ mod tests {
     fn every_query_problem_names_its_parameter() {
         assert_eq!(field("entity=unit&limit=abc"), "limit");
         assert_eq!(field("limit=5"), "entity");
+        assert_eq!(field("limit=5&entity=notification"), "entity");
         let sample: Sample = parse_query("limit=5&entity=unit&other=x").expect("valid");
         assert_eq!((sample.limit, sample.entity.as_str()), (Some(5), "unit"));
     }

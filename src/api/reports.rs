@@ -7,16 +7,21 @@ use super::error::{ApiError, Problem};
 use super::extract::Bearer;
 use super::params::Query;
 use super::run_as;
-use crate::service::Desk;
 use crate::service::reports::{AvailabilityReport, PeriodQuery, SlaReport, SlaReportQuery};
+use crate::service::{Desk, ServiceError};
 
-fn wants_csv(request: &HttpRequest, format: Option<&str>) -> bool {
-    format == Some("csv")
-        || request
+/// Whether to answer CSV: `format` decides if given, else the `Accept` header.
+fn wants_csv(request: &HttpRequest, format: Option<&str>) -> Result<bool, ApiError> {
+    match format {
+        Some("csv") => Ok(true),
+        Some("json") => Ok(false),
+        Some(_) => Err(ServiceError::field("format", "must be json or csv").into()),
+        None => Ok(request
             .headers()
             .get(header::ACCEPT)
             .and_then(|accept| accept.to_str().ok())
-            .is_some_and(|accept| accept.contains("text/csv"))
+            .is_some_and(|accept| accept.contains("text/csv"))),
+    }
 }
 
 fn csv(body: String, name: &str) -> HttpResponse {
@@ -47,7 +52,7 @@ pub async fn sla_report(
     request: HttpRequest,
     query: Query<SlaReportQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let as_csv = wants_csv(&request, query.format.as_deref());
+    let as_csv = wants_csv(&request, query.format.as_deref())?;
     let query = query.into_inner();
     let report = run_as(&desk, bearer, move |desk, caller| {
         desk.sla_report(&caller, &query)
@@ -78,7 +83,7 @@ pub async fn availability_report(
     request: HttpRequest,
     query: Query<PeriodQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let as_csv = wants_csv(&request, query.format.as_deref());
+    let as_csv = wants_csv(&request, query.format.as_deref())?;
     let query = query.into_inner();
     let report = run_as(&desk, bearer, move |desk, caller| {
         desk.availability_report(&caller, &query)

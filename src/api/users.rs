@@ -45,6 +45,8 @@ pub async fn create_user(
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Integration accounts may not list users", body = Problem,
             content_type = "application/problem+json"),
+        (status = 422, description = "A filter is not valid (a unit_id naming no unit)", body = Problem,
+            content_type = "application/problem+json"),
     ))]
 pub async fn list_users(
     desk: web::Data<Desk>,

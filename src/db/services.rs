@@ -23,6 +23,19 @@ pub fn find(conn: &mut DbConn, id: &str) -> DbResult<Option<ServiceRow>> {
         .optional()
 }
 
+/// The id of the service whose id or code is `id_or_code` (codes compared upper-case).
+pub fn id_for(conn: &mut DbConn, id_or_code: &str) -> DbResult<Option<String>> {
+    services::table
+        .filter(
+            services::id
+                .eq(id_or_code)
+                .or(services::code.eq(id_or_code.to_ascii_uppercase())),
+        )
+        .select(services::id)
+        .first(conn)
+        .optional()
+}
+
 /// Whether another service already uses `code`.
 pub fn code_taken(conn: &mut DbConn, code: &str, except_id: Option<&str>) -> DbResult<bool> {
     let mut query = services::table

@@ -104,8 +104,8 @@ pub fn update(conn: &mut DbConn, row: &TicketRow) -> DbResult<()> {
 /// Which tickets a list shows.
 #[derive(Debug, Default, Clone)]
 pub struct TicketFilter {
-    /// Only this status.
-    pub status: Option<String>,
+    /// Only these statuses (any if empty).
+    pub status: Vec<String>,
     /// Only this tier.
     pub tier: Option<i32>,
     /// Only this unit (always set for Tier 1 callers).
@@ -176,8 +176,8 @@ pub fn list(
     if filter.breached {
         query = query.filter(ticket_sla::breached.eq(true));
     }
-    if let Some(status) = &filter.status {
-        query = query.filter(tickets::status.eq(status));
+    if !filter.status.is_empty() {
+        query = query.filter(tickets::status.eq_any(&filter.status));
     }
     if let Some(tier) = filter.tier {
         query = query.filter(tickets::tier.eq(tier));

@@ -23,6 +23,19 @@ pub fn find(conn: &mut DbConn, id: &str) -> DbResult<Option<UnitRow>> {
         .optional()
 }
 
+/// The id of the unit whose id or code is `id_or_code` (codes compared upper-case).
+pub fn id_for(conn: &mut DbConn, id_or_code: &str) -> DbResult<Option<String>> {
+    units::table
+        .filter(
+            units::id
+                .eq(id_or_code)
+                .or(units::code.eq(id_or_code.to_ascii_uppercase())),
+        )
+        .select(units::id)
+        .first(conn)
+        .optional()
+}
+
 /// Whether another unit already uses `code`.
 pub fn code_taken(conn: &mut DbConn, code: &str, except_id: Option<&str>) -> DbResult<bool> {
     let mut query = units::table

@@ -6,6 +6,8 @@ use icu_properties::props::{BidiControl, DefaultIgnorableCodePoint, GeneralCateg
 use icu_properties::{CodePointMapData, CodePointSetData};
 use serde::{Deserialize, Deserializer};
 
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+
 use super::FieldError;
 use crate::domain::email::EmailAddress;
 
@@ -170,4 +172,29 @@ where
     T: Deserialize<'de>,
 {
     Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// The id a filter's id or code found; finding none is a fault of `field`, so that a mistyped
+/// code is told rather than answered with an empty list.
+pub(super) fn known(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    found: Option<String>,
+) -> Option<String> {
+    if found.is_none() {
+        errors.push(FieldError::new(field, "names no known id or code"));
+    }
+    found
+}
+
+/// The contract's schema of a text parameter that takes one of `values`.
+pub(crate) fn one_of<'a>(values: impl IntoIterator<Item = &'a str>) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(values))
+}
+
+/// The contract's schema of a comma-separated list of `values` (`style: form`, `explode: false`).
+pub(crate) fn list_of<'a>(values: impl IntoIterator<Item = &'a str>) -> ArrayBuilder {
+    ArrayBuilder::new().items(one_of(values))
 }

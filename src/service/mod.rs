@@ -8,7 +8,7 @@ pub mod dashboard;
 pub mod demo;
 mod error;
 pub mod event_stream;
-mod fields;
+pub(crate) mod fields;
 pub mod health;
 pub mod metrics;
 pub mod outages;

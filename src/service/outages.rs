@@ -86,8 +86,10 @@ pub struct OutageView {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct AvailabilityQuery {
     /// Start of the period (RFC 3339).
+    #[param(format = DateTime, max_length = 64)]
     pub from: String,
     /// End of the period (RFC 3339), after `from` and at most 366 days later.
+    #[param(format = DateTime, max_length = 64)]
     pub to: String,
 }
 

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::outages::{AvailabilityView, period, service_figures};
-use super::{Desk, ServiceError, region, require};
+use super::{Desk, ServiceError, fields, region, require};
 use crate::auth::Caller;
 use crate::clock::rfc3339;
 use crate::db;
@@ -27,12 +27,16 @@ const READERS: &[Role] = &[
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct SlaReportQuery {
     /// Tickets created at or after (RFC 3339, 1970 to 9999).
+    #[param(format = DateTime, max_length = 64)]
     pub from: String,
     /// Tickets created before (RFC 3339); at most 366 days after `from`.
+    #[param(format = DateTime, max_length = 64)]
     pub to: String,
     /// `unit` (default), `service`, `tier` or `priority`.
+    #[param(schema_with = grouping)]
     pub group_by: Option<String>,
-    /// `csv` for a spreadsheet (or send `Accept: text/csv`).
+    /// `csv` for a spreadsheet (or send `Accept: text/csv`); `json` (default) for JSON.
+    #[param(schema_with = report_format)]
     pub format: Option<String>,
 }
 
@@ -40,11 +44,24 @@ pub struct SlaReportQuery {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct PeriodQuery {
     /// Start (RFC 3339, 1970 to 9999).
+    #[param(format = DateTime, max_length = 64)]
     pub from: String,
     /// End (RFC 3339), after `from` and at most 366 days later.
+    #[param(format = DateTime, max_length = 64)]
     pub to: String,
-    /// `csv` for a spreadsheet (or send `Accept: text/csv`).
+    /// `csv` for a spreadsheet (or send `Accept: text/csv`); `json` (default) for JSON.
+    #[param(schema_with = report_format)]
     pub format: Option<String>,
+}
+
+fn grouping() -> utoipa::openapi::schema::ObjectBuilder {
+    fields::one_of(["unit", "service", "tier", "priority"]).description(Some("Default `unit`"))
+}
+
+fn report_format() -> utoipa::openapi::schema::ObjectBuilder {
+    fields::one_of(["json", "csv"]).description(Some(
+        "`csv` for a spreadsheet (or send `Accept: text/csv`); `json` (default) for JSON",
+    ))
 }
 
 /// One group of the SLA report.

@@ -104,31 +104,57 @@ pub struct TicketChanges {
 /// Filters and order of `GET /tickets`.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 pub struct TicketQuery {
-    /// `new`, `in_progress`, `pending`, `resolved`, `closed` or `cancelled`.
+    /// `new`, `in_progress`, `pending`, `resolved`, `closed`, `cancelled`, or `open` for
+    /// `new`, `in_progress` and `pending`; several separated by commas (`new,pending`).
+    #[param(schema_with = status_filter)]
     pub status: Option<String>,
     /// 1 or 2.
+    #[param(minimum = 1, maximum = 2)]
     pub tier: Option<i32>,
-    /// The reporting PD.
+    /// The reporting PD, by id or code (`DINKES`); one that names no unit answers 422.
+    #[param(max_length = 64)]
     pub unit_id: Option<String>,
-    /// The affected service.
+    /// The affected service, by id or code; one that names no service answers 422.
+    #[param(max_length = 64)]
     pub service_id: Option<String>,
-    /// `critical`, `high`, `medium` or `low`.
+    /// The priority.
+    #[param(value_type = Option<crate::domain::sla::Priority>)]
     pub priority: Option<String>,
     /// One of the five kinds.
+    #[param(value_type = Option<Kind>)]
     pub kind: Option<String>,
-    /// The assignee.
+    /// The assignee; `me` for the caller.
+    #[param(max_length = 64)]
     pub assignee_id: Option<String>,
     /// Text in the number, title or description.
+    #[param(max_length = 200)]
     pub q: Option<String>,
     /// Created at or after (RFC 3339, 1970 to 9999).
+    #[param(format = DateTime, max_length = 64)]
     pub created_from: Option<String>,
     /// Created before (RFC 3339, 1970 to 9999).
+    #[param(format = DateTime, max_length = 64)]
     pub created_to: Option<String>,
     /// `true`: only tickets with a breached SLA clock.
     pub breached: Option<bool>,
     /// `-created_at` (newest first, default), `created_at`, or `due` (earliest SLA deadline
     /// of a running clock first, overdue ones first of all; tickets with none last).
+    #[param(schema_with = ticket_sort)]
     pub sort: Option<String>,
+}
+
+fn status_filter() -> utoipa::openapi::schema::ArrayBuilder {
+    fields::list_of(std::iter::once("open").chain(Status::ALL.iter().map(|s| s.as_str())))
+        .description(Some(
+            "Statuses, comma-separated (`new,pending`); `open` is `new`, `in_progress` and `pending`",
+        ))
+}
+
+fn ticket_sort() -> utoipa::openapi::schema::ObjectBuilder {
+    fields::one_of(["-created_at", "created_at", "due"]).description(Some(
+        "`-created_at` (newest first, default), `created_at`, or `due` (earliest SLA deadline \
+         of a running clock first, overdue ones first of all; tickets with none last)",
+    ))
 }
 
 fn reporter_fields(errors: &mut Vec<FieldError>, reporter: &Reporter) -> Reporter {
@@ -256,6 +282,33 @@ fn instant(
     value
         .and_then(|text| fields::instant(errors, field, text))
         .map(|at| at.naive_utc())
+}
+
+/// The statuses a `status` filter names: a comma-separated list of statuses, `open` standing
+/// for every status that still needs work; none for any status.
+fn statuses(errors: &mut Vec<FieldError>, value: Option<&str>) -> Vec<String> {
+    let Some(text) = value else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    for part in text.split(',').map(str::trim) {
+        match part.parse::<Status>() {
+            Ok(status) => found.push(status),
+            Err(_) if part == "open" => {
+                found.extend(Status::ALL.iter().copied().filter(|s| s.is_open()));
+            }
+            Err(error) => {
+                errors.push(FieldError::new(
+                    "status",
+                    format!("{error}, or open; several separated by commas"),
+                ));
+                return Vec::new();
+            }
+        }
+    }
+    found.sort();
+    found.dedup();
+    found.iter().map(|s| s.as_str().to_owned()).collect()
 }
 
 fn parsed<T: std::str::FromStr>(
@@ -398,18 +451,41 @@ impl Desk {
         page: PageRequest,
     ) -> Result<Page<TicketView>, ServiceError> {
         let mut errors = Vec::new();
+        let mut conn = self.conn()?;
+        let unit_id = match query.unit_id {
+            Some(value) => fields::known(
+                &mut errors,
+                "unit_id",
+                db::units::id_for(&mut conn, &value)?,
+            ),
+            None => None,
+        };
+        let service_id = match query.service_id {
+            Some(value) => fields::known(
+                &mut errors,
+                "service_id",
+                db::services::id_for(&mut conn, &value)?,
+            ),
+            None => None,
+        };
         let mut filter = TicketFilter {
-            status: parsed::<Status>(&mut errors, "status", query.status.as_deref()),
+            status: statuses(&mut errors, query.status.as_deref()),
             tier: query.tier,
-            unit_id: query.unit_id,
-            service_id: query.service_id,
+            unit_id,
+            service_id,
             priority: parsed::<crate::domain::sla::Priority>(
                 &mut errors,
                 "priority",
                 query.priority.as_deref(),
             ),
             kind: parsed::<Kind>(&mut errors, "kind", query.kind.as_deref()),
-            assignee_id: query.assignee_id,
+            assignee_id: query.assignee_id.map(|id| {
+                if id == "me" {
+                    caller.user_id.clone()
+                } else {
+                    id
+                }
+            }),
             public_only: caller.role == Role::Integration,
             text: query
                 .q
@@ -458,7 +534,6 @@ impl Desk {
             }
             filter.unit_id.clone_from(&caller.unit_id);
         }
-        let mut conn = self.conn()?;
         let rows = db::tickets::list(&mut conn, &filter, order, after.as_ref(), page.fetch())?;
         page.finish(
             rows,

@@ -107,7 +107,8 @@ pub struct UserChanges {
 pub struct UserQuery {
     /// Only this role.
     pub role: Option<Role>,
-    /// Only this unit.
+    /// Only this unit, by id or code (`DINKES`); one that names no unit answers 422.
+    #[param(max_length = 64)]
     pub unit_id: Option<String>,
     /// Only active (`true`) or deactivated (`false`) users.
     pub active: Option<bool>,
@@ -282,9 +283,20 @@ impl Desk {
     ) -> Result<Page<UserView>, ServiceError> {
         staff_only(caller)?;
         let after = page.after_id()?;
+        let mut conn = self.conn()?;
+        let mut errors = Vec::new();
+        let unit_id = match query.unit_id {
+            Some(value) => fields::known(
+                &mut errors,
+                "unit_id",
+                db::units::id_for(&mut conn, &value)?,
+            ),
+            None => None,
+        };
+        ServiceError::check(errors)?;
         let mut filter = UserFilter {
             role: query.role.map(|r| r.as_str().to_owned()),
-            unit_id: query.unit_id,
+            unit_id,
             active: query.active,
         };
         if !caller.role.reads_everything() {
@@ -297,7 +309,7 @@ impl Desk {
             }
             filter.unit_id.clone_from(&caller.unit_id);
         }
-        let rows = db::users::list(&mut *self.conn()?, &filter, after, page.fetch())?;
+        let rows = db::users::list(&mut conn, &filter, after, page.fetch())?;
         page.finish(rows, |row| row.id.clone(), view)
     }
 

@@ -474,7 +474,8 @@ async fn oversized_heads_and_query_values_are_problem_documents(backend: Backend
     );
     let (status, _) = app
         .get(
-            &format!("/api/v1/tickets?q={}", "x".repeat(1000)),
+            // `q` has a tighter limit of its own; a parameter with none meets the screen's.
+            &format!("/api/v1/tickets?note={}", "x".repeat(1000)),
             &app.admin_token,
         )
         .await;

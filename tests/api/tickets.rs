@@ -599,7 +599,7 @@ async fn lists_filter_and_search(backend: Backend) {
         assert_eq!(ids(&page), expected, "{query}");
     }
     for (query, field) in [
-        ("status=open", "status"),
+        ("status=opened", "status"),
         ("tier=3", "tier"),
         ("sort=title", "sort"),
         ("created_from=yesterday", "created_from"),
@@ -613,6 +613,179 @@ async fn lists_filter_and_search(backend: Backend) {
             "{query}"
         );
     }
+}
+
+async fn a_desk_filters_by_open_statuses_codes_and_itself(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let cast = app.cast().await;
+    let (status, service) = app
+        .post(
+            "/api/v1/services",
+            &cast.supervisor.token,
+            json!({"code": "SIMPEG", "name": "Kepegawaian", "owner_unit_id": cast.dinkes}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{service}");
+    let fresh = app
+        .create_ticket(
+            &cast.tier1.token,
+            json!({"title": "Baru", "service_id": service["id"]}),
+        )
+        .await;
+    let worked = app.create_ticket(&cast.tier1.token, json!({})).await;
+    let worked = app
+        .act(&cast.tier1.token, &worked, "acknowledge", json!({}))
+        .await;
+    let worked = app
+        .act(
+            &cast.tier1.token,
+            &worked,
+            "assign",
+            json!({"assignee_id": cast.tier1.id}),
+        )
+        .await;
+    let waiting = app.create_ticket(&cast.tier1.token, json!({})).await;
+    let waiting = app
+        .act(&cast.tier1.token, &waiting, "acknowledge", json!({}))
+        .await;
+    let waiting = app
+        .act(
+            &cast.tier1.token,
+            &waiting,
+            "pend",
+            json!({"reason": "Menunggu vendor"}),
+        )
+        .await;
+    let dropped = app.create_ticket(&cast.tier1.token, json!({})).await;
+    app.act(
+        &cast.tier1.token,
+        &dropped,
+        "cancel",
+        json!({"reason": "Ganda"}),
+    )
+    .await;
+    let elsewhere = app
+        .create_ticket(&cast.tier1_other_pd.token, json!({}))
+        .await;
+    let id = |t: &Value| t["id"].as_str().expect("id").to_owned();
+    let (fresh, worked, waiting, elsewhere) =
+        (id(&fresh), id(&worked), id(&waiting), id(&elsewhere));
+    let open = vec![
+        elsewhere.clone(),
+        waiting.clone(),
+        worked.clone(),
+        fresh.clone(),
+    ];
+    let cases = [
+        ("status=open", &cast.tier2.token, open.clone()),
+        (
+            "status=new,pending",
+            &cast.tier2.token,
+            vec![elsewhere.clone(), waiting.clone(), fresh.clone()],
+        ),
+        ("status=pending,open", &cast.tier2.token, open),
+        (
+            "status=open&unit_id=DISDIK",
+            &cast.tier2.token,
+            vec![elsewhere.clone()],
+        ),
+        (
+            "status=open&unit_id=dinkes",
+            &cast.tier2.token,
+            vec![waiting.clone(), worked.clone(), fresh.clone()],
+        ),
+        ("service_id=SIMPEG", &cast.tier2.token, vec![fresh.clone()]),
+        ("assignee_id=me", &cast.tier1.token, vec![worked.clone()]),
+        ("assignee_id=me", &cast.tier2.token, vec![]),
+        // Tier 1 stays in its own PD, by code as by id.
+        ("unit_id=DISDIK", &cast.tier1.token, vec![]),
+    ];
+    for (query, token, expected) in cases {
+        let (status, page) = app.get(&format!("/api/v1/tickets?{query}"), token).await;
+        assert_eq!(status, StatusCode::OK, "{query}: {page}");
+        assert_eq!(ids(&page), expected, "{query}");
+    }
+    for (query, field) in [
+        ("unit_id=DINKESS", "unit_id"),
+        ("unit_id=01900000-0000-7000-8000-000000000000", "unit_id"),
+        ("service_id=SIMPEGG", "service_id"),
+        ("status=new,", "status"),
+    ] {
+        let (status, problem) = app
+            .get(&format!("/api/v1/tickets?{query}"), &cast.tier2.token)
+            .await;
+        assert_eq!(
+            (status, &problem["errors"][0]["field"]),
+            (StatusCode::UNPROCESSABLE_ENTITY, &json!(field)),
+            "{query}: {problem}"
+        );
+    }
+
+    let (status, users) = app
+        .get("/api/v1/users?unit_id=DISDIK", &cast.tier2.token)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{users}");
+    assert_eq!(ids(&users), vec![cast.tier1_other_pd.id.clone()]);
+    let (status, problem) = app
+        .get("/api/v1/users?unit_id=DINKESS", &cast.tier2.token)
+        .await;
+    assert_eq!(
+        (status, &problem["errors"][0]["field"]),
+        (StatusCode::UNPROCESSABLE_ENTITY, &json!("unit_id")),
+        "{problem}"
+    );
+}
+
+async fn query_parameters_keep_to_the_limits_of_the_contract(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let cast = app.cast().await;
+    let ticket = app
+        .create_ticket(&cast.tier1.token, json!({"title": "Printer macet"}))
+        .await;
+    let q = format!("Printer{}", " ".repeat(193));
+    let (status, page) = app
+        .get(&format!("/api/v1/tickets?q={q}"), &cast.tier2.token)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(
+        ids(&page),
+        vec![ticket["id"].as_str().expect("id").to_owned()]
+    );
+    let period = "from=2026-11-23T00:00:00Z&to=2026-11-24T00:00:00Z";
+    for (path, field) in [
+        (format!("/api/v1/tickets?q={q}x"), "q"),
+        (
+            format!("/api/v1/tickets?assignee_id={}", "a".repeat(65)),
+            "assignee_id",
+        ),
+        (
+            format!("/api/v1/tickets?created_from={}", "9".repeat(65)),
+            "created_from",
+        ),
+        (
+            format!("/api/v1/reports/sla?{period}&format=bogus"),
+            "format",
+        ),
+        (
+            format!("/api/v1/reports/availability?{period}&format=xlsx"),
+            "format",
+        ),
+    ] {
+        let (status, problem) = app.get(&path, &cast.supervisor.token).await;
+        assert_eq!(
+            (status, &problem["errors"][0]["field"]),
+            (StatusCode::UNPROCESSABLE_ENTITY, &json!(field)),
+            "{path}: {problem}"
+        );
+    }
+    let (status, report) = app
+        .get(
+            &format!("/api/v1/reports/sla?{period}&format=json"),
+            &cast.supervisor.token,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert!(report["rows"].is_array(), "{report}");
 }
 
 async fn edits_follow_the_priority_matrix_and_refuse_stale_versions(backend: Backend) {
@@ -732,5 +905,7 @@ on_both_databases!(
     invalid_tickets_are_refused_and_nothing_is_written,
     pages_neither_repeat_nor_miss_while_tickets_arrive,
     lists_filter_and_search,
+    a_desk_filters_by_open_statuses_codes_and_itself,
+    query_parameters_keep_to_the_limits_of_the_contract,
     edits_follow_the_priority_matrix_and_refuse_stale_versions,
 );
