@@ -695,7 +695,12 @@ async fn a_desk_filters_by_open_statuses_codes_and_itself(backend: Backend) {
             vec![waiting.clone(), worked.clone(), fresh.clone()],
         ),
         ("service_id=SIMPEG", &cast.tier2.token, vec![fresh.clone()]),
-        ("assignee_id=me", &cast.tier1.token, vec![worked.clone()]),
+        // Acknowledging an unassigned ticket takes it.
+        (
+            "assignee_id=me",
+            &cast.tier1.token,
+            vec![waiting.clone(), worked.clone()],
+        ),
         ("assignee_id=me", &cast.tier2.token, vec![]),
         // Tier 1 stays in its own PD, by code as by id.
         ("unit_id=DISDIK", &cast.tier1.token, vec![]),
