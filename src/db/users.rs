@@ -44,11 +44,16 @@ pub fn names(conn: &mut DbConn, ids: &[&str]) -> DbResult<Vec<(String, String)>>
 
 /// Users by id, locked until the transaction ends on PostgreSQL (SQLite writes one
 /// transaction at a time anyway), taken in id order so that two transactions locking the
-/// same pair never wait on each other.
+/// same pair never wait on each other. `FOR NO KEY UPDATE`, not `FOR UPDATE`: rows that refer
+/// to a user (a token, an audit entry naming its actor) take a key-share lock on it, and a full
+/// update lock would deadlock with them.
 pub fn lock(conn: &mut DbConn, ids: &[&str]) -> DbResult<Vec<UserRow>> {
     let query = users::table.filter(users::id.eq_any(ids)).order(users::id);
     match conn {
-        DbConn::Pg(pg) => query.select(UserRow::as_select()).for_update().load(pg),
+        DbConn::Pg(pg) => query
+            .select(UserRow::as_select())
+            .for_no_key_update()
+            .load(pg),
         DbConn::Sqlite(sqlite) => query.select(UserRow::as_select()).load(sqlite),
     }
 }
