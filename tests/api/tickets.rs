@@ -18,6 +18,16 @@ fn ids(page: &Value) -> Vec<String> {
         .collect()
 }
 
+/// Asserts that `path` answers 422 naming `field` first.
+async fn refused_naming(app: &TestApp, token: &str, path: &str, field: &str) {
+    let (status, problem) = app.get(path, token).await;
+    assert_eq!(
+        (status, &problem["errors"][0]["field"]),
+        (StatusCode::UNPROCESSABLE_ENTITY, &json!(field)),
+        "{path}: {problem}"
+    );
+}
+
 async fn tier1_records_an_incident_for_its_own_pd(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let cast = app.cast().await;
@@ -604,14 +614,8 @@ async fn lists_filter_and_search(backend: Backend) {
         ("sort=title", "sort"),
         ("created_from=yesterday", "created_from"),
     ] {
-        let (status, problem) = app
-            .get(&format!("/api/v1/tickets?{query}"), &cast.tier2.token)
-            .await;
-        assert_eq!(
-            (status, &problem["errors"][0]["field"]),
-            (StatusCode::UNPROCESSABLE_ENTITY, &json!(field)),
-            "{query}"
-        );
+        let path = format!("/api/v1/tickets?{query}");
+        refused_naming(&app, &cast.tier2.token, &path, field).await;
     }
 }
 
@@ -716,14 +720,8 @@ async fn a_desk_filters_by_open_statuses_codes_and_itself(backend: Backend) {
         ("service_id=SIMPEGG", "service_id"),
         ("status=new,", "status"),
     ] {
-        let (status, problem) = app
-            .get(&format!("/api/v1/tickets?{query}"), &cast.tier2.token)
-            .await;
-        assert_eq!(
-            (status, &problem["errors"][0]["field"]),
-            (StatusCode::UNPROCESSABLE_ENTITY, &json!(field)),
-            "{query}: {problem}"
-        );
+        let path = format!("/api/v1/tickets?{query}");
+        refused_naming(&app, &cast.tier2.token, &path, field).await;
     }
 
     let (status, users) = app
@@ -776,12 +774,7 @@ async fn query_parameters_keep_to_the_limits_of_the_contract(backend: Backend) {
             "format",
         ),
     ] {
-        let (status, problem) = app.get(&path, &cast.supervisor.token).await;
-        assert_eq!(
-            (status, &problem["errors"][0]["field"]),
-            (StatusCode::UNPROCESSABLE_ENTITY, &json!(field)),
-            "{path}: {problem}"
-        );
+        refused_naming(&app, &cast.supervisor.token, &path, field).await;
     }
     let (status, report) = app
         .get(
