@@ -8,6 +8,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::domain::ticket::Action;
 use crate::service::{FieldError, ServiceError};
 
 /// The problem document (RFC 9457) with our stable `code` and per-field `errors`.
@@ -38,6 +39,10 @@ pub struct Problem {
     /// The fields at fault, if any.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// With `invalid_transition` only: the moves the caller may make on the ticket now, in
+    /// the action table's order (empty when none is left to it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_actions: Option<Vec<Action>>,
 }
 
 /// How long a client waits before retrying when the database cannot write: long enough not to
@@ -52,6 +57,7 @@ pub struct ApiError {
     detail: String,
     errors: Vec<FieldError>,
     retry_after_secs: Option<u64>,
+    allowed_actions: Option<Vec<Action>>,
 }
 
 impl ApiError {
@@ -63,6 +69,7 @@ impl ApiError {
             detail: detail.into(),
             errors: Vec::new(),
             retry_after_secs: None,
+            allowed_actions: None,
         }
     }
 
@@ -85,6 +92,7 @@ impl ApiError {
             detail: self.detail.clone(),
             code: self.code.to_owned(),
             errors: self.errors.clone(),
+            allowed_actions: self.allowed_actions.clone(),
         }
     }
 }
@@ -121,6 +129,14 @@ impl From<ServiceError> for ApiError {
                 "forbidden",
                 "your role may not do this",
             ),
+            ServiceError::Denied(reason) => Self::new(StatusCode::FORBIDDEN, "forbidden", reason),
+            ServiceError::InvalidTransition {
+                message,
+                allowed_actions,
+            } => Self {
+                allowed_actions: Some(allowed_actions),
+                ..Self::new(StatusCode::CONFLICT, "invalid_transition", message)
+            },
             ServiceError::NotFound => {
                 Self::new(StatusCode::NOT_FOUND, "not_found", "no such record")
             }

@@ -19,6 +19,7 @@ mod reports;
 pub(crate) mod request_log;
 mod services;
 mod sla_policies;
+mod ticket_actions;
 mod tickets;
 mod tokens;
 mod units;
@@ -88,7 +89,7 @@ where
         span.in_scope(|| {
             let caller = desk.authenticate(bearer.token())?;
             if !operation.allows(caller.role) {
-                return Err(ServiceError::Forbidden.into());
+                return Err(ServiceError::Denied(operation.refusal(caller.role)).into());
             }
             let input = body.open()?;
             work(&desk, caller, input).map_err(ApiError::from)
@@ -205,14 +206,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                         .get(tickets::get_ticket)
                         .patch(tickets::update_ticket),
                 )
-                // Before `{action}`, which would otherwise match them.
                 .service(
                     web::resource("/tickets/{id}/comments")
                         .get(tickets::list_comments)
                         .post(tickets::create_comment),
                 )
                 .service(web::resource("/tickets/{id}/events").get(tickets::list_events))
-                .service(web::resource("/tickets/{id}/{action}").post(tickets::act_on_ticket)),
+                .configure(ticket_actions::routes),
         );
 }
 

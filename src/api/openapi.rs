@@ -11,7 +11,7 @@ use crate::domain::ticket::Action;
 
 use super::{
     audit, auth, calendars, dashboard, events, health, metrics, notifications, region, reports,
-    services, sla_policies, tickets, tokens, units, users,
+    services, sla_policies, ticket_actions, tickets, tokens, units, users,
 };
 
 /// The REST contract (API.md) as OpenAPI 3.1.
@@ -41,7 +41,11 @@ use super::{
         services::create_service, services::list_services, services::get_service, services::update_service,
         services::create_outage, services::end_outage, services::get_availability,
         tickets::create_ticket, tickets::list_tickets, tickets::get_ticket, tickets::update_ticket,
-        tickets::act_on_ticket, tickets::create_comment, tickets::list_comments, tickets::list_events,
+        tickets::create_comment, tickets::list_comments, tickets::list_events,
+        ticket_actions::acknowledge_ticket, ticket_actions::assign_ticket, ticket_actions::pend_ticket,
+        ticket_actions::resume_ticket, ticket_actions::escalate_ticket, ticket_actions::return_ticket,
+        ticket_actions::resolve_ticket, ticket_actions::reopen_ticket, ticket_actions::close_ticket,
+        ticket_actions::cancel_ticket,
     ),
     components(schemas(Action)),
     modifiers(&BearerAuth, &RequestErrors, &StorageErrors, &CommaLists),

@@ -1,4 +1,4 @@
-//! Tickets: recording, reading, listing, editing and the actions of the action table.
+//! Tickets: recording, reading, listing, editing, comments and the trail.
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderMap};
@@ -9,22 +9,21 @@ use super::extract::{Bearer, Body};
 use super::params::{Path, Query};
 use super::{PageParams, run_as, run_as_with};
 use crate::domain::access::Operation;
-use crate::domain::ticket::Action;
 use crate::service::page::{Page, PageRequest};
-use crate::service::ticket_actions::{ActionInput, NewComment};
+use crate::service::ticket_actions::NewComment;
 use crate::service::ticket_view::{CommentView, EventView, TicketView};
 use crate::service::tickets::{NewTicket, TicketChanges, TicketQuery};
 use crate::service::{Desk, ServiceError};
 
 /// A ticket with its version as the `ETag`.
-fn with_etag(status: StatusCode, ticket: &TicketView) -> HttpResponse {
+pub(super) fn with_etag(status: StatusCode, ticket: &TicketView) -> HttpResponse {
     HttpResponse::build(status)
         .insert_header((header::ETAG, format!("\"{}\"", ticket.version)))
         .json(ticket)
 }
 
 /// The version an `If-Match` header names (`"3"`, `W/"3"` or `3`); `*` or none asks nothing.
-fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
+pub(super) fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
     let Some(value) = headers.get(header::IF_MATCH) else {
         return Ok(None);
     };
@@ -156,48 +155,6 @@ pub async fn update_ticket(
         Operation::WorkTickets,
         changes,
         move |desk, caller, changes| desk.update_ticket(&caller, &id, changes, expected),
-    )
-    .await?;
-    Ok(with_etag(StatusCode::OK, &ticket))
-}
-
-/// One move of the action table: acknowledge, assign, pend, resume, escalate, return, resolve,
-/// reopen, close, cancel.
-#[utoipa::path(post, path = "/api/v1/tickets/{id}/{action}", tag = "tickets", operation_id = "act_on_ticket",
-    security(("bearer" = [])), request_body = ActionInput,
-    params(("id" = String, Path, description = "UUID or number"),
-           ("action" = Action, Path, description = "The move"),
-           ("If-Match" = Option<String>, Header, description = "The ETag read; a stale one answers 412")),
-    responses(
-        (status = 200, description = "The ticket after the move", body = TicketView, headers(("ETag" = String, description = "The new version"))),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The caller may not make this move on this ticket", body = Problem,
-            content_type = "application/problem+json"),
-        (status = 404, description = "No such ticket or action, or not visible", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "invalid_transition: not possible from the ticket's status or tier", body = Problem,
-            content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The action's field (reason, solution, resolution, assignee_id) is missing or not valid",
-            body = Problem, content_type = "application/problem+json"),
-    ))]
-pub async fn act_on_ticket(
-    desk: web::Data<Desk>,
-    bearer: Bearer,
-    req: HttpRequest,
-    path: Path<(String, String)>,
-    input: Body<ActionInput>,
-) -> Result<HttpResponse, ApiError> {
-    let (id, action) = path.into_inner();
-    let action: Action = action
-        .parse()
-        .map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route"))?;
-    let expected = if_match(req.headers())?;
-    let ticket = run_as_with(
-        &desk,
-        bearer,
-        Operation::WorkTickets,
-        input,
-        move |desk, caller, input| desk.act_on_ticket(&caller, &id, action, input, expected),
     )
     .await?;
     Ok(with_etag(StatusCode::OK, &ticket))

@@ -28,6 +28,21 @@ pub fn for_ticket(conn: &mut DbConn, ticket_id: &str) -> DbResult<Vec<EventRow>>
         .load(conn)
 }
 
+/// Who resolved each of `ticket_ids`: `(ticket, actor)` of their `resolved` events, oldest
+/// first, so that a map made of them keeps the last resolver of each.
+pub fn resolvers(conn: &mut DbConn, ticket_ids: &[&str]) -> DbResult<Vec<(String, String)>> {
+    ticket_events::table
+        .filter(ticket_events::ticket_id.eq_any(ticket_ids))
+        .filter(ticket_events::event_type.eq("resolved"))
+        .filter(ticket_events::actor_id.is_not_null())
+        .order(ticket_events::id)
+        .select((
+            ticket_events::ticket_id,
+            ticket_events::actor_id.assume_not_null(),
+        ))
+        .load(conn)
+}
+
 /// Adds a comment.
 pub fn insert_comment(conn: &mut DbConn, row: &CommentRow) -> DbResult<()> {
     diesel::insert_into(ticket_comments::table)

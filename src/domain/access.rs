@@ -51,6 +51,50 @@ impl Operation {
     pub fn allows(self, role: Role) -> bool {
         self.roles().contains(&role)
     }
+
+    /// Why `role` may not do it, in words that say who may.
+    pub fn refusal(self, role: Role) -> String {
+        match role {
+            Role::Integration => "integration tokens may only read".to_owned(),
+            Role::Auditor => "auditors may only read".to_owned(),
+            _ => {
+                let mut who: Vec<&str> = self.roles().iter().map(|r| plural(*r)).collect();
+                let last = who.pop().unwrap_or_default();
+                let who = if who.is_empty() {
+                    last.to_owned()
+                } else {
+                    format!("{} and {last}", who.join(", "))
+                };
+                format!("only {who} may {}", self.what())
+            }
+        }
+    }
+
+    fn what(self) -> &'static str {
+        match self {
+            Operation::ConfigureRegion => "configure the region",
+            Operation::ManageUnits => "manage units",
+            Operation::ManageUsers => "manage accounts",
+            Operation::ManageTokens => "manage integration tokens",
+            Operation::ManageCalendars => "manage business calendars",
+            Operation::ManageSlaPolicies => "manage SLA policies",
+            Operation::ManageCatalogue => "manage the service catalogue",
+            Operation::RecordOutages => "record outages",
+            Operation::RecordTickets => "record tickets",
+            Operation::WorkTickets => "work tickets",
+        }
+    }
+}
+
+fn plural(role: Role) -> &'static str {
+    match role {
+        Role::Tier1 => "Tier 1 technicians",
+        Role::Tier2 => "Tier 2 staff",
+        Role::Supervisor => "supervisors",
+        Role::Auditor => "auditors",
+        Role::Integration => "integration tokens",
+        Role::Admin => "admins",
+    }
 }
 
 #[cfg(test)]
@@ -65,5 +109,21 @@ mod tests {
         for role in Role::ALL {
             assert_eq!(Operation::ManageUsers.allows(*role), *role == Role::Admin);
         }
+    }
+
+    #[test]
+    fn a_refusal_says_who_may() {
+        assert_eq!(
+            Operation::WorkTickets.refusal(Role::Integration),
+            "integration tokens may only read"
+        );
+        assert_eq!(
+            Operation::WorkTickets.refusal(Role::Admin),
+            "only Tier 1 technicians, Tier 2 staff and supervisors may work tickets"
+        );
+        assert_eq!(
+            Operation::ManageUsers.refusal(Role::Tier2),
+            "only admins may manage accounts"
+        );
     }
 }

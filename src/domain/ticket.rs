@@ -170,14 +170,43 @@ impl Worker {
     }
 }
 
+/// Why a caller may not make a move on a ticket (`403`), in words that say who may.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Forbidden {
+    /// Neither the Tier 1 of the ticket's PD nor Tier 2 staff.
+    #[error("only the Tier 1 of the ticket's own PD and Tier 2 staff may work a ticket")]
+    NotAWorker,
+    /// Tier 1 on a ticket at tier 2.
+    #[error("the ticket is at tier 2 now; only Tier 2 staff may work it")]
+    AtTierTwo,
+    /// Tier 2 on a ticket still at tier 1, other than taking it over.
+    #[error("the ticket is at tier 1; Tier 2 takes it over with escalate before working it")]
+    AtTierOne,
+    /// Tier 1 handing a ticket back to itself.
+    #[error("only Tier 2 may return a ticket to Tier 1")]
+    OnlyTierTwoReturns,
+}
+
+impl Worker {
+    /// Whether this worker may work a ticket at `tier`, and if not, why.
+    pub fn may_work(self, tier: Tier) -> Result<(), Forbidden> {
+        match (self, tier) {
+            (Worker::Reader, _) => Err(Forbidden::NotAWorker),
+            (Worker::Tier1OfThePd, Tier::Two) => Err(Forbidden::AtTierTwo),
+            (Worker::Tier2, Tier::One) => Err(Forbidden::AtTierOne),
+            (Worker::Tier1OfThePd, Tier::One) | (Worker::Tier2, Tier::Two) => Ok(()),
+        }
+    }
+}
+
 /// Why a move is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
-    /// The caller's role may not make this move on this ticket (`403`).
-    #[error("your role may not do this to this ticket")]
-    Forbidden,
+    /// The caller may not make this move on this ticket (`403`).
+    #[error("{0}")]
+    Forbidden(Forbidden),
     /// The ticket's status or tier does not allow the move (`409 invalid_transition`).
-    #[error("{action} is not possible from status {status} at tier {tier}")]
+    #[error("{status} ticket at tier {tier}: {action} is not possible")]
     InvalidTransition {
         /// The move asked for.
         action: Action,
@@ -208,18 +237,15 @@ pub fn decide(action: Action, status: Status, tier: Tier, worker: Worker) -> Res
         status,
         tier: tier.number(),
     };
-    let allowed_worker = match action {
-        Action::Return => worker == Worker::Tier2,
-        Action::Escalate => worker != Worker::Reader,
-        _ => worker.works(tier),
+    // Escalating a ticket already at tier 2 is a state problem, not a role one: Tier 1 may
+    // escalate, just not this ticket now.
+    let may = match (action, worker) {
+        (_, Worker::Reader) => Err(Forbidden::NotAWorker),
+        (Action::Return, Worker::Tier1OfThePd) => Err(Forbidden::OnlyTierTwoReturns),
+        (Action::Return | Action::Escalate, _) => Ok(()),
+        _ => worker.may_work(tier),
     };
-    if !allowed_worker {
-        return match (action, worker) {
-            // A tier-specific move aimed at the wrong tier is a state problem, not a role one.
-            (Action::Escalate, Worker::Tier1OfThePd) if tier == Tier::Two => Err(invalid),
-            _ => Err(Refusal::Forbidden),
-        };
-    }
+    may.map_err(Refusal::Forbidden)?;
     let to = |status, tier| Ok(Move { status, tier });
     match (action, status, tier) {
         (Action::Acknowledge, Status::New, _) => to(Status::InProgress, tier),
@@ -238,6 +264,16 @@ pub fn decide(action: Action, status: Status, tier: Tier, worker: Worker) -> Res
         (Action::Cancel, s, _) if s.is_open() => to(Status::Cancelled, tier),
         _ => Err(invalid),
     }
+}
+
+/// The moves `worker` may make now on a ticket at `status` and `tier`, in the table's order:
+/// those `decide` allows, and no other list.
+pub fn possible_moves(status: Status, tier: Tier, worker: Worker) -> Vec<Action> {
+    Action::ALL
+        .iter()
+        .copied()
+        .filter(|action| decide(*action, status, tier, worker).is_ok())
+        .collect()
 }
 
 #[cfg(test)]
@@ -316,9 +352,8 @@ mod tests {
                             {
                                 assert!(matches!(got, Err(Refusal::InvalidTransition { .. })))
                             }
-                            (false, _) => assert_eq!(
-                                got,
-                                Err(Refusal::Forbidden),
+                            (false, _) => assert!(
+                                matches!(got, Err(Refusal::Forbidden(_))),
                                 "{action} {status} {tier:?} {worker:?}"
                             ),
                             (true, Some((to, to_tier))) => assert_eq!(
@@ -348,7 +383,7 @@ mod tests {
             Tier::Two,
             Worker::Tier1OfThePd,
         );
-        assert_eq!(refused, Err(Refusal::Forbidden));
+        assert_eq!(refused, Err(Refusal::Forbidden(Forbidden::AtTierTwo)));
         let allowed = decide(
             Action::Resolve,
             Status::InProgress,
@@ -372,7 +407,7 @@ mod tests {
                 Tier::Two,
                 Worker::Tier1OfThePd
             ),
-            Err(Refusal::Forbidden)
+            Err(Refusal::Forbidden(Forbidden::OnlyTierTwoReturns))
         );
     }
 
@@ -381,9 +416,31 @@ mod tests {
         for action in Action::ALL {
             assert_eq!(
                 decide(*action, Status::New, Tier::One, Worker::Reader),
-                Err(Refusal::Forbidden)
+                Err(Refusal::Forbidden(Forbidden::NotAWorker))
             );
         }
+    }
+
+    #[test]
+    fn the_possible_moves_are_those_decide_allows() {
+        use Action::*;
+        let moves = |status, tier, worker| possible_moves(status, tier, worker);
+        assert_eq!(
+            moves(Status::Resolved, Tier::One, Worker::Tier1OfThePd),
+            [Reopen, Close]
+        );
+        assert_eq!(
+            moves(Status::New, Tier::One, Worker::Tier2),
+            [Escalate],
+            "Tier 2 takes a tier-1 ticket over before working it"
+        );
+        assert_eq!(
+            moves(Status::Pending, Tier::Two, Worker::Tier2),
+            [Assign, Resume, Return, Resolve, Cancel]
+        );
+        assert!(moves(Status::InProgress, Tier::Two, Worker::Tier1OfThePd).is_empty());
+        assert!(moves(Status::New, Tier::One, Worker::Reader).is_empty());
+        assert!(moves(Status::Closed, Tier::One, Worker::Tier1OfThePd).is_empty());
     }
 
     #[test]

@@ -5,7 +5,10 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use super::services::NewService;
-use super::ticket_actions::ActionInput;
+use super::action_requests::{
+    AcknowledgeRequest, ActionRequest, CancelRequest, CloseRequest, EscalateRequest, PendRequest,
+    ResolveRequest,
+};
 use super::ticket_view::Reporter;
 use super::tickets::NewTicket;
 use super::units::NewUnit;
@@ -14,7 +17,7 @@ use super::{Desk, ServiceError};
 use crate::auth::Caller;
 use crate::db;
 use crate::domain::role::{Role, UnitKind};
-use crate::domain::ticket::{Action, Kind, Level};
+use crate::domain::ticket::{Kind, Level};
 
 /// The PDs of the demo: code and name.
 const PDS: [(&str, &str); 12] = [
@@ -250,43 +253,53 @@ impl Desk {
                 },
                 None,
             )?;
-            let reason = |text: &str| ActionInput {
-                reason: Some(text.to_owned()),
-                ..ActionInput::default()
+            let reason = |text: &str| text.to_owned();
+            let acknowledge = || ActionRequest::from(AcknowledgeRequest {});
+            let resolve = || {
+                ActionRequest::from(ResolveRequest {
+                    resolution: "Sudah ditangani (demo).".into(),
+                })
             };
-            let resolution = ActionInput {
-                resolution: Some("Sudah ditangani (demo).".into()),
-                ..ActionInput::default()
+            let close = || ActionRequest::from(CloseRequest {});
+            let escalate = |text: &str| {
+                ActionRequest::from(EscalateRequest {
+                    reason: reason(text),
+                })
             };
             let worker = &tier2[rng.random_range(0..tier2.len())];
             // Each path leaves the ticket in one of the statuses, at one of the tiers.
-            let path: Vec<(&Caller, Action, ActionInput)> = match rng.random_range(0..9) {
+            let path: Vec<(&Caller, ActionRequest)> = match rng.random_range(0..9) {
                 0 => vec![],
-                1 => vec![(tier1, Action::Acknowledge, ActionInput::default())],
-                2 => vec![(tier1, Action::Pend, reason("Menunggu konfirmasi pelapor"))],
-                3 => vec![(tier1, Action::Escalate, reason("Di luar kewenangan Tier 1"))],
+                1 => vec![(tier1, acknowledge())],
+                2 => vec![(
+                    tier1,
+                    PendRequest {
+                        reason: reason("Menunggu konfirmasi pelapor"),
+                    }
+                    .into(),
+                )],
+                3 => vec![(tier1, escalate("Di luar kewenangan Tier 1"))],
                 4 => vec![
-                    (tier1, Action::Escalate, reason("Butuh akses pusat data")),
-                    (worker, Action::Acknowledge, ActionInput::default()),
+                    (tier1, escalate("Butuh akses pusat data")),
+                    (worker, acknowledge()),
                 ],
-                5 => vec![
-                    (tier1, Action::Acknowledge, ActionInput::default()),
-                    (tier1, Action::Resolve, resolution),
-                ],
-                6 => vec![
-                    (tier1, Action::Acknowledge, ActionInput::default()),
-                    (tier1, Action::Resolve, resolution),
-                    (tier1, Action::Close, ActionInput::default()),
-                ],
+                5 => vec![(tier1, acknowledge()), (tier1, resolve())],
+                6 => vec![(tier1, acknowledge()), (tier1, resolve()), (tier1, close())],
                 7 => vec![
-                    (tier1, Action::Escalate, reason("Gangguan di server pusat")),
-                    (worker, Action::Resolve, resolution),
-                    (worker, Action::Close, ActionInput::default()),
+                    (tier1, escalate("Gangguan di server pusat")),
+                    (worker, resolve()),
+                    (worker, close()),
                 ],
-                _ => vec![(tier1, Action::Cancel, reason("Laporan ganda"))],
+                _ => vec![(
+                    tier1,
+                    CancelRequest {
+                        reason: reason("Laporan ganda"),
+                    }
+                    .into(),
+                )],
             };
-            for (who, action, input) in path {
-                self.act_on_ticket(who, &ticket.id, action, input, None)?;
+            for (who, request) in path {
+                self.act_on_ticket(who, &ticket.id, request, None)?;
             }
         }
         Ok(DemoSummary { accounts, tickets })

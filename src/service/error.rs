@@ -40,6 +40,9 @@ pub enum ServiceError {
     /// Authenticated, but the role may not do this.
     #[error("not allowed")]
     Forbidden,
+    /// Authenticated, but may not do this, for the reason given (who may).
+    #[error("not allowed: {0}")]
+    Denied(String),
     /// No such record, or one the caller may not see.
     #[error("not found")]
     NotFound,
@@ -50,6 +53,14 @@ pub enum ServiceError {
         code: &'static str,
         /// A sentence for the caller.
         message: String,
+    },
+    /// The ticket's status or tier does not allow the move (`invalid_transition`).
+    #[error("invalid_transition: {message}")]
+    InvalidTransition {
+        /// A sentence for the caller, naming the moves it may make.
+        message: String,
+        /// The moves the caller may make on the ticket now.
+        allowed_actions: Vec<crate::domain::ticket::Action>,
     },
     /// The record changed since the caller read it (`If-Match` is stale).
     #[error("the record has changed; its version is now {current_version}")]

@@ -1,12 +1,13 @@
 //! The live event stream (`GET /events/stream`): ticket events as Server-Sent Events, read from
 //! the event table by one shared poller and filtered per caller.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
-use super::ticket_view::{EventView, event_for, event_view};
+use super::ticket_view::{EventView, event_for, event_view, staff_names};
 use super::{Desk, ServiceError};
 use crate::auth::Caller;
 use crate::db;
@@ -62,6 +63,15 @@ fn payload(event: EventView, ticket_number: &str) -> Result<String, ServiceError
     .map_err(|e| ServiceError::Internal(e.to_string()))
 }
 
+fn with_actor_name(mut event: EventView, names: &HashMap<String, String>) -> EventView {
+    event.actor_name = event
+        .actor_id
+        .as_ref()
+        .and_then(|id| names.get(id))
+        .cloned();
+    event
+}
+
 /// The smallest event id of an instant: ids are UUID v7, which begin with the milliseconds.
 pub fn first_id_at(at: DateTime<Utc>) -> String {
     let millis = u64::try_from(at.timestamp_millis()).unwrap_or_default();
@@ -79,7 +89,13 @@ impl Desk {
         after: &str,
         limit: i64,
     ) -> Result<Vec<Arc<StreamEvent>>, ServiceError> {
-        let rows = db::ticket_events::after_with_tickets(&mut *self.conn()?, after, limit)?;
+        let mut conn = self.conn()?;
+        let rows = db::ticket_events::after_with_tickets(&mut conn, after, limit)?;
+        // Staff see who made each event, as they do in a ticket's trail; integrations do not.
+        let names = staff_names(
+            &mut conn,
+            rows.iter().filter_map(|(row, ..)| row.actor_id.as_deref()),
+        )?;
         rows.into_iter()
             .map(|(row, number, unit_id, classification)| {
                 let (id, event_type) = (row.id.clone(), row.event_type.clone());
@@ -91,7 +107,7 @@ impl Desk {
                     event_type,
                     unit_id,
                     public: classification == Classification::Public.as_str(),
-                    data: payload(event_view(row), &number)?,
+                    data: payload(with_actor_name(event_view(row), &names), &number)?,
                     data_without_people,
                 }))
             })

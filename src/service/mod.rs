@@ -1,6 +1,7 @@
 //! Use cases: one function per action, with authorization, transactions and audit records.
 //! No HTTP types here.
 
+pub mod action_requests;
 pub mod audit;
 pub mod auth;
 pub mod calendars;
@@ -150,7 +151,7 @@ fn permit(caller: &Caller, operation: Operation) -> Result<(), ServiceError> {
     if operation.allows(caller.role) {
         Ok(())
     } else {
-        Err(ServiceError::Forbidden)
+        Err(ServiceError::Denied(operation.refusal(caller.role)))
     }
 }
 

@@ -1,6 +1,10 @@
 //! Cursor pagination shared by every list (API.md "Lists").
 
+use std::borrow::Cow;
+
 use serde::Serialize;
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, SchemaType, Type};
+use utoipa::openapi::{Ref, RefOr};
 use utoipa::ToSchema;
 
 use super::ServiceError;
@@ -9,12 +13,50 @@ const DEFAULT_LIMIT: i64 = 50;
 const MAX_LIMIT: i64 = 200;
 
 /// A page of a list.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize)]
 pub struct Page<T> {
     /// The records of this page.
     pub items: Vec<T>,
     /// Pass as `cursor` for the next page; `null` on the last one.
     pub next_cursor: Option<String>,
+}
+
+// By hand, not derived: utoipa's derive copies a generic item's whole schema into every
+// page (the schemas it is handed), and a client generated from the contract then gets a second
+// type for each item. A page refers to its item's own schema instead. `ComposeSchema` is the
+// trait utoipa's path macro asks of a generic body.
+impl<T: ToSchema> utoipa::__dev::ComposeSchema for Page<T> {
+    fn compose(_: Vec<RefOr<Schema>>) -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .description(Some("A page of a list."))
+            .property(
+                "items",
+                ArrayBuilder::new()
+                    .items(Ref::from_schema_name(T::name()))
+                    .description(Some("The records of this page.")),
+            )
+            .required("items")
+            .property(
+                "next_cursor",
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+                    .description(Some(
+                        "Pass as `cursor` for the next page; `null` on the last one.",
+                    )),
+            )
+            .into()
+    }
+}
+
+impl<T: ToSchema> ToSchema for Page<T> {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("Page")
+    }
+
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push((T::name().into_owned(), T::schema()));
+        T::schemas(schemas);
+    }
 }
 
 /// Where a page starts and how long it is.

@@ -3,11 +3,12 @@
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use super::action_requests::{ActionRequest, MAX_TEXT};
 use super::metrics::AutomaticLabel;
 use super::outbox::{self, TicketNotice};
 use super::ticket_view::{
     CommentView, EventView, TicketView, check_version, comment_view, event_for, load_visible,
-    names_for, record_event, stored, stored_tier, ticket_view,
+    names_for, one_ticket_for, record_event, stored, stored_tier, ticket_view,
 };
 use super::tickets::check_assignee;
 use super::{Desk, ServiceError, new_id, permit};
@@ -16,31 +17,8 @@ use crate::db::models::{CommentRow, TicketRow};
 use crate::db::{self, write_tx};
 use crate::domain::access::Operation;
 use crate::domain::notification::Notice;
-use crate::domain::ticket::{self, Action, Refusal, Status, Tier, Worker};
+use crate::domain::ticket::{self, Action, Forbidden, Refusal, Status, Tier, Worker};
 use crate::domain::ticket_sla::Position;
-
-const MAX_REASON: usize = 2_000;
-const MAX_TEXT: usize = 20_000;
-
-/// The body of `POST /tickets/{id}/<action>`; which field is needed depends on the action.
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[schema(examples(
-    json!({"reason": "Basis data SIMPEG di pusat data tidak menjawab; perlu ditangani Tier 2."}),
-    json!({"assignee_id": "019c213a-6100-71c4-8b8f-ab1700a8dba1"}),
-    json!({"solution": "Basis data sudah dipulihkan; minta pelapor keluar lalu masuk kembali dan periksa data kepegawaiannya."}),
-    json!({"resolution": "Layanan basis data SIMPEG dijalankan ulang setelah listrik pusat data pulih; pelapor sudah bisa masuk kembali."}),
-    json!({})
-))]
-pub struct ActionInput {
-    /// `assign`: the new assignee.
-    pub assignee_id: Option<String>,
-    /// `pend`, `escalate`, `reopen`, `cancel`: why (up to 2,000 characters).
-    pub reason: Option<String>,
-    /// `return`: what Tier 1 should do (up to 20,000 characters).
-    pub solution: Option<String>,
-    /// `resolve`: how it was solved (up to 20,000 characters).
-    pub resolution: Option<String>,
-}
 
 /// `POST /tickets/{id}/comments`.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -72,23 +50,12 @@ fn required_text(
     Ok(value.to_owned())
 }
 
-/// Which field an action needs, and its text.
-fn action_detail(
-    action: Action,
-    input: &ActionInput,
-) -> Result<Option<(&'static str, String)>, ServiceError> {
-    let need = |field, value: &Option<String>, max| {
-        required_text(field, value.as_deref(), max).map(|text| Some((field, text)))
-    };
-    match action {
-        Action::Assign => need("assignee_id", &input.assignee_id, 64),
-        Action::Pend | Action::Escalate | Action::Reopen | Action::Cancel => {
-            need("reason", &input.reason, MAX_REASON)
-        }
-        Action::Return => need("solution", &input.solution, MAX_TEXT),
-        Action::Resolve => need("resolution", &input.resolution, MAX_TEXT),
-        Action::Acknowledge | Action::Resume | Action::Close => Ok(None),
-    }
+/// The text of the field the move needs, checked.
+fn action_detail(request: &ActionRequest) -> Result<Option<(&'static str, String)>, ServiceError> {
+    request
+        .detail()
+        .map(|(field, value, max)| required_text(field, Some(value), max).map(|text| (field, text)))
+        .transpose()
 }
 
 fn event_type(action: Action) -> &'static str {
@@ -106,15 +73,34 @@ fn event_type(action: Action) -> &'static str {
     }
 }
 
-impl From<Refusal> for ServiceError {
-    fn from(refusal: Refusal) -> Self {
-        match refusal {
-            Refusal::Forbidden => ServiceError::Forbidden,
-            Refusal::InvalidTransition { .. } => ServiceError::Conflict {
-                code: "invalid_transition",
-                message: refusal.to_string(),
-            },
+/// A refused move as the caller hears it: a `403` says who may, a `409` which moves are left
+/// to the caller.
+fn refused(refusal: Refusal, status: Status, tier: Tier, worker: Worker) -> ServiceError {
+    match refusal {
+        Refusal::Forbidden(why) => ServiceError::Denied(why.to_string()),
+        Refusal::InvalidTransition { .. } => {
+            invalid_transition(refusal.to_string(), status, tier, worker)
         }
+    }
+}
+
+/// `invalid_transition`, its sentence ending with the moves the caller may make instead.
+pub(super) fn invalid_transition(
+    what: String,
+    status: Status,
+    tier: Tier,
+    worker: Worker,
+) -> ServiceError {
+    let allowed_actions = ticket::possible_moves(status, tier, worker);
+    let moves = if allowed_actions.is_empty() {
+        "no move is possible for you".to_owned()
+    } else {
+        let names: Vec<&str> = allowed_actions.iter().map(|a| a.as_str()).collect();
+        format!("possible moves are {}", names.join(", "))
+    };
+    ServiceError::InvalidTransition {
+        message: format!("{what}; {moves}"),
+        allowed_actions,
     }
 }
 
@@ -124,12 +110,12 @@ impl Desk {
         &self,
         caller: &Caller,
         id_or_number: &str,
-        action: Action,
-        input: ActionInput,
+        request: ActionRequest,
         if_match: Option<i64>,
     ) -> Result<TicketView, ServiceError> {
         permit(caller, Operation::WorkTickets)?;
-        let detail = action_detail(action, &input)?;
+        let action = request.action();
+        let detail = action_detail(&request)?;
         let now = self.now();
         let at = now.naive_utc();
         let mut conn = self.conn()?;
@@ -145,7 +131,8 @@ impl Desk {
             let status: Status = stored("status", &row.status)?;
             let tier = stored_tier(&row)?;
             let worker = Worker::of(caller.role, caller.unit_id.as_deref(), &row.unit_id);
-            let to = ticket::decide(action, status, tier, worker)?;
+            let to = ticket::decide(action, status, tier, worker)
+                .map_err(|refusal| refused(refusal, status, tier, worker))?;
             check_version(&row, if_match)?;
             let detail_text = detail.as_ref().map(|(_, text)| text.clone());
             let mut data = serde_json::json!({"from_status": status, "to_status": to.status});
@@ -246,7 +233,7 @@ impl Desk {
                 };
                 outbox::enqueue_ticket_mail(conn, &mailing, &row, &notice, now)?;
             }
-            ticket_view(row, sla)
+            one_ticket_for(conn, caller, ticket_view(row, sla)?)
         })
         .inspect(|_| self.sla_bell.ring(None))
     }
@@ -266,7 +253,7 @@ impl Desk {
         write_tx(&mut conn, |conn| {
             let mut row: TicketRow = load_visible(conn, caller, id_or_number, true)?;
             if Worker::of(caller.role, caller.unit_id.as_deref(), &row.unit_id) == Worker::Reader {
-                return Err(ServiceError::Forbidden);
+                return Err(ServiceError::Denied(Forbidden::NotAWorker.to_string()));
             }
             let mut held = self.hold_sla(conn, &row)?;
             if let Some(held) = held.as_mut() {

@@ -14,7 +14,7 @@ use crate::db::models::{CommentRow, EventRow, TicketRow};
 use crate::db::{self, DbConn};
 use crate::domain::role::Role;
 use crate::domain::sla::Priority;
-use crate::domain::ticket::{Classification, Kind, Level, Status, Tier};
+use crate::domain::ticket::{self, Action, Classification, Kind, Level, Status, Tier, Worker};
 
 /// Who reported the ticket.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -25,6 +25,15 @@ pub struct Reporter {
     pub email: Option<String>,
     /// Phone number.
     pub phone: Option<String>,
+}
+
+/// A member of staff a ticket names.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct StaffMember {
+    /// The user's id.
+    pub id: String,
+    /// Their name, for staff callers; `null` for integrations, which see no people.
+    pub name: Option<String>,
 }
 
 /// A ticket as the API shows it.
@@ -59,6 +68,8 @@ pub struct Reporter {
     "resolved_at": null,
     "closed_at": null,
     "resolution": null,
+    "resolved_by": null,
+    "allowed_actions": ["assign", "pend", "escalate", "resolve", "cancel"],
     "version": 3,
     "sla": {
         "policy_id": "019b8bab-1a08-70eb-8799-054a26cfc8ae",
@@ -134,6 +145,13 @@ pub struct TicketView {
     pub closed_at: Option<DateTime<Utc>>,
     /// How it was resolved.
     pub resolution: Option<String>,
+    /// Who resolved it (the last `resolve`); `null` while it is not resolved, and again once
+    /// reopened.
+    pub resolved_by: Option<StaffMember>,
+    /// The moves of the action table the caller may make now, each at
+    /// `POST /tickets/{id}/<action>`; empty for readers (auditors, admins, integrations) and
+    /// for a closed or cancelled ticket.
+    pub allowed_actions: Vec<Action>,
     /// Incremented on every change; sent as the `ETag`.
     pub version: i64,
     /// The SLA clocks; `null` for a ticket opened while the region had no SLA policy.
@@ -236,21 +254,67 @@ pub fn ticket_view(row: TicketRow, sla: Option<SlaView>) -> Result<TicketView, S
         resolved_at: utc(row.resolved_at),
         closed_at: utc(row.closed_at),
         resolution: row.resolution,
+        resolved_by: None,
+        allowed_actions: Vec::new(),
         version: row.version,
         sla,
     })
 }
 
-/// A ticket as `caller` may see it: without its reporter for a caller who is not staff.
-pub(super) fn ticket_for(caller: &Caller, view: TicketView) -> TicketView {
-    if caller.role.is_staff() {
-        view
-    } else {
-        TicketView {
-            reporter: None,
-            ..view
-        }
+/// A ticket as `caller` may see it: without its reporter for a caller who is not staff, with
+/// the moves the caller may make now.
+pub(super) fn ticket_for(caller: &Caller, mut view: TicketView) -> TicketView {
+    if !caller.role.is_staff() {
+        view.reporter = None;
     }
+    let worker = Worker::of(caller.role, caller.unit_id.as_deref(), &view.unit_id);
+    view.allowed_actions = Tier::from_number(view.tier)
+        .map(|tier| ticket::possible_moves(view.status, tier, worker))
+        .unwrap_or_default();
+    view
+}
+
+/// Tickets as `caller` may see them (`ticket_for`), each with who resolved it: one query for
+/// the resolvers of all of them and one for their names, however many there are.
+pub(super) fn tickets_for(
+    conn: &mut DbConn,
+    caller: &Caller,
+    views: Vec<TicketView>,
+) -> Result<Vec<TicketView>, ServiceError> {
+    let resolved: Vec<&str> = views
+        .iter()
+        .filter(|view| view.resolved_at.is_some())
+        .map(|view| view.id.as_str())
+        .collect();
+    let resolvers: HashMap<String, String> = if resolved.is_empty() {
+        HashMap::new()
+    } else {
+        db::ticket_events::resolvers(conn, &resolved)?
+            .into_iter()
+            .collect()
+    };
+    let names = names_for(conn, caller, resolvers.values().map(String::as_str))?;
+    Ok(views
+        .into_iter()
+        .map(|mut view| {
+            view.resolved_by = resolvers.get(&view.id).map(|id| StaffMember {
+                id: id.clone(),
+                name: names.get(id).cloned(),
+            });
+            ticket_for(caller, view)
+        })
+        .collect())
+}
+
+/// One ticket as `caller` may see it, with who resolved it.
+pub(super) fn one_ticket_for(
+    conn: &mut DbConn,
+    caller: &Caller,
+    view: TicketView,
+) -> Result<TicketView, ServiceError> {
+    tickets_for(conn, caller, vec![view])?
+        .pop()
+        .ok_or_else(|| ServiceError::Internal("a ticket went missing on its way out".into()))
 }
 
 /// What an event of a mail says about people: its recipients, a skipped address, and the
@@ -311,6 +375,14 @@ pub(super) fn names_for<'a>(
     if !caller.role.is_staff() {
         return Ok(HashMap::new());
     }
+    staff_names(conn, ids)
+}
+
+/// The names of the people of `ids`, for what only staff are shown.
+pub(super) fn staff_names<'a>(
+    conn: &mut DbConn,
+    ids: impl Iterator<Item = &'a str>,
+) -> Result<HashMap<String, String>, ServiceError> {
     let ids: Vec<&str> = ids.collect::<BTreeSet<_>>().into_iter().collect();
     if ids.is_empty() {
         return Ok(HashMap::new());

@@ -23,7 +23,9 @@ use chrono::{DateTime, Datelike, Utc};
 use super::outbox::{self, TicketNotice};
 use super::sla::{self, CalendarCache, Opening};
 use super::sla_due::Bell;
-use super::ticket_view::{TicketView, event_row, stored, ticket_view, visible};
+use super::ticket_view::{
+    TicketView, event_row, one_ticket_for, stored, ticket_for, ticket_view, visible,
+};
 use super::workers::{self, WorkerHealth};
 use super::{ServiceError, new_id};
 use crate::auth::Caller;
@@ -346,7 +348,7 @@ impl Writer {
                 .collect();
             db::idempotency::insert_many(conn, &remembered)?;
             for ((&i, row), view) in fresh.iter().zip(rows).zip(views) {
-                replies[i] = Some(ticket_view(row, view));
+                replies[i] = Some(ticket_view(row, view).map(|v| ticket_for(&drafts[i].caller, v)));
             }
             Ok(replies)
         })?;
@@ -471,6 +473,6 @@ impl Writer {
             sla_row.as_ref(),
             self.clock.now(),
         )?;
-        ticket_view(row, view)
+        one_ticket_for(conn, caller, ticket_view(row, view)?)
     }
 }

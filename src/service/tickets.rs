@@ -10,9 +10,10 @@ use utoipa::ToSchema;
 use super::fields::{self, present};
 use super::page::{self, Page, PageRequest};
 use super::sla;
+use super::ticket_actions::invalid_transition;
 use super::ticket_view::{
-    Reporter, TicketView, check_version, load_visible, record_event, stored, stored_tier,
-    ticket_for, ticket_view, visible,
+    Reporter, TicketView, check_version, load_visible, one_ticket_for, record_event, stored,
+    stored_tier, ticket_view, tickets_for, visible,
 };
 use super::ticket_writer::Draft;
 use super::{Desk, FieldError, ServiceError, permit};
@@ -429,8 +430,8 @@ impl Desk {
         let (row, sla_row) = db::tickets::find_with_sla(&mut conn, id_or_number)?
             .filter(|(row, _)| visible(caller, row))
             .ok_or(ServiceError::NotFound)?;
-        self.with_sla(&mut conn, row, sla_row.as_ref())
-            .map(|view| ticket_for(caller, view))
+        let view = self.with_sla(&mut conn, row, sla_row.as_ref())?;
+        one_ticket_for(&mut conn, caller, view)
     }
 
     fn with_sla(
@@ -535,14 +536,13 @@ impl Desk {
             filter.unit_id.clone_from(&caller.unit_id);
         }
         let rows = db::tickets::list(&mut conn, &filter, order, after.as_ref(), page.fetch())?;
-        page.finish(
+        let mut page = page.finish(
             rows,
             |row| encode_cursor(order, row),
-            |(row, sla_row)| {
-                self.with_sla(&mut conn, row, sla_row.as_ref())
-                    .map(|view| ticket_for(caller, view))
-            },
-        )
+            |(row, sla_row)| self.with_sla(&mut conn, row, sla_row.as_ref()),
+        )?;
+        page.items = tickets_for(&mut conn, caller, page.items)?;
+        Ok(page)
     }
 
     /// Edits a ticket's fields (whoever works its tier); priority follows impact and urgency.
@@ -574,16 +574,22 @@ impl Desk {
                 alerts_escalated = self.record_due_alerts(conn, &mut row, held, now)?;
             }
             let tier = stored_tier(&row)?;
-            if !Worker::of(caller.role, caller.unit_id.as_deref(), &row.unit_id).works(tier) {
-                return Err(ServiceError::Forbidden);
-            }
+            let worker = Worker::of(caller.role, caller.unit_id.as_deref(), &row.unit_id);
+            worker
+                .may_work(tier)
+                .map_err(|why| ServiceError::Denied(why.to_string()))?;
             check_version(&row, if_match)?;
             let status: Status = stored("status", &row.status)?;
             if !status.is_open() {
-                return Err(ServiceError::Conflict {
-                    code: "invalid_transition",
-                    message: format!("a {status} ticket can no longer be edited"),
-                });
+                return Err(invalid_transition(
+                    format!(
+                        "{status} ticket at tier {}: it can no longer be edited",
+                        tier.number()
+                    ),
+                    status,
+                    tier,
+                    worker,
+                ));
             }
             let stored_row = row.clone();
             let before = editable_fields(&row);
@@ -659,7 +665,7 @@ impl Desk {
                 .map(|held| held.save(conn))
                 .transpose()?
                 .map(|held| held.view(status, now));
-            ticket_view(row, sla)
+            one_ticket_for(conn, caller, ticket_view(row, sla)?)
         })
         .inspect(|_| self.sla_bell.ring(None))
     }

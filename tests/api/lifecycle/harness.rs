@@ -13,7 +13,10 @@ use servicedesk::clock::{Clock, ManualClock};
 use servicedesk::db::{DatabaseUrl, DbConn};
 use servicedesk::domain::ticket::Action;
 use servicedesk::service::page::PageRequest;
-use servicedesk::service::ticket_actions::ActionInput;
+use servicedesk::service::action_requests::{
+    AcknowledgeRequest, ActionRequest, AssignRequest, CancelRequest, CloseRequest,
+    EscalateRequest, PendRequest, ReopenRequest, ResolveRequest, ResumeRequest, ReturnRequest,
+};
 use servicedesk::service::{Desk, ServiceError};
 
 use super::model::{self, Actor, Answer, Calendar, Targets};
@@ -270,15 +273,49 @@ impl Harness {
         while ok(self.desk.handle_due_sla(500, &mut None), "SLA engine") > 0 {}
     }
 
-    fn answer<T>(result: Result<T, ServiceError>) -> Answer {
+    /// What the service answered; a refused move must name the moves the model leaves the
+    /// actor.
+    fn answer<T>(result: Result<T, ServiceError>, model: &model::Ticket, actor: Actor) -> Answer {
         match result {
             Ok(_) => Answer::Done,
-            Err(ServiceError::Forbidden) => Answer::Forbidden,
-            Err(ServiceError::Conflict {
-                code: "invalid_transition",
-                ..
-            }) => Answer::InvalidTransition,
+            Err(ServiceError::Denied(_)) => Answer::Forbidden,
+            Err(ServiceError::InvalidTransition {
+                allowed_actions, ..
+            }) => {
+                let named: Vec<&str> = allowed_actions.iter().map(|a| a.as_str()).collect();
+                assert_eq!(named, model.possible_moves(actor), "the 409's allowed_actions");
+                Answer::InvalidTransition
+            }
             Err(other) => panic!("unexpected answer: {other}"),
+        }
+    }
+
+    /// The body the harness sends with each move: the actor assigns to itself.
+    fn request(&self, action: Action, actor: Actor) -> ActionRequest {
+        let reason = || "Alasan uji".to_owned();
+        match action {
+            Action::Acknowledge => AcknowledgeRequest {}.into(),
+            Action::Assign => AssignRequest {
+                assignee_id: self.caller(actor).user_id.clone(),
+            }
+            .into(),
+            Action::Pend => PendRequest { reason: reason() }.into(),
+            Action::Resume => ResumeRequest {}.into(),
+            Action::Escalate => EscalateRequest { reason: reason() }.into(),
+            Action::Return => ReturnRequest {
+                solution: "Langkah penyelesaian uji".into(),
+            }
+            .into(),
+            Action::Resolve => ResolveRequest {
+                resolution: "Diselesaikan dalam uji".into(),
+            }
+            .into(),
+            Action::Reopen => ReopenRequest { reason: reason() }.into(),
+            Action::Close => CloseRequest {}.into(),
+            Action::Cancel => CancelRequest {
+                reason: "Selesai uji".into(),
+            }
+            .into(),
         }
     }
 
@@ -314,20 +351,21 @@ impl Harness {
             let what = format!("step {index}: {step:?}");
             match step {
                 Step::Act(action, actor) => {
-                    let body = ActionInput {
-                        reason: Some("Alasan uji".into()),
-                        solution: Some("Langkah penyelesaian uji".into()),
-                        resolution: Some("Diselesaikan dalam uji".into()),
-                        assignee_id: Some(self.caller(*actor).user_id.clone()),
-                    };
                     let parsed: Action = action.parse().expect("an action");
-                    let got = Self::answer(self.desk.act_on_ticket(
-                        self.caller(*actor),
-                        &id,
-                        parsed,
-                        body,
-                        None,
-                    ));
+                    // A refused move is judged on the ticket as the service sees it, after what
+                    // came due was recorded.
+                    let mut settled = model.clone();
+                    settled.settle(now, &calendar);
+                    let got = Self::answer(
+                        self.desk.act_on_ticket(
+                            self.caller(*actor),
+                            &id,
+                            self.request(parsed, *actor),
+                            None,
+                        ),
+                        &settled,
+                        *actor,
+                    );
                     let expected = model.act(action, *actor, now, &calendar);
                     assert_eq!(got, expected, "{what}");
                 }
@@ -342,12 +380,14 @@ impl Harness {
                 }
                 Step::Edit(actor, impact, urgency) => {
                     let changes = input(json!({"impact": impact, "urgency": urgency}));
-                    let got = Self::answer(self.desk.update_ticket(
-                        self.caller(*actor),
-                        &id,
-                        changes,
-                        None,
-                    ));
+                    let mut settled = model.clone();
+                    settled.settle(now, &calendar);
+                    let got = Self::answer(
+                        self.desk
+                            .update_ticket(self.caller(*actor), &id, changes, None),
+                        &settled,
+                        *actor,
+                    );
                     let expected = model.edit(*actor, impact, urgency, now, &calendar);
                     assert_eq!(got, expected, "{what}");
                 }
@@ -391,16 +431,16 @@ impl Harness {
         } else {
             Actor::Tier2
         };
-        let got = Self::answer(self.desk.act_on_ticket(
-            self.caller(closer),
-            &id,
-            Action::Cancel,
-            ActionInput {
-                reason: Some("Selesai uji".into()),
-                ..ActionInput::default()
-            },
-            None,
-        ));
+        let got = Self::answer(
+            self.desk.act_on_ticket(
+                self.caller(closer),
+                &id,
+                self.request(Action::Cancel, closer),
+                None,
+            ),
+            &model,
+            closer,
+        );
         assert_eq!(
             got,
             model.act("cancel", closer, now, &calendar),
@@ -440,6 +480,16 @@ impl Harness {
             seen[clock] = shown;
         }
         assert_eq!(seen, expected, "{what}: the ticket at {now}");
+        // What each technician may do next is what the model lets them, as each reads it.
+        for actor in [Actor::Tier1, Actor::Tier2] {
+            let read = ok(self.desk.ticket(self.caller(actor), id), "read");
+            let allowed: Vec<&str> = read.allowed_actions.iter().map(|a| a.as_str()).collect();
+            assert_eq!(
+                allowed,
+                model.possible_moves(actor),
+                "{what}: allowed_actions of {actor:?} at {now}"
+            );
+        }
 
         let events = serde_json::to_value(ok(self.desk.ticket_events(&self.tier2, id), "events"))
             .expect("json");

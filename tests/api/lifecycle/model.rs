@@ -9,6 +9,8 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde_json::{Value, json};
 
+use crate::support::ACTIONS;
+
 /// Business time: open windows per weekday in a timezone, minus holidays; or round the clock.
 #[derive(Debug, Clone)]
 pub struct Calendar {
@@ -378,6 +380,15 @@ impl Ticket {
             "cancel" if open => Ok(("cancelled", tier)),
             _ => Err(Answer::InvalidTransition),
         }
+    }
+
+    /// The moves `actor` may make now, in the contract's order of the action table.
+    pub fn possible_moves(&self, actor: Actor) -> Vec<&'static str> {
+        ACTIONS
+            .iter()
+            .copied()
+            .filter(|action| self.decide(action, actor).is_ok())
+            .collect()
     }
 
     /// One move of the action table at `now`. What came due before it is recorded first; a
