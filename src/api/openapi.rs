@@ -4,7 +4,7 @@ use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::{Operation, ParameterIn, ParameterStyle};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder, Schema};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, Required, ResponseBuilder, Schema};
 use utoipa::{Modify, OpenApi};
 
 use crate::domain::ticket::Action;
@@ -48,7 +48,7 @@ use super::{
         ticket_actions::cancel_ticket,
     ),
     components(schemas(Action)),
-    modifiers(&BearerAuth, &RequestErrors, &StorageErrors, &CommaLists),
+    modifiers(&BearerAuth, &RequestErrors, &StorageErrors, &CommaLists, &OptionalBodies, &EntityTags),
     tags(
         (name = "health", description = "Probes"),
         (name = "auth", description = "Sign-in"),
@@ -162,6 +162,79 @@ impl Modify for CommaLists {
             }
         }
     }
+}
+
+/// A body that may be left out (the moves that take no field): utoipa writes it as a nullable
+/// schema, but the server takes no body or an object, never `null`. The schema is the object
+/// alone, and the body is marked not required.
+struct OptionalBodies;
+
+impl Modify for OptionalBodies {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for body in operations(openapi).filter_map(|operation| operation.request_body.as_mut()) {
+            if body.required.is_some() {
+                continue;
+            }
+            for content in body.content.values_mut() {
+                if let Some(RefOr::T(Schema::OneOf(one_of))) = &content.schema
+                    && let Some(object) = one_of
+                        .items
+                        .iter()
+                        .find(|item| matches!(item, RefOr::Ref(_)))
+                {
+                    content.schema = Some(object.clone());
+                }
+            }
+            body.required = Some(Required::False);
+        }
+    }
+}
+
+/// `If-Match` and `ETag` as the entity tags they are (RFC 9110): the ticket's version in
+/// quotes, `"3"`; `If-Match` also takes the weak form `W/"3"` and `*`.
+struct EntityTags;
+
+impl Modify for EntityTags {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.schemas.insert(
+            "EntityTag".to_owned(),
+            entity_tag(
+                r#"^"[0-9]+"$"#,
+                "An entity tag: the record's version in double quotes.",
+            ),
+        );
+        components.schemas.insert(
+            "IfMatch".to_owned(),
+            entity_tag(
+                r#"^(\*|(W/)?"[0-9]+")$"#,
+                "The entity tag last read (`\"3\"`, or weak `W/\"3\"`), or `*` for any version.",
+            ),
+        );
+        for operation in operations(openapi) {
+            for parameter in operation.parameters.iter_mut().flatten() {
+                if parameter.parameter_in == ParameterIn::Header && parameter.name == "If-Match" {
+                    parameter.schema = Some(Ref::from_schema_name("IfMatch").into());
+                }
+            }
+            for response in operation.responses.responses.values_mut() {
+                if let RefOr::T(response) = response
+                    && let Some(etag) = response.headers.get_mut("ETag")
+                {
+                    etag.schema = Ref::from_schema_name("EntityTag").into();
+                }
+            }
+        }
+    }
+}
+
+fn entity_tag(pattern: &str, description: &str) -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(pattern))
+        .description(Some(description))
+        .examples([serde_json::json!("\"3\"")])
+        .into()
 }
 
 /// The answer every operation that reaches the database may give while it cannot store

@@ -13,8 +13,8 @@ use super::tickets::{if_match, with_etag};
 use crate::domain::access::Operation;
 use crate::service::Desk;
 use crate::service::action_requests::{
-    AcknowledgeRequest, ActionRequest, AssignRequest, CancelRequest, CloseRequest,
-    EscalateRequest, PendRequest, ReopenRequest, ResolveRequest, ResumeRequest, ReturnRequest,
+    AcknowledgeRequest, ActionRequest, AssignRequest, CancelRequest, CloseRequest, EscalateRequest,
+    PendRequest, ReopenRequest, ResolveRequest, ResumeRequest, ReturnRequest,
 };
 use crate::service::ticket_view::TicketView;
 
@@ -75,66 +75,116 @@ macro_rules! action_operation {
     };
 }
 
-action_operation!(acknowledge_ticket, [Option<AcknowledgeRequest>], AcknowledgeRequest,
-    "/api/v1/tickets/{id}/acknowledge", "acknowledge_ticket",
+action_operation!(
+    acknowledge_ticket,
+    [Option<AcknowledgeRequest>],
+    AcknowledgeRequest,
+    "/api/v1/tickets/{id}/acknowledge",
+    "acknowledge_ticket",
     "Acknowledges a new ticket: its first response; the caller takes it when nobody works it.",
     "forbidden: the detail says who may (integration tokens and auditors only read; the ticket's tier is worked by Tier 1 of its PD at tier 1, Tier 2 at tier 2)",
     "invalid_transition: only a `new` ticket is acknowledged; `allowed_actions` lists the caller's possible moves",
-    "validation_failed: the body is not an object");
-action_operation!(assign_ticket, [AssignRequest], AssignRequest,
-    "/api/v1/tickets/{id}/assign", "assign_ticket",
+    "validation_failed: the body is not an object"
+);
+action_operation!(
+    assign_ticket,
+    [AssignRequest],
+    AssignRequest,
+    "/api/v1/tickets/{id}/assign",
+    "assign_ticket",
     "Gives an open ticket to someone who works its tier.",
     "forbidden: the detail says who may (the ticket's tier is worked by Tier 1 of its PD at tier 1, Tier 2 at tier 2)",
     "invalid_transition: only an open ticket (`new`, `in_progress`, `pending`) is assigned; `allowed_actions` lists the caller's possible moves",
-    "validation_failed: `assignee_id` is missing or not 1 to 64 characters; assignee_cannot_work_ticket: it names no active user who works the ticket's tier");
-action_operation!(pend_ticket, [PendRequest], PendRequest,
-    "/api/v1/tickets/{id}/pend", "pend_ticket",
+    "validation_failed: `assignee_id` is missing or not 1 to 64 characters; assignee_cannot_work_ticket: it names no active user who works the ticket's tier"
+);
+action_operation!(
+    pend_ticket,
+    [PendRequest],
+    PendRequest,
+    "/api/v1/tickets/{id}/pend",
+    "pend_ticket",
     "Puts a ticket on hold for the reporter or a vendor: the Tier 1 and resolution clocks pause.",
     "forbidden: the detail says who may (the ticket's tier is worked by Tier 1 of its PD at tier 1, Tier 2 at tier 2)",
     "invalid_transition: only a `new` or `in_progress` ticket is pended; `allowed_actions` lists the caller's possible moves",
-    "validation_failed: `reason` is missing, blank or longer than 2,000 characters");
-action_operation!(resume_ticket, [Option<ResumeRequest>], ResumeRequest,
-    "/api/v1/tickets/{id}/resume", "resume_ticket",
+    "validation_failed: `reason` is missing, blank or longer than 2,000 characters"
+);
+action_operation!(
+    resume_ticket,
+    [Option<ResumeRequest>],
+    ResumeRequest,
+    "/api/v1/tickets/{id}/resume",
+    "resume_ticket",
     "Works a pending ticket again: its clocks run on.",
     "forbidden: the detail says who may (the ticket's tier is worked by Tier 1 of its PD at tier 1, Tier 2 at tier 2)",
     "invalid_transition: only a `pending` ticket is resumed; `allowed_actions` lists the caller's possible moves",
-    "validation_failed: the body is not an object");
-action_operation!(escalate_ticket, [EscalateRequest], EscalateRequest,
-    "/api/v1/tickets/{id}/escalate", "escalate_ticket",
+    "validation_failed: the body is not an object"
+);
+action_operation!(
+    escalate_ticket,
+    [EscalateRequest],
+    EscalateRequest,
+    "/api/v1/tickets/{id}/escalate",
+    "escalate_ticket",
     "Hands an open tier-1 ticket to Tier 2 (by Tier 1), or takes it over (by Tier 2); a pending ticket is worked again.",
     "forbidden: the detail says who may (Tier 1 of the ticket's PD and Tier 2 escalate)",
     "invalid_transition: only an open ticket at tier 1 is escalated; `allowed_actions` lists the caller's possible moves",
-    "validation_failed: `reason` is missing, blank or longer than 2,000 characters");
-action_operation!(return_ticket, [ReturnRequest], ReturnRequest,
-    "/api/v1/tickets/{id}/return", "return_ticket",
+    "validation_failed: `reason` is missing, blank or longer than 2,000 characters"
+);
+action_operation!(
+    return_ticket,
+    [ReturnRequest],
+    ReturnRequest,
+    "/api/v1/tickets/{id}/return",
+    "return_ticket",
     "Tier 2 hands an open tier-2 ticket back to Tier 1 with what to do; it goes to Tier 1's last assignee.",
     "forbidden: only Tier 2 may return a ticket to Tier 1",
     "invalid_transition: only an open ticket at tier 2 is returned; `allowed_actions` lists the caller's possible moves",
-    "validation_failed: `solution` is missing, blank or longer than 20,000 characters");
-action_operation!(resolve_ticket, [ResolveRequest], ResolveRequest,
-    "/api/v1/tickets/{id}/resolve", "resolve_ticket",
+    "validation_failed: `solution` is missing, blank or longer than 20,000 characters"
+);
+action_operation!(
+    resolve_ticket,
+    [ResolveRequest],
+    ResolveRequest,
+    "/api/v1/tickets/{id}/resolve",
+    "resolve_ticket",
     "Resolves an open ticket; the caller becomes its `resolved_by`.",
     "forbidden: the detail says who may (the ticket's tier is worked by Tier 1 of its PD at tier 1, Tier 2 at tier 2)",
     "invalid_transition: only an open ticket (`new`, `in_progress`, `pending`) is resolved; `allowed_actions` lists the caller's possible moves",
-    "validation_failed: `resolution` is missing, blank or longer than 20,000 characters");
-action_operation!(reopen_ticket, [ReopenRequest], ReopenRequest,
-    "/api/v1/tickets/{id}/reopen", "reopen_ticket",
+    "validation_failed: `resolution` is missing, blank or longer than 20,000 characters"
+);
+action_operation!(
+    reopen_ticket,
+    [ReopenRequest],
+    ReopenRequest,
+    "/api/v1/tickets/{id}/reopen",
+    "reopen_ticket",
     "Reopens a resolved ticket that is not solved after all.",
     "forbidden: the detail says who may (the ticket's tier is worked by Tier 1 of its PD at tier 1, Tier 2 at tier 2)",
     "invalid_transition: only a `resolved` ticket is reopened; `allowed_actions` lists the caller's possible moves",
-    "validation_failed: `reason` is missing, blank or longer than 2,000 characters");
-action_operation!(close_ticket, [Option<CloseRequest>], CloseRequest,
-    "/api/v1/tickets/{id}/close", "close_ticket",
+    "validation_failed: `reason` is missing, blank or longer than 2,000 characters"
+);
+action_operation!(
+    close_ticket,
+    [Option<CloseRequest>],
+    CloseRequest,
+    "/api/v1/tickets/{id}/close",
+    "close_ticket",
     "Closes a resolved ticket for good.",
     "forbidden: the detail says who may (the ticket's tier is worked by Tier 1 of its PD at tier 1, Tier 2 at tier 2)",
     "invalid_transition: only a `resolved` ticket is closed; `allowed_actions` lists the caller's possible moves",
-    "validation_failed: the body is not an object");
-action_operation!(cancel_ticket, [CancelRequest], CancelRequest,
-    "/api/v1/tickets/{id}/cancel", "cancel_ticket",
+    "validation_failed: the body is not an object"
+);
+action_operation!(
+    cancel_ticket,
+    [CancelRequest],
+    CancelRequest,
+    "/api/v1/tickets/{id}/cancel",
+    "cancel_ticket",
     "Withdraws an open ticket; it is not counted in SLA compliance.",
     "forbidden: the detail says who may (the ticket's tier is worked by Tier 1 of its PD at tier 1, Tier 2 at tier 2)",
     "invalid_transition: only an open ticket (`new`, `in_progress`, `pending`) is cancelled; `allowed_actions` lists the caller's possible moves",
-    "validation_failed: `reason` is missing, blank or longer than 2,000 characters");
+    "validation_failed: `reason` is missing, blank or longer than 2,000 characters"
+);
 
 /// Wires the ten operations, each at its own path: any other action answers `404`.
 pub fn routes(cfg: &mut web::ServiceConfig) {

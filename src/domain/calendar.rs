@@ -55,6 +55,46 @@ pub enum WorkingHoursError {
     },
 }
 
+/// A local time of day, `HH:MM`; `24:00` is midnight at the end of the day.
+const TIME_OF_DAY: &str = "^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$";
+
+impl utoipa::PartialSchema for WorkingHours {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{AdditionalProperties, ArrayBuilder, ObjectBuilder, Type};
+        let time = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(TIME_OF_DAY))
+            .description(Some("Local time of day, `HH:MM`; `24:00` only as an end"));
+        let window = ArrayBuilder::new()
+            .items(time)
+            .min_items(Some(2))
+            .max_items(Some(2))
+            .description(Some(
+                "`[start, end]`: open from start until end, the end after the start",
+            ));
+        let day: utoipa::openapi::schema::Schema = ArrayBuilder::new()
+            .items(window)
+            .description(Some("The day's windows; empty: closed all day"))
+            .into();
+        let mut hours = ObjectBuilder::new()
+            .additional_properties(Some(AdditionalProperties::FreeForm(false)))
+            .description(Some(
+                "Opening windows per weekday, in local time of the calendar's timezone. The keys \
+                 are `mon`, `tue`, `wed`, `thu`, `fri`, `sat`, `sun` (any other is refused); a day \
+                 that is missing or has an empty list is closed. A window is `[start, end]` in \
+                 `HH:MM` (`00:00` to `23:59`, and `24:00` as an end for midnight), its end after \
+                 its start: a window may not cross midnight (split it at `24:00` and `00:00`), \
+                 and the windows of one day may not overlap. Ignored while `always_open`.",
+            ));
+        for (key, _) in WEEKDAY_KEYS {
+            hours = hours.property(key, day.clone());
+        }
+        hours.into()
+    }
+}
+
+impl utoipa::ToSchema for WorkingHours {}
+
 impl WorkingHours {
     /// Checks keys, and that each day's windows are non-empty and do not overlap; sorts them.
     pub fn validated(mut self) -> Result<Self, WorkingHoursError> {

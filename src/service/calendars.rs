@@ -46,10 +46,9 @@ pub struct CalendarInput {
     /// 24×7: every hour counts; default `false`.
     #[serde(default)]
     pub always_open: bool,
-    /// Windows per weekday, e.g. `{"mon": [["07:30", "16:00"]], "sat": []}`; windows may not
-    /// cross midnight (split them).
+    /// Windows per weekday, e.g. `{"mon": [["07:30", "16:00"]], "sat": []}`; none given: closed
+    /// every day (only sensible with `always_open`).
     #[serde(default)]
-    #[schema(value_type = Object)]
     pub working_hours: WorkingHours,
     /// Whole local days closed.
     #[serde(default)]
@@ -68,7 +67,6 @@ pub struct CalendarView {
     /// 24×7.
     pub always_open: bool,
     /// Windows per weekday.
-    #[schema(value_type = Object)]
     pub working_hours: WorkingHours,
     /// Closed local days, by date.
     pub holidays: Vec<HolidayInput>,

@@ -4,11 +4,11 @@
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use super::services::NewService;
 use super::action_requests::{
     AcknowledgeRequest, ActionRequest, CancelRequest, CloseRequest, EscalateRequest, PendRequest,
     ResolveRequest,
 };
+use super::services::NewService;
 use super::ticket_view::Reporter;
 use super::tickets::NewTicket;
 use super::units::NewUnit;

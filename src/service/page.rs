@@ -3,9 +3,9 @@
 use std::borrow::Cow;
 
 use serde::Serialize;
+use utoipa::ToSchema;
 use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, SchemaType, Type};
 use utoipa::openapi::{Ref, RefOr};
-use utoipa::ToSchema;
 
 use super::ServiceError;
 

@@ -12,11 +12,11 @@ use servicedesk::auth::Caller;
 use servicedesk::clock::{Clock, ManualClock};
 use servicedesk::db::{DatabaseUrl, DbConn};
 use servicedesk::domain::ticket::Action;
-use servicedesk::service::page::PageRequest;
 use servicedesk::service::action_requests::{
-    AcknowledgeRequest, ActionRequest, AssignRequest, CancelRequest, CloseRequest,
-    EscalateRequest, PendRequest, ReopenRequest, ResolveRequest, ResumeRequest, ReturnRequest,
+    AcknowledgeRequest, ActionRequest, AssignRequest, CancelRequest, CloseRequest, EscalateRequest,
+    PendRequest, ReopenRequest, ResolveRequest, ResumeRequest, ReturnRequest,
 };
+use servicedesk::service::page::PageRequest;
 use servicedesk::service::{Desk, ServiceError};
 
 use super::model::{self, Actor, Answer, Calendar, Targets};
@@ -283,7 +283,11 @@ impl Harness {
                 allowed_actions, ..
             }) => {
                 let named: Vec<&str> = allowed_actions.iter().map(|a| a.as_str()).collect();
-                assert_eq!(named, model.possible_moves(actor), "the 409's allowed_actions");
+                assert_eq!(
+                    named,
+                    model.possible_moves(actor),
+                    "the 409's allowed_actions"
+                );
                 Answer::InvalidTransition
             }
             Err(other) => panic!("unexpected answer: {other}"),
