@@ -223,7 +223,7 @@ async fn control_characters_are_refused_before_any_use_case(backend: Backend) {
         ("/api/v1/units?cursor=%0A", "cursor"),
         ("/api/v1/tickets/SD-2026-000001%00", "id"),
         ("/api/v1/units/%7F", "id"),
-        ("/api/v1/tickets/SD-2026-000001/acknowledge%00", "action"),
+        ("/api/v1/tickets/SD-2026-000001%00/acknowledge", "id"),
     ] {
         let method = if path.contains("acknowledge") {
             Method::POST

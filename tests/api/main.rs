@@ -27,6 +27,7 @@ mod storage;
 mod stream;
 mod sweep;
 mod ticket_actions;
+mod ticket_moves;
 mod tickets;
 mod tokens;
 mod units;

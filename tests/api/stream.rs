@@ -303,7 +303,39 @@ async fn an_event_the_hub_panics_on_is_skipped_and_the_stream_goes_on(backend: B
     );
 }
 
+/// The stream names who made each event for staff, as a ticket's trail does, and never for an
+/// integration.
+async fn staff_see_who_acted_in_the_stream_and_integrations_do_not(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let cast = app.cast().await;
+    let mut desk = Events::open(&app, &cast.tier2.token, None).await;
+    let mut dashboard = Events::open(&app, &cast.integration.token, None).await;
+    let ticket = app.create_ticket(&cast.tier1.token, json!({})).await;
+    app.act(&cast.tier1.token, &ticket, "acknowledge", json!({}))
+        .await;
+    let acknowledged =
+        |(_, kind, data): &Event| kind == "acknowledged" && data["ticket_id"] == ticket["id"];
+    let name = json!(format!("teknisi.dinkes@{}", crate::support::DOMAIN));
+    let by_tier1 = |events: Vec<Event>| {
+        let moves: Vec<Value> = events
+            .into_iter()
+            .filter(|(_, kind, _)| kind == "created" || kind == "acknowledged")
+            .map(|(_, _, data)| data)
+            .collect();
+        assert_eq!(moves.len(), 2, "{moves:?}");
+        moves
+    };
+    for data in by_tier1(desk.until(acknowledged).await) {
+        assert_eq!(data["actor_name"], name, "to staff: {data}");
+    }
+    for data in by_tier1(dashboard.until(acknowledged).await) {
+        assert_eq!(data["actor_id"], cast.tier1.id, "{data}");
+        assert_eq!(data["actor_name"], Value::Null, "to an integration: {data}");
+    }
+}
+
 on_both_databases!(
+    staff_see_who_acted_in_the_stream_and_integrations_do_not,
     the_stream_delivers_what_the_caller_may_see_and_resumes,
     a_revoked_token_is_cut_off,
     a_busy_stream_is_cut_off_too,

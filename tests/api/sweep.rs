@@ -159,7 +159,6 @@ impl Fixture {
     fn path_value(&self, template: &str, name: &str) -> String {
         let record = match (name, template) {
             ("oid", _) => "outage",
-            ("action", _) => return "resolve".into(),
             (_, t) if t.starts_with("/api/v1/units/") => "unit",
             (_, t) if t.ends_with("/tokens") => "integration_user",
             (_, t) if t.starts_with("/api/v1/users/") => "user",

@@ -100,6 +100,8 @@ async fn every_move_of_the_action_table(backend: Backend, tier: i64) {
             }
             let ticket = ticket_in(&app, &cast, status, tier).await;
             let id = ticket["id"].as_str().expect("id");
+            // As the worker sees it: `allowed_actions` are the reader's.
+            let (_, ticket) = app.get(&format!("/api/v1/tickets/{id}"), worker).await;
             let (code, after) = app
                 .post(
                     &format!("/api/v1/tickets/{id}/{action}"),

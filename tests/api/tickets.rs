@@ -248,9 +248,9 @@ async fn a_tier1_technician_never_sees_another_pds_tickets(backend: Backend) {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (_, unchanged) = app
-        .get(&format!("/api/v1/tickets/{id}"), &cast.tier2.token)
+        .get(&format!("/api/v1/tickets/{id}"), &cast.tier1_other_pd.token)
         .await;
-    assert_eq!(unchanged, theirs, "Tier 2 sees it, untouched");
+    assert_eq!(unchanged, theirs, "its own PD sees it, untouched");
 }
 
 async fn restricted_tickets_stay_with_those_entitled(backend: Backend) {
