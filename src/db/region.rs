@@ -29,3 +29,18 @@ pub fn update(conn: &mut DbConn, row: &RegionRow) -> DbResult<()> {
         .execute(conn)
         .map(drop)
 }
+
+/// Whether nobody has configured the desk since it was seeded: only the seed's own Dinas unit,
+/// no account, no ticket, no service and no audit entry but the seed's.
+pub fn untouched_since_seed(conn: &mut DbConn) -> DbResult<bool> {
+    use super::schema::{audit_log, services, tickets, units, users};
+    let units: i64 = units::table.count().get_result(conn)?;
+    let users: i64 = users::table.count().get_result(conn)?;
+    let tickets: i64 = tickets::table.count().get_result(conn)?;
+    let services: i64 = services::table.count().get_result(conn)?;
+    let audited: i64 = audit_log::table
+        .filter(audit_log::action.ne("region_seeded"))
+        .count()
+        .get_result(conn)?;
+    Ok(units <= 1 && users == 0 && tickets == 0 && services == 0 && audited == 0)
+}
