@@ -107,6 +107,11 @@ fn run(command: Command) -> anyhow::Result<()> {
                 "{applied} migration(s) applied to {}",
                 config.database_url.redacted()
             );
+            // A preset named here is honoured (or refused) as by every command that opens the
+            // database, never silently passed over.
+            if config.region_preset.is_some() {
+                app::prepare(&config, Arc::new(SystemClock))?;
+            }
             Ok(())
         }
         Command::CreateAdmin { email, name, .. } => {

@@ -135,6 +135,7 @@ async fn a_different_preset_on_a_configured_region_stops_every_command(backend: 
         ],
         vec!["seed-demo", "--tickets", "5"],
         vec!["serve"],
+        vec!["migrate"],
     ] {
         let output = run_cli(&app.storage, Some("ambon"), &args, &format!("{PASSWORD}\n"));
         let text = said(&output);
