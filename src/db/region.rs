@@ -14,6 +14,22 @@ pub fn get(conn: &mut DbConn) -> DbResult<Option<RegionRow>> {
         .optional()
 }
 
+/// The region, locked until the transaction ends on PostgreSQL (SQLite's writer is alone
+/// anyway), so that two processes starting at once apply a preset once.
+pub fn get_for_update(conn: &mut DbConn) -> DbResult<Option<RegionRow>> {
+    match conn {
+        DbConn::Pg(pg) => region_settings::table
+            .select(RegionRow::as_select())
+            .for_update()
+            .first(pg)
+            .optional(),
+        DbConn::Sqlite(sqlite) => region_settings::table
+            .select(RegionRow::as_select())
+            .first(sqlite)
+            .optional(),
+    }
+}
+
 /// Stores the region for the first time.
 pub fn insert(conn: &mut DbConn, row: &RegionRow) -> DbResult<()> {
     diesel::insert_into(region_settings::table)

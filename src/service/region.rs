@@ -293,7 +293,7 @@ impl Desk {
         let now = self.now();
         let mut conn = self.conn()?;
         let outcome = write_tx(&mut conn, |conn| {
-            if let Some(existing) = db::region::get(conn)? {
+            if let Some(existing) = db::region::get_for_update(conn)? {
                 return settle_existing(conn, existing, chosen, &domains, &mail_from, now);
             }
             let preset = Some(chosen.key.to_owned()).filter(|k| !k.is_empty());

@@ -119,6 +119,37 @@ async fn a_preset_configures_a_region_started_without_one(backend: Backend) {
     assert!(actions.contains(&"region_preset_applied"), "{trail}");
 }
 
+/// Several processes starting at once with the preset apply it once.
+async fn processes_starting_at_once_apply_a_preset_once(backend: Backend) {
+    let storage = Storage::new(backend);
+    app::prepare(&storage.config(None), Arc::new(SystemClock)).expect("first start, no preset");
+    let outputs: Vec<Output> = std::thread::scope(|scope| {
+        let runs: Vec<_> = (0..3)
+            .map(|_| scope.spawn(|| run_cli(&storage, Some("kupang"), &["migrate"], "")))
+            .collect();
+        runs.into_iter()
+            .map(|run| run.join().expect("thread"))
+            .collect()
+    });
+    for output in &outputs {
+        assert!(output.status.success(), "{}", said(output));
+    }
+    let output = create_admin(&storage, Some("kupang"), "admin@kupang.go.id");
+    assert!(output.status.success(), "{}", said(&output));
+    let server = Running::start(&storage);
+    let token = server.login("admin@kupang.go.id", PASSWORD).await;
+    let (_, trail) = server
+        .get("/audit-log?entity=region&entity_id=1", &token)
+        .await;
+    let applied = trail
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter(|e| e["action"] == "region_preset_applied")
+        .count();
+    assert_eq!(applied, 1, "{trail}");
+}
+
 /// A configured region never takes another preset: every command that opens the database
 /// stops with what to do, and changes nothing.
 async fn a_different_preset_on_a_configured_region_stops_every_command(backend: Backend) {
@@ -335,6 +366,7 @@ async fn seed_demo_makes_a_desk_with_a_past_that_mails_nobody(backend: Backend) 
 
 on_both_databases!(
     a_preset_configures_a_region_started_without_one,
+    processes_starting_at_once_apply_a_preset_once,
     a_different_preset_on_a_configured_region_stops_every_command,
     a_preset_after_someone_configured_the_region_is_refused,
     seed_demo_refuses_a_mail_relay_and_writes_nothing,
