@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Mail dispatcher benchmark against the release build, on one database: the demo seeder
-# queues the mail of N tickets without sending any (it runs no dispatcher); then `serve`
-# starts with an SMTP sink on loopback and drains the outbox. Reports mails per second from
+# Mail dispatcher benchmark against the release build, on one database: N tickets recorded
+# through the API queue their mail (sent to files meanwhile, then put back in the queue); then
+# `serve` starts with an SMTP sink on loopback and drains the outbox. Reports mails per second from
 # the first to the last one the sink accepted, and checks every mail arrived once. Then the
 # same mails are queued again and the sink hangs one conversation (it takes the message and
 # never answers): the longest pause between two mails the sink accepts, with and without the
@@ -90,7 +90,26 @@ PY
 python3 "$WORK/sink.py" "$SMTP_PORT" "$WORK/accepted" "$WORK/hang" &
 SINK=$!
 
-seed_database sdbench_mail "$TICKETS" "$WORK/data"
+# The demo's past mails nobody, so the mails to send are those of N tickets recorded now
+# through the API (the dispatcher writes them as files meanwhile), then put back in the queue.
+seed_database sdbench_mail 0 "$WORK/data"
+start_server "$WORK/record.log"
+API="http://${SERVICEDESK_BIND}/api/v1"
+TIER1=$(curl -fsS "$API/auth/login" -H 'content-type: application/json' \
+    -d '{"email":"tier1.dinkes.1@tojounaunakab.go.id","password":"demo-servicedesk"}' |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])')
+for n in $(seq "$TICKETS"); do
+    curl -fsS -o /dev/null "$API/tickets" -H "authorization: Bearer $TIER1" \
+        -H 'content-type: application/json' \
+        -d "{\"kind\":\"incident\",\"title\":\"Gangguan $n\",\"description\":\"uji\",
+             \"impact\":\"medium\",\"urgency\":\"medium\",\"reporter\":{\"name\":\"Uji\"}}"
+done
+stop_server
+requeue() {
+    sql "$URL" "UPDATE notifications SET status = 'pending', attempts = 0, sent_at = NULL,
+                lease_owner = NULL, last_error = NULL, next_attempt_at = created_at" >/dev/null
+}
+requeue
 export SERVICEDESK_SMTP_URL="smtp://127.0.0.1:$SMTP_PORT"
 queued=$(sql "$URL" "SELECT count(*) FROM notifications WHERE status = 'pending'")
 : >"$WORK/accepted"
@@ -126,8 +145,7 @@ rss=$(peak_rss_mib)
 stop_server
 
 # The same mails again, one conversation of them hung.
-sql "$URL" "UPDATE notifications SET status = 'pending', attempts = 0, sent_at = NULL,
-            lease_owner = NULL, last_error = NULL, next_attempt_at = created_at" >/dev/null
+requeue
 touch "$WORK/hang"
 start_server "$WORK/serve-hung.log"
 drain

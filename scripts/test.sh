@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one test command (README, .ci/run): formatting, lints, every test on SQLite and on
 # PostgreSQL (the OpenAPI drift check among them; promtool installed from Debian when missing),
-# schemathesis against a running server, and the compose file's validation. PostgreSQL comes
+# schemathesis against a running server, README.md's commands played in order (scripts/readme.sh),
+# and the compose file's validation. PostgreSQL comes
 # from SERVICEDESK_TEST_POSTGRES_URL, else the server on 127.0.0.1:5432 if it answers, else a
 # private cluster started under target/. No PostgreSQL is a failure, never a skip.
 set -euo pipefail
@@ -35,6 +36,9 @@ cargo nextest run --no-fail-fast
 step "schemathesis: api-spec/openapi.yaml against the running server"
 cargo build --quiet --bin servicedesk
 scripts/schemathesis.sh target/debug/servicedesk
+
+step "README.md's commands in order on a fresh directory"
+scripts/readme.sh target/debug/servicedesk
 
 step "docker-compose config (docker-compose.yml)"
 command -v docker-compose >/dev/null || {

@@ -52,14 +52,22 @@ pub fn prepare(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Arc<Des
     });
     match desk.seed_region(config.region_preset.as_deref())? {
         SeedOutcome::Seeded { preset } => tracing::info!(?preset, "empty database seeded"),
-        SeedOutcome::AlreadySeeded { preset } => {
-            if config.region_preset.is_some() && config.region_preset != preset {
-                tracing::warn!(
-                    ?preset,
-                    requested = ?config.region_preset,
-                    "the database already has a region; SERVICEDESK_REGION_PRESET is ignored"
-                );
-            }
+        SeedOutcome::PresetApplied { preset } => {
+            tracing::info!(preset, "the unconfigured region took the preset");
+        }
+        SeedOutcome::AlreadySeeded { .. } => {}
+        SeedOutcome::Differs { preset, requested } => {
+            let seeded = match preset {
+                Some(preset) => format!("was seeded with the preset {preset}"),
+                None => "has been configured by hand".to_owned(),
+            };
+            anyhow::bail!(
+                "SERVICEDESK_REGION_PRESET={requested}: the region in {} {seeded}, and a preset \
+                 never overwrites a configured region. To use that database as it is, unset \
+                 SERVICEDESK_REGION_PRESET; to start a {requested} desk, point \
+                 SERVICEDESK_DATA_DIR (or SERVICEDESK_DATABASE_URL) at a fresh one.",
+                config.database_url.redacted()
+            );
         }
     }
     Ok(Arc::new(desk))

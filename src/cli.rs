@@ -1,4 +1,4 @@
-//! The command line: `serve`, `migrate`, `create-admin`, `presets`, `openapi`.
+//! The command line: `serve`, `migrate`, `create-admin`, `seed-demo`, `presets`, `openapi`.
 
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
@@ -7,7 +7,7 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 
 use crate::app::{self, Application};
-use crate::clock::SystemClock;
+use crate::clock::{Clock, ManualClock, SystemClock};
 use crate::config::Config;
 use crate::domain::presets::PRESETS;
 
@@ -41,11 +41,15 @@ enum Command {
         #[arg(long, required = true)]
         password_stdin: bool,
     },
-    /// Fill an empty database with a demo region: PDs, users, services and tickets.
+    /// Fill an empty database with a demo region: PDs, users, services and 90 days of tickets.
     SeedDemo {
         /// How many tickets to record.
         #[arg(long, default_value_t = 300)]
         tickets: usize,
+        /// Run even with SERVICEDESK_SMTP_URL set: the demo's accounts have made-up addresses
+        /// in the region's real official domain, and its live tickets mail them.
+        #[arg(long)]
+        allow_mail: bool,
     },
     /// List the region presets.
     Presets,
@@ -76,6 +80,20 @@ pub fn main() -> ExitCode {
 }
 
 fn run(command: Command) -> anyhow::Result<()> {
+    // Before the settings are read, which creates the data directory: a refused seed-demo
+    // writes nothing.
+    if let Command::SeedDemo {
+        allow_mail: false, ..
+    } = command
+        && std::env::var_os("SERVICEDESK_SMTP_URL").is_some_and(|url| !url.is_empty())
+    {
+        anyhow::bail!(
+            "seed-demo with SERVICEDESK_SMTP_URL set: the demo's tickets would mail made-up \
+             addresses in the region's real official domain. Unset SERVICEDESK_SMTP_URL (mail \
+             is then written as files under <data dir>/outbox/), or pass --allow-mail if the \
+             relay is a mail catcher."
+        );
+    }
     let config = Config::from_env()?;
     match command {
         Command::Serve => serve(config),
@@ -89,6 +107,11 @@ fn run(command: Command) -> anyhow::Result<()> {
                 "{applied} migration(s) applied to {}",
                 config.database_url.redacted()
             );
+            // A preset named here is honoured (or refused) as by every command that opens the
+            // database, never silently passed over.
+            if config.region_preset.is_some() {
+                app::prepare(&config, Arc::new(SystemClock))?;
+            }
             Ok(())
         }
         Command::CreateAdmin { email, name, .. } => {
@@ -98,20 +121,32 @@ fn run(command: Command) -> anyhow::Result<()> {
             println!("admin {} created with id {}", user.email, user.id);
             Ok(())
         }
-        Command::SeedDemo { tickets } => {
-            let desk = app::prepare(&config, Arc::new(SystemClock))?;
-            let summary = desk.seed_demo(DEMO_PASSWORD, tickets)?;
-            println!(
-                "demo region ready: {} tickets; every account's password is {DEMO_PASSWORD}",
-                summary.tickets
-            );
-            for (email, role, unit) in summary.accounts {
-                println!("  {role:<11} {unit:<12} {email}");
-            }
-            Ok(())
-        }
+        Command::SeedDemo { tickets, .. } => seed_demo(&config, tickets),
         Command::Presets | Command::Openapi => Ok(()),
     }
+}
+
+/// The demo's history is played on a clock set back 90 days and moved forward to now.
+fn seed_demo(config: &Config, tickets: usize) -> anyhow::Result<()> {
+    let now = SystemClock.now();
+    let clock = Arc::new(ManualClock::new(now - chrono::Duration::days(90)));
+    let desk = app::prepare(config, clock.clone())?;
+    let summary = desk.seed_demo(&clock, now, DEMO_PASSWORD, tickets)?;
+    println!(
+        "demo region ready: {} tickets over 90 days; every account's password is {DEMO_PASSWORD}",
+        summary.tickets
+    );
+    for (email, role, unit) in &summary.accounts {
+        println!("  {role:<11} {unit:<12} {email}");
+    }
+    let (email, token) = &summary.integration;
+    println!("integration token of {email} (shown once; GET /api/v1/tickets with it):");
+    println!("  {token}");
+    println!("due within minutes, for the SLA engine of the next `serve`:");
+    for (number, what) in &summary.due_soon {
+        println!("  {number}: {what}");
+    }
+    Ok(())
 }
 
 #[actix_web::main]

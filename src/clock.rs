@@ -38,6 +38,15 @@ impl ManualClock {
     }
 }
 
+impl ManualClock {
+    /// Moves the clock forward to `at`; an earlier `at` leaves it where it is, so that time
+    /// never runs backwards for the use cases reading it.
+    pub fn advance_to(&self, at: DateTime<Utc>) {
+        let mut now = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        *now = (*now).max(to_micros(at));
+    }
+}
+
 impl Clock for ManualClock {
     fn now(&self) -> DateTime<Utc> {
         *self.0.lock().unwrap_or_else(|e| e.into_inner())
@@ -96,5 +105,13 @@ mod tests {
         let before = clock.now();
         clock.advance(Duration::seconds(90));
         assert_eq!(clock.now() - before, Duration::seconds(90));
+        clock.advance_to(before);
+        assert_eq!(
+            clock.now() - before,
+            Duration::seconds(90),
+            "never backwards"
+        );
+        clock.advance_to(before + Duration::hours(1));
+        assert_eq!(clock.now() - before, Duration::hours(1));
     }
 }

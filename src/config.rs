@@ -1,4 +1,4 @@
-//! Settings from the `SERVICEDESK_*` environment variables (API.md "Running it"). A fresh
+//! Settings from the `SERVICEDESK_*` environment variables (README "Settings"). A fresh
 //! machine needs none of them.
 
 use std::fmt;

@@ -1,5 +1,5 @@
 //! SPBE Service Desk: the Tier 1 / Tier 2 service desk that Indonesian local governments run to
-//! keep their ICT service promises (see README.md and `../shared/design/`).
+//! keep their ICT service promises (see README.md and `docs/`).
 
 pub mod api;
 pub mod app;

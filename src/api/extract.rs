@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 use super::error::ApiError;
 use crate::service::ServiceError;
 
-/// Largest request body accepted (API.md: larger → `413`).
+/// Largest request body accepted (docs/api.md "Errors": larger → `413`).
 pub const MAX_BODY_BYTES: usize = 1 << 20;
 
 type LocalFuture<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;

@@ -14,7 +14,7 @@ use super::{
     services, sla_policies, ticket_actions, tickets, tokens, units, users,
 };
 
-/// The REST contract (API.md) as OpenAPI 3.1.
+/// The REST contract (docs/api.md) as OpenAPI 3.1.
 #[derive(OpenApi)]
 #[openapi(
     info(

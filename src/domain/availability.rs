@@ -1,4 +1,4 @@
-//! Availability SLA of a service (SLA.md "Availability"): wall-clock downtime from outages,
+//! Availability SLA of a service (docs/sla.md "Availability"): wall-clock downtime from outages,
 //! overlapping outages counted once, planned maintenance excluded.
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};

@@ -1,5 +1,5 @@
 //! Business calendars: working windows per weekday and whole-day holidays in a region's
-//! timezone, and business-time arithmetic over them (SLA.md "Business time").
+//! timezone, and business-time arithmetic over them (docs/sla.md "Business time").
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -122,7 +122,7 @@ impl WorkingHours {
             .map_or(&[], Vec::as_slice)
     }
 
-    /// Indonesian local government office hours (REGIONS.md): Mon–Thu 07:30–16:00,
+    /// Indonesian local government office hours (docs/presets.md): Mon–Thu 07:30–16:00,
     /// Fri 07:30–16:30, weekends closed.
     pub fn government_office() -> Self {
         const fn at(hours: u32, minutes: u32) -> u32 {
@@ -152,7 +152,7 @@ pub struct Holiday {
     pub name: String,
 }
 
-/// The fixed-date national holidays (REGIONS.md); moving ones (Idul Fitri, Imlek, Nyepi, …) are
+/// The fixed-date national holidays (docs/presets.md); moving ones (Idul Fitri, Imlek, Nyepi, …) are
 /// added by the supervisor each year.
 pub fn fixed_national_holidays(year: i32) -> Vec<Holiday> {
     [

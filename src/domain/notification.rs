@@ -1,4 +1,4 @@
-//! Who is told what (SLA.md "Notifications the clocks cause"), and the official-domain rule:
+//! Who is told what (docs/sla.md "Who is told"), and the official-domain rule:
 //! only addresses inside the region's official domains receive mail (Perwali Palangka Raya
 //! 23/2020 Pasal 38; Perbup Tojo Una-Una 17/2024 Pasal 30 (2)).
 

@@ -1,4 +1,4 @@
-//! The five region presets of REGIONS.md: what an empty database is seeded with.
+//! The five region presets of docs/presets.md: what an empty database is seeded with.
 
 /// One region's starting settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,7 +26,7 @@ pub const DINAS_UNIT_CODE: &str = "DISKOMINFO";
 
 const TIER2: &str = "Service Desk Tier 2";
 
-/// All presets, in the order of REGIONS.md.
+/// All presets, in the order of docs/presets.md.
 pub const PRESETS: &[RegionPreset] = &[
     RegionPreset {
         key: "palangka-raya",

@@ -3,7 +3,7 @@
 use super::text_enum::text_enum;
 
 text_enum! {
-    /// A user's role (API.md "Roles").
+    /// A user's role (docs/api.md "Roles").
     pub enum Role {
         /// Service Desk Tier 1: the technician in a PD, its single point of contact
         /// (Perbup Tojo Una-Una 17/2024 Pasal 46 (7)).

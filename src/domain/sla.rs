@@ -121,7 +121,7 @@ pub fn validate_targets(targets: &[SlaTarget]) -> Vec<TargetError> {
     errors
 }
 
-/// The default policy of every preset (REGIONS.md), in business time.
+/// The default policy of every preset (docs/presets.md), in business time.
 pub fn default_targets() -> Vec<SlaTarget> {
     const MINUTE: i64 = 60;
     const HOUR: i64 = 3600;

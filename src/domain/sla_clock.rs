@@ -1,5 +1,5 @@
 //! One SLA clock of a ticket (response, tier 1 window or resolution): business time that runs,
-//! pauses and stops, against a target (SLA.md "The three ticket clocks").
+//! pauses and stops, against a target (docs/sla.md "The three clocks").
 
 use chrono::{DateTime, Utc};
 

@@ -63,7 +63,7 @@ text_enum! {
 }
 
 text_enum! {
-    /// The moves of the action table (API.md "Tickets").
+    /// The moves of the action table (docs/api.md "The action table").
     pub enum Action {
         /// First response; the caller takes the ticket when nobody works it.
         Acknowledge = "acknowledge",

@@ -1,5 +1,5 @@
-//! A ticket's three SLA clocks and the rules that start, pause and stop them (SLA.md "The three
-//! ticket clocks"), with the warnings and breaches they owe.
+//! A ticket's three SLA clocks and the rules that start, pause and stop them (docs/sla.md "The
+//! three clocks"), with the warnings and breaches they owe.
 
 use chrono::{DateTime, Utc};
 

@@ -1,4 +1,4 @@
-//! The SLA engine (SLA.md "The engine"): a thread in `serve` that sleeps until the earliest
+//! The SLA engine (docs/sla.md "The engine"): a thread in `serve` that sleeps until the earliest
 //! stored SLA instant, handles the tickets due by then, and sleeps again. Its cost follows the
 //! number of due tickets: when nothing is due it asks one indexed question per wake-up.
 

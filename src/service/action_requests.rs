@@ -135,6 +135,22 @@ impl ActionRequest {
         }
     }
 
+    /// The move `action` with `text` in the one field it needs (ignored by a move that needs none).
+    pub fn with_text(action: Action, text: String) -> Self {
+        match action {
+            Action::Acknowledge => AcknowledgeRequest {}.into(),
+            Action::Assign => AssignRequest { assignee_id: text }.into(),
+            Action::Pend => PendRequest { reason: text }.into(),
+            Action::Resume => ResumeRequest {}.into(),
+            Action::Escalate => EscalateRequest { reason: text }.into(),
+            Action::Return => ReturnRequest { solution: text }.into(),
+            Action::Resolve => ResolveRequest { resolution: text }.into(),
+            Action::Reopen => ReopenRequest { reason: text }.into(),
+            Action::Close => CloseRequest {}.into(),
+            Action::Cancel => CancelRequest { reason: text }.into(),
+        }
+    }
+
     /// The field the move needs, its text as sent, and its longest length.
     pub(super) fn detail(&self) -> Option<(&'static str, &str, usize)> {
         match self {

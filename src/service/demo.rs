@@ -1,26 +1,25 @@
 //! `servicedesk seed-demo`: a living demo region for newcomers, made through the same use cases
-//! as the API (so the demo obeys every rule the service enforces).
+//! as the API (so the demo obeys every rule the service enforces): the accounts, units and
+//! services here, the 90 days of history in `demo_history.rs`.
 
-use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use chrono::{DateTime, Utc};
 
-use super::action_requests::{
-    AcknowledgeRequest, ActionRequest, CancelRequest, CloseRequest, EscalateRequest, PendRequest,
-    ResolveRequest,
-};
+use super::calendars::CalendarInput;
+use super::demo_history::{History, Staff};
 use super::services::NewService;
-use super::ticket_view::Reporter;
-use super::tickets::NewTicket;
+use super::sla_policies::{SlaPolicyInput, TargetInput};
+use super::tokens::NewToken;
 use super::units::NewUnit;
 use super::users::NewUser;
 use super::{Desk, ServiceError};
 use crate::auth::Caller;
+use crate::clock::ManualClock;
 use crate::db;
 use crate::domain::role::{Role, UnitKind};
-use crate::domain::ticket::{Kind, Level};
+use crate::domain::sla::default_targets;
 
 /// The PDs of the demo: code and name.
-const PDS: [(&str, &str); 12] = [
+pub(super) const PDS: [(&str, &str); 12] = [
     ("DINKES", "Dinas Kesehatan"),
     ("DISDIKBUD", "Dinas Pendidikan dan Kebudayaan"),
     (
@@ -42,7 +41,7 @@ const PDS: [(&str, &str); 12] = [
 ];
 
 /// Services: code, name, owner PD (index into `PDS`), critical.
-const SERVICES: [(&str, &str, usize, bool); 8] = [
+pub(super) const SERVICES: [(&str, &str, usize, bool); 8] = [
     ("SIMPEG", "Sistem Informasi Manajemen Kepegawaian", 2, true),
     ("SIPD", "Sistem Informasi Pemerintahan Daerah", 5, true),
     ("SIMRS", "Sistem Informasi Manajemen Rumah Sakit", 11, true),
@@ -63,7 +62,11 @@ const SERVICES: [(&str, &str, usize, bool); 8] = [
     ),
 ];
 
-const TITLES: [&str; 12] = [
+/// The service whose policy counts round the clock (a hospital never closes): the tickets due
+/// within minutes of the seed are on it, whatever the hour.
+pub(super) const ROUND_THE_CLOCK_SERVICE: usize = 2;
+
+pub(super) const TITLES: [&str; 12] = [
     "Aplikasi tidak bisa diakses",
     "Login gagal terus",
     "Jaringan internet kantor putus",
@@ -85,6 +88,10 @@ pub struct DemoSummary {
     pub accounts: Vec<(String, Role, String)>,
     /// How many tickets were recorded.
     pub tickets: usize,
+    /// The integration account's email and its bearer token (shown only here).
+    pub integration: (String, String),
+    /// Tickets whose next SLA alert falls within minutes of the seed: number and what is due.
+    pub due_soon: Vec<(String, String)>,
 }
 
 fn caller(user: &super::users::UserView) -> Caller {
@@ -95,22 +102,28 @@ fn caller(user: &super::users::UserView) -> Caller {
     }
 }
 
-fn pick<T: Copy>(rng: &mut StdRng, items: &[T]) -> T {
-    items[rng.random_range(0..items.len())]
-}
-
 impl Desk {
     /// Fills a freshly seeded database with a demo region: twelve PDs with two Tier 1
-    /// technicians each, Tier 2 staff, a supervisor, an auditor, services and `tickets`
-    /// tickets across every status. Every account gets `password`.
-    pub fn seed_demo(&self, password: &str, tickets: usize) -> Result<DemoSummary, ServiceError> {
+    /// technicians each, Tier 2 staff, a supervisor, an auditor, an integration account,
+    /// services and `tickets` tickets. The desk's clock must be `clock`, standing 90 days
+    /// before `until`: the history is played through the use cases with the clock moved
+    /// forward (the SLA engine's passes included), up to `until`. Its mail is dropped, so the
+    /// desk mails nobody about its made-up past. Every account gets `password`.
+    pub fn seed_demo(
+        &self,
+        clock: &ManualClock,
+        until: DateTime<Utc>,
+        password: &str,
+        tickets: usize,
+    ) -> Result<DemoSummary, ServiceError> {
         let domain = {
             let mut conn = self.conn()?;
             let units = db::units::list(&mut conn, None, 2)?;
             if units.len() > 1 {
                 return Err(ServiceError::Conflict {
                     code: "not_empty",
-                    message: "seed-demo fills an empty database only; this one already has units"
+                    message: "seed-demo fills an empty database only; this one already has units; \
+                              point SERVICEDESK_DATA_DIR (or SERVICEDESK_DATABASE_URL) at a fresh one"
                         .into(),
                 });
             }
@@ -156,7 +169,7 @@ impl Desk {
             )?;
             tier2.push(account(made, &dinas.code));
         }
-        account(
+        let supervisor = account(
             self.create_user(
                 &admin,
                 user(
@@ -180,7 +193,6 @@ impl Desk {
             )?,
             "-",
         );
-
         let mut pds = Vec::new();
         for (code, name) in PDS {
             let unit = self.create_unit(
@@ -208,8 +220,21 @@ impl Desk {
             }
             pds.push((unit, technicians));
         }
+        let integration = self.create_user(
+            &admin,
+            NewUser {
+                name: "Dasbor Tier 2".into(),
+                email: format!("dasbor@{domain}"),
+                password: None,
+                role: Role::Integration,
+                unit_id: None,
+            },
+        )?;
+        accounts.push((integration.email.clone(), integration.role, "-".into()));
+
+        let round_the_clock = self.round_the_clock_policy(&supervisor)?;
         let mut services = Vec::new();
-        for (code, name, owner, critical) in SERVICES {
+        for (i, (code, name, owner, critical)) in SERVICES.into_iter().enumerate() {
             let made = self.create_service(
                 &admin,
                 NewService {
@@ -217,7 +242,7 @@ impl Desk {
                     name: name.to_owned(),
                     owner_unit_id: pds[owner].0.id.clone(),
                     critical,
-                    sla_policy_id: None,
+                    sla_policy_id: (i == ROUND_THE_CLOCK_SERVICE).then(|| round_the_clock.clone()),
                     availability_target_percent: Some(if critical { 99.5 } else { 98.0 }),
                     description: format!("{name} (layanan demo)"),
                 },
@@ -225,83 +250,63 @@ impl Desk {
             services.push(made.id);
         }
 
-        let mut rng = StdRng::seed_from_u64(2026);
-        let levels = [Level::High, Level::Medium, Level::Low];
-        for n in 0..tickets {
-            let (unit, technicians) = &pds[rng.random_range(0..pds.len())];
-            let tier1 = &technicians[rng.random_range(0..technicians.len())];
-            let security_incident = rng.random_ratio(1, 25);
-            let ticket = self.create_ticket(
-                tier1,
-                NewTicket {
-                    kind: pick(&mut rng, Kind::ALL),
-                    title: format!("{} ({})", pick(&mut rng, &TITLES), unit.code),
-                    description: "Dilaporkan melalui Service Desk Tier 1 (data demo).".into(),
-                    service_id: rng
-                        .random_bool(0.6)
-                        .then(|| services[rng.random_range(0..services.len())].clone()),
-                    impact: pick(&mut rng, &levels),
-                    urgency: pick(&mut rng, &levels),
-                    reporter: Reporter {
-                        name: format!("Pegawai {} #{n}", unit.code),
-                        email: Some(format!("pelapor{n}@{domain}")),
-                        phone: None,
-                    },
-                    classification: None,
-                    security_incident,
-                    unit_id: None,
-                },
-                None,
-            )?;
-            let reason = |text: &str| text.to_owned();
-            let acknowledge = || ActionRequest::from(AcknowledgeRequest {});
-            let resolve = || {
-                ActionRequest::from(ResolveRequest {
-                    resolution: "Sudah ditangani (demo).".into(),
-                })
-            };
-            let close = || ActionRequest::from(CloseRequest {});
-            let escalate = |text: &str| {
-                ActionRequest::from(EscalateRequest {
-                    reason: reason(text),
-                })
-            };
-            let worker = &tier2[rng.random_range(0..tier2.len())];
-            // Each path leaves the ticket in one of the statuses, at one of the tiers.
-            let path: Vec<(&Caller, ActionRequest)> = match rng.random_range(0..9) {
-                0 => vec![],
-                1 => vec![(tier1, acknowledge())],
-                2 => vec![(
-                    tier1,
-                    PendRequest {
-                        reason: reason("Menunggu konfirmasi pelapor"),
-                    }
-                    .into(),
-                )],
-                3 => vec![(tier1, escalate("Di luar kewenangan Tier 1"))],
-                4 => vec![
-                    (tier1, escalate("Butuh akses pusat data")),
-                    (worker, acknowledge()),
-                ],
-                5 => vec![(tier1, acknowledge()), (tier1, resolve())],
-                6 => vec![(tier1, acknowledge()), (tier1, resolve()), (tier1, close())],
-                7 => vec![
-                    (tier1, escalate("Gangguan di server pusat")),
-                    (worker, resolve()),
-                    (worker, close()),
-                ],
-                _ => vec![(
-                    tier1,
-                    CancelRequest {
-                        reason: reason("Laporan ganda"),
-                    }
-                    .into(),
-                )],
-            };
-            for (who, request) in path {
-                self.act_on_ticket(who, &ticket.id, request, None)?;
-            }
-        }
-        Ok(DemoSummary { accounts, tickets })
+        let staff = Staff {
+            pds,
+            tier2,
+            supervisor,
+            services,
+        };
+        let played = History::plan(self, &staff, until, tickets)?.play(self, clock, &staff)?;
+        let token = self.create_token(
+            &admin,
+            &integration.id,
+            NewToken {
+                name: "Dasbor Tier 2 (demo)".into(),
+                expires_in_days: Some(365),
+            },
+        )?;
+        Ok(DemoSummary {
+            accounts,
+            tickets: played.tickets,
+            integration: (integration.email, token.token),
+            due_soon: played.due_soon,
+        })
+    }
+
+    /// A 24×7 calendar and a policy with the default targets on it.
+    fn round_the_clock_policy(&self, supervisor: &Caller) -> Result<String, ServiceError> {
+        let timezone = {
+            let mut conn = self.conn()?;
+            super::region::load(&mut conn)?.row.timezone
+        };
+        let calendar = self.create_calendar(
+            supervisor,
+            CalendarInput {
+                name: "Layanan 24 jam RSUD".into(),
+                timezone,
+                always_open: true,
+                working_hours: Default::default(),
+                holidays: Vec::new(),
+            },
+        )?;
+        let policy = self.create_sla_policy(
+            supervisor,
+            SlaPolicyInput {
+                name: "SLA layanan 24 jam".into(),
+                calendar_id: calendar.id,
+                default: false,
+                targets: default_targets()
+                    .into_iter()
+                    .map(|t| TargetInput {
+                        priority: t.priority,
+                        response_seconds: t.response_seconds,
+                        tier1_seconds: t.tier1_seconds,
+                        resolution_seconds: t.resolution_seconds,
+                        warn_at_percent: Some(t.warn_at_percent),
+                    })
+                    .collect(),
+            },
+        )?;
+        Ok(policy.id)
     }
 }

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod calendars;
 pub mod dashboard;
 pub mod demo;
+mod demo_history;
 mod error;
 pub mod event_stream;
 pub(crate) mod fields;

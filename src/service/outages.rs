@@ -1,4 +1,4 @@
-//! Outages of services and their availability SLA (SLA.md "Availability").
+//! Outages of services and their availability SLA (docs/sla.md "Availability").
 
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};

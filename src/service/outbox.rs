@@ -1,5 +1,5 @@
 //! The mail outbox: mails rendered and queued in the transaction of the change that causes
-//! them (recipients per SLA.md, official domains only), and the dispatcher's side of sending.
+//! them (recipients per docs/sla.md "Who is told", official domains only), and the dispatcher's side of sending.
 
 use std::collections::HashMap;
 

@@ -1,4 +1,4 @@
-//! Cursor pagination shared by every list (API.md "Lists").
+//! Cursor pagination shared by every list (docs/api.md "Tickets").
 
 use std::borrow::Cow;
 

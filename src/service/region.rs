@@ -138,10 +138,25 @@ pub enum SeedOutcome {
         /// The preset used; `None` for an unconfigured region.
         preset: Option<String>,
     },
-    /// The region existed already; nothing was changed.
+    /// The region existed already with the preset asked for (or none was asked for);
+    /// nothing was changed.
     AlreadySeeded {
         /// The preset it was seeded from.
         preset: Option<String>,
+    },
+    /// The region had been seeded without a preset and nobody had configured anything since,
+    /// so it took the preset now asked for.
+    PresetApplied {
+        /// The preset applied.
+        preset: String,
+    },
+    /// The region is configured otherwise than the preset asked for, and was left as it is:
+    /// a preset never overwrites what a person set.
+    Differs {
+        /// The preset it was seeded from; `None` for a region configured by hand.
+        preset: Option<String>,
+        /// The preset asked for.
+        requested: String,
     },
 }
 
@@ -258,8 +273,9 @@ impl Desk {
     }
 
     /// Seeds an empty database: the region (from `preset`, or unconfigured), its Dinas unit,
-    /// the default office-hours calendar and the default SLA policy. A database that already
-    /// has a region is left as it is.
+    /// the default office-hours calendar and the default SLA policy. A region seeded without
+    /// a preset that nobody has configured since takes `preset`; any other region is left as it
+    /// is, and a `preset` it was not seeded from is answered `Differs`.
     pub fn seed_region(&self, preset: Option<&str>) -> Result<SeedOutcome, ServiceError> {
         let chosen: &RegionPreset = match preset {
             Some(key) => presets::find(key).ok_or_else(|| {
@@ -277,10 +293,8 @@ impl Desk {
         let now = self.now();
         let mut conn = self.conn()?;
         let outcome = write_tx(&mut conn, |conn| {
-            if let Some(existing) = db::region::get(conn)? {
-                return Ok(SeedOutcome::AlreadySeeded {
-                    preset: existing.preset,
-                });
+            if let Some(existing) = db::region::get_for_update(conn)? {
+                return settle_existing(conn, existing, chosen, &domains, &mail_from, now);
             }
             let preset = Some(chosen.key.to_owned()).filter(|k| !k.is_empty());
             db::region::insert(
@@ -319,6 +333,63 @@ impl Desk {
             other => other,
         }
     }
+}
+
+/// What a start with `chosen` does to a region that exists already.
+fn settle_existing(
+    conn: &mut DbConn,
+    mut existing: RegionRow,
+    chosen: &RegionPreset,
+    domains: &OfficialDomains,
+    mail_from: &str,
+    now: DateTime<Utc>,
+) -> Result<SeedOutcome, ServiceError> {
+    if chosen.key.is_empty() || existing.preset.as_deref() == Some(chosen.key) {
+        return Ok(SeedOutcome::AlreadySeeded {
+            preset: existing.preset,
+        });
+    }
+    if existing.preset.is_some() || !db::region::untouched_since_seed(conn)? {
+        return Ok(SeedOutcome::Differs {
+            preset: existing.preset,
+            requested: chosen.key.to_owned(),
+        });
+    }
+    let at = now.naive_utc();
+    existing.name = chosen.region_name.to_owned();
+    existing.timezone = chosen.timezone.to_owned();
+    existing.official_email_domains = serde_json::to_string(domains.as_slice())
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    existing.mail_from = mail_from.to_owned();
+    existing.preset = Some(chosen.key.to_owned());
+    existing.tier1_label = chosen.tier1_label.to_owned();
+    existing.tier2_label = chosen.tier2_label.to_owned();
+    existing.updated_at = at;
+    db::region::update(conn, &existing)?;
+    if let Some(mut dinas) = db::units::dinas(conn)? {
+        dinas.name = chosen.dinas_name.to_owned();
+        dinas.email = chosen.dinas_mailbox();
+        dinas.updated_at = at;
+        db::units::update(conn, &dinas)?;
+    }
+    // The seed's one calendar keeps its hours and holidays; only the offices' timezone moves.
+    for mut calendar in db::calendars::list(conn, None, 2)? {
+        let holidays = db::calendars::holidays(conn, &calendar.id)?;
+        calendar.timezone = chosen.timezone.to_owned();
+        calendar.updated_at = at;
+        db::calendars::replace(conn, &calendar, &holidays)?;
+    }
+    audit::record(
+        conn,
+        now,
+        None,
+        "region_preset_applied",
+        ("region", "1"),
+        serde_json::json!({ "preset": chosen.key, "official_email_domains": domains.as_slice() }),
+    )?;
+    Ok(SeedOutcome::PresetApplied {
+        preset: chosen.key.to_owned(),
+    })
 }
 
 fn seed_dinas_calendar_and_policy(

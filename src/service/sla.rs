@@ -23,7 +23,7 @@ use crate::domain::sla_clock::SlaClock;
 use crate::domain::ticket::{Status, Tier};
 use crate::domain::ticket_sla::{Alert, ClockKind, Position, TicketSla, TrackedClock};
 
-/// Why the SLA engine escalates a ticket (API.md "Tickets").
+/// Why the SLA engine escalates a ticket (docs/api.md "The action table").
 pub const AUTOMATIC_ESCALATION_REASON: &str = "sla_tier1_window_elapsed";
 
 /// How long a calendar read for a ticket view is reused. Edits made through this process

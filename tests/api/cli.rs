@@ -8,7 +8,7 @@ use servicedesk::app::Application;
 use servicedesk::clock::SystemClock;
 
 use crate::on_both_databases;
-use crate::support::{Backend, PASSWORD, Storage, TestApp, run_cli};
+use crate::support::{Backend, PASSWORD, Storage, run_cli};
 
 async fn create_admin_bootstraps_an_empty_database(backend: Backend) {
     let storage = Storage::new(backend);
@@ -85,16 +85,6 @@ async fn create_admin_refuses_an_unofficial_address(backend: Backend) {
     assert!(String::from_utf8_lossy(&output.stderr).contains("email_not_official"));
 }
 
-async fn a_database_is_seeded_once_whatever_the_preset_says_later(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let output = run_cli(&app.storage, Some("ambon"), &["migrate"], "");
-    assert!(output.status.success());
-    servicedesk::app::prepare(&app.storage.config(Some("ambon")), Arc::new(SystemClock))
-        .expect("restart");
-    let (_, region) = app.get("/api/v1/region", &app.admin_token).await;
-    assert_eq!(region["preset"], "tojo-una-una");
-}
-
 async fn two_processes_starting_at_once_migrate_once(backend: Backend) {
     let storage = Storage::new(backend);
     let outputs: Vec<Output> = std::thread::scope(|scope| {
@@ -133,7 +123,6 @@ on_both_databases!(
     two_processes_starting_at_once_migrate_once,
     create_admin_bootstraps_an_empty_database,
     create_admin_refuses_an_unofficial_address,
-    a_database_is_seeded_once_whatever_the_preset_says_later,
 );
 
 #[test]

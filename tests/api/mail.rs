@@ -260,13 +260,21 @@ async fn a_refused_mail_is_a_dead_letter_until_retried(backend: Backend) {
 async fn mail_owed_before_a_crash_goes_out_after_restart(backend: Backend) {
     let storage = Storage::new(backend);
     let sink = SmtpSink::start().await;
-    let clock = Arc::new(ManualClock::new(Utc::now()));
+    let until = Utc::now();
+    let clock = Arc::new(ManualClock::new(until - chrono::Duration::days(90)));
     let config = storage.config_on_test_clock_with(&[("SERVICEDESK_SMTP_URL", sink.url())]);
     // A process that committed tickets and their mail, then died before sending any: the
-    // demo seeder never starts a dispatcher.
+    // demo seeder never starts a dispatcher. Its past mails nobody; the alerts of its tickets
+    // due soon, recorded by hand twenty minutes on, do.
     let seeder = app::prepare(&config, clock.clone()).expect("desk");
+    let seeder_clock = clock.clone();
     let seeded = tokio::task::spawn_blocking(move || {
-        let summary = seeder.seed_demo("demo-servicedesk", 6);
+        let summary = seeder
+            .seed_demo(&seeder_clock, until, "demo-servicedesk", 6)
+            .and_then(|_| {
+                seeder_clock.advance(chrono::Duration::minutes(20));
+                seeder.handle_due_sla(200, &mut None)
+            });
         // And one dispatcher that claimed a mail and died in the middle of sending it.
         let claimed = seeder.claim_mail("a-dispatcher-that-died", 1);
         (summary, claimed)

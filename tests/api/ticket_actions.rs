@@ -51,7 +51,7 @@ async fn ticket_in(app: &TestApp, cast: &Cast, status: &str, tier: i64) -> Value
     ticket
 }
 
-/// The action table of API.md, stated independently of the code: the status after the move,
+/// The action table of docs/api.md, stated independently of the code: the status after the move,
 /// or `None` when the move is refused with 409.
 fn table(action: &str, status: &str, tier: i64) -> Option<(&'static str, i64)> {
     let open = matches!(status, "new" | "in_progress" | "pending");

@@ -1,4 +1,4 @@
--- The mail outbox (ARCHITECTURE.md "Never lose a thing"): each mail is rendered and queued in
+-- The mail outbox (docs/architecture.md "The outbox"): each mail is rendered and queued in
 -- the transaction of the change that causes it, and sent afterwards by the dispatcher.
 -- A pending row is due at `next_attempt_at`; a dispatcher claims it by moving that instant a
 -- lease ahead and writing its name into `lease_owner`, so a dispatcher that dies mid-send

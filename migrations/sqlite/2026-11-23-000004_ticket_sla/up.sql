@@ -1,4 +1,4 @@
--- Each ticket's SLA (SLA.md "The three ticket clocks"): the policy it was opened under, with a
+-- Each ticket's SLA (docs/sla.md "The three clocks"): the policy it was opened under, with a
 -- snapshot of that policy's targets for every priority (JSON), the calendar it counts on, and
 -- the three clocks. A clock's business time is `*_elapsed` plus the business time since
 -- `*_since` while it runs; `*_met_at` is set when it stops for good.
