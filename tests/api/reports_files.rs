@@ -211,6 +211,17 @@ async fn the_availability_workbook_holds_the_json_figures_typed(backend: Backend
 async fn the_sla_workbook_holds_the_json_figures_typed(backend: Backend) {
     let (app, cast, _) = region_with_work(backend).await;
     let token = &cast.integration.token;
+    let formula = "=HYPERLINK(\"http://evil\",\"klik\")";
+    let (status, unit) = app
+        .post(
+            "/api/v1/units",
+            &app.admin_token,
+            json!({"code": "JAHAT", "name": formula, "kind": "pd"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{unit}");
+    app.create_ticket(&cast.tier2.token, json!({"unit_id": unit["id"]}))
+        .await;
     for (group, code_header, name_header) in [
         ("unit", "Kode PD", "Perangkat Daerah"),
         ("service", "Kode Layanan", "Layanan"),
@@ -278,6 +289,13 @@ async fn the_sla_workbook_holds_the_json_figures_typed(backend: Backend) {
             assert!(
                 rows.iter()
                     .any(|r| r["code"] == "DINKES" && r["resolved"] == 1)
+            );
+            let names: Vec<String> = (3..3 + rows.len() as u32)
+                .map(|row| book.text(row, 1))
+                .collect();
+            assert!(
+                names.iter().any(|name| name == formula),
+                "a name that looks like a formula stays text: {names:?}"
             );
         }
     }
