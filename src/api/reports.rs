@@ -1,50 +1,92 @@
-//! Reports as JSON, or as CSV for a spreadsheet (`Accept: text/csv` or `?format=csv`).
+//! Reports as JSON, as CSV for machines, or as an Excel workbook for officials
+//! (`?format=` or the `Accept` header).
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
+use utoipa::ToSchema;
 
 use super::error::{ApiError, Problem};
 use super::extract::Bearer;
 use super::params::Query;
 use super::run_as;
-use crate::service::reports::{AvailabilityReport, PeriodQuery, SlaReport, SlaReportQuery};
+use crate::service::reports::{
+    AvailabilityReport, PeriodQuery, ReportFormat, SlaReport, SlaReportQuery,
+};
 use crate::service::{Desk, ServiceError};
 
-/// Whether to answer CSV: `format` decides if given, else the `Accept` header.
-fn wants_csv(request: &HttpRequest, format: Option<&str>) -> Result<bool, ApiError> {
-    match format {
-        Some("csv") => Ok(true),
-        Some("json") => Ok(false),
-        Some(_) => Err(ServiceError::field("format", "must be json or csv").into()),
-        None => Ok(request
-            .headers()
-            .get(header::ACCEPT)
-            .and_then(|accept| accept.to_str().ok())
-            .is_some_and(|accept| accept.contains("text/csv"))),
+/// The media type of an Office Open XML workbook.
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// An Excel workbook (`.xlsx`).
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct Workbook(Vec<u8>);
+
+impl From<Workbook> for web::Bytes {
+    fn from(workbook: Workbook) -> Self {
+        workbook.0.into()
     }
 }
 
-fn csv(body: String, name: &str) -> HttpResponse {
+/// `format` decides if given, else the `Accept` header.
+fn chosen(request: &HttpRequest, format: Option<ReportFormat>) -> ReportFormat {
+    format.unwrap_or_else(|| {
+        let accept = request
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|accept| accept.to_str().ok())
+            .unwrap_or_default();
+        if accept.contains(XLSX) {
+            ReportFormat::Xlsx
+        } else if accept.contains("text/csv") {
+            ReportFormat::Csv
+        } else {
+            ReportFormat::Json
+        }
+    })
+}
+
+fn attachment(content_type: &str, body: impl Into<web::Bytes>, name: &str) -> HttpResponse {
     HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
+        .content_type(content_type)
         .insert_header((
             header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{name}.csv\""),
+            format!("attachment; filename=\"{name}\""),
         ))
-        .body(body)
+        .body(body.into())
+}
+
+/// The answer in the chosen format, under the file name `name` with its extension.
+fn answer<T: serde::Serialize>(
+    format: ReportFormat,
+    report: &T,
+    name: &str,
+    csv: impl FnOnce(&T) -> Result<String, ServiceError>,
+    xlsx: impl FnOnce(&T) -> Result<Vec<u8>, ServiceError>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(match format {
+        ReportFormat::Json => HttpResponse::Ok().json(report),
+        ReportFormat::Csv => attachment(
+            "text/csv; charset=utf-8",
+            csv(report)?,
+            &format!("{name}.csv"),
+        ),
+        ReportFormat::Xlsx => attachment(XLSX, Workbook(xlsx(report)?), &format!("{name}.xlsx")),
+    })
 }
 
 /// SLA compliance of the tickets created in a period, per PD, service, tier or priority.
 #[utoipa::path(get, path = "/api/v1/reports/sla", tag = "reports", operation_id = "sla_report",
     security(("bearer" = [])), params(SlaReportQuery),
     responses(
-        (status = 200, description = "The report (JSON, or CSV when asked)", content(
+        (status = 200, description = "The report (JSON, CSV or a workbook, as asked)", content(
             (SlaReport = "application/json"),
             (String = "text/csv"),
+            (Workbook = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "A Tier 1 account", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A bad period or grouping", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A bad period, month, grouping or format", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn sla_report(
     desk: web::Data<Desk>,
@@ -52,30 +94,33 @@ pub async fn sla_report(
     request: HttpRequest,
     query: Query<SlaReportQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let as_csv = wants_csv(&request, query.format.as_deref())?;
+    let format = chosen(&request, query.format);
     let query = query.into_inner();
     let report = run_as(&desk, bearer, move |desk, caller| {
         desk.sla_report(&caller, &query)
     })
     .await?;
-    Ok(if as_csv {
-        csv(report.to_csv()?, "laporan-sla")
-    } else {
-        HttpResponse::Ok().json(report)
-    })
+    answer(
+        format,
+        &report,
+        "laporan-sla",
+        SlaReport::to_csv,
+        SlaReport::to_xlsx,
+    )
 }
 
 /// Availability of every service over a period.
 #[utoipa::path(get, path = "/api/v1/reports/availability", tag = "reports",
     operation_id = "availability_report", security(("bearer" = [])), params(PeriodQuery),
     responses(
-        (status = 200, description = "The report (JSON, or CSV when asked)", content(
+        (status = 200, description = "The report (JSON, CSV or a workbook, as asked)", content(
             (AvailabilityReport = "application/json"),
             (String = "text/csv"),
+            (Workbook = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "A Tier 1 account", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A bad period", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A bad period, month or format", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn availability_report(
     desk: web::Data<Desk>,
@@ -83,15 +128,17 @@ pub async fn availability_report(
     request: HttpRequest,
     query: Query<PeriodQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let as_csv = wants_csv(&request, query.format.as_deref())?;
+    let format = chosen(&request, query.format);
     let query = query.into_inner();
     let report = run_as(&desk, bearer, move |desk, caller| {
         desk.availability_report(&caller, &query)
     })
     .await?;
-    Ok(if as_csv {
-        csv(report.to_csv()?, "laporan-ketersediaan")
-    } else {
-        HttpResponse::Ok().json(report)
-    })
+    answer(
+        format,
+        &report,
+        "laporan-ketersediaan",
+        AvailabilityReport::to_csv,
+        AvailabilityReport::to_xlsx,
+    )
 }

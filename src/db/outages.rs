@@ -74,15 +74,18 @@ pub fn record_breach(conn: &mut DbConn, row: &AvailabilityBreachRow) -> DbResult
     Ok(inserted == 1)
 }
 
-/// A service's recorded breaches for the months given.
-pub fn breaches(
+/// A service's recorded breaches of the months `first` to `last` (`YYYY-MM`), both included:
+/// month names sort as months follow, so one range on the key finds them however long the
+/// period is.
+pub fn breaches_between(
     conn: &mut DbConn,
     service_id: &str,
-    months: &[String],
+    (first, last): (&str, &str),
 ) -> DbResult<Vec<AvailabilityBreachRow>> {
     availability_breaches::table
         .filter(availability_breaches::service_id.eq(service_id))
-        .filter(availability_breaches::month.eq_any(months))
+        .filter(availability_breaches::month.ge(first))
+        .filter(availability_breaches::month.le(last))
         .order(availability_breaches::month)
         .select(AvailabilityBreachRow::as_select())
         .load(conn)

@@ -1,7 +1,7 @@
 //! Availability SLA of a service (docs/sla.md "Availability"): wall-clock downtime from outages,
 //! overlapping outages counted once, planned maintenance excluded.
 
-use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
 
 /// One outage, `[started_at, ended_at)`; an open one has no end yet.
@@ -117,6 +117,37 @@ impl Month {
             months.push(next);
         }
         months
+    }
+
+    /// The region's month named `YYYY-MM`, years 1970 to 9999 as instants are.
+    pub fn named(name: &str, timezone: Tz) -> Option<Self> {
+        let (year, month) = name.split_once('-')?;
+        let digits =
+            |part: &str, len: usize| part.len() == len && part.bytes().all(|b| b.is_ascii_digit());
+        if !digits(year, 4) || !digits(month, 2) {
+            return None;
+        }
+        let year: i32 = year.parse().ok()?;
+        if year < 1970 {
+            return None;
+        }
+        let first = NaiveDate::from_ymd_opt(year, month.parse().ok()?, 1)?;
+        Some(Self::starting(first, timezone))
+    }
+
+    /// The names of the first and the last month that overlap `[from, to)`. Every month
+    /// between them overlaps it too and names sort as months follow, so the pair stands for
+    /// the whole of `overlapping` at a cost that does not grow with the period.
+    pub fn first_and_last(
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        timezone: Tz,
+    ) -> (String, String) {
+        let last_instant = (to - TimeDelta::nanoseconds(1)).max(from);
+        (
+            Self::containing(from, timezone).name,
+            Self::containing(last_instant, timezone).name,
+        )
     }
 
     /// Its length in seconds.
@@ -239,6 +270,73 @@ mod tests {
                 .map(|m| m.name)
                 .collect();
         assert_eq!(names, ["2026-11", "2026-12", "2027-01"]);
+    }
+
+    #[test]
+    fn a_month_is_named_by_its_year_and_number() {
+        let makassar = chrono_tz::Asia::Makassar;
+        let november = Month::named("2026-11", makassar).expect("a month");
+        assert_eq!(
+            (november.start, november.end),
+            (
+                Utc.with_ymd_and_hms(2026, 10, 31, 16, 0, 0)
+                    .single()
+                    .expect("instant"),
+                Utc.with_ymd_and_hms(2026, 11, 30, 16, 0, 0)
+                    .single()
+                    .expect("instant")
+            ),
+            "local midnight in WITA is 16:00 UTC the day before"
+        );
+        for bad in [
+            "2026-13",
+            "2026-00",
+            "2026-1",
+            "26-11",
+            "1969-12",
+            "2026-11-01",
+            "2026/11",
+            "+026-11",
+            "",
+        ] {
+            assert_eq!(Month::named(bad, makassar), None, "{bad}");
+        }
+        assert!(Month::named("9999-12", makassar).is_some());
+    }
+
+    proptest::proptest! {
+        /// The first and last month stand for every month `overlapping` walks: those are
+        /// exactly the months between them, one after the other.
+        #[test]
+        fn the_first_and_last_month_stand_for_the_walk(
+            start in 0i64..(80 * 365 * 86_400),
+            length in 1i64..(5 * 366 * 86_400),
+            zone in 0usize..5,
+        ) {
+            let timezone = [
+                chrono_tz::UTC,
+                chrono_tz::Asia::Jakarta,
+                chrono_tz::Asia::Jayapura,
+                chrono_tz::America::Sao_Paulo,
+                chrono_tz::Pacific::Apia,
+            ][zone];
+            let from = DateTime::from_timestamp(start, 0).expect("instant");
+            let to = from + Duration::seconds(length);
+            let walk: Vec<String> = Month::overlapping(from, to, timezone)
+                .into_iter()
+                .map(|m| m.name)
+                .collect();
+            let (first, last) = Month::first_and_last(from, to, timezone);
+            proptest::prop_assert_eq!(walk.first(), Some(&first));
+            proptest::prop_assert_eq!(walk.last(), Some(&last));
+            for pair in walk.windows(2) {
+                let next = NaiveDate::parse_from_str(&format!("{}-01", pair[0]), "%Y-%m-%d")
+                    .expect("a month name")
+                    .checked_add_months(chrono::Months::new(1))
+                    .expect("a next month");
+                proptest::prop_assert_eq!(&next.format("%Y-%m").to_string(), &pair[1]);
+            }
+        }
     }
 
     #[test]

@@ -14,9 +14,9 @@ use crate::db::{self, DbConn, write_tx};
 use crate::domain::access::Operation;
 use crate::domain::availability::{Month, Outage, availability, downtime_budget};
 
-/// The longest report period, and how far back an outage may be recorded: one year, which an
-/// annual report needs. A wider window would only let a typing mistake in a year write (and
-/// mail) a budget breach for every month since.
+/// The longest period of one service's availability, and how far back an outage may be
+/// recorded: one year. A wider recording window would only let a typing mistake in a year
+/// write (and mail) a budget breach for every month since. (Reports span up to five years.)
 const ONE_YEAR_DAYS: i64 = 366;
 
 /// How far an unplanned outage's instants may lie ahead of our clock: the recorder's clock may
@@ -269,7 +269,8 @@ impl Desk {
         let (from, to) = period(&query.from, &query.to)?;
         let mut conn = self.conn()?;
         let service = db::services::find(&mut conn, service_id)?.ok_or(ServiceError::NotFound)?;
-        service_figures(&mut conn, service, (from, to), self.now())
+        let timezone = region_timezone(&mut conn)?;
+        service_figures(&mut conn, service, (from, to), self.now(), timezone)
     }
 
     /// Records the budget breaches of services that are down right now, whose downtime grows
@@ -419,14 +420,14 @@ pub(super) fn service_figures(
     service: ServiceRow,
     (from, to): (DateTime<Utc>, DateTime<Utc>),
     now: DateTime<Utc>,
+    timezone: chrono_tz::Tz,
 ) -> Result<AvailabilityView, ServiceError> {
     let outages = outages_in(conn, &service.id, from, to)?;
     let figures = availability(&outages, from, to, now);
-    let months: Vec<String> = Month::overlapping(from, to, region_timezone(conn)?)
-        .into_iter()
-        .map(|m| m.name)
-        .collect();
-    let budget_breaches = db::outages::breaches(conn, &service.id, &months)?
+    // Only a month with unplanned downtime can pass its budget, and those are the ones
+    // recorded: the others need no walk.
+    let (first, last) = Month::first_and_last(from, to, timezone);
+    let budget_breaches = db::outages::breaches_between(conn, &service.id, (&first, &last))?
         .into_iter()
         .map(|b| BudgetBreachView {
             month: b.month,

@@ -1,13 +1,19 @@
 //! Reports for the Tim Koordinasi SPBE, the Inspektorat and the Dinas: SLA compliance per
-//! PD, service, tier or priority, and availability per service; as JSON or CSV.
+//! PD, service, tier or priority, and availability per service; as JSON, CSV or a workbook.
+
+mod csv_text;
+mod period;
+mod workbook;
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::outages::{AvailabilityView, period, service_figures};
+use super::outages::{AvailabilityView, service_figures};
+use super::ticket_view::stored;
 use super::{Desk, ServiceError, fields, region, require};
 use crate::auth::Caller;
 use crate::clock::rfc3339;
@@ -23,45 +29,61 @@ const READERS: &[Role] = &[
     Role::Integration,
 ];
 
+/// How a report answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ReportFormat {
+    /// JSON.
+    Json,
+    /// CSV for machines: fixed decimals, ISO 8601 instants.
+    Csv,
+    /// An Excel workbook for officials: typed cells, Indonesian headers, local times.
+    Xlsx,
+}
+
 /// `GET /reports/sla`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct SlaReportQuery {
-    /// Tickets created at or after (RFC 3339, 1970 to 9999).
+    /// Tickets created at or after (RFC 3339, 1970 to 9999); with `to`, or give `month`.
     #[param(format = DateTime, max_length = 64)]
-    pub from: String,
-    /// Tickets created before (RFC 3339); at most 366 days after `from`.
+    pub from: Option<String>,
+    /// Tickets created before (RFC 3339); after `from` and at most five years later.
     #[param(format = DateTime, max_length = 64)]
-    pub to: String,
+    pub to: Option<String>,
+    /// A month of the region (`YYYY-MM`), from its local midnight on the first to the
+    /// next month's, instead of `from` and `to`.
+    #[param(pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$", max_length = 7)]
+    pub month: Option<String>,
     /// `unit` (default), `service`, `tier` or `priority`.
     #[param(schema_with = grouping)]
     pub group_by: Option<String>,
-    /// `csv` for a spreadsheet (or send `Accept: text/csv`); `json` (default) for JSON.
-    #[param(schema_with = report_format)]
-    pub format: Option<String>,
+    /// `json`, `csv` or `xlsx`; without it the `Accept` header decides (`text/csv`, the
+    /// spreadsheet media type), else JSON.
+    #[param(inline)]
+    pub format: Option<ReportFormat>,
 }
 
 /// `GET /reports/availability`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct PeriodQuery {
-    /// Start (RFC 3339, 1970 to 9999).
+    /// Start (RFC 3339, 1970 to 9999); with `to`, or give `month`.
     #[param(format = DateTime, max_length = 64)]
-    pub from: String,
-    /// End (RFC 3339), after `from` and at most 366 days later.
+    pub from: Option<String>,
+    /// End (RFC 3339), after `from` and at most five years later.
     #[param(format = DateTime, max_length = 64)]
-    pub to: String,
-    /// `csv` for a spreadsheet (or send `Accept: text/csv`); `json` (default) for JSON.
-    #[param(schema_with = report_format)]
-    pub format: Option<String>,
+    pub to: Option<String>,
+    /// A month of the region (`YYYY-MM`), from its local midnight on the first to the
+    /// next month's, instead of `from` and `to`.
+    #[param(pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$", max_length = 7)]
+    pub month: Option<String>,
+    /// `json`, `csv` or `xlsx`; without it the `Accept` header decides (`text/csv`, the
+    /// spreadsheet media type), else JSON.
+    #[param(inline)]
+    pub format: Option<ReportFormat>,
 }
 
 fn grouping() -> utoipa::openapi::schema::ObjectBuilder {
     fields::one_of(["unit", "service", "tier", "priority"]).description(Some("Default `unit`"))
-}
-
-fn report_format() -> utoipa::openapi::schema::ObjectBuilder {
-    fields::one_of(["json", "csv"]).description(Some(
-        "`csv` for a spreadsheet (or send `Accept: text/csv`); `json` (default) for JSON",
-    ))
 }
 
 /// One group of the SLA report.
@@ -69,6 +91,8 @@ fn report_format() -> utoipa::openapi::schema::ObjectBuilder {
 pub struct SlaReportRow {
     /// Unit id, service id (`""` for none), tier or priority.
     pub key: String,
+    /// The unit's or service's code (`""` for none); the tier or priority itself.
+    pub code: String,
     /// What officials call it.
     pub label: String,
     /// Tickets created in the period (cancelled ones excluded).
@@ -102,6 +126,21 @@ pub struct SlaReport {
     pub group_by: String,
     /// One row per group with tickets.
     pub rows: Vec<SlaReportRow>,
+    /// Whose report it is, for the workbook's title.
+    #[serde(skip)]
+    pub heading: Heading,
+}
+
+/// A report's period, `[from, to)`.
+type Period = (DateTime<Utc>, DateTime<Utc>);
+
+/// The region a report is of, and the timezone its workbook shows instants in.
+#[derive(Debug, Clone)]
+pub struct Heading {
+    /// The region's name.
+    pub region: String,
+    /// The region's timezone.
+    pub timezone: Tz,
 }
 
 /// The availability report: one row per service.
@@ -117,6 +156,9 @@ pub struct AvailabilityReport {
     pub to: DateTime<Utc>,
     /// Every service of the catalogue.
     pub rows: Vec<ServiceAvailability>,
+    /// Whose report it is, for the workbook's title.
+    #[serde(skip)]
+    pub heading: Heading,
 }
 
 /// One service's availability in the report.
@@ -135,8 +177,9 @@ fn percent(part: i64, whole: i64) -> Option<f64> {
     (whole > 0).then(|| (10_000.0 * part as f64 / whole as f64).round() / 100.0)
 }
 
-fn row(figures: SlaFigures, label: String) -> SlaReportRow {
+fn row(figures: SlaFigures, (code, label): (String, String)) -> SlaReportRow {
     SlaReportRow {
+        code,
         label,
         tickets: figures.tickets,
         resolved: figures.resolved,
@@ -158,7 +201,6 @@ impl Desk {
         query: &SlaReportQuery,
     ) -> Result<SlaReport, ServiceError> {
         require(caller, READERS)?;
-        let (from, to) = period(&query.from, &query.to)?;
         let (grouping, group_by) = match query.group_by.as_deref().unwrap_or("unit") {
             "unit" => (Grouping::Unit, "unit"),
             "service" => (Grouping::Service, "service"),
@@ -172,23 +214,29 @@ impl Desk {
             }
         };
         let mut conn = self.conn()?;
+        let (heading, (from, to)) = heading_and_period(
+            &mut conn,
+            (query.from.as_deref(), query.to.as_deref()),
+            query.month.as_deref(),
+        )?;
         let figures =
             db::reports::sla_figures(&mut conn, grouping, from.naive_utc(), to.naive_utc())?;
-        let labels: HashMap<String, String> = match grouping {
+        // Each key's code and name.
+        let names: HashMap<String, (String, String)> = match grouping {
             Grouping::Unit => db::units::list(&mut conn, None, i64::MAX)?
                 .into_iter()
-                .map(|u| (u.id, u.name))
+                .map(|u| (u.id, (u.code, u.name)))
                 .collect(),
             Grouping::Service => db::services::list(&mut conn, None, i64::MAX)?
                 .into_iter()
-                .map(|s| (s.id, s.name))
-                .chain([(String::new(), "Tanpa layanan".to_owned())])
+                .map(|s| (s.id, (s.code, s.name)))
+                .chain([(String::new(), (String::new(), "Tanpa layanan".to_owned()))])
                 .collect(),
             Grouping::Tier => {
                 let region = region::load(&mut conn)?.row;
                 [
-                    ("1".into(), region.tier1_label),
-                    ("2".into(), region.tier2_label),
+                    ("1".into(), ("1".into(), region.tier1_label)),
+                    ("2".into(), ("2".into(), region.tier2_label)),
                 ]
                 .into()
             }
@@ -198,7 +246,7 @@ impl Desk {
                 ("medium", "Sedang"),
                 ("low", "Rendah"),
             ]
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .map(|(k, v)| (k.to_owned(), (k.to_owned(), v.to_owned())))
             .into(),
         };
         Ok(SlaReport {
@@ -208,10 +256,14 @@ impl Desk {
             rows: figures
                 .into_iter()
                 .map(|f| {
-                    let label = labels.get(&f.key).cloned().unwrap_or_else(|| f.key.clone());
-                    row(f, label)
+                    let names = names
+                        .get(&f.key)
+                        .cloned()
+                        .unwrap_or_else(|| (f.key.clone(), f.key.clone()));
+                    row(f, names)
                 })
                 .collect(),
+            heading,
         })
     }
 
@@ -222,163 +274,47 @@ impl Desk {
         query: &PeriodQuery,
     ) -> Result<AvailabilityReport, ServiceError> {
         require(caller, READERS)?;
-        let (from, to) = period(&query.from, &query.to)?;
         let now = self.now();
         let mut conn = self.conn()?;
+        let (heading, (from, to)) = heading_and_period(
+            &mut conn,
+            (query.from.as_deref(), query.to.as_deref()),
+            query.month.as_deref(),
+        )?;
         let rows = db::services::list(&mut conn, None, i64::MAX)?
             .into_iter()
             .map(|service| {
                 let (code, name) = (service.code.clone(), service.name.clone());
-                service_figures(&mut conn, service, (from, to), now).map(|figures| {
-                    ServiceAvailability {
-                        code,
-                        name,
-                        figures,
-                    }
+                let figures =
+                    service_figures(&mut conn, service, (from, to), now, heading.timezone)?;
+                Ok(ServiceAvailability {
+                    code,
+                    name,
+                    figures,
                 })
             })
-            .collect::<Result<_, _>>()?;
-        Ok(AvailabilityReport { from, to, rows })
+            .collect::<Result<_, ServiceError>>()?;
+        Ok(AvailabilityReport {
+            from,
+            to,
+            rows,
+            heading,
+        })
     }
 }
 
-fn iso(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
-
-/// One CSV cell: what we compute (counts, percentages, instants, flags) stays as it is, so
-/// a spreadsheet reads it as a number; text that came from officials (names, codes, ids) is
-/// always quoted and cannot start a formula.
-enum Cell {
-    Computed(String),
-    Text(String),
-}
-
-impl Cell {
-    /// OWASP's advice against CSV injection: a text starting with `=`, `+`, `-`, `@`, tab or
-    /// carriage return gets a leading single quote, and every text cell is quoted with its
-    /// quotes doubled, so that no separator (`,`, or `;` where the spreadsheet's locale uses
-    /// it) can end the cell early.
-    fn write(self) -> String {
-        match self {
-            Cell::Computed(value) => value,
-            Cell::Text(value) => {
-                let quote = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-                    "'"
-                } else {
-                    ""
-                };
-                format!("\"{quote}{}\"", value.replace('"', "\"\""))
-            }
-        }
-    }
-}
-
-fn text(value: &str) -> Cell {
-    Cell::Text(value.to_owned())
-}
-
-fn computed(value: impl ToString) -> Cell {
-    Cell::Computed(value.to_string())
-}
-
-fn csv_text(header: &[&str], rows: Vec<Vec<Cell>>) -> Result<String, ServiceError> {
-    // Text cells arrive quoted already; the header and computed cells need no quotes.
-    let mut writer = csv::WriterBuilder::new()
-        .quote_style(csv::QuoteStyle::Never)
-        .from_writer(Vec::new());
-    let failed = |e: csv::Error| ServiceError::Internal(format!("CSV: {e}"));
-    writer.write_record(header).map_err(failed)?;
-    for row in rows {
-        writer
-            .write_record(row.into_iter().map(Cell::write))
-            .map_err(failed)?;
-    }
-    let bytes = writer
-        .into_inner()
-        .map_err(|e| ServiceError::Internal(format!("CSV: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| ServiceError::Internal(format!("CSV: {e}")))
-}
-
-fn optional<T: ToString>(value: Option<T>) -> Cell {
-    computed(value.map(|v| v.to_string()).unwrap_or_default())
-}
-
-impl SlaReport {
-    /// The report as CSV: a header row, one row per group, the period in ISO 8601 on each.
-    pub fn to_csv(&self) -> Result<String, ServiceError> {
-        csv_text(
-            &[
-                "from",
-                "to",
-                "group_by",
-                "key",
-                "label",
-                "tickets",
-                "resolved",
-                "response_met_percent",
-                "resolution_met_percent",
-                "mean_time_to_resolve_seconds",
-                "escalated",
-                "breached",
-            ],
-            self.rows
-                .iter()
-                .map(|r| {
-                    vec![
-                        computed(iso(self.from)),
-                        computed(iso(self.to)),
-                        computed(&self.group_by),
-                        text(&r.key),
-                        text(&r.label),
-                        computed(r.tickets),
-                        computed(r.resolved),
-                        optional(r.response_met_percent),
-                        optional(r.resolution_met_percent),
-                        optional(r.mean_time_to_resolve_seconds),
-                        computed(r.escalated),
-                        computed(r.breached),
-                    ]
-                })
-                .collect(),
-        )
-    }
-}
-
-impl AvailabilityReport {
-    /// The report as CSV: a header row, one row per service.
-    pub fn to_csv(&self) -> Result<String, ServiceError> {
-        csv_text(
-            &[
-                "from",
-                "to",
-                "service_id",
-                "code",
-                "name",
-                "target_percent",
-                "availability_percent",
-                "downtime_seconds",
-                "planned_downtime_seconds",
-                "met",
-            ],
-            self.rows
-                .iter()
-                .map(|row| {
-                    let r = &row.figures;
-                    vec![
-                        computed(iso(self.from)),
-                        computed(iso(self.to)),
-                        text(&r.service_id),
-                        text(&row.code),
-                        text(&row.name),
-                        computed(r.target_percent),
-                        computed(format!("{:.4}", r.availability_percent)),
-                        computed(r.downtime_seconds),
-                        computed(r.planned_downtime_seconds),
-                        computed(r.met),
-                    ]
-                })
-                .collect(),
-        )
-    }
+/// The region's heading and the period the query names, in its timezone.
+fn heading_and_period(
+    conn: &mut db::DbConn,
+    (from, to): (Option<&str>, Option<&str>),
+    month: Option<&str>,
+) -> Result<(Heading, Period), ServiceError> {
+    let region = region::load(conn)?.row;
+    let timezone = stored("region timezone", &region.timezone)?;
+    let period = period::resolve(from, to, month, timezone)?;
+    let heading = Heading {
+        region: region.name,
+        timezone,
+    };
+    Ok((heading, period))
 }

@@ -20,6 +20,8 @@ mod openapi;
 mod privacy;
 mod region;
 mod reports;
+mod reports_files;
+mod reports_periods;
 mod requests;
 mod services;
 mod sla;

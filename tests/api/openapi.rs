@@ -41,7 +41,7 @@ async fn the_server_serves_the_contract_and_swagger_ui() {
 }
 
 /// Each representation the server answers with is one the contract names for that response:
-/// CSV reports, the event stream, both metrics formats.
+/// CSV and workbook reports, the event stream, both metrics formats.
 async fn what_the_server_answers_is_in_its_contract(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let cast = app.cast().await;
@@ -67,6 +67,16 @@ async fn what_the_server_answers_is_in_its_contract(backend: Backend) {
             "/api/v1/reports/availability",
             format!("?{period}"),
             "application/json",
+        ),
+        (
+            "/api/v1/reports/availability",
+            format!("?{period}"),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        (
+            "/api/v1/reports/sla",
+            "?month=2026-11".to_owned(),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         ),
         ("/api/v1/events/stream", String::new(), "text/event-stream"),
         ("/metrics", String::new(), "text/plain;version=0.0.4"),

@@ -770,7 +770,7 @@ async fn query_parameters_keep_to_the_limits_of_the_contract(backend: Backend) {
             "format",
         ),
         (
-            format!("/api/v1/reports/availability?{period}&format=xlsx"),
+            format!("/api/v1/reports/availability?{period}&format=pdf"),
             "format",
         ),
     ] {

@@ -1,0 +1,59 @@
+//! The period of a report: `from` and `to` (RFC 3339), or a month of the region.
+
+use chrono::{DateTime, Months, Utc};
+use chrono_tz::Tz;
+
+use crate::domain::availability::Month;
+use crate::service::{FieldError, ServiceError, fields};
+
+/// A Pemda's audit looks back at least two years (Pasal 47 of the Tojo Una-Una and Kupang
+/// regulations, Pasal 37–38 of Ambon's); five years leave room for a whole term of office.
+const LONGEST: Months = Months::new(60);
+
+/// The period the query names, as `[from, to)`: either both instants, at most five years
+/// apart, or a month from the region's local midnight to the next month's.
+pub fn resolve(
+    from: Option<&str>,
+    to: Option<&str>,
+    month: Option<&str>,
+    timezone: Tz,
+) -> Result<(DateTime<Utc>, DateTime<Utc>), ServiceError> {
+    if let Some(month) = month {
+        if from.is_some() || to.is_some() {
+            return Err(ServiceError::field(
+                "month",
+                "must not be given together with from or to",
+            ));
+        }
+        return Month::named(month, timezone)
+            .map(|month| (month.start, month.end))
+            .ok_or_else(|| {
+                ServiceError::field("month", "must be a month such as 2026-11 (1970 to 9999)")
+            });
+    }
+    let mut errors = Vec::new();
+    let mut instant = |field: &str, text: Option<&str>| match text {
+        Some(text) => fields::instant(&mut errors, field, text),
+        None => {
+            errors.push(FieldError::new(field, "is required (or give month)"));
+            None
+        }
+    };
+    let (from, to) = (instant("from", from), instant("to", to));
+    if let (Some(from), Some(to)) = (from, to) {
+        if to <= from {
+            errors.push(FieldError::new("to", "must be after from"));
+        } else if from
+            .checked_add_months(LONGEST)
+            .is_some_and(|latest| to > latest)
+        {
+            errors.push(FieldError::new(
+                "to",
+                "must be at most five years after from",
+            ));
+        }
+    }
+    ServiceError::check(errors)?;
+    from.zip(to)
+        .ok_or_else(|| ServiceError::Internal("checked period".into()))
+}
