@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::outbox;
+use super::reports::period::resolve as report_period;
 use super::ticket_view::stored;
 use super::{Desk, FieldError, ServiceError, audit, fields, new_id, permit, region};
 use crate::auth::Caller;
@@ -85,12 +86,16 @@ pub struct OutageView {
 /// `GET /services/{id}/availability?from=&to=`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct AvailabilityQuery {
-    /// Start of the period (RFC 3339).
+    /// Start of the period (RFC 3339, 1970 to 9999); with `to`, or give `month`.
     #[param(format = DateTime, max_length = 64)]
-    pub from: String,
-    /// End of the period (RFC 3339), after `from` and at most 366 days later.
+    pub from: Option<String>,
+    /// End of the period (RFC 3339), after `from` and at most five years later, as for the reports.
     #[param(format = DateTime, max_length = 64)]
-    pub to: String,
+    pub to: Option<String>,
+    /// A month of the region (`YYYY-MM`), from its local midnight on the first to the
+    /// next month's, instead of `from` and `to`.
+    #[param(pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$", max_length = 7)]
+    pub month: Option<String>,
 }
 
 /// A service's availability over a period.
@@ -266,10 +271,15 @@ impl Desk {
         service_id: &str,
         query: AvailabilityQuery,
     ) -> Result<AvailabilityView, ServiceError> {
-        let (from, to) = period(&query.from, &query.to)?;
         let mut conn = self.conn()?;
-        let service = db::services::find(&mut conn, service_id)?.ok_or(ServiceError::NotFound)?;
         let timezone = region_timezone(&mut conn)?;
+        let (from, to) = report_period(
+            query.from.as_deref(),
+            query.to.as_deref(),
+            query.month.as_deref(),
+            timezone,
+        )?;
+        let service = db::services::find(&mut conn, service_id)?.ok_or(ServiceError::NotFound)?;
         service_figures(&mut conn, service, (from, to), self.now(), timezone)
     }
 
@@ -393,25 +403,6 @@ fn check_recordable(
             "must not be in the future (only planned maintenance is recorded ahead)",
         ));
     }
-}
-
-/// A period `[from, to)` given as RFC 3339 texts, checked.
-pub(super) fn period(from: &str, to: &str) -> Result<(DateTime<Utc>, DateTime<Utc>), ServiceError> {
-    let mut errors = Vec::new();
-    let from = fields::instant(&mut errors, "from", from);
-    let to = fields::instant(&mut errors, "to", to);
-    if let (Some(from), Some(to)) = (from, to)
-        && to <= from
-    {
-        errors.push(FieldError::new("to", "must be after from"));
-    } else if let (Some(from), Some(to)) = (from, to)
-        && to - from > TimeDelta::days(ONE_YEAR_DAYS)
-    {
-        errors.push(FieldError::new("to", "must be at most 366 days after from"));
-    }
-    ServiceError::check(errors)?;
-    from.zip(to)
-        .ok_or_else(|| ServiceError::Internal("checked period".into()))
 }
 
 /// A service's availability over `[from, to)`, with the months over budget.

@@ -2,7 +2,7 @@
 //! PD, service, tier or priority, and availability per service; as JSON, CSV or a workbook.
 
 mod csv_text;
-mod period;
+pub(super) mod period;
 mod workbook;
 
 use std::collections::HashMap;

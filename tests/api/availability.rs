@@ -232,12 +232,39 @@ async fn outages_are_recorded_by_the_dinas_and_checked(backend: Backend) {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, problem) = app
-        .get(&format!("/api/v1/services/{simpeg}/availability?from=2025-01-01T00:00:00Z&to=2026-12-01T00:00:00Z"), &cast.tier2.token)
+        .get(&format!("/api/v1/services/{simpeg}/availability?from=2020-01-01T00:00:00Z&to=2026-12-01T00:00:00Z"), &cast.tier2.token)
         .await;
     assert_eq!(
         (status, &problem["errors"][0]["field"]),
         (StatusCode::UNPROCESSABLE_ENTITY, &json!("to")),
-        "a period is at most a year"
+        "a period is at most five years, as for the reports"
+    );
+    let audit_period = availability(
+        &app,
+        &cast.tier2.token,
+        &simpeg,
+        "2025-01-01T00:00:00Z",
+        "2026-12-01T00:00:00Z",
+    )
+    .await;
+    assert_eq!(
+        audit_period["to"], "2026-12-01T00:00:00Z",
+        "two years, as an audit reads: {audit_period}"
+    );
+    let (status, month) = app
+        .get(
+            &format!("/api/v1/services/{simpeg}/availability?month=2026-11"),
+            &cast.tier2.token,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{month}");
+    assert_eq!(
+        (&month["from"], &month["to"]),
+        (
+            &json!("2026-10-31T16:00:00Z"),
+            &json!("2026-11-30T16:00:00Z")
+        ),
+        "a month of the region is its local month (the test region is on Asia/Makassar)"
     );
     let (status, problem) = app
         .get(&format!("/api/v1/services/{simpeg}/availability?from=2026-12-01T00:00:00Z&to=2026-11-01T00:00:00Z"), &cast.tier2.token)
