@@ -144,7 +144,7 @@ async fn the_availability_workbook_holds_the_json_figures_typed(backend: Backend
     assert_eq!(
         book.text(0, 0),
         "Laporan Ketersediaan Layanan — Kabupaten Tojo Una-Una — \
-         01-11-2026 00:00 WITA s.d. 01-12-2026 00:00 WITA (Asia/Makassar)"
+         01-11-2026 00:00 WITA s.d. 30-11-2026 23:59 WITA (Asia/Makassar)"
     );
     assert_eq!(
         book.headers(),

@@ -4,7 +4,7 @@
 //! booleans — so that a spreadsheet sums and sorts them without conversion. Text is always a
 //! string cell, never a formula, whatever it starts with.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
 use super::{AvailabilityReport, Heading, SlaReport};
@@ -25,12 +25,14 @@ fn failed(error: XlsxError) -> ServiceError {
 }
 
 /// The title: what the report is, of which region, over which period in its local time.
+/// "s.d." (up to and including) reads the end as inclusive, so the title shows the period's
+/// last minute (30-11-2026 23:59), not its exclusive end (01-12-2026 00:00).
 fn title(what: &str, heading: &Heading, (from, to): (DateTime<Utc>, DateTime<Utc>)) -> String {
     format!(
         "{what} — {} — {} s.d. {} ({})",
         heading.region,
         local_time(from, heading.timezone),
-        local_time(to, heading.timezone),
+        local_time(to - TimeDelta::seconds(1), heading.timezone),
         heading.timezone.name()
     )
 }
