@@ -118,9 +118,9 @@ pub(super) fn email(
 
 /// The instants a query may name: RFC 3339 years, from the Unix epoch on. Whatever a
 /// filter or a report period needs fits, and nothing near the ends of time reaches arithmetic.
-const EARLIEST_INSTANT: &str = "1970-01-01T00:00:00Z";
+pub(super) const EARLIEST_INSTANT: &str = "1970-01-01T00:00:00Z";
 /// See `EARLIEST_INSTANT`.
-const LATEST_INSTANT: &str = "9999-12-31T23:59:59Z";
+pub(super) const LATEST_INSTANT: &str = "9999-12-31T23:59:59Z";
 
 /// An RFC 3339 timestamp between `EARLIEST_INSTANT` and `LATEST_INSTANT`, or nothing (with
 /// the problem noted).
@@ -137,16 +137,24 @@ pub(super) fn instant(
         ));
         return None;
     };
-    match (bound(EARLIEST_INSTANT), bound(LATEST_INSTANT)) {
-        (Ok(earliest), Ok(latest)) if (earliest..=latest).contains(&at) => Some(at),
-        _ => {
-            errors.push(FieldError::new(
-                field,
-                format!("must be between {EARLIEST_INSTANT} and {LATEST_INSTANT}"),
-            ));
-            None
-        }
+    if within_instant_range(at) {
+        return Some(at);
     }
+    errors.push(FieldError::new(
+        field,
+        format!("must be between {EARLIEST_INSTANT} and {LATEST_INSTANT}"),
+    ));
+    None
+}
+
+/// Whether `at` lies between `EARLIEST_INSTANT` and `LATEST_INSTANT`, the instants the API
+/// takes and answers.
+pub(super) fn within_instant_range(at: DateTime<Utc>) -> bool {
+    let bound = |text| DateTime::parse_from_rfc3339(text).map(|at| at.with_timezone(&Utc));
+    matches!(
+        (bound(EARLIEST_INSTANT), bound(LATEST_INSTANT)),
+        (Ok(earliest), Ok(latest)) if (earliest..=latest).contains(&at)
+    )
 }
 
 /// A calendar date in `HOLIDAY_YEARS`, noted against `field` when it is not.

@@ -4,6 +4,7 @@ use chrono::{DateTime, Months, Utc};
 use chrono_tz::Tz;
 
 use crate::domain::availability::Month;
+use crate::service::fields::{EARLIEST_INSTANT, LATEST_INSTANT};
 use crate::service::{FieldError, ServiceError, fields};
 
 /// A Pemda's audit looks back at least two years (Pasal 47 of the Tojo Una-Una and Kupang
@@ -25,10 +26,21 @@ pub fn resolve(
                 "must not be given together with from or to",
             ));
         }
+        // The local month's instants must be ones the API answers: 9999-12 ends in 10000 UTC
+        // west of Greenwich, and 1970-01 starts in 1969 east of it.
         return Month::named(month, timezone)
             .map(|month| (month.start, month.end))
+            .filter(|(start, end)| {
+                fields::within_instant_range(*start) && fields::within_instant_range(*end)
+            })
             .ok_or_else(|| {
-                ServiceError::field("month", "must be a month such as 2026-11 (1970 to 9999)")
+                ServiceError::field(
+                    "month",
+                    format!(
+                        "must be a month such as 2026-11 whose local start and end lie between \
+                         {EARLIEST_INSTANT} and {LATEST_INSTANT}"
+                    ),
+                )
             });
     }
     let mut errors = Vec::new();
