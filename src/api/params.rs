@@ -41,42 +41,51 @@ impl<T: DeserializeOwned + IntoParams> FromRequest for Query<T> {
     type Future = std::future::Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let query = req.query_string();
-        std::future::ready(
-            within_max_length::<T>(query)
-                .and_then(|()| parse_query(query))
-                .map(Query),
-        )
+        std::future::ready(read_query::<T>(req.query_string()).map(Query))
     }
 }
 
-/// Refuses a value longer than its parameter's `maxLength`, read from the contract itself so
-/// that the documented limit and the enforced one cannot drift apart.
-fn within_max_length<T: IntoParams>(query: &str) -> Result<(), ApiError> {
+/// The query's pairs checked against the contract's parameters, a repeated list parameter
+/// (`status=new&status=pending`) joined as its comma form, then parsed.
+fn read_query<T: DeserializeOwned + IntoParams>(query: &str) -> Result<T, ApiError> {
     if query.is_empty() {
         // Building the parameters' documentation allocates; most list reads send no query.
-        return Ok(());
+        return parse_query(Vec::new());
     }
     let parameters = T::into_params(|| Some(ParameterIn::Query));
-    url::form_urlencoded::parse(query.as_bytes()).try_for_each(|(name, value)| {
-        let max = parameters
-            .iter()
-            .find(|parameter| parameter.name == name)
-            .and_then(|parameter| match parameter.schema.as_ref() {
-                Some(RefOr::T(Schema::Object(object))) => object.max_length,
-                _ => None,
-            });
-        match max {
-            Some(max) if value.chars().count() > max => Err(invalid(
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
+        let parameter = parameters.iter().find(|parameter| parameter.name == name);
+        let schema = parameter.and_then(|parameter| parameter.schema.as_ref());
+        if let Some(RefOr::T(Schema::Object(object))) = schema
+            && let Some(max) = object.max_length
+            && value.chars().count() > max
+        {
+            return Err(invalid(
                 name.into_owned(),
                 format!("must be at most {max} characters"),
-            )),
-            _ => Ok(()),
+            ));
         }
-    })
+        match pairs.iter_mut().find(|(seen, _)| *seen == name) {
+            // Generators that ignore `explode: false` repeat a list parameter instead.
+            Some((_, values)) if matches!(schema, Some(RefOr::T(Schema::Array(_)))) => {
+                values.push(',');
+                values.push_str(&value);
+            }
+            Some(_) if parameter.is_some() => {
+                return Err(invalid(name.into_owned(), "must be given once".to_owned()));
+            }
+            _ => pairs.push((name.into_owned(), value.into_owned())),
+        }
+    }
+    parse_query(pairs)
 }
 
-fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+fn parse_query<T: DeserializeOwned>(pairs: Vec<(String, String)>) -> Result<T, ApiError> {
+    // serde_urlencoded reads only a query text, which also turns `5` into a number.
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish();
     let pairs = url::form_urlencoded::parse(query.as_bytes());
     serde_path_to_error::deserialize(serde_urlencoded::Deserializer::new(pairs)).map_err(
         |error: serde_path_to_error::Error<serde::de::value::Error>| {
@@ -220,13 +229,12 @@ mod tests {
         limit: Option<i64>,
         #[param(max_length = 8)]
         entity: String,
+        #[param(value_type = Option<Vec<String>>)]
+        status: Option<String>,
     }
 
     fn field(query: &str) -> String {
-        let problem = within_max_length::<Sample>(query)
-            .and_then(|()| parse_query::<Sample>(query))
-            .expect_err("refused")
-            .problem();
+        let problem = read_query::<Sample>(query).expect_err("refused").problem();
         assert_eq!(
             (problem.status, problem.code.as_str()),
             (422, "validation_failed")
@@ -239,7 +247,15 @@ mod tests {
         assert_eq!(field("entity=unit&limit=abc"), "limit");
         assert_eq!(field("limit=5"), "entity");
         assert_eq!(field("limit=5&entity=notification"), "entity");
-        let sample: Sample = parse_query("limit=5&entity=unit&other=x").expect("valid");
+        assert_eq!(field("entity=unit&limit=5&limit=6"), "limit");
+        let sample: Sample = read_query("limit=5&entity=unit&other=x").expect("valid");
         assert_eq!((sample.limit, sample.entity.as_str()), (Some(5), "unit"));
+    }
+
+    #[test]
+    fn a_repeated_list_parameter_reads_as_its_comma_form() {
+        let sample: Sample =
+            read_query("entity=unit&status=new&status=pending,resolved").expect("valid");
+        assert_eq!(sample.status.as_deref(), Some("new,pending,resolved"));
     }
 }

@@ -147,7 +147,8 @@ pub struct TicketQuery {
 fn status_filter() -> utoipa::openapi::schema::ArrayBuilder {
     fields::list_of(std::iter::once("open").chain(Status::ALL.iter().map(|s| s.as_str())))
         .description(Some(
-            "Statuses, comma-separated (`new,pending`); `open` is `new`, `in_progress` and `pending`",
+            "Statuses, comma-separated (`new,pending`) or repeated (`status=new&status=pending`); \
+             `open` is `new`, `in_progress` and `pending`",
         ))
 }
 

@@ -687,6 +687,12 @@ async fn a_desk_filters_by_open_statuses_codes_and_itself(backend: Backend) {
             &cast.tier2.token,
             vec![elsewhere.clone(), waiting.clone(), fresh.clone()],
         ),
+        // As generators send a list that ignore `explode: false`.
+        (
+            "status=new&status=pending",
+            &cast.tier2.token,
+            vec![elsewhere.clone(), waiting.clone(), fresh.clone()],
+        ),
         ("status=pending,open", &cast.tier2.token, open),
         (
             "status=open&unit_id=DISDIK",
@@ -719,6 +725,7 @@ async fn a_desk_filters_by_open_statuses_codes_and_itself(backend: Backend) {
         ("unit_id=01900000-0000-7000-8000-000000000000", "unit_id"),
         ("service_id=SIMPEGG", "service_id"),
         ("status=new,", "status"),
+        ("tier=1&tier=2", "tier"),
     ] {
         let path = format!("/api/v1/tickets?{query}");
         refused_naming(&app, &cast.tier2.token, &path, field).await;
