@@ -173,8 +173,9 @@ pub struct ServiceAvailability {
     pub figures: AvailabilityView,
 }
 
+/// `part` of `whole` as a percentage to a thousandth, the three decimals CSV always writes.
 fn percent(part: i64, whole: i64) -> Option<f64> {
-    (whole > 0).then(|| (10_000.0 * part as f64 / whole as f64).round() / 100.0)
+    (whole > 0).then(|| (100_000.0 * part as f64 / whole as f64).round() / 1_000.0)
 }
 
 fn row(figures: SlaFigures, (code, label): (String, String)) -> SlaReportRow {
@@ -317,4 +318,17 @@ fn heading_and_period(
         timezone,
     };
     Ok((heading, period))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percent;
+
+    #[test]
+    fn percentages_keep_the_thousandth_csv_writes() {
+        // Rounded to hundredths, 30 of 39 was 76.92 and CSV wrote a made-up 76.920.
+        assert_eq!(percent(30, 39), Some(76.923));
+        assert_eq!(percent(2, 3), Some(66.667));
+        assert_eq!(percent(1, 0), None);
+    }
 }
