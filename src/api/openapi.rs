@@ -2,7 +2,7 @@
 
 use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::{Operation, ParameterIn, ParameterStyle};
-use utoipa::openapi::schema::{ObjectBuilder, Type};
+use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, Required, ResponseBuilder, Schema};
 use utoipa::{Modify, OpenApi};
@@ -48,7 +48,7 @@ use super::{
         ticket_actions::cancel_ticket,
     ),
     components(schemas(Action)),
-    modifiers(&BearerAuth, &RequestErrors, &StorageErrors, &CommaLists, &OptionalBodies, &EntityTags),
+    modifiers(&BearerAuth, &RequestErrors, &StorageErrors, &CommaLists, &PlainParameters, &OptionalBodies, &EntityTags),
     tags(
         (name = "health", description = "Probes"),
         (name = "auth", description = "Sign-in"),
@@ -159,6 +159,30 @@ impl Modify for CommaLists {
             {
                 parameter.style = Some(ParameterStyle::Form);
                 parameter.explode = Some(false);
+            }
+        }
+    }
+}
+
+/// An optional parameter is left out, never sent as `null`: utoipa writes every `Option` as
+/// "null or the type", which generators turn into a second, numbered type (`FormatType1`).
+struct PlainParameters;
+
+impl Modify for PlainParameters {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let is_null = |item: &RefOr<Schema>| {
+            matches!(item, RefOr::T(Schema::Object(object))
+                if object.schema_type == SchemaType::Type(Type::Null))
+        };
+        for parameter in
+            operations(openapi).flat_map(|operation| operation.parameters.iter_mut().flatten())
+        {
+            if let Some(RefOr::T(Schema::OneOf(one_of))) = &parameter.schema
+                && one_of.items.len() == 2
+                && let Some(plain) = one_of.items.iter().find(|item| !is_null(item))
+                && one_of.items.iter().any(is_null)
+            {
+                parameter.schema = Some(plain.clone());
             }
         }
     }
