@@ -17,19 +17,27 @@ from servicedesk_client.api.auth import create_session, get_me
 from servicedesk_client.api.dashboard import event_stream
 from servicedesk_client.api.reports import availability_report, sla_report
 from servicedesk_client.api.tickets import (
-    act_on_ticket,
+    acknowledge_ticket,
+    close_ticket,
     create_comment,
     create_ticket,
+    escalate_ticket,
     get_ticket,
     list_ticket_events,
     list_tickets,
+    pend_ticket,
+    reopen_ticket,
+    resolve_ticket,
+    resume_ticket,
+    return_ticket,
 )
 from servicedesk_client.api.units import create_unit, list_units
 from servicedesk_client.api.users import create_user
 from servicedesk_client.models import (
-    Action,
-    ActionInput,
+    AcknowledgeRequest,
     AvailabilityReportFormat,
+    CloseRequest,
+    EscalateRequest,
     Kind,
     Level,
     ListTicketsStatusItem,
@@ -38,7 +46,12 @@ from servicedesk_client.models import (
     NewTicket,
     NewUnit,
     NewUser,
+    PendRequest,
+    ReopenRequest,
     Reporter,
+    ResolveRequest,
+    ResumeRequest,
+    ReturnRequest,
     Role,
     SlaReportFormat,
     Status,
@@ -90,23 +103,19 @@ def send_raw(client, kwargs):
     return client.get_httpx_client().request(**kwargs)
 
 
-def act(client, ticket, action, expected_status, **fields):
+def act(client, ticket, operation, body, expected_status):
+    """One move through its own generated operation, with the ETag last read."""
+    name = operation.__name__.rsplit(".", 1)[-1]
     moved = answered(
-        act_on_ticket.sync_detailed(
-            ticket.id,
-            action,
-            client=client,
-            body=ActionInput(**fields),
-            if_match=f'"{ticket.version}"',
-        ),
+        operation.sync_detailed(ticket.id, client=client, body=body, if_match=f'"{ticket.version}"'),
         200,
         TicketView,
     )
     expect(
         moved.status == expected_status,
-        f"{action.value}: expected {expected_status.value}, got {moved.status.value}",
+        f"{name}: expected {expected_status.value}, got {moved.status.value}",
     )
-    expect(moved.version == ticket.version + 1, f"{action.value}: version {moved.version}")
+    expect(moved.version == ticket.version + 1, f"{name}: version {moved.version}")
     return moved
 
 
@@ -195,7 +204,7 @@ def main():
 
     is_open = [ListTicketsStatusItem.OPEN]
     expect(ticket.id in listed(tier1, status=is_open), "an open ticket is listed as open")
-    ticket = act(tier1, ticket, Action.ACKNOWLEDGE, Status.IN_PROGRESS)
+    ticket = act(tier1, ticket, acknowledge_ticket, AcknowledgeRequest(), Status.IN_PROGRESS)
     expect(ticket.assignee_id == tier1_id, "acknowledging takes the ticket")
     expect(
         ticket.id in listed(tier1, status=is_open, assignee_id="me"),
@@ -215,16 +224,24 @@ def main():
     # A comment is a new version of the ticket: read it again for its ETag.
     ticket = answered(get_ticket.sync_detailed(ticket.id, client=tier1), 200, TicketView)
 
-    ticket = act(tier1, ticket, Action.PEND, Status.PENDING, reason="Menunggu vendor")
-    ticket = act(tier1, ticket, Action.RESUME, Status.IN_PROGRESS)
-    ticket = act(tier1, ticket, Action.ESCALATE, Status.IN_PROGRESS, reason="Butuh akses server")
+    ticket = act(tier1, ticket, pend_ticket, PendRequest(reason="Menunggu vendor"), Status.PENDING)
+    ticket = act(tier1, ticket, resume_ticket, ResumeRequest(), Status.IN_PROGRESS)
+    ticket = act(
+        tier1, ticket, escalate_ticket, EscalateRequest(reason="Butuh akses server"), Status.IN_PROGRESS
+    )
     expect(ticket.tier == 2, f"escalated to tier {ticket.tier}")
-    ticket = act(tier2, ticket, Action.RETURN, Status.IN_PROGRESS, solution="Restart layanan")
+    ticket = act(
+        tier2, ticket, return_ticket, ReturnRequest(solution="Restart layanan"), Status.IN_PROGRESS
+    )
     expect(ticket.tier == 1, f"returned to tier {ticket.tier}")
-    ticket = act(tier1, ticket, Action.RESOLVE, Status.RESOLVED, resolution="Layanan pulih")
-    ticket = act(tier1, ticket, Action.REOPEN, Status.IN_PROGRESS, reason="Masih galat")
-    ticket = act(tier1, ticket, Action.RESOLVE, Status.RESOLVED, resolution="Pulih sepenuhnya")
-    ticket = act(tier1, ticket, Action.CLOSE, Status.CLOSED)
+    ticket = act(
+        tier1, ticket, resolve_ticket, ResolveRequest(resolution="Layanan pulih"), Status.RESOLVED
+    )
+    ticket = act(tier1, ticket, reopen_ticket, ReopenRequest(reason="Masih galat"), Status.IN_PROGRESS)
+    ticket = act(
+        tier1, ticket, resolve_ticket, ResolveRequest(resolution="Pulih sepenuhnya"), Status.RESOLVED
+    )
+    ticket = act(tier1, ticket, close_ticket, CloseRequest(), Status.CLOSED)
 
     events = answered(list_ticket_events.sync_detailed(ticket.id, client=tier1), 200)
     kinds = [event.type_ for event in events]
