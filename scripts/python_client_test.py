@@ -35,7 +35,7 @@ from servicedesk_client.api.units import create_unit, list_units
 from servicedesk_client.api.users import create_user
 from servicedesk_client.models import (
     AcknowledgeRequest,
-    AvailabilityReportFormat,
+    AvailabilityReportFormatType1,
     CloseRequest,
     EscalateRequest,
     Kind,
@@ -53,7 +53,7 @@ from servicedesk_client.models import (
     ResumeRequest,
     ReturnRequest,
     Role,
-    SlaReportFormat,
+    SlaReportFormatType1,
     Status,
     TicketView,
     UnitKind,
@@ -266,8 +266,8 @@ def main():
     availability = answered(availability_report.sync_detailed(client=tier2, **period), 200)
     expect(availability is not None, "an availability report")
     for module, fmt in [
-        (sla_report, SlaReportFormat.CSV),
-        (availability_report, AvailabilityReportFormat.CSV),
+        (sla_report, SlaReportFormatType1.CSV),
+        (availability_report, AvailabilityReportFormatType1.CSV),
     ]:
         csv = send_raw(tier2, module._get_kwargs(format_=fmt, **period))
         expect(csv.status_code == 200, f"{module.__name__} CSV answered {csv.status_code}")
