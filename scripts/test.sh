@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The one test command (README, .ci/run): formatting, lints, every test on SQLite and on
 # PostgreSQL (the OpenAPI drift check among them; promtool installed from Debian when missing),
-# schemathesis against a running server, README.md's commands played in order (scripts/readme.sh),
-# and the compose file's validation. PostgreSQL comes
-# from SERVICEDESK_TEST_POSTGRES_URL, else the server on 127.0.0.1:5432 if it answers, else a
-# private cluster started under target/. No PostgreSQL is a failure, never a skip.
+# schemathesis against a running server, a ticket's life through a generated Python client,
+# README.md's commands played in order (scripts/readme.sh), and the compose file's validation.
+# PostgreSQL comes from SERVICEDESK_TEST_POSTGRES_URL, else the server on 127.0.0.1:5432 if it
+# answers, else a private cluster started under target/. No PostgreSQL is a failure, never a skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,6 +36,9 @@ cargo nextest run --no-fail-fast
 step "schemathesis: api-spec/openapi.yaml against the running server"
 cargo build --quiet --bin servicedesk
 scripts/schemathesis.sh target/debug/servicedesk
+
+step "a client generated from the contract drives a ticket's whole life"
+scripts/python-client.sh target/debug/servicedesk
 
 step "README.md's commands in order on a fresh directory"
 scripts/readme.sh target/debug/servicedesk

@@ -84,6 +84,11 @@ impl ApiError {
         Self::new(StatusCode::BAD_REQUEST, "invalid_body", detail)
     }
 
+    /// The stable problem code.
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+
     pub(crate) fn problem(&self) -> Problem {
         Problem {
             problem_type: format!("urn:spbe-servicedesk:problem:{}", self.code),
@@ -261,6 +266,13 @@ impl ResponseError for ApiError {
         if self.status == StatusCode::UNAUTHORIZED {
             response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
         }
-        response.json(self.problem())
+        let mut response = response.json(self.problem());
+        response.extensions_mut().insert(ProblemCode(self.code));
+        response
     }
 }
+
+/// The `code` of a problem answer, kept on the response for its log line
+/// (`request_log`), which must not read the body.
+#[derive(Debug, Clone, Copy)]
+pub struct ProblemCode(pub &'static str);

@@ -48,7 +48,7 @@ use super::{
         ticket_actions::cancel_ticket,
     ),
     components(schemas(Action)),
-    modifiers(&BearerAuth, &RequestErrors, &StorageErrors, &CommaLists, &PlainParameters, &OptionalBodies, &EntityTags),
+    modifiers(&BearerAuth, &RequestErrors, &StorageErrors, &CommaLists, &PlainParameters, &OptionalBodies, &FieldlessBodies, &EntityTags),
     tags(
         (name = "health", description = "Probes"),
         (name = "auth", description = "Sign-in"),
@@ -210,6 +210,33 @@ impl Modify for OptionalBodies {
                 }
             }
             body.required = Some(Required::False);
+        }
+    }
+}
+
+/// A request with no body counts as `{}` (README "How requests are read"), so a body whose
+/// schema requires no field may be left out too (`PATCH /users/{id}` and the other edits): the
+/// contract says so, and a client may send none.
+struct FieldlessBodies;
+
+impl Modify for FieldlessBodies {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let fieldless: Vec<String> = openapi
+            .components
+            .iter()
+            .flat_map(|components| &components.schemas)
+            .filter(|(_, schema)| {
+                matches!(schema, RefOr::T(Schema::Object(object)) if object.required.is_empty())
+            })
+            .map(|(name, _)| format!("#/components/schemas/{name}"))
+            .collect();
+        for body in operations(openapi).filter_map(|operation| operation.request_body.as_mut()) {
+            let takes_empty = body.content.values().all(|content| {
+                matches!(&content.schema, Some(RefOr::Ref(r)) if fieldless.contains(&r.ref_location))
+            });
+            if takes_empty {
+                body.required = Some(Required::False);
+            }
         }
     }
 }

@@ -5,10 +5,13 @@
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
 use actix_web::{Error, HttpMessage};
 use tracing::Span;
 use tracing_actix_web::{RequestId, RootSpanBuilder};
 use url::form_urlencoded;
+
+use super::error::{ApiError, ProblemCode};
 
 /// What replaces a value that may be a credential.
 const REDACTED: &str = "REDACTED";
@@ -65,6 +68,9 @@ impl RootSpanBuilder for RequestSpan {
             Err(error) => error.as_response_error().status_code(),
         };
         span.record("http.status_code", status.as_u16());
+        if status.is_client_error() {
+            log_refusal(status, outcome);
+        }
         span.record(
             "otel.status_code",
             if status.is_server_error() {
@@ -74,6 +80,40 @@ impl RootSpanBuilder for RequestSpan {
             },
         );
     }
+}
+
+/// One short line per refused request, at the default level: the status, the problem code
+/// and the route pattern (`/api/v1/tickets/{id}`), never the path or query as sent, which may
+/// carry a credential or personal data. Logged outside the request's span so that the span's
+/// fields (the target among them) are not repeated on it.
+fn log_refusal<B>(status: StatusCode, outcome: &Result<ServiceResponse<B>, Error>) {
+    let (method, route, code) = match outcome {
+        Ok(response) => (
+            response.request().method().to_string(),
+            response
+                .request()
+                .match_pattern()
+                .unwrap_or_else(|| "unmatched".into()),
+            response
+                .response()
+                .extensions()
+                .get::<ProblemCode>()
+                .map_or("-", |code| code.0),
+        ),
+        Err(error) => (
+            "-".to_owned(),
+            "-".to_owned(),
+            error.as_error::<ApiError>().map_or("-", ApiError::code),
+        ),
+    };
+    tracing::info!(
+        parent: None,
+        status = status.as_u16(),
+        code = %code,
+        method = %method,
+        route = %route,
+        "request refused"
+    );
 }
 
 /// The path and the query string with every part that may be a credential replaced: a path

@@ -29,13 +29,13 @@ async fn act<B>(
 where
     B: DeserializeOwned + Into<ActionRequest> + 'static,
 {
-    let expected = if_match(req.headers())?;
+    let expected = if_match(req.headers());
     let ticket = run_as_with(
         &desk,
         bearer,
         Operation::WorkTickets,
         input,
-        move |desk, caller, input| desk.act_on_ticket(&caller, &id, input.into(), expected),
+        move |desk, caller, input| desk.act_on_ticket(&caller, &id, input.into(), expected?),
     )
     .await?;
     Ok(with_etag(StatusCode::OK, &ticket))

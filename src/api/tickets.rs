@@ -23,7 +23,9 @@ pub(super) fn with_etag(status: StatusCode, ticket: &TicketView) -> HttpResponse
 }
 
 /// The version an `If-Match` header names (`"3"`, `W/"3"` or `3`); `*` or none asks nothing.
-pub(super) fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
+/// Judged after the token, the role and the body, like the rest of the request's content: a
+/// malformed one is a field at fault (422), a stale one a failed precondition (412).
+pub(super) fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ServiceError> {
     let Some(value) = headers.get(header::IF_MATCH) else {
         return Ok(None);
     };
@@ -36,11 +38,7 @@ pub(super) fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
         .parse()
         .map(Some)
         .map_err(|_| {
-            ApiError::new(
-                StatusCode::PRECONDITION_FAILED,
-                "precondition_failed",
-                "If-Match must carry the ETag of the ticket, e.g. \"3\"",
-            )
+            ServiceError::field("If-Match", "must carry the ETag of the ticket, e.g. \"3\"")
         })
 }
 
@@ -148,13 +146,13 @@ pub async fn update_ticket(
     id: Path<String>,
     changes: Body<TicketChanges>,
 ) -> Result<HttpResponse, ApiError> {
-    let expected = if_match(req.headers())?;
+    let expected = if_match(req.headers());
     let ticket = run_as_with(
         &desk,
         bearer,
         Operation::WorkTickets,
         changes,
-        move |desk, caller, changes| desk.update_ticket(&caller, &id, changes, expected),
+        move |desk, caller, changes| desk.update_ticket(&caller, &id, changes, expected?),
     )
     .await?;
     Ok(with_etag(StatusCode::OK, &ticket))

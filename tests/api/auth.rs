@@ -1,8 +1,6 @@
 //! Signing in, and which tokens are accepted.
 
-use std::io::{BufRead, BufReader};
 use std::net::IpAddr;
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 
 use chrono::{Duration, Utc};
@@ -12,7 +10,8 @@ use serde_json::json;
 use servicedesk::clock::ManualClock;
 
 use crate::on_both_databases;
-use crate::support::{Backend, DOMAIN, JWT_SECRET, PASSWORD, PRESET, Storage, TestApp, read};
+use crate::support::logged::LoggedServer;
+use crate::support::{Backend, DOMAIN, JWT_SECRET, PASSWORD, Storage, TestApp, read};
 
 async fn admin_signs_in_and_sees_own_account(backend: Backend) {
     let app = TestApp::spawn(backend).await;
@@ -353,38 +352,8 @@ async fn the_bearer_scheme_is_case_insensitive(backend: Backend) {
 /// query string to its log.
 async fn a_token_in_a_query_string_never_reaches_the_log(backend: Backend) {
     let storage = Storage::new(backend);
-    let mut server = Command::new(env!("CARGO_BIN_EXE_servicedesk"))
-        .arg("serve")
-        .env_clear()
-        .envs(storage.env(Some(PRESET)))
-        .env("SERVICEDESK_LOG", "debug")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("binary runs");
-    let (lines, log) = std::sync::mpsc::channel();
-    let stderr = BufReader::new(server.stderr.take().expect("stderr"));
-    std::thread::spawn(move || {
-        for line in stderr.lines().map_while(Result::ok) {
-            let _ = lines.send(without_colours(&line));
-        }
-    });
-    let mut written = Vec::new();
-    let port = loop {
-        let line = log
-            .recv_timeout(std::time::Duration::from_secs(60))
-            .expect("the server logs its port");
-        let port = line.find("port=").and_then(|at| {
-            line[at + 5..]
-                .split(|c: char| !c.is_ascii_digit())
-                .next()
-                .and_then(|p| p.parse::<u16>().ok())
-        });
-        written.push(line);
-        if let Some(port) = port {
-            break port;
-        }
-    };
+    let server = LoggedServer::start(&storage, "debug");
+    let port = server.port;
 
     let now = Utc::now().timestamp();
     let token = sign(claims("no-such-user", now + 600), JWT_SECRET.as_bytes());
@@ -423,10 +392,7 @@ async fn a_token_in_a_query_string_never_reaches_the_log(backend: Backend) {
             .expect("sent");
         assert_eq!(response.status(), expected, "{target:.20}");
     }
-    let _ = server.kill();
-    let _ = server.wait();
-    written.extend(log.iter());
-    let log = written.join("\n");
+    let log = server.stop().join("\n");
     assert!(
         log.contains("/api/v1/auth/me?access_token=REDACTED")
             && log.contains("/api/v1/auth/me?limit=5&Token=REDACTED"),
@@ -437,24 +403,6 @@ async fn a_token_in_a_query_string_never_reaches_the_log(backend: Backend) {
         !log.contains(&token) && !log.contains(signature) && !log.contains("rahasia-kecil"),
         "a token or password reached the log: {log}"
     );
-}
-
-/// A log line without its ANSI colour sequences (`ESC [ … m`).
-fn without_colours(line: &str) -> String {
-    let mut plain = String::with_capacity(line.len());
-    let mut chars = line.chars();
-    while let Some(c) = chars.next() {
-        if c == '\u{1b}' {
-            for c in chars.by_ref() {
-                if c.is_ascii_alphabetic() {
-                    break;
-                }
-            }
-        } else {
-            plain.push(c);
-        }
-    }
-    plain
 }
 
 /// A client of the server from `address` (any 127.0.0.0/8 address reaches a server on

@@ -22,6 +22,7 @@ mod region;
 mod reports;
 mod reports_files;
 mod reports_periods;
+mod request_log;
 mod requests;
 mod services;
 mod sla;

@@ -104,3 +104,59 @@ async fn what_the_server_answers_is_in_its_contract(backend: Backend) {
 }
 
 crate::on_both_databases!(what_the_server_answers_is_in_its_contract);
+
+/// A request with no body counts as `{}`, so the contract lets a client leave a body out
+/// exactly where its schema requires no field; the server answers no body there as it answers
+/// `{}`, and where fields are required refuses no body naming them.
+async fn a_body_may_be_left_out_exactly_where_it_requires_no_field(backend: Backend) {
+    let contract = serde_json::to_value(ApiDoc::openapi()).expect("json");
+    for (path, item) in contract["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("operations") {
+            let Some(body) = operation.get("requestBody") else {
+                continue;
+            };
+            let schema = &body["content"]["application/json"]["schema"]["$ref"];
+            let name = schema.as_str().expect("a named schema").rsplit('/').next();
+            let fields = &contract["components"]["schemas"][name.expect("name")]["required"];
+            let requires_fields = fields.as_array().is_some_and(|f| !f.is_empty());
+            assert_eq!(
+                body["required"].as_bool().unwrap_or(false),
+                requires_fields,
+                "{method} {path}: the body is required exactly when its schema requires a field"
+            );
+        }
+    }
+    let app = TestApp::spawn(backend).await;
+    let cast = app.cast().await;
+    let user = app
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/users/{}", cast.auditor.id),
+            Some(&app.admin_token),
+            None,
+        )
+        .await;
+    let (status, user) = read(user).await;
+    assert_eq!(status, StatusCode::OK, "{user}");
+    assert_eq!(user["active"], true);
+    let (status, problem) = read(
+        app.send(
+            Method::POST,
+            "/api/v1/tickets",
+            Some(&cast.tier1.token),
+            None,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    let named: Vec<&str> = problem["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .filter_map(|error| error["field"].as_str())
+        .collect();
+    assert!(named.contains(&"title"), "{problem}");
+}
+
+crate::on_both_databases!(a_body_may_be_left_out_exactly_where_it_requires_no_field);

@@ -898,6 +898,67 @@ async fn edits_follow_the_priority_matrix_and_refuse_stale_versions(backend: Bac
     );
 }
 
+/// A malformed If-Match is a field at fault, named, and judged like the body after the token
+/// and the role: it was answered 412 before the token was even read, and before a broken body.
+async fn a_malformed_if_match_is_refused_naming_it_after_token_and_body(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let cast = app.cast().await;
+    let ticket = app.create_ticket(&cast.tier1.token, json!({})).await;
+    let id = ticket["id"].as_str().expect("id");
+    let send = |method: Method, path: String, token: Option<String>, body: Value| {
+        let app = &app;
+        async move {
+            let mut request = app
+                .client
+                .request(method, app.url(&path))
+                .header("If-Match", "versi-lama")
+                .json(&body);
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
+            }
+            read(request.send().await.expect("sent")).await
+        }
+    };
+    let token = Some(cast.tier1.token.clone());
+    for (method, path, body) in [
+        (
+            Method::PATCH,
+            format!("/api/v1/tickets/{id}"),
+            json!({"title": "Judul baru"}),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/tickets/{id}/acknowledge"),
+            json!({}),
+        ),
+    ] {
+        let (status, problem) =
+            send(method.clone(), path.clone(), token.clone(), body.clone()).await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{path}: {problem}"
+        );
+        assert_eq!(problem["errors"][0]["field"], "If-Match", "{problem}");
+        let (status, _) = send(method.clone(), path.clone(), None, body).await;
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "{path}: the token comes first"
+        );
+        let (status, problem) = send(method, path.clone(), token.clone(), json!([null])).await;
+        assert_eq!(
+            (status, &problem["errors"][0]["field"]),
+            (StatusCode::UNPROCESSABLE_ENTITY, &json!("body")),
+            "{path}: the body comes before If-Match"
+        );
+    }
+    let (_, current) = app
+        .get(&format!("/api/v1/tickets/{id}"), &cast.tier1.token)
+        .await;
+    assert_eq!(current, ticket, "nothing changed");
+}
+
 on_both_databases!(
     tier1_records_an_incident_for_its_own_pd,
     the_five_statutory_kinds_and_the_priority_matrix,
@@ -913,4 +974,5 @@ on_both_databases!(
     a_desk_filters_by_open_statuses_codes_and_itself,
     query_parameters_keep_to_the_limits_of_the_contract,
     edits_follow_the_priority_matrix_and_refuse_stale_versions,
+    a_malformed_if_match_is_refused_naming_it_after_token_and_body,
 );

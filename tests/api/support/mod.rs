@@ -1,6 +1,7 @@
 //! Shared setup: a real server on a free port over a real database, and an HTTP client.
 
 pub mod faulty_fs;
+pub mod logged;
 pub mod smtp;
 
 use std::collections::HashMap;
