@@ -165,7 +165,8 @@ impl Modify for CommaLists {
 }
 
 /// An optional parameter is left out, never sent as `null`: utoipa writes every `Option` as
-/// "null or the type", which generators turn into a second, numbered type (`FormatType1`).
+/// "null or the type", which generators turn into a second, numbered type (`FormatType1`) or
+/// an `x: None | str` nobody can send.
 struct PlainParameters;
 
 impl Modify for PlainParameters {
@@ -177,12 +178,23 @@ impl Modify for PlainParameters {
         for parameter in
             operations(openapi).flat_map(|operation| operation.parameters.iter_mut().flatten())
         {
-            if let Some(RefOr::T(Schema::OneOf(one_of))) = &parameter.schema
-                && one_of.items.len() == 2
-                && let Some(plain) = one_of.items.iter().find(|item| !is_null(item))
-                && one_of.items.iter().any(is_null)
-            {
-                parameter.schema = Some(plain.clone());
+            match &mut parameter.schema {
+                Some(RefOr::T(Schema::OneOf(one_of)))
+                    if one_of.items.len() == 2 && one_of.items.iter().any(is_null) =>
+                {
+                    parameter.schema = one_of.items.iter().find(|item| !is_null(item)).cloned();
+                }
+                Some(RefOr::T(Schema::Object(object))) => {
+                    if let SchemaType::Array(types) = &object.schema_type
+                        && let [plain] = types
+                            .iter()
+                            .filter(|t| **t != Type::Null)
+                            .collect::<Vec<_>>()[..]
+                    {
+                        object.schema_type = SchemaType::Type(plain.clone());
+                    }
+                }
+                _ => {}
             }
         }
     }

@@ -17,6 +17,25 @@ fn the_checked_in_spec_matches_the_code() {
     );
 }
 
+/// No parameter's schema admits `null`: a query or header is sent or left out, and a schema of
+/// "null or the type" makes generators invent a second type or an argument nobody can send.
+#[test]
+fn no_parameter_is_nullable() {
+    let spec = serde_json::to_value(ApiDoc::openapi()).expect("json");
+    let mut nullable = Vec::new();
+    for (path, operations) in spec["paths"].as_object().expect("paths") {
+        for (method, operation) in operations.as_object().expect("operations") {
+            for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                let schema = parameter["schema"].to_string();
+                if schema.contains("\"null\"") {
+                    nullable.push(format!("{method} {path} {}: {schema}", parameter["name"]));
+                }
+            }
+        }
+    }
+    assert!(nullable.is_empty(), "nullable parameters: {nullable:#?}");
+}
+
 /// The contract as a reader finds it on a running server: Swagger UI at `/docs/`, built into the
 /// binary, and the document it shows at `/openapi.json`, the one the drift check above compares.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
