@@ -27,6 +27,8 @@ pub struct Application {
     sla_engine: SlaEngine,
     mail_dispatcher: MailDispatcher,
     event_hub: EventHub,
+    /// This server's share of the database, held as long as it serves (see [`db::hold`]).
+    _serving: db::DatabaseHold,
 }
 
 /// Prepares the database: migrations (under a lock on PostgreSQL), then the pool, then the
@@ -76,9 +78,27 @@ pub fn prepare(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Arc<Des
 impl Application {
     /// Prepares the database and binds the listener (`port 0` picks a free port).
     pub fn build(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        let serving = match db::hold(&config.database_url, db::HoldKind::Shared) {
+            Ok(hold) => hold,
+            Err(db::HoldError::Busy) => anyhow::bail!(
+                "seed-demo is filling {}; start the server when it has finished",
+                config.database_url.redacted()
+            ),
+            Err(error) => return Err(error.into()),
+        };
         let desk = prepare(config, clock)?;
         desk.check_mail_sender()
             .map_err(|e| anyhow::anyhow!("SERVICEDESK_MAIL_FROM: {e}"))?;
+        if config.smtp_url.is_some() && desk.demo_forbids_mail()? {
+            anyhow::bail!(
+                "SERVICEDESK_SMTP_URL is set, but {} holds the demo, seeded without --allow-mail: \
+                 its accounts have made-up addresses in the region's real official domain, and \
+                 its tickets would mail them. Unset SERVICEDESK_SMTP_URL (mail is then written \
+                 as files under <data dir>/outbox/), or seed with --allow-mail if the relay is \
+                 a mail catcher.",
+                config.database_url.redacted()
+            );
+        }
         let smtp_url = config
             .smtp_url
             .as_ref()
@@ -143,6 +163,7 @@ impl Application {
             sla_engine,
             mail_dispatcher,
             event_hub,
+            _serving: serving,
         })
     }
 
@@ -158,6 +179,7 @@ impl Application {
         drop(self.sla_engine);
         drop(self.mail_dispatcher);
         drop(self.event_hub);
+        drop(self._serving);
         served
     }
 }

@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use crate::app::{self, Application};
 use crate::clock::{Clock, ManualClock, SystemClock};
 use crate::config::Config;
+use crate::db::{self, HoldError, HoldKind};
 use crate::domain::presets::PRESETS;
 
 /// The password of every demo account; printed by `seed-demo`, never for real data.
@@ -121,17 +122,32 @@ fn run(command: Command) -> anyhow::Result<()> {
             println!("admin {} created with id {}", user.email, user.id);
             Ok(())
         }
-        Command::SeedDemo { tickets, .. } => seed_demo(&config, tickets),
+        Command::SeedDemo {
+            tickets,
+            allow_mail,
+        } => seed_demo(&config, tickets, allow_mail),
         Command::Presets | Command::Openapi => Ok(()),
     }
 }
 
-/// The demo's history is played on a clock set back 90 days and moved forward to now.
-fn seed_demo(config: &Config, tickets: usize) -> anyhow::Result<()> {
+/// The demo's history is played on a clock set back 90 days and moved forward to now, alone on
+/// the database: a server running on it would mail that past and replay it through its engine.
+fn seed_demo(config: &Config, tickets: usize, allow_mail: bool) -> anyhow::Result<()> {
+    // Held until the seed has finished, before anything is written (a preset included).
+    let _alone = match db::hold(&config.database_url, HoldKind::Exclusive) {
+        Ok(hold) => hold,
+        Err(HoldError::Busy) => anyhow::bail!(
+            "seed-demo: a `serve` (or another seed-demo) runs on {}; its mail dispatcher would \
+             send the demo's made-up past and its SLA engine would replay it. Stop the server \
+             first, or point SERVICEDESK_DATA_DIR (or SERVICEDESK_DATABASE_URL) at a fresh one.",
+            config.database_url.redacted()
+        ),
+        Err(error) => return Err(error.into()),
+    };
     let now = SystemClock.now();
     let clock = Arc::new(ManualClock::new(now - chrono::Duration::days(90)));
     let desk = app::prepare(config, clock.clone())?;
-    let summary = desk.seed_demo(&clock, now, DEMO_PASSWORD, tickets)?;
+    let summary = desk.seed_demo(&clock, now, DEMO_PASSWORD, tickets, allow_mail)?;
     println!(
         "demo region ready: {} tickets over 90 days; every account's password is {DEMO_PASSWORD}",
         summary.tickets

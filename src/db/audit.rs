@@ -23,3 +23,19 @@ pub fn for_entity(conn: &mut DbConn, entity: &str, entity_id: &str) -> DbResult<
         .select(AuditRow::as_select())
         .load(conn)
 }
+
+/// The latest entry of `action` about one record, if any.
+pub fn latest(
+    conn: &mut DbConn,
+    (entity, entity_id): (&str, &str),
+    action: &str,
+) -> DbResult<Option<AuditRow>> {
+    audit_log::table
+        .filter(audit_log::entity.eq(entity))
+        .filter(audit_log::entity_id.eq(entity_id))
+        .filter(audit_log::action.eq(action))
+        .order(audit_log::id.desc())
+        .select(AuditRow::as_select())
+        .first(conn)
+        .optional()
+}

@@ -30,6 +30,7 @@ pub mod audit;
 pub mod calendars;
 mod connection;
 pub mod dashboard;
+mod hold;
 pub mod idempotency;
 mod migrate;
 pub mod models;
@@ -49,6 +50,7 @@ pub mod units;
 pub mod users;
 
 pub use connection::{DatabaseUrl, DbConn, DbPool, PooledConn, connect_pool, savepoint, write_tx};
+pub use hold::{DatabaseHold, HoldError, HoldKind, hold};
 pub use migrate::{migrations_pending, run_migrations};
 pub use storage::{check_storage, is_storage_fault};
 

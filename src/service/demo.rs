@@ -14,9 +14,13 @@ use super::users::NewUser;
 use super::{Desk, ServiceError};
 use crate::auth::Caller;
 use crate::clock::ManualClock;
-use crate::db;
+use crate::db::{self, write_tx};
 use crate::domain::role::{Role, UnitKind};
 use crate::domain::sla::default_targets;
+
+/// The audit entry saying the database holds the demo, and the record it is about.
+const DEMO_SEEDED: &str = "demo_seeded";
+const DEMO_MARK: (&str, &str) = ("region", "1");
 
 /// The PDs of the demo: code and name.
 pub(super) const PDS: [(&str, &str); 12] = [
@@ -108,13 +112,16 @@ impl Desk {
     /// services and `tickets` tickets. The desk's clock must be `clock`, standing 90 days
     /// before `until`: the history is played through the use cases with the clock moved
     /// forward (the SLA engine's passes included), up to `until`. Its mail is dropped, so the
-    /// desk mails nobody about its made-up past. Every account gets `password`.
+    /// desk mails nobody about its made-up past. Every account gets `password`. The database
+    /// records that it holds the demo and whether `allow_mail` was given, for the next `serve`
+    /// (see [`Desk::demo_forbids_mail`]).
     pub fn seed_demo(
         &self,
         clock: &ManualClock,
         until: DateTime<Utc>,
         password: &str,
         tickets: usize,
+        allow_mail: bool,
     ) -> Result<DemoSummary, ServiceError> {
         let domain = {
             let mut conn = self.conn()?;
@@ -135,6 +142,19 @@ impl Desk {
                 )
             })?
         };
+        // First of all, so that even a seed that fails half-way leaves the mark.
+        let mut conn = self.conn()?;
+        write_tx(&mut conn, |conn| {
+            super::audit::record(
+                conn,
+                until,
+                None,
+                DEMO_SEEDED,
+                DEMO_MARK,
+                serde_json::json!({ "allow_mail": allow_mail }),
+            )
+        })?;
+        drop(conn);
         let mut accounts = Vec::new();
         let mut account = |user: super::users::UserView, unit: &str| {
             accounts.push((user.email.clone(), user.role, unit.to_owned()));
@@ -271,6 +291,18 @@ impl Desk {
             integration: (integration.email, token.token),
             due_soon: played.due_soon,
         })
+    }
+
+    /// Whether the database holds a demo seeded without `--allow-mail`: its accounts have
+    /// made-up addresses in the region's real official domain, so no relay may mail them.
+    pub fn demo_forbids_mail(&self) -> Result<bool, ServiceError> {
+        let mut conn = self.conn()?;
+        let Some(mark) = db::audit::latest(&mut conn, DEMO_MARK, DEMO_SEEDED)? else {
+            return Ok(false);
+        };
+        let data: serde_json::Value = serde_json::from_str(&mark.data)
+            .map_err(|e| ServiceError::Internal(format!("the demo's audit entry: {e}")))?;
+        Ok(data["allow_mail"] != true)
     }
 
     /// A 24×7 calendar and a policy with the default targets on it.

@@ -270,7 +270,7 @@ async fn mail_owed_before_a_crash_goes_out_after_restart(backend: Backend) {
     let seeder_clock = clock.clone();
     let seeded = tokio::task::spawn_blocking(move || {
         let summary = seeder
-            .seed_demo(&seeder_clock, until, "demo-servicedesk", 6)
+            .seed_demo(&seeder_clock, until, "demo-servicedesk", 6, true)
             .and_then(|_| {
                 seeder_clock.advance(chrono::Duration::minutes(20));
                 seeder.handle_due_sla(200, &mut None)

@@ -1,0 +1,106 @@
+//! Who is at work on a database, across processes: every `serve` holds it shared for its whole
+//! life, `seed-demo` alone. The demo plays a made-up past whose mail and SLA passes a running
+//! server's dispatcher and engine must never see, so the two never run on one database at once.
+//! The hold is released when the process ends, however it ends.
+
+use std::fs::{File, OpenOptions};
+
+use diesel::pg::PgConnection;
+use diesel::sql_types::Bool;
+use diesel::{Connection, RunQueryDsl};
+use rustix::fs::{FlockOperation, flock};
+use rustix::io::Errno;
+
+use super::DatabaseUrl;
+
+/// Any fixed number works; it only has to be the same in every process of this service and
+/// differ from the migrations' lock.
+const HOLD_KEY: i64 = 0x5344_484f_4c44; // "SDHOLD"
+
+/// How a process holds the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HoldKind {
+    /// Beside other holders of the same kind (servers).
+    Shared,
+    /// Alone (the demo seed).
+    Exclusive,
+}
+
+/// Why a hold was not taken.
+#[derive(Debug, thiserror::Error)]
+pub enum HoldError {
+    /// Another process holds the database in a way that excludes this one.
+    #[error("another process holds the database")]
+    Busy,
+    /// The lock itself could not be asked for.
+    #[error("cannot lock {what}: {why}")]
+    Failed { what: String, why: String },
+}
+
+/// A held database; dropping it releases the hold.
+#[derive(Debug)]
+pub struct DatabaseHold {
+    // Never read: holding it is the point. On PostgreSQL the session's advisory lock lives as
+    // long as its connection; on SQLite the `flock` as long as its open file.
+    _held: Held,
+}
+
+enum Held {
+    Postgres { _session: PgConnection },
+    File { _locked: File },
+}
+
+impl std::fmt::Debug for Held {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Postgres { .. } => "advisory lock",
+            Self::File { .. } => "lock file",
+        })
+    }
+}
+
+/// Takes the hold at once or not at all (never waits).
+pub fn hold(url: &DatabaseUrl, kind: HoldKind) -> Result<DatabaseHold, HoldError> {
+    let failed = |why: String| HoldError::Failed {
+        what: url.redacted(),
+        why,
+    };
+    let held = match url {
+        DatabaseUrl::Postgres(address) => {
+            let mut conn = PgConnection::establish(address).map_err(|e| failed(e.to_string()))?;
+            let function = match kind {
+                HoldKind::Shared => "pg_try_advisory_lock_shared",
+                HoldKind::Exclusive => "pg_try_advisory_lock",
+            };
+            let taken =
+                diesel::select(diesel::dsl::sql::<Bool>(&format!("{function}({HOLD_KEY})")))
+                    .get_result::<bool>(&mut conn)
+                    .map_err(|e| failed(e.to_string()))?;
+            if !taken {
+                return Err(HoldError::Busy);
+            }
+            Held::Postgres { _session: conn }
+        }
+        DatabaseUrl::Sqlite(path) => {
+            let mut name = path.clone().into_os_string();
+            name.push(".hold");
+            let file = OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .read(true)
+                .write(true)
+                .open(&name)
+                .map_err(|e| failed(format!("{}: {e}", std::path::Path::new(&name).display())))?;
+            let operation = match kind {
+                HoldKind::Shared => FlockOperation::NonBlockingLockShared,
+                HoldKind::Exclusive => FlockOperation::NonBlockingLockExclusive,
+            };
+            match flock(&file, operation) {
+                Ok(()) => Held::File { _locked: file },
+                Err(Errno::WOULDBLOCK) => return Err(HoldError::Busy),
+                Err(e) => return Err(failed(e.to_string())),
+            }
+        }
+    };
+    Ok(DatabaseHold { _held: held })
+}

@@ -1,0 +1,149 @@
+//! The demo never meets a mail relay or a running server by accident: `seed-demo` refuses a
+//! database a `serve` runs on, and `serve` refuses a relay on a demo seeded without
+//! `--allow-mail`.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Output, Stdio};
+
+use crate::on_both_databases;
+use crate::support::smtp::SmtpSink;
+use crate::support::{Backend, PRESET, Storage, run_cli};
+
+/// `serve` as an operator runs it, once it listens.
+struct Serving(Child);
+
+impl Serving {
+    fn start(storage: &Storage, extra: &[(&str, &str)]) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_servicedesk"))
+            .arg("serve")
+            .env_clear()
+            .envs(storage.env(Some(PRESET)))
+            .envs(extra.iter().copied())
+            .env("SERVICEDESK_LOG", "info")
+            .env("SERVICEDESK_LOG_FORMAT", "json")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("binary runs");
+        let (lines, log) = std::sync::mpsc::channel();
+        let stderr = BufReader::new(child.stderr.take().expect("stderr"));
+        // Read to the end, so that the server never blocks on a full pipe.
+        std::thread::spawn(move || {
+            for line in stderr.lines().map_while(Result::ok) {
+                let _ = lines.send(line);
+            }
+        });
+        let mut said = Vec::new();
+        for line in log.iter() {
+            if line.contains("servicedesk listening") {
+                return Self(child);
+            }
+            said.push(line);
+        }
+        let _ = child.wait();
+        panic!("serve stopped before listening: {said:?}");
+    }
+
+    fn stop(self) {
+        drop(self);
+    }
+}
+
+/// Also when a test fails half-way: no server outlives its test.
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn said(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+fn seed(storage: &Storage, extra: &[&str]) -> Output {
+    let args: Vec<&str> = ["seed-demo", "--tickets", "5"]
+        .into_iter()
+        .chain(extra.iter().copied())
+        .collect();
+    run_cli(storage, Some(PRESET), &args, "")
+}
+
+fn refused_for_a_server(output: &Output) -> bool {
+    let text = said(output);
+    !output.status.success()
+        && text.contains("a `serve` (or another seed-demo) runs on")
+        && text.contains("Stop the server")
+        && text.contains("SERVICEDESK_DATA_DIR")
+}
+
+/// While servers run on the database (two of them share it), `seed-demo` refuses and writes
+/// nothing; once they stop, the seed fills the database, which it does to an empty one only.
+async fn seed_demo_refuses_a_database_a_server_runs_on(backend: Backend) {
+    let storage = Storage::new(backend);
+    let first = Serving::start(&storage, &[]);
+    let second = Serving::start(&storage, &[]);
+    let refused = seed(&storage, &[]);
+    assert!(refused_for_a_server(&refused), "{}", said(&refused));
+    first.stop();
+    let refused = seed(&storage, &[]);
+    assert!(refused_for_a_server(&refused), "{}", said(&refused));
+    second.stop();
+    // A killed server's PostgreSQL session ends a moment after the process does.
+    let mut seeded = seed(&storage, &[]);
+    for _ in 0..100 {
+        if !refused_for_a_server(&seeded) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        seeded = seed(&storage, &[]);
+    }
+    assert!(
+        seeded.status.success(),
+        "nothing was written before: {}",
+        said(&seeded)
+    );
+}
+
+/// A demo seeded without `--allow-mail` keeps its made-up addresses away from any relay:
+/// `serve` with one refuses to start and says why; seeded with `--allow-mail`, it starts.
+async fn serve_refuses_a_mail_relay_on_a_demo_seeded_without_allow_mail(backend: Backend) {
+    let sink = SmtpSink::start().await;
+    let relay = sink.url();
+    let storage = Storage::new(backend);
+    let seeded = seed(&storage, &[]);
+    assert!(seeded.status.success(), "{}", said(&seeded));
+    let output = Command::new(env!("CARGO_BIN_EXE_servicedesk"))
+        .arg("serve")
+        .env_clear()
+        .envs(storage.env(Some(PRESET)))
+        .env("SERVICEDESK_SMTP_URL", &relay)
+        .stdin(Stdio::null())
+        .output()
+        .expect("runs");
+    let text = said(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("holds the demo")
+            && text.contains("made-up addresses")
+            && text.contains("Unset SERVICEDESK_SMTP_URL")
+            && text.contains("--allow-mail"),
+        "{text}"
+    );
+    Serving::start(&storage, &[]).stop();
+
+    let catcher = Storage::new(backend);
+    let seeded = seed(&catcher, &["--allow-mail"]);
+    assert!(seeded.status.success(), "{}", said(&seeded));
+    Serving::start(&catcher, &[("SERVICEDESK_SMTP_URL", &relay)]).stop();
+}
+
+on_both_databases!(
+    seed_demo_refuses_a_database_a_server_runs_on,
+    serve_refuses_a_mail_relay_on_a_demo_seeded_without_allow_mail,
+);
