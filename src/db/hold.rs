@@ -4,6 +4,7 @@
 //! The hold is released when the process ends, however it ends.
 
 use std::fs::{File, OpenOptions};
+use std::path::{Path, PathBuf};
 
 use diesel::pg::PgConnection;
 use diesel::sql_types::Bool;
@@ -82,7 +83,7 @@ pub fn hold(url: &DatabaseUrl, kind: HoldKind) -> Result<DatabaseHold, HoldError
             Held::Postgres { _session: conn }
         }
         DatabaseUrl::Sqlite(path) => {
-            let mut name = path.clone().into_os_string();
+            let mut name = real_path(path).into_os_string();
             name.push(".hold");
             let file = OpenOptions::new()
                 .create(true)
@@ -103,4 +104,16 @@ pub fn hold(url: &DatabaseUrl, kind: HoldKind) -> Result<DatabaseHold, HoldError
         }
     };
     Ok(DatabaseHold { _held: held })
+}
+
+/// The database file's path with symlinks and `..` resolved, so that every path to one file
+/// (relative, absolute, through a link) shares one hold; the file itself may not exist yet.
+fn real_path(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path)
+        .or_else(|_| {
+            let parent = path.parent().filter(|dir| !dir.as_os_str().is_empty());
+            let name = path.file_name().ok_or(std::io::ErrorKind::InvalidInput)?;
+            std::fs::canonicalize(parent.unwrap_or(Path::new("."))).map(|dir| dir.join(name))
+        })
+        .unwrap_or_else(|_| path.to_path_buf())
 }

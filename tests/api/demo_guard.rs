@@ -110,6 +110,32 @@ async fn seed_demo_refuses_a_database_a_server_runs_on(backend: Backend) {
     );
 }
 
+/// Another path to the same SQLite file (a link to it) is the same database: the seed is
+/// refused there too.
+#[test]
+fn a_path_through_a_link_is_the_same_database() {
+    let storage = Storage::new(Backend::Sqlite);
+    let server = Serving::start(&storage, &[]);
+    let elsewhere = tempfile::tempdir().expect("temp dir");
+    let link = elsewhere.path().join("desk.db");
+    std::os::unix::fs::symlink(storage.dir.path().join("servicedesk.db"), &link).expect("symlink");
+    let refused = Command::new(env!("CARGO_BIN_EXE_servicedesk"))
+        .args(["seed-demo", "--tickets", "5"])
+        .env_clear()
+        .env("SERVICEDESK_DATA_DIR", elsewhere.path())
+        .env(
+            "SERVICEDESK_DATABASE_URL",
+            format!("sqlite://{}", link.display()),
+        )
+        .env("SERVICEDESK_REGION_PRESET", PRESET)
+        .env("SERVICEDESK_LOG", "warn")
+        .stdin(Stdio::null())
+        .output()
+        .expect("binary runs");
+    assert!(refused_for_a_server(&refused), "{}", said(&refused));
+    server.stop();
+}
+
 /// A demo seeded without `--allow-mail` keeps its made-up addresses away from any relay:
 /// `serve` with one refuses to start and says why; seeded with `--allow-mail`, it starts.
 async fn serve_refuses_a_mail_relay_on_a_demo_seeded_without_allow_mail(backend: Backend) {
