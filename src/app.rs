@@ -16,7 +16,7 @@ use crate::api::{self, openapi::ApiDoc};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db;
-use crate::jobs::{EventHub, MailDispatcher, SlaEngine};
+use crate::jobs::{EventHub, HoldKeeper, MailDispatcher, SlaEngine};
 use crate::service::metrics::RouteLabels;
 use crate::service::{Desk, DeskParts, region::SeedOutcome};
 
@@ -28,7 +28,7 @@ pub struct Application {
     mail_dispatcher: MailDispatcher,
     event_hub: EventHub,
     /// This server's share of the database, held as long as it serves (see [`db::hold`]).
-    _serving: db::DatabaseHold,
+    serving: HoldKeeper,
 }
 
 /// Prepares the database: migrations (under a lock on PostgreSQL), then the pool, then the
@@ -157,13 +157,14 @@ impl Application {
         })
         .listen(listener)?
         .run();
+        let serving = HoldKeeper::start(serving, server.handle())?;
         Ok(Self {
             port,
             server,
             sla_engine,
             mail_dispatcher,
             event_hub,
-            _serving: serving,
+            serving,
         })
     }
 
@@ -179,7 +180,13 @@ impl Application {
         drop(self.sla_engine);
         drop(self.mail_dispatcher);
         drop(self.event_hub);
-        drop(self._serving);
+        let lost = self.serving.lost();
+        drop(self.serving);
+        if lost {
+            return Err(std::io::Error::other(
+                "the server lost its hold on the database (a seed-demo took it) and stopped",
+            ));
+        }
         served
     }
 }

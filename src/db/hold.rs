@@ -39,24 +39,59 @@ pub enum HoldError {
 }
 
 /// A held database; dropping it releases the hold.
-#[derive(Debug)]
 pub struct DatabaseHold {
-    // Never read: holding it is the point. On PostgreSQL the session's advisory lock lives as
-    // long as its connection; on SQLite the `flock` as long as its open file.
-    _held: Held,
+    url: DatabaseUrl,
+    kind: HoldKind,
+    held: Held,
 }
 
+/// On PostgreSQL the session's advisory lock lives as long as its connection; on SQLite the
+/// `flock` as long as its open file.
 enum Held {
-    Postgres { _session: PgConnection },
-    File { _locked: File },
+    Postgres { session: PgConnection },
+    File { locked: File, path: PathBuf },
 }
 
-impl std::fmt::Debug for Held {
+impl DatabaseHold {
+    /// Takes the hold again if this process lost it: an operator's `pg_terminate_backend`,
+    /// an `idle_session_timeout`, a database restart end the session and its lock; a deleted
+    /// hold file leaves the next seed a fresh one to lock. Busy when a seed took it meanwhile.
+    pub fn keep(&mut self) -> Result<(), HoldError> {
+        if !self.still_held() {
+            *self = hold(&self.url, self.kind)?;
+        }
+        Ok(())
+    }
+
+    fn still_held(&mut self) -> bool {
+        match &mut self.held {
+            // Also keeps the session from counting as idle.
+            Held::Postgres { session } => diesel::select(diesel::dsl::sql::<Bool>(
+                "EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' \
+                 AND pid = pg_backend_pid() AND granted)",
+            ))
+            .get_result::<bool>(session)
+            .unwrap_or(false),
+            Held::File { locked, path } => {
+                use std::os::unix::fs::MetadataExt;
+                let inode = |meta: std::fs::Metadata| (meta.dev(), meta.ino());
+                match (locked.metadata(), std::fs::metadata(path)) {
+                    (Ok(open), Ok(named)) => inode(open) == inode(named),
+                    _ => false,
+                }
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for DatabaseHold {
+    // Not the URL: it may carry a password.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Self::Postgres { .. } => "advisory lock",
-            Self::File { .. } => "lock file",
-        })
+        let what = match self.held {
+            Held::Postgres { .. } => "advisory lock",
+            Held::File { .. } => "lock file",
+        };
+        write!(f, "DatabaseHold({what}, {:?})", self.kind)
     }
 }
 
@@ -80,30 +115,38 @@ pub fn hold(url: &DatabaseUrl, kind: HoldKind) -> Result<DatabaseHold, HoldError
             if !taken {
                 return Err(HoldError::Busy);
             }
-            Held::Postgres { _session: conn }
+            Held::Postgres { session: conn }
         }
         DatabaseUrl::Sqlite(path) => {
             let mut name = real_path(path).into_os_string();
             name.push(".hold");
+            let name = PathBuf::from(name);
             let file = OpenOptions::new()
                 .create(true)
                 .truncate(false)
                 .read(true)
                 .write(true)
                 .open(&name)
-                .map_err(|e| failed(format!("{}: {e}", std::path::Path::new(&name).display())))?;
+                .map_err(|e| failed(format!("{}: {e}", name.display())))?;
             let operation = match kind {
                 HoldKind::Shared => FlockOperation::NonBlockingLockShared,
                 HoldKind::Exclusive => FlockOperation::NonBlockingLockExclusive,
             };
             match flock(&file, operation) {
-                Ok(()) => Held::File { _locked: file },
+                Ok(()) => Held::File {
+                    locked: file,
+                    path: name,
+                },
                 Err(Errno::WOULDBLOCK) => return Err(HoldError::Busy),
                 Err(e) => return Err(failed(e.to_string())),
             }
         }
     };
-    Ok(DatabaseHold { _held: held })
+    Ok(DatabaseHold {
+        url: url.clone(),
+        kind,
+        held,
+    })
 }
 
 /// The database file's path with symlinks and `..` resolved, so that every path to one file

@@ -136,6 +136,76 @@ fn a_path_through_a_link_is_the_same_database() {
     server.stop();
 }
 
+/// Whether a server's hold on the storage's database is in place right now.
+fn held(storage: &Storage) -> bool {
+    match storage
+        .pg
+        .as_ref()
+        .map_or(Backend::Sqlite, |_| Backend::Postgres)
+    {
+        Backend::Sqlite => storage.dir.path().join("servicedesk.db.hold").exists(),
+        Backend::Postgres => {
+            use diesel::{Connection, RunQueryDsl};
+            let mut conn =
+                diesel::PgConnection::establish(&storage.database_url()).expect("connects");
+            diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(
+                "EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted \
+                 AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))",
+            ))
+            .get_result(&mut conn)
+            .expect("pg_locks")
+        }
+    }
+}
+
+/// Takes the running server's hold away as an operator or the database can: its PostgreSQL
+/// session ended (`pg_terminate_backend`, as an `idle_session_timeout` or a restart would), its
+/// SQLite hold file deleted.
+fn take_the_hold_away(storage: &Storage) {
+    match storage
+        .pg
+        .as_ref()
+        .map_or(Backend::Sqlite, |_| Backend::Postgres)
+    {
+        Backend::Sqlite => {
+            std::fs::remove_file(storage.dir.path().join("servicedesk.db.hold")).expect("removed")
+        }
+        Backend::Postgres => {
+            use diesel::{Connection, RunQueryDsl};
+            let mut conn =
+                diesel::PgConnection::establish(&storage.database_url()).expect("connects");
+            diesel::sql_query(
+                "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' \
+                 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+            )
+            .execute(&mut conn)
+            .expect("terminated");
+        }
+    }
+}
+
+/// A server whose hold was taken away takes it back, so a seed is still refused.
+async fn a_lost_hold_is_taken_back(backend: Backend) {
+    let storage = Storage::new(backend);
+    let server = Serving::start(&storage, &[]);
+    assert!(held(&storage), "the server holds its database");
+    take_the_hold_away(&storage);
+    let mut back = false;
+    for _ in 0..100 {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        back = held(&storage);
+        if back {
+            break;
+        }
+    }
+    assert!(back, "the server took its hold back");
+    let refused = seed(&storage, &[]);
+    assert!(refused_for_a_server(&refused), "{}", said(&refused));
+    server.stop();
+}
+
+on_both_databases!(a_lost_hold_is_taken_back);
+
 /// A demo seeded without `--allow-mail` keeps its made-up addresses away from any relay:
 /// `serve` with one refuses to start and says why; seeded with `--allow-mail`, it starts.
 async fn serve_refuses_a_mail_relay_on_a_demo_seeded_without_allow_mail(backend: Backend) {
