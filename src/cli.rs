@@ -86,7 +86,7 @@ fn run(command: Command) -> anyhow::Result<()> {
     if let Command::SeedDemo {
         allow_mail: false, ..
     } = command
-        && std::env::var_os("SERVICEDESK_SMTP_URL").is_some_and(|url| !url.is_empty())
+        && std::env::var("SERVICEDESK_SMTP_URL").is_ok_and(|url| !url.trim().is_empty())
     {
         anyhow::bail!(
             "seed-demo with SERVICEDESK_SMTP_URL set: the demo's tickets would mail made-up \

@@ -243,6 +243,17 @@ async fn seed_demo_refuses_a_mail_relay_and_writes_nothing(backend: Backend) {
         "the database was never touched: {}",
         said(&migrate)
     );
+    // A blank value is no relay, as `serve` reads it too.
+    let blank = Storage::new(backend);
+    let output = Command::new(env!("CARGO_BIN_EXE_servicedesk"))
+        .args(["seed-demo", "--tickets", "5"])
+        .env_clear()
+        .envs(blank.env(Some("tojo-una-una")))
+        .env("SERVICEDESK_SMTP_URL", "  ")
+        .stdin(Stdio::null())
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{}", said(&output));
 }
 
 fn rows(report: &Value) -> Vec<Value> {
