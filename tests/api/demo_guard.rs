@@ -7,7 +7,7 @@ use std::process::{Child, Command, Output, Stdio};
 
 use crate::on_both_databases;
 use crate::support::smtp::SmtpSink;
-use crate::support::{Backend, PRESET, Storage, run_cli};
+use crate::support::{Backend, PRESET, Storage, run_cli, said};
 
 /// `serve` as an operator runs it, once it listens.
 struct Serving(Child);
@@ -56,14 +56,6 @@ impl Drop for Serving {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-fn said(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
 }
 
 fn seed(storage: &Storage, extra: &[&str]) -> Output {

@@ -11,7 +11,7 @@ use servicedesk::app::{self, Application};
 use servicedesk::clock::SystemClock;
 
 use crate::on_both_databases;
-use crate::support::{Backend, PASSWORD, Storage, TestApp, run_cli};
+use crate::support::{Backend, PASSWORD, Storage, TestApp, run_cli, said};
 
 /// A server over `storage` as it is (no preset), and a client for it.
 struct Running {
@@ -74,14 +74,6 @@ fn create_admin(storage: &Storage, preset: Option<&str>, email: &str) -> Output 
             "--password-stdin",
         ],
         &format!("{PASSWORD}\n"),
-    )
-}
-
-fn said(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
     )
 }
 

@@ -36,6 +36,15 @@ pub const PRESET: &str = "tojo-una-una";
 /// Its official domain.
 pub const DOMAIN: &str = "tojounaunakab.go.id";
 
+/// What a command printed, its standard output then its errors.
+pub fn said(output: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
 /// Runs the `servicedesk` binary on `storage` as an operator would, with `stdin` as its input.
 pub fn run_cli(
     storage: &Storage,
