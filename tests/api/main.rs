@@ -9,6 +9,7 @@ mod bounds;
 mod calendars;
 mod cli;
 mod dashboard;
+mod event_data;
 mod first_hour;
 mod http;
 mod input;
