@@ -6,6 +6,7 @@ mod auth;
 mod calendars;
 mod dashboard;
 pub mod error;
+mod event_schemas;
 mod events;
 mod extract;
 mod health;

@@ -9,6 +9,8 @@ use utoipa::{Modify, OpenApi};
 
 use crate::domain::ticket::Action;
 
+use super::event_schemas::EventSchemas;
+
 use super::{
     audit, auth, calendars, dashboard, events, health, metrics, notifications, region, reports,
     services, sla_policies, ticket_actions, tickets, tokens, units, users,
@@ -48,7 +50,7 @@ use super::{
         ticket_actions::cancel_ticket,
     ),
     components(schemas(Action)),
-    modifiers(&BearerAuth, &RequestErrors, &StorageErrors, &CommaLists, &PlainParameters, &OptionalBodies, &FieldlessBodies, &EntityTags),
+    modifiers(&BearerAuth, &EventSchemas, &RequestErrors, &StorageErrors, &CommaLists, &PlainParameters, &OptionalBodies, &FieldlessBodies, &EntityTags),
     tags(
         (name = "health", description = "Probes"),
         (name = "auth", description = "Sign-in"),

@@ -10,6 +10,7 @@ mod calendars;
 mod cli;
 mod dashboard;
 mod demo_guard;
+mod event_data;
 mod first_hour;
 mod http;
 mod input;

@@ -10,16 +10,16 @@ use crate::on_both_databases;
 use crate::support::{Backend, TestApp};
 
 /// Reads Server-Sent Events off a response.
-struct Events {
+pub(crate) struct Events {
     response: Response,
     buffer: String,
 }
 
 /// One event: `(id, type, data)`.
-type Event = (String, String, Value);
+pub(crate) type Event = (String, String, Value);
 
 impl Events {
-    async fn open(app: &TestApp, token: &str, last_event_id: Option<&str>) -> Self {
+    pub(crate) async fn open(app: &TestApp, token: &str, last_event_id: Option<&str>) -> Self {
         let mut request = app
             .client
             .get(app.url("/api/v1/events/stream"))
@@ -63,7 +63,7 @@ impl Events {
     }
 
     /// Events until one for which `last` holds (inclusive).
-    async fn until(&mut self, last: impl Fn(&Event) -> bool) -> Vec<Event> {
+    pub(crate) async fn until(&mut self, last: impl Fn(&Event) -> bool) -> Vec<Event> {
         let mut seen = Vec::new();
         while let Some(event) = self.next(Duration::from_secs(5)).await {
             let done = last(&event);

@@ -1,0 +1,210 @@
+//! Every ticket event type's `data` is what the contract says: a ticket life that makes each
+//! type, read back from the event stream and validated against the served `/openapi.json`.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::on_both_databases;
+use crate::stream::{Event, Events};
+use crate::support::smtp::Mode;
+use crate::support::{Backend, Cast, TestApp, desk_with_sink};
+
+/// Waits until the ticket has an event of `kind` (the mail dispatcher runs on its own).
+async fn event_of(app: &TestApp, cast: &Cast, ticket: &Value, kind: &str) {
+    for _ in 0..500 {
+        let events = app.ticket_events(&cast.supervisor.token, ticket).await;
+        if events.iter().any(|e| e["type"] == kind) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("no {kind} event on {ticket}");
+}
+
+/// Validates `value` against `schema` with the served document as the root of its `$ref`s.
+fn validate(document: &Value, schema: &Value, value: &Value) -> Result<(), String> {
+    let mut root = schema.clone();
+    root["components"] = document["components"].clone();
+    let validator = jsonschema::validator_for(&root).map_err(|e| e.to_string())?;
+    let errors: Vec<String> = validator
+        .iter_errors(value)
+        .map(|e| e.to_string())
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors.join("; "))
+    }
+}
+
+/// Fails unless `frame` is one the stream's documented schema allows, naming what is wrong with
+/// it against its own type's frame schema.
+fn check_frame(document: &Value, frame: &Value) {
+    let stream = &document["paths"]["/api/v1/events/stream"]["get"]["responses"]["200"]["content"]
+        ["text/event-stream"]["schema"];
+    if validate(document, stream, frame).is_ok() {
+        return;
+    }
+    let kind = &frame["event"];
+    let own = document["components"]["schemas"]
+        .as_object()
+        .and_then(|schemas| {
+            schemas
+                .values()
+                .find(|schema| schema["properties"]["event"]["enum"][0] == *kind)
+        })
+        .unwrap_or_else(|| panic!("no documented schema for {kind} frames: {frame}"));
+    let errors = validate(document, own, frame).err().unwrap_or_default();
+    panic!("the {kind} frame is not what the contract says: {errors}\n{frame}");
+}
+
+async fn every_event_type_has_the_data_its_schema_says(backend: Backend) {
+    let (app, cast, sink, clock) = desk_with_sink(backend, &[]).await;
+    app.round_the_clock_policy(
+        &cast.supervisor.token,
+        json!({"response_seconds": 10, "tier1_seconds": 20, "resolution_seconds": 600,
+               "warn_at_percent": 50}),
+    )
+    .await;
+    let (tier1, tier2) = (&cast.tier1.token, &cast.tier2.token);
+    let citizen = json!({"reporter": {"name": "Warga", "email": "warga@gmail.com"}});
+
+    // One ticket through every move, with a change and a comment; its mails go out, and the
+    // citizen's address is left out of them.
+    let ticket = app.create_ticket(tier1, citizen.clone()).await;
+    let id = ticket["id"].as_str().expect("id");
+    app.act(tier1, &ticket, "acknowledge", json!({})).await;
+    let (status, body) = app
+        .patch(
+            &format!("/api/v1/tickets/{id}"),
+            tier1,
+            json!({"title": "SIMPEG mati"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    app.act(
+        tier1,
+        &ticket,
+        "assign",
+        json!({"assignee_id": cast.tier1_colleague.id}),
+    )
+    .await;
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/tickets/{id}/comments"),
+            tier1,
+            json!({"body": "Dicek"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    app.act(tier1, &ticket, "pend", json!({"reason": "Menunggu vendor"}))
+        .await;
+    app.act(tier1, &ticket, "resume", json!({})).await;
+    app.act(tier1, &ticket, "escalate", json!({"reason": "Perlu Dinas"}))
+        .await;
+    app.act(
+        tier2,
+        &ticket,
+        "return",
+        json!({"solution": "Mulai ulang server"}),
+    )
+    .await;
+    app.act(
+        tier1,
+        &ticket,
+        "resolve",
+        json!({"resolution": "Server dimulai ulang"}),
+    )
+    .await;
+    app.act(tier1, &ticket, "reopen", json!({"reason": "Masih mati"}))
+        .await;
+    app.act(tier1, &ticket, "resolve", json!({"resolution": "Diganti"}))
+        .await;
+    app.act(tier1, &ticket, "close", json!({})).await;
+    event_of(&app, &cast, &ticket, "notification_sent").await;
+
+    // One left to its SLA clocks: warned, breached and escalated by the engine.
+    let late = app.create_ticket(tier1, json!({})).await;
+    clock.advance(chrono::Duration::seconds(30));
+    event_of(&app, &cast, &late, "escalated").await;
+
+    // One cancelled, and one whose mail the relay refuses.
+    let cancelled = app.create_ticket(tier1, json!({})).await;
+    app.act(tier1, &cancelled, "cancel", json!({"reason": "Dobel"}))
+        .await;
+    sink.set_mode(Mode::Refuse);
+    let refused = app.create_ticket(tier1, json!({})).await;
+    app.act(
+        tier1,
+        &refused,
+        "escalate",
+        json!({"reason": "Perlu Dinas"}),
+    )
+    .await;
+    event_of(&app, &cast, &refused, "notification_failed").await;
+
+    let mut trail = Vec::new();
+    for ticket in [&ticket, &late, &cancelled, &refused] {
+        trail.extend(app.ticket_events(&cast.supervisor.token, ticket).await);
+    }
+    let newest = trail
+        .iter()
+        .filter_map(|e| e["id"].as_str())
+        .max()
+        .expect("events")
+        .to_owned();
+    let (status, document) = app.get("/openapi.json", &cast.supervisor.token).await;
+    assert_eq!(status, StatusCode::OK);
+    let mut types = BTreeSet::new();
+    // Staff see every event whole; an integration sees public tickets' without mail addresses.
+    for (token, all) in [
+        (&cast.supervisor.token, true),
+        (&cast.integration.token, false),
+    ] {
+        let mut stream =
+            Events::open(&app, token, Some("00000000-0000-0000-0000-000000000000")).await;
+        let frames = stream.until(|(id, ..): &Event| *id == newest).await;
+        if all {
+            assert_eq!(
+                frames.len(),
+                trail.len(),
+                "the stream replays the whole trail"
+            );
+        }
+        for (id, kind, data) in frames {
+            let frame = json!({"event": kind, "id": id, "data": data});
+            check_frame(&document, &frame);
+            types.insert(kind);
+        }
+    }
+    let expected = [
+        "acknowledged",
+        "assigned",
+        "cancelled",
+        "closed",
+        "commented",
+        "created",
+        "escalated",
+        "notification_failed",
+        "notification_sent",
+        "notification_skipped",
+        "pended",
+        "reopened",
+        "resolved",
+        "resumed",
+        "returned",
+        "sla_breached",
+        "sla_warning",
+        "updated",
+    ];
+    assert_eq!(
+        types,
+        expected.map(str::to_owned).into(),
+        "every event type is covered"
+    );
+}
+
+on_both_databases!(every_event_type_has_the_data_its_schema_says);
