@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-BIN=${1:-$PWD/target/debug/servicedesk}
+BIN=$(realpath "${1:-target/debug/servicedesk}")
 GENERATOR_VERSION=0.29.1
 VENV=$PWD/target/python-client
 RUN=$PWD/target/python-client-run

@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-BIN=${1:-$PWD/target/debug/servicedesk}
+BIN=$(realpath "${1:-target/debug/servicedesk}")
 README=$PWD/README.md
 RUN=$PWD/target/readme-run
 for tool in jq curl; do

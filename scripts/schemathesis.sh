@@ -17,7 +17,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-BIN=${1:-$PWD/target/debug/servicedesk}
+BIN=$(realpath "${1:-target/debug/servicedesk}")
 SCHEMATHESIS_VERSION=4.32.5
 VENV=$PWD/target/schemathesis
 RUN=$PWD/target/schemathesis-run
