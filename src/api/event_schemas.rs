@@ -307,13 +307,18 @@ impl Modify for EventSchemas {
                     "properties": {
                         "event": {"type": "string", "enum": [event_type]},
                         "id": text("The event id (UUID v7, in time order); send it as `Last-Event-ID` to resume after it."),
-                        "data": {"allOf": [
-                            {"$ref": "#/components/schemas/StreamEvent"},
-                            {"type": "object", "properties": {
-                                "type": {"type": "string", "enum": [event_type]},
-                                "data": {"$ref": format!("#/components/schemas/{name}")},
-                            }},
-                        ]},
+                        // A `data` line is text on the wire: JSON whose schema is the content's.
+                        "data": {
+                            "type": "string",
+                            "contentMediaType": "application/json",
+                            "contentSchema": {"allOf": [
+                                {"$ref": "#/components/schemas/StreamEvent"},
+                                {"type": "object", "properties": {
+                                    "type": {"type": "string", "enum": [event_type]},
+                                    "data": {"$ref": format!("#/components/schemas/{name}")},
+                                }},
+                            ]},
+                        },
                     },
                 }))),
             );
