@@ -17,7 +17,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::db;
 use crate::jobs::{EventHub, HoldKeeper, MailDispatcher, SlaEngine};
-use crate::service::metrics::RouteLabels;
+use crate::service::ops::metrics::RouteLabels;
 use crate::service::{Desk, DeskParts, region::SeedOutcome};
 
 /// A built service, bound to its port, ready to run.

@@ -6,7 +6,7 @@ use super::error::{ApiError, Problem};
 use super::extract::{Bearer, Body};
 use super::{run, run_as};
 use crate::service::Desk;
-use crate::service::auth::{LoginInput, LoginOutput, MeView};
+use crate::service::accounts::auth::{LoginInput, LoginOutput, MeView};
 
 /// Exchanges email and password for a short-lived access token.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", operation_id = "create_session",

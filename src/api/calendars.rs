@@ -8,7 +8,7 @@ use super::params::{Path, Query};
 use super::{PageParams, run_as, run_as_with};
 use crate::domain::access::Operation;
 use crate::service::Desk;
-use crate::service::calendars::{CalendarInput, CalendarView, HolidayInput};
+use crate::service::catalogue::calendars::{CalendarInput, CalendarView, HolidayInput};
 use crate::service::page::{Page, PageRequest};
 
 /// Adds a calendar (supervisor or admin).

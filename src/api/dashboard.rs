@@ -6,7 +6,7 @@ use super::error::{ApiError, Problem};
 use super::extract::Bearer;
 use super::run_as;
 use crate::service::Desk;
-use crate::service::dashboard::DashboardSummary;
+use crate::service::reports::dashboard::DashboardSummary;
 
 /// Open load, SLA standing and today's escalations (Tier 2, supervisors, auditors, admins and
 /// integration tokens).

@@ -17,7 +17,7 @@ use super::extract::Bearer;
 use super::{run, run_as};
 use crate::auth::Caller;
 use crate::service::Desk;
-use crate::service::event_stream::StreamEvent;
+use crate::service::events::stream::StreamEvent;
 
 /// How often the token is checked again, whatever the traffic, so that a revoked token or a
 /// changed account stops receiving; each check that passes sends a comment line, which also

@@ -7,7 +7,7 @@ use super::error::{ApiError, Problem};
 use super::extract::Bearer;
 use super::run_as;
 use crate::service::Desk;
-use crate::service::metrics::MetricsFormat;
+use crate::service::ops::metrics::MetricsFormat;
 
 /// The format the scraper's `Accept` prefers: the classic text format when it weighs
 /// `text/plain` above OpenMetrics, OpenMetrics otherwise (also on a tie or without `Accept`).

@@ -8,7 +8,7 @@ use super::extract::Bearer;
 use super::params::{Path, Query};
 use super::run_as;
 use crate::service::Desk;
-use crate::service::outbox::NotificationView;
+use crate::service::notify::NotificationView;
 use crate::service::page::{Page, PageRequest};
 
 /// Which mails to list.

@@ -8,11 +8,11 @@ use super::params::{Path, Query};
 use super::{PageParams, run_as, run_as_with};
 use crate::domain::access::Operation;
 use crate::service::Desk;
-use crate::service::outages::{
+use crate::service::availability::{
     AvailabilityQuery, AvailabilityView, NewOutage, OutageEnd, OutageView,
 };
+use crate::service::catalogue::services::{NewService, ServiceChanges, ServiceView};
 use crate::service::page::{Page, PageRequest};
-use crate::service::services::{NewService, ServiceChanges, ServiceView};
 
 /// Adds a service to the catalogue (supervisor or admin).
 #[utoipa::path(post, path = "/api/v1/services", tag = "services", operation_id = "create_service",

@@ -8,8 +8,8 @@ use super::params::{Path, Query};
 use super::{PageParams, run_as, run_as_with};
 use crate::domain::access::Operation;
 use crate::service::Desk;
+use crate::service::catalogue::sla_policies::{SlaPolicyInput, SlaPolicyView};
 use crate::service::page::{Page, PageRequest};
-use crate::service::sla_policies::{SlaPolicyInput, SlaPolicyView};
 
 /// Adds a policy (supervisor or admin); `"default": true` makes it the region default.
 #[utoipa::path(post, path = "/api/v1/sla-policies", tag = "sla-policies", operation_id = "create_sla_policy",

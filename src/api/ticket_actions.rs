@@ -12,11 +12,11 @@ use super::run_as_with;
 use super::tickets::{if_match, with_etag};
 use crate::domain::access::Operation;
 use crate::service::Desk;
-use crate::service::action_requests::{
+use crate::service::tickets::requests::{
     AcknowledgeRequest, ActionRequest, AssignRequest, CancelRequest, CloseRequest, EscalateRequest,
     PendRequest, ReopenRequest, ResolveRequest, ResumeRequest, ReturnRequest,
 };
-use crate::service::ticket_view::TicketView;
+use crate::service::tickets::view::TicketView;
 
 /// The one handler behind the ten operations.
 async fn act<B>(

@@ -9,9 +9,10 @@ use super::extract::{Bearer, Body};
 use super::params::{Path, Query};
 use super::{PageParams, run_as, run_as_with};
 use crate::domain::access::Operation;
+use crate::service::events::view::EventView;
 use crate::service::page::{Page, PageRequest};
-use crate::service::ticket_actions::NewComment;
-use crate::service::ticket_view::{CommentView, EventView, TicketView};
+use crate::service::tickets::actions::NewComment;
+use crate::service::tickets::view::{CommentView, TicketView};
 use crate::service::tickets::{NewTicket, TicketChanges, TicketQuery};
 use crate::service::{Desk, ServiceError};
 

@@ -8,7 +8,7 @@ use super::params::Path;
 use super::{run_as, run_as_with};
 use crate::domain::access::Operation;
 use crate::service::Desk;
-use crate::service::tokens::{CreatedToken, NewToken, TokenView};
+use crate::service::accounts::tokens::{CreatedToken, NewToken, TokenView};
 
 /// Issues a long-lived token for an integration account (admin). The token is shown once.
 #[utoipa::path(post, path = "/api/v1/users/{id}/tokens", tag = "tokens", operation_id = "create_token",

@@ -8,8 +8,8 @@ use super::params::{Path, Query};
 use super::{PageParams, run_as, run_as_with};
 use crate::domain::access::Operation;
 use crate::service::Desk;
+use crate::service::catalogue::units::{NewUnit, UnitChanges, UnitView};
 use crate::service::page::{Page, PageRequest};
-use crate::service::units::{NewUnit, UnitChanges, UnitView};
 
 /// Adds a unit (admin).
 #[utoipa::path(post, path = "/api/v1/units", tag = "units", operation_id = "create_unit",

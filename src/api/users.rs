@@ -8,8 +8,8 @@ use super::params::{Path, Query};
 use super::{PageParams, run_as, run_as_with};
 use crate::domain::access::Operation;
 use crate::service::Desk;
+use crate::service::accounts::users::{NewUser, UserChanges, UserQuery, UserView};
 use crate::service::page::{Page, PageRequest};
-use crate::service::users::{NewUser, UserChanges, UserQuery, UserView};
 
 /// Adds a user (admin). The password is never echoed back.
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", operation_id = "create_user",

@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 
 use crate::service::Desk;
-use crate::service::event_stream::{LOOK_BACK, first_id_at};
-use crate::service::workers::Worker;
+use crate::service::events::stream::{LOOK_BACK, first_id_at};
+use crate::service::ops::workers::Worker;
 
 /// How often the table is read while someone listens.
 const POLL: Duration = Duration::from_millis(200);

@@ -13,7 +13,7 @@ use tokio::task::{Id, JoinSet};
 
 use crate::mail::{Mailer, Outgoing, SendFailure};
 use crate::service::Desk;
-use crate::service::workers::Worker;
+use crate::service::ops::workers::Worker;
 
 /// Most mails claimed at once.
 const BATCH: usize = 50;

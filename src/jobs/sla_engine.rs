@@ -7,7 +7,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use crate::service::Desk;
-use crate::service::workers::Worker;
+use crate::service::ops::workers::Worker;
 
 /// Most tickets handled in one transaction.
 const BATCH: i64 = 200;

@@ -1,42 +1,30 @@
 //! Use cases: one function per action, with authorization, transactions and audit records.
 //! No HTTP types here.
 
-pub mod action_requests;
+pub mod accounts;
 pub mod audit;
-pub mod auth;
-pub mod calendars;
-pub mod dashboard;
+pub mod availability;
+pub mod catalogue;
 pub mod demo;
-mod demo_history;
 mod error;
-pub mod event_stream;
+pub mod events;
 pub(crate) mod fields;
-pub mod health;
-pub mod metrics;
-pub mod outages;
-pub mod outbox;
+pub mod notify;
+pub mod ops;
 pub mod page;
+pub mod period;
 pub mod region;
 pub mod reports;
-pub mod services;
 pub mod sla;
-mod sla_due;
-pub mod sla_policies;
-pub mod ticket_actions;
-pub mod ticket_view;
-mod ticket_writer;
+mod stored;
 pub mod tickets;
-pub mod tokens;
-pub mod units;
-pub mod users;
-pub mod workers;
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
 pub use error::{FieldError, ServiceError};
-pub use sla_due::Bell;
+pub use sla::due::Bell;
 
 use crate::auth::{Caller, JwtKeys, LoginLimiter};
 use crate::clock::Clock;
@@ -52,12 +40,12 @@ pub struct Desk {
     access_token_ttl_secs: i64,
     login_limits: LoginLimiter,
     mail_from: Option<String>,
-    ticket_writer: ticket_writer::TicketWriter,
+    ticket_writer: tickets::writer::TicketWriter,
     calendars: Arc<sla::CalendarCache>,
-    sla_bell: Arc<sla_due::Bell>,
-    metrics: metrics::Metrics,
-    events: tokio::sync::broadcast::Sender<Arc<event_stream::StreamEvent>>,
-    workers: Arc<workers::WorkerHealth>,
+    sla_bell: Arc<sla::due::Bell>,
+    metrics: ops::metrics::Metrics,
+    events: tokio::sync::broadcast::Sender<Arc<events::stream::StreamEvent>>,
+    workers: Arc<ops::workers::WorkerHealth>,
 }
 
 /// How a `Desk` is put together (see `app.rs`).
@@ -78,11 +66,11 @@ impl Desk {
     /// Assembles the use cases.
     pub fn new(parts: DeskParts) -> Self {
         let calendars = Arc::new(sla::CalendarCache::default());
-        let sla_bell = Arc::new(sla_due::Bell::default());
-        let workers = Arc::new(workers::WorkerHealth::default());
+        let sla_bell = Arc::new(sla::due::Bell::default());
+        let workers = Arc::new(ops::workers::WorkerHealth::default());
         Self {
             jwt: JwtKeys::new(&parts.jwt_secret, parts.access_token_ttl_secs),
-            ticket_writer: ticket_writer::TicketWriter::start(
+            ticket_writer: tickets::writer::TicketWriter::start(
                 parts.pool.clone(),
                 parts.clock.clone(),
                 calendars.clone(),
@@ -93,7 +81,7 @@ impl Desk {
             workers,
             calendars,
             sla_bell,
-            metrics: metrics::Metrics::default(),
+            metrics: ops::metrics::Metrics::default(),
             events: tokio::sync::broadcast::channel(EVENT_BUFFER).0,
             pool: parts.pool,
             clock: parts.clock,
@@ -107,12 +95,12 @@ impl Desk {
     /// `EVENT_BUFFER` behind reads the rest from the table.
     pub fn subscribe_events(
         &self,
-    ) -> tokio::sync::broadcast::Receiver<Arc<event_stream::StreamEvent>> {
+    ) -> tokio::sync::broadcast::Receiver<Arc<events::stream::StreamEvent>> {
         self.events.subscribe()
     }
 
     /// Hands events to every listener (none may be listening).
-    pub fn publish_events(&self, events: Vec<Arc<event_stream::StreamEvent>>) {
+    pub fn publish_events(&self, events: Vec<Arc<events::stream::StreamEvent>>) {
         for event in events {
             let _ = self.events.send(event);
         }
@@ -124,7 +112,7 @@ impl Desk {
     }
 
     /// Which background workers are down.
-    pub fn workers(&self) -> &workers::WorkerHealth {
+    pub fn workers(&self) -> &ops::workers::WorkerHealth {
         &self.workers
     }
 

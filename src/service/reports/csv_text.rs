@@ -156,7 +156,7 @@ impl AvailabilityReport {
     }
 }
 
-fn months(figures: &crate::service::outages::AvailabilityView) -> String {
+fn months(figures: &crate::service::availability::AvailabilityView) -> String {
     figures
         .budget_breaches
         .iter()

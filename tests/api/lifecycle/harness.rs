@@ -12,11 +12,11 @@ use servicedesk::auth::Caller;
 use servicedesk::clock::{Clock, ManualClock};
 use servicedesk::db::{DatabaseUrl, DbConn};
 use servicedesk::domain::ticket::Action;
-use servicedesk::service::action_requests::{
+use servicedesk::service::page::PageRequest;
+use servicedesk::service::tickets::requests::{
     AcknowledgeRequest, ActionRequest, AssignRequest, CancelRequest, CloseRequest, EscalateRequest,
     PendRequest, ReopenRequest, ResolveRequest, ResumeRequest, ReturnRequest,
 };
-use servicedesk::service::page::PageRequest;
 use servicedesk::service::{Desk, ServiceError};
 
 use super::model::{self, Actor, Answer, Calendar, Targets};

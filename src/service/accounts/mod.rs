@@ -1,0 +1,6 @@
+//! Who may sign in and with what: accounts, sign-in, integration tokens.
+
+pub mod auth;
+pub(in crate::service) mod names;
+pub mod tokens;
+pub mod users;

@@ -1,0 +1,5 @@
+//! Outages of services and their availability.
+
+mod outages;
+
+pub use outages::*;

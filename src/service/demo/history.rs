@@ -1,0 +1,606 @@
+//! The demo's 90 days of history: tickets recorded across office hours and worked through the
+//! real use cases with the desk's clock moved forward, the SLA engine's passes run at the
+//! instants it would have woken (so clocks, events and reports agree with what it would have
+//! done), outages, and a few tickets due within minutes of the end. The mail the past would
+//! have sent is dropped at the end.
+
+use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use crate::auth::Caller;
+use crate::clock::ManualClock;
+use crate::db::{self, write_tx};
+use crate::domain::calendar::BusinessCalendar;
+use crate::domain::sla::{SlaTarget, default_targets};
+use crate::domain::ticket::{self, Action, Kind, Level};
+use crate::service::availability::NewOutage;
+use crate::service::catalogue::units::UnitView;
+use crate::service::demo::data::{PDS, ROUND_THE_CLOCK_SERVICE, SERVICES, TITLES};
+use crate::service::tickets::NewTicket;
+use crate::service::tickets::requests::ActionRequest;
+use crate::service::tickets::view::Reporter;
+use crate::service::{Desk, ServiceError, sla};
+
+/// How far back the history reaches.
+const DAYS: i64 = 90;
+/// Most tickets the engine handles per transaction, as in `serve`.
+const ENGINE_BATCH: i64 = 200;
+/// Business seconds of an office day, roughly: for "a day or two later".
+const OFFICE_DAY: i64 = 8 * 3600;
+
+/// The accounts and catalogue the history is played with.
+pub(in crate::service) struct Staff {
+    /// Each PD with its Tier 1 technicians.
+    pub(in crate::service) pds: Vec<(UnitView, Vec<Caller>)>,
+    /// Tier 2 staff.
+    pub(in crate::service) tier2: Vec<Caller>,
+    /// The supervisor, who assigns Tier 2 work.
+    pub(in crate::service) supervisor: Caller,
+    /// Service ids, in the order of `SERVICES`.
+    pub(in crate::service) services: Vec<String>,
+}
+
+/// One move of a planned ticket, `after` business seconds from its creation.
+struct Step {
+    after: i64,
+    action: Action,
+    /// What the move's one field says (the reason, solution or resolution), if it needs one.
+    text: &'static str,
+}
+
+/// A ticket to record and the moves it will get.
+struct Plan {
+    created: DateTime<Utc>,
+    pd: usize,
+    technician: usize,
+    worker: usize,
+    service: Option<usize>,
+    impact: Level,
+    urgency: Level,
+    kind: Kind,
+    title: &'static str,
+    /// Due within minutes of the end: said in the summary.
+    due_soon: Option<&'static str>,
+    steps: Vec<Step>,
+}
+
+/// Something that happens at an instant of the history.
+enum Happening {
+    Record(usize),
+    Move(usize, usize),
+    Outage {
+        service: usize,
+        started: DateTime<Utc>,
+        hours: i64,
+        planned: bool,
+        note: &'static str,
+    },
+}
+
+/// The planned history, in the order it happens.
+pub(in crate::service) struct History {
+    plans: Vec<Plan>,
+    timeline: Vec<(DateTime<Utc>, Happening)>,
+    until: DateTime<Utc>,
+}
+
+/// What playing the history made.
+pub(in crate::service) struct Played {
+    pub(in crate::service) tickets: usize,
+    pub(in crate::service) due_soon: Vec<(String, String)>,
+}
+
+const RESOLUTION: &str = "Sudah ditangani dan dicek bersama pelapor (data demo).";
+
+fn step(after: f64, action: Action, text: &'static str) -> Step {
+    Step {
+        after: after as i64,
+        action,
+        text,
+    }
+}
+
+/// The moves of one ticket, as fractions of its targets: most are solved at Tier 1 in time,
+/// some answered late, escalated by hand or by the engine, left pending, returned, reopened or
+/// cancelled, and a few nobody looks at until the resolution target has long passed.
+fn moves(rng: &mut StdRng, target: &SlaTarget) -> Vec<Step> {
+    let r = target.response_seconds as f64;
+    let w = target.tier1_seconds.unwrap_or(target.resolution_seconds) as f64;
+    let z = target.resolution_seconds as f64;
+    let day = OFFICE_DAY as f64;
+    let mut f = |low: f64, high: f64| rng.random_range(low..high);
+    let close = |at: f64, f: &mut dyn FnMut(f64, f64) -> f64| {
+        step(at + f(1.0, 3.0) * day, Action::Close, "")
+    };
+    let ack = |at: f64| step(at, Action::Acknowledge, "");
+    let mut steps = match f(0.0, 100.0) as u32 {
+        0..36 => {
+            let fixed = f(0.3, 0.9) * w;
+            vec![
+                ack(f(0.1, 0.7) * r),
+                step(fixed, Action::Resolve, RESOLUTION),
+                close(fixed, &mut f),
+            ]
+        }
+        36..46 => {
+            let fixed = f(0.5, 0.95) * w;
+            vec![
+                ack(f(1.2, 2.5) * r),
+                step(fixed, Action::Resolve, RESOLUTION),
+                close(fixed, &mut f),
+            ]
+        }
+        46..60 => {
+            let escalated = f(0.3, 0.8) * w;
+            let fixed = f(0.4, 1.3) * z;
+            vec![
+                ack(0.4 * r),
+                step(
+                    escalated,
+                    Action::Escalate,
+                    "Perlu akses server di pusat data Diskominfo",
+                ),
+                ack(escalated + f(0.05, 0.2) * w),
+                step(fixed, Action::Resolve, RESOLUTION),
+                close(fixed, &mut f),
+            ]
+        }
+        60..70 => {
+            // Tier 1 answers but does not get to it: the engine escalates at the window's
+            // end, and the supervisor hands it to a Tier 2 technician.
+            let fixed = f(0.5, 1.4) * z;
+            vec![
+                ack(0.5 * r),
+                step(w + f(0.02, 0.1) * w, Action::Assign, ""),
+                step(fixed, Action::Resolve, RESOLUTION),
+                close(fixed, &mut f),
+            ]
+        }
+        70..80 => {
+            let pended = 0.25 * w;
+            let resumed = pended + f(1.0, 2.0) * day;
+            let fixed = resumed + 0.3 * w;
+            vec![
+                ack(0.3 * r),
+                step(pended, Action::Pend, "Menunggu konfirmasi pelapor"),
+                step(resumed, Action::Resume, ""),
+                step(fixed, Action::Resolve, RESOLUTION),
+                close(fixed, &mut f),
+            ]
+        }
+        80..87 => {
+            let escalated = 0.4 * w;
+            let returned = escalated + 0.1 * z;
+            let fixed = returned + 0.1 * w;
+            vec![
+                ack(0.3 * r),
+                step(escalated, Action::Escalate, "Butuh hak akses administrator"),
+                step(
+                    returned,
+                    Action::Return,
+                    "Hak akses sudah diberikan; mohon pasang ulang aplikasi di komputer pelapor.",
+                ),
+                step(fixed, Action::Resolve, RESOLUTION),
+                close(fixed, &mut f),
+            ]
+        }
+        87..92 => vec![step(0.3 * r, Action::Cancel, "Laporan ganda")],
+        92..96 => {
+            let fixed = 0.6 * w;
+            let reopened = fixed + day;
+            let again = reopened + 0.2 * w;
+            vec![
+                ack(0.3 * r),
+                step(fixed, Action::Resolve, RESOLUTION),
+                step(reopened, Action::Reopen, "Masalah muncul lagi"),
+                step(again, Action::Resolve, RESOLUTION),
+                close(again, &mut f),
+            ]
+        }
+        _ => {
+            let fixed = f(1.2, 2.0) * z;
+            vec![
+                step(fixed, Action::Resolve, RESOLUTION),
+                close(fixed, &mut f),
+            ]
+        }
+    };
+    // Each move a minute at least after the one before.
+    for i in 1..steps.len() {
+        steps[i].after = steps[i].after.max(steps[i - 1].after + 60);
+    }
+    steps
+}
+
+fn target_for(impact: Level, urgency: Level) -> SlaTarget {
+    let priority = ticket::priority(impact, urgency, false);
+    default_targets()
+        .into_iter()
+        .find(|t| t.priority == priority)
+        .unwrap_or_else(|| default_targets().remove(0))
+}
+
+/// `hour`:00 local time, `days` before `until`.
+fn local_morning(
+    calendar: &BusinessCalendar,
+    until: DateTime<Utc>,
+    days: i64,
+    hour: u32,
+) -> DateTime<Utc> {
+    let day = (until - Duration::days(days))
+        .with_timezone(&calendar.timezone)
+        .date_naive();
+    let at = day.and_time(NaiveTime::from_hms_opt(hour, 0, 0).unwrap_or_default());
+    calendar
+        .timezone
+        .from_local_datetime(&at)
+        .earliest()
+        .map_or(until - Duration::days(days), |at| at.with_timezone(&Utc))
+}
+
+impl History {
+    /// Plans `tickets` tickets (a few of them due within minutes of `until`) and the outages.
+    pub(in crate::service) fn plan(
+        desk: &Desk,
+        staff: &Staff,
+        until: DateTime<Utc>,
+        tickets: usize,
+    ) -> Result<Self, ServiceError> {
+        let office = {
+            let mut conn = desk.conn()?;
+            let policy = db::sla_policies::find_default(&mut conn)?
+                .ok_or_else(|| ServiceError::Internal("no default SLA policy".into()))?;
+            sla::load_calendar(&mut conn, &policy.calendar_id)?
+        };
+        let start = until - Duration::days(DAYS);
+        let open_seconds = office.business_seconds(start, until);
+        let mut rng = StdRng::seed_from_u64(2026);
+        let levels = [Level::High, Level::Medium, Level::Low];
+        let mut plans = Vec::new();
+        let mut soon = todays_desk_plans(&office, until);
+        soon.extend(due_soon_plans(until));
+        soon.truncate(tickets);
+        let history = tickets.saturating_sub(soon.len());
+        for n in 0..history {
+            let offset = rng.random_range(0..open_seconds.max(1));
+            let created = office.add(start, offset).unwrap_or(start);
+            let (impact, urgency) = (
+                levels[rng.random_range(0..3)],
+                levels[rng.random_range(0..3)],
+            );
+            let mut steps = moves(&mut rng, &target_for(impact, urgency));
+            // The desk of the last days is still at work: a part of their moves is to come.
+            if office.business_seconds(created, until) < 4 * OFFICE_DAY {
+                steps.truncate(rng.random_range(0..=steps.len()));
+            }
+            let pd = rng.random_range(0..staff.pds.len());
+            plans.push(Plan {
+                created,
+                pd,
+                technician: rng.random_range(0..2),
+                worker: rng.random_range(0..staff.tier2.len()),
+                service: rng
+                    .random_bool(0.6)
+                    .then(|| rng.random_range(0..staff.services.len())),
+                impact,
+                urgency,
+                kind: Kind::ALL[n % Kind::ALL.len()],
+                title: TITLES[rng.random_range(0..TITLES.len())],
+                due_soon: None,
+                steps: steps
+                    .into_iter()
+                    .map(|s| Step {
+                        // From here on offsets are wall-clock seconds after creation.
+                        after: office
+                            .add(created, s.after)
+                            .map_or(i64::MAX, |at| (at - created).num_seconds()),
+                        ..s
+                    })
+                    .collect(),
+            });
+        }
+        plans.extend(soon);
+        let mut timeline = Vec::new();
+        for (i, plan) in plans.iter().enumerate() {
+            timeline.push((plan.created, Happening::Record(i)));
+            for (j, step) in plan.steps.iter().enumerate() {
+                let at = plan.created + Duration::seconds(step.after.min(DAYS * 86_400));
+                if at < until {
+                    timeline.push((at, Happening::Move(i, j)));
+                }
+            }
+        }
+        let service = |code: &str| SERVICES.iter().position(|s| s.0 == code).unwrap_or(0);
+        for (code, days, hours, planned, note) in [
+            (
+                "SIAK",
+                55,
+                6,
+                false,
+                "Server basis data SIAK mati setelah listrik pusat data padam (demo).",
+            ),
+            (
+                "SIMPEG",
+                20,
+                2,
+                false,
+                "Sertifikat TLS SIMPEG kedaluwarsa; diperbarui (demo).",
+            ),
+            (
+                "SIMDA",
+                30,
+                4,
+                true,
+                "Pemeliharaan terjadwal: pembaruan versi basis data (demo).",
+            ),
+            (
+                "EOFFICE",
+                -3,
+                2,
+                true,
+                "Pemeliharaan terjadwal: pemindahan server (demo).",
+            ),
+        ] {
+            let started = local_morning(&office, until, days, 9);
+            // Recorded when it ends; one still to come is announced at the end.
+            let recorded = (started + Duration::hours(hours)).min(until);
+            timeline.push((
+                recorded,
+                Happening::Outage {
+                    service: service(code),
+                    started,
+                    hours,
+                    planned,
+                    note,
+                },
+            ));
+        }
+        timeline.sort_by_key(|(at, _)| *at);
+        Ok(Self {
+            plans,
+            timeline,
+            until,
+        })
+    }
+
+    /// Plays the history on `desk`, whose clock is `clock`.
+    pub(in crate::service) fn play(
+        self,
+        desk: &Desk,
+        clock: &ManualClock,
+        staff: &Staff,
+    ) -> Result<Played, ServiceError> {
+        let mut ids: Vec<Option<String>> = vec![None; self.plans.len()];
+        let mut due_soon = Vec::new();
+        for (at, happening) in &self.timeline {
+            run_engine_until(desk, clock, *at)?;
+            match happening {
+                Happening::Record(i) => {
+                    let plan = &self.plans[*i];
+                    let (unit, technicians) = &staff.pds[plan.pd];
+                    let view = desk.create_ticket(
+                        &technicians[plan.technician],
+                        NewTicket {
+                            kind: plan.kind,
+                            title: format!("{} ({})", plan.title, unit.code),
+                            description: "Dilaporkan melalui Service Desk Tier 1 (data demo)."
+                                .into(),
+                            service_id: plan.service.map(|s| staff.services[s].clone()),
+                            impact: plan.impact,
+                            urgency: plan.urgency,
+                            reporter: Reporter {
+                                name: format!("Pegawai {} #{}", unit.code, i + 1),
+                                email: None,
+                                phone: None,
+                            },
+                            classification: None,
+                            security_incident: false,
+                            unit_id: None,
+                        },
+                        None,
+                    )?;
+                    if let Some(what) = plan.due_soon {
+                        due_soon.push((view.number.clone(), what.to_owned()));
+                    }
+                    ids[*i] = Some(view.id);
+                }
+                Happening::Move(i, j) => {
+                    if let Some(id) = &ids[*i] {
+                        self.make_move(desk, staff, id, *i, *j)?;
+                    }
+                }
+                Happening::Outage {
+                    service,
+                    started,
+                    hours,
+                    planned,
+                    note,
+                } => {
+                    let worker = &staff.tier2[0];
+                    desk.create_outage(
+                        worker,
+                        &staff.services[*service],
+                        NewOutage {
+                            started_at: *started,
+                            ended_at: Some(*started + Duration::hours(*hours)),
+                            planned: *planned,
+                            ticket_id: None,
+                            note: (*note).to_owned(),
+                        },
+                    )?;
+                }
+            }
+        }
+        run_engine_until(desk, clock, self.until)?;
+        let mut conn = desk.conn()?;
+        let dropped = write_tx(&mut conn, |conn| {
+            Ok::<_, ServiceError>(db::notifications::discard_queued(conn)?)
+        })?;
+        tracing::info!(dropped, "the demo's past mails nobody");
+        Ok(Played {
+            tickets: self.plans.len(),
+            due_soon,
+        })
+    }
+
+    /// One planned move, by whoever holds the ticket then. A move the ticket no longer allows
+    /// (the engine escalated it first, say) is left out, as a person would.
+    fn make_move(
+        &self,
+        desk: &Desk,
+        staff: &Staff,
+        id: &str,
+        plan: usize,
+        step: usize,
+    ) -> Result<(), ServiceError> {
+        let plan = &self.plans[plan];
+        let step = &plan.steps[step];
+        let tier = {
+            let mut conn = desk.conn()?;
+            db::tickets::find(&mut conn, id)?.map_or(1, |t| t.tier)
+        };
+        let technician = &staff.pds[plan.pd].1[plan.technician];
+        let worker = &staff.tier2[plan.worker];
+        let mut text = step.text.to_owned();
+        let who = match step.action {
+            Action::Escalate => technician,
+            Action::Return => worker,
+            Action::Assign => {
+                text = worker.user_id.clone();
+                &staff.supervisor
+            }
+            _ if tier == 2 => worker,
+            _ => technician,
+        };
+        let request = ActionRequest::with_text(step.action, text);
+        // A planned move the engine's own escalations made impossible is simply not made.
+        match desk.act_on_ticket(who, id, request, None) {
+            Ok(_)
+            | Err(
+                ServiceError::Conflict { .. }
+                | ServiceError::InvalidTransition { .. }
+                | ServiceError::Denied(_)
+                | ServiceError::Forbidden
+                | ServiceError::Invalid { .. },
+            ) => Ok(()),
+            Err(other) => Err(other),
+        }
+    }
+}
+
+/// Tickets of the last office hours, each left where today's desk would have it: in progress,
+/// pending, at Tier 2 and resolved, whatever the random history left open.
+fn todays_desk_plans(office: &BusinessCalendar, until: DateTime<Utc>) -> Vec<Plan> {
+    let start = until - Duration::days(DAYS);
+    let open = office.business_seconds(start, until);
+    let ack = || step(600.0, Action::Acknowledge, "");
+    let desk = [
+        (TITLES[3], vec![ack()]),
+        (
+            TITLES[4],
+            vec![
+                ack(),
+                step(1200.0, Action::Pend, "Menunggu data pegawai dari BKPSDM"),
+            ],
+        ),
+        (
+            TITLES[9],
+            vec![
+                ack(),
+                step(
+                    1200.0,
+                    Action::Escalate,
+                    "Perlu perbaikan langsung di basis data",
+                ),
+                step(1800.0, Action::Acknowledge, ""),
+            ],
+        ),
+        (
+            TITLES[1],
+            vec![ack(), step(1500.0, Action::Resolve, RESOLUTION)],
+        ),
+    ];
+    desk.into_iter()
+        .enumerate()
+        .map(|(i, (title, steps))| Plan {
+            created: office
+                .add(start, open - 3600 * (i as i64 + 2))
+                .unwrap_or(start),
+            pd: i,
+            technician: 1,
+            worker: 1,
+            service: None,
+            impact: Level::Medium,
+            urgency: Level::Low,
+            kind: Kind::Request,
+            title,
+            due_soon: None,
+            steps,
+        })
+        .collect()
+}
+
+/// Tickets on the round-the-clock service whose next alert falls a few minutes after `until`,
+/// whatever the hour: the engine of the first `serve` visibly acts on them.
+fn due_soon_plans(until: DateTime<Utc>) -> Vec<Plan> {
+    let plan = |minutes_ago: i64, impact, urgency, title, what, steps: Vec<Step>| Plan {
+        created: until - Duration::minutes(minutes_ago),
+        pd: PDS.iter().position(|p| p.0 == "RSUD").unwrap_or(0),
+        technician: 0,
+        worker: 0,
+        service: Some(ROUND_THE_CLOCK_SERVICE),
+        impact,
+        urgency,
+        kind: Kind::Incident,
+        title,
+        due_soon: Some(what),
+        steps,
+    };
+    vec![
+        // Critical: 15 minutes to answer, nobody has.
+        plan(
+            12,
+            Level::High,
+            Level::High,
+            TITLES[0],
+            "response target runs out in about 3 minutes",
+            vec![],
+        ),
+        // High: 30 minutes to answer, nobody has.
+        plan(
+            25,
+            Level::High,
+            Level::Medium,
+            TITLES[6],
+            "response target runs out in about 5 minutes",
+            vec![],
+        ),
+        // Critical, answered: Tier 1's hour runs out and the engine escalates it.
+        plan(
+            50,
+            Level::High,
+            Level::High,
+            TITLES[2],
+            "Tier 1's window runs out in about 10 minutes: the engine escalates it",
+            vec![step(300.0, Action::Acknowledge, "")],
+        ),
+    ]
+}
+
+/// The SLA engine's passes up to `to`, each at the instant it would have woken; then the clock
+/// stands at `to`.
+fn run_engine_until(
+    desk: &Desk,
+    clock: &ManualClock,
+    to: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    while let Some(next) = desk.next_sla_instant()?.filter(|next| *next <= to) {
+        clock.advance_to(next);
+        if desk.handle_due_sla(ENGINE_BATCH, &mut None)? == 0 {
+            break;
+        }
+    }
+    clock.advance_to(to);
+    Ok(())
+}

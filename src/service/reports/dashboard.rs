@@ -1,0 +1,157 @@
+//! The Tier 2 dashboard's summary: open load by status, tier, priority and PD, SLA standing,
+//! today's escalations and the oldest open ticket.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, TimeZone, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::auth::Caller;
+use crate::clock::rfc3339;
+use crate::db;
+use crate::domain::role::{Role, UnitKind};
+use crate::domain::sla::Priority;
+use crate::domain::ticket::Status;
+use crate::service::stored::stored;
+use crate::service::{Desk, ServiceError, region, require};
+
+/// One PD's open load.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnitLoad {
+    /// The PD.
+    pub unit_id: String,
+    /// Its code.
+    pub code: String,
+    /// Its name.
+    pub name: String,
+    /// Open tickets.
+    pub open: i64,
+    /// Open tickets with a breached SLA clock.
+    pub breached_open: i64,
+}
+
+/// The oldest open ticket.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OldestOpen {
+    /// Ticket id.
+    pub id: String,
+    /// Its number.
+    pub number: String,
+    /// When it was recorded.
+    #[serde(with = "rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: DateTime<Utc>,
+}
+
+/// `GET /dashboard/summary`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DashboardSummary {
+    /// When the figures were taken.
+    #[serde(with = "rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub generated_at: DateTime<Utc>,
+    /// Open tickets per open status (`new`, `in_progress`, `pending`).
+    pub open_by_status: BTreeMap<String, i64>,
+    /// Open tickets per tier (`"1"`, `"2"`).
+    pub open_by_tier: BTreeMap<String, i64>,
+    /// Open tickets per priority.
+    pub open_by_priority: BTreeMap<String, i64>,
+    /// Open tickets with a breached SLA clock.
+    pub breached_open: i64,
+    /// Open tickets not breached but past a warning threshold of a running clock.
+    pub at_risk_open: i64,
+    /// Escalations since local midnight in the region's timezone.
+    pub escalated_today: i64,
+    /// Every active PD, by code.
+    pub by_unit: Vec<UnitLoad>,
+    /// The oldest open ticket (public ones only for integrations).
+    pub oldest_open: Option<OldestOpen>,
+}
+
+impl Desk {
+    /// The dashboard summary (Tier 2, supervisors, auditors, admins and integrations).
+    pub fn dashboard_summary(&self, caller: &Caller) -> Result<DashboardSummary, ServiceError> {
+        require(
+            caller,
+            &[
+                Role::Tier2,
+                Role::Supervisor,
+                Role::Auditor,
+                Role::Admin,
+                Role::Integration,
+            ],
+        )?;
+        let now = self.now();
+        let mut conn = self.conn()?;
+        let timezone: chrono_tz::Tz =
+            stored("region timezone", &region::load(&mut conn)?.row.timezone)?;
+        let local_midnight = now
+            .with_timezone(&timezone)
+            .date_naive()
+            .and_time(chrono::NaiveTime::MIN);
+        let midnight = timezone
+            .from_local_datetime(&local_midnight)
+            .earliest()
+            .map_or(now, |at| at.with_timezone(&Utc));
+
+        let zeroes = |keys: Vec<String>| keys.into_iter().map(|k| (k, 0)).collect();
+        let mut summary = DashboardSummary {
+            generated_at: now,
+            open_by_status: zeroes(
+                Status::ALL
+                    .iter()
+                    .filter(|s| s.is_open())
+                    .map(ToString::to_string)
+                    .collect(),
+            ),
+            open_by_tier: zeroes(vec!["1".into(), "2".into()]),
+            open_by_priority: zeroes(Priority::ALL.iter().map(ToString::to_string).collect()),
+            breached_open: 0,
+            at_risk_open: 0,
+            escalated_today: db::dashboard::escalations_since(&mut conn, midnight.naive_utc())?,
+            by_unit: Vec::new(),
+            oldest_open: db::dashboard::oldest_open(&mut conn, caller.role == Role::Integration)?
+                .map(|t| OldestOpen {
+                    id: t.id,
+                    number: t.number,
+                    created_at: t.created_at.and_utc(),
+                }),
+        };
+        let mut by_unit: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+        for group in db::dashboard::open_groups(&mut conn)? {
+            let n = group.tickets;
+            *summary.open_by_status.entry(group.status).or_default() += n;
+            *summary
+                .open_by_tier
+                .entry(group.tier.to_string())
+                .or_default() += n;
+            *summary.open_by_priority.entry(group.priority).or_default() += n;
+            let unit = by_unit.entry(group.unit_id).or_default();
+            unit.0 += n;
+            if group.breached {
+                summary.breached_open += n;
+                unit.1 += n;
+            } else if group.warned {
+                summary.at_risk_open += n;
+            }
+        }
+        let mut units = db::units::list(&mut conn, None, i64::MAX)?;
+        units.retain(|u| u.active && u.kind == UnitKind::Pd.as_str());
+        units.sort_by(|a, b| a.code.cmp(&b.code));
+        summary.by_unit = units
+            .into_iter()
+            .map(|u| {
+                let (open, breached_open) = by_unit.get(&u.id).copied().unwrap_or_default();
+                UnitLoad {
+                    unit_id: u.id,
+                    code: u.code,
+                    name: u.name,
+                    open,
+                    breached_open,
+                }
+            })
+            .collect();
+        Ok(summary)
+    }
+}
