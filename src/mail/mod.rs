@@ -4,6 +4,7 @@
 mod render;
 mod smtp;
 mod transport;
+pub mod wording;
 
 pub use render::{
     Due, Rendered, ServiceMail, TicketMail, local_time, render_service, render_ticket,

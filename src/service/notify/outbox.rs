@@ -16,8 +16,9 @@ use crate::db::{self, DbConn, write_tx};
 use crate::domain::email::{EmailAddress, OfficialDomains};
 use crate::domain::notification::{Notice, Parties, Recipients, official_only, recipients};
 use crate::domain::role::Role;
-use crate::domain::ticket::{Kind, Status, Tier};
+use crate::domain::ticket::Tier;
 use crate::domain::ticket_sla::ClockKind;
+use crate::mail::wording::{self, TierLabels};
 use crate::mail::{
     Due, Outgoing, Rendered, SendFailure, ServiceMail, TicketMail, local_time, render_service,
     render_ticket,
@@ -47,6 +48,15 @@ pub(in crate::service) struct Mailing {
     sender: String,
     tier1_label: String,
     tier2_label: String,
+}
+
+impl Mailing {
+    fn labels(&self) -> TierLabels<'_> {
+        TierLabels {
+            tier1: &self.tier1_label,
+            tier2: &self.tier2_label,
+        }
+    }
 }
 
 /// The region's mail settings; the sender is `SERVICEDESK_MAIL_FROM` when set.
@@ -110,79 +120,16 @@ pub(in crate::service) struct DueInstants {
     pub resolution: Option<DateTime<Utc>>,
 }
 
-fn kind_word(kind: &str) -> &'static str {
-    match kind.parse::<Kind>() {
-        Ok(Kind::Incident) => "gangguan",
-        Ok(Kind::Complaint) => "keluhan",
-        Ok(Kind::Problem) => "masalah",
-        Ok(Kind::Request) => "permintaan",
-        Ok(Kind::Change) => "perubahan",
-        Err(_) => "tiket",
-    }
-}
-
-fn status_word(status: &str) -> &'static str {
-    match status.parse::<Status>() {
-        Ok(Status::New) => "baru",
-        Ok(Status::InProgress) => "dalam proses",
-        Ok(Status::Pending) => "menunggu",
-        Ok(Status::Resolved) => "selesai",
-        Ok(Status::Closed) => "ditutup",
-        Ok(Status::Cancelled) => "dibatalkan",
-        Err(_) => "",
-    }
-}
-
-fn priority_word(priority: &str) -> &'static str {
-    match priority {
-        "critical" => "kritis",
-        "high" => "tinggi",
-        "medium" => "sedang",
-        _ => "rendah",
-    }
-}
-
-fn clock_word(clock: Option<ClockKind>, mailing: &Mailing) -> String {
-    match clock {
-        Some(ClockKind::Response) => "respons".into(),
-        Some(ClockKind::Tier1) => format!("batas waktu {}", mailing.tier1_label),
-        Some(ClockKind::Resolution) | None => "penyelesaian".into(),
-    }
-}
-
-fn headline(notice: &TicketNotice, mailing: &Mailing) -> String {
-    match notice.notice {
-        Notice::Created => "Tiket baru".into(),
-        Notice::Escalated if notice.automatic => {
-            format!("Dieskalasi otomatis ke {}", mailing.tier2_label)
-        }
-        Notice::Escalated => format!("Dieskalasi ke {}", mailing.tier2_label),
-        Notice::Returned => format!("Dikembalikan ke {}", mailing.tier1_label),
-        Notice::SlaWarning => format!("Peringatan SLA {}", clock_word(notice.clock, mailing)),
-        Notice::SlaBreached => format!("SLA {} terlampaui", clock_word(notice.clock, mailing)),
-        Notice::Resolved => "Tiket diselesaikan".into(),
-        Notice::AvailabilityBreached => "Waktu henti melampaui batas".into(),
-    }
-}
-
-fn detail_label(notice: Notice) -> &'static str {
-    match notice {
-        Notice::Returned => "Petunjuk",
-        Notice::Resolved => "Penyelesaian",
-        _ => "Alasan",
-    }
-}
-
 fn due_times(due: DueInstants, mailing: &Mailing) -> Vec<Due> {
     [
-        ("Respons".to_owned(), due.response),
-        (format!("Batas waktu {}", mailing.tier1_label), due.tier1),
-        ("Penyelesaian".to_owned(), due.resolution),
+        (ClockKind::Response, due.response),
+        (ClockKind::Tier1, due.tier1),
+        (ClockKind::Resolution, due.resolution),
     ]
     .into_iter()
-    .filter_map(|(label, at)| {
+    .filter_map(|(clock, at)| {
         at.map(|at| Due {
-            label,
+            label: wording::deadline(clock, mailing.labels()),
             at: local_time(at, mailing.timezone),
         })
     })
@@ -313,16 +260,21 @@ fn ticket_mail(
         region: mailing.region.clone(),
         number: ticket.number.clone(),
         title: ticket.title.clone(),
-        headline: headline(notice, mailing),
-        kind: kind_word(&ticket.kind).into(),
-        priority: priority_word(&ticket.priority).into(),
-        status: status_word(&ticket.status).into(),
+        headline: wording::headline(
+            notice.notice,
+            notice.automatic,
+            notice.clock,
+            mailing.labels(),
+        ),
+        kind: wording::kind(stored("kind", &ticket.kind)?).into(),
+        priority: wording::priority(stored("priority", &ticket.priority)?).into(),
+        status: wording::status(stored("status", &ticket.status)?).into(),
         tier_label: match tier {
             Tier::One => mailing.tier1_label.clone(),
             Tier::Two => mailing.tier2_label.clone(),
         },
         unit_name: unit_name.clone(),
-        detail_label: detail_label(notice.notice).into(),
+        detail_label: wording::detail_label(notice.notice).into(),
         detail: notice.detail.clone(),
         due: due_times(notice.due, mailing),
     })
@@ -368,16 +320,15 @@ pub(in crate::service) fn enqueue_budget_mail(
     if kept.to.is_empty() && kept.cc.is_empty() {
         return Ok(());
     }
-    let minutes = |seconds: i64| format!("{} menit", seconds / 60);
     let rendered = render_service(&ServiceMail {
         region: mailing.region.clone(),
-        headline: format!("Waktu henti {month} melampaui batas: {}", service.name),
+        headline: wording::budget_headline(month, &service.name),
         service_code: service.code.clone(),
         service_name: service.name.clone(),
         month: month.into(),
         target: service.availability_target_percent.to_string(),
-        downtime: minutes(downtime),
-        budget: minutes(budget),
+        downtime: wording::minutes(downtime),
+        budget: wording::minutes(budget),
     })
     .map_err(ServiceError::Internal)?;
     let mail = notification_row(mailing, (None, None), notice, &kept, rendered, None, now);
