@@ -1,5 +1,13 @@
-//! Who is told: the mail outbox and its dispatch.
+//! Who is told: the mails a change owes, the outbox that holds them and its dispatch.
 
+mod compose;
+mod dispatch;
+mod mailing;
+mod notifications;
 mod outbox;
 
-pub use outbox::*;
+pub(in crate::service) use compose::{
+    DueInstants, TicketNotice, enqueue_budget_mail, enqueue_created_mails, enqueue_ticket_mail,
+};
+pub(in crate::service) use mailing::mailing;
+pub use notifications::NotificationView;

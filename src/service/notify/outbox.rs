@@ -1,342 +1,30 @@
-//! The mail outbox: mails rendered and queued in the transaction of the change that causes
-//! them (recipients per docs/sla.md "Who is told", official domains only), and the dispatcher's side of sending.
-
-use std::collections::HashMap;
+//! The outbox's rows: a rendered mail as stored, as the dispatcher sends it, and when it is
+//! tried again.
 
 use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
 use rand::Rng;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use serde::Deserialize;
 
-use crate::auth::Caller;
-use crate::clock::rfc3339;
-use crate::db::models::{EventRow, NotificationRow, ServiceRow, TicketRow};
-use crate::db::{self, DbConn, write_tx};
-use crate::domain::email::{EmailAddress, OfficialDomains};
-use crate::domain::notification::{Notice, Parties, Recipients, official_only, recipients};
-use crate::domain::role::Role;
-use crate::domain::ticket::Tier;
-use crate::domain::ticket_sla::ClockKind;
-use crate::mail::wording::{self, TierLabels};
-use crate::mail::{
-    Due, Outgoing, Rendered, SendFailure, ServiceMail, TicketMail, local_time, render_service,
-    render_ticket,
-};
-use crate::service::events::record::{event_row, record_event};
-use crate::service::page::{self, Page, PageRequest};
-use crate::service::region;
-use crate::service::stored::stored;
-use crate::service::{Desk, FieldError, ServiceError, audit, new_id, require};
+use super::mailing::Mailing;
+use crate::db::models::NotificationRow;
+use crate::db::{self, DbConn};
+use crate::domain::email::EmailAddress;
+use crate::domain::notification::{Notice, Recipients};
+use crate::mail::{Outgoing, Rendered};
+use crate::service::events::record::record_event;
+use crate::service::{ServiceError, audit, new_id};
 
 /// How long a dispatcher holds a mail it is sending before another may take it: well past the
 /// longest SMTP deadline, so that a send still in flight is never taken by another dispatcher.
-const LEASE: chrono::Duration = chrono::Duration::minutes(2);
+pub(super) const LEASE: chrono::Duration = chrono::Duration::minutes(2);
 /// The first retry waits about this long; each next one twice as long.
-const FIRST_RETRY: chrono::Duration = chrono::Duration::seconds(10);
+pub(super) const FIRST_RETRY: chrono::Duration = chrono::Duration::seconds(10);
 /// The longest wait between two attempts.
-const LONGEST_RETRY: chrono::Duration = chrono::Duration::minutes(15);
+pub(super) const LONGEST_RETRY: chrono::Duration = chrono::Duration::minutes(15);
 /// Attempts before a mail is given up (about two hours of retrying).
-const MAX_ATTEMPTS: i32 = 12;
+pub(super) const MAX_ATTEMPTS: i32 = 12;
 
-/// What every mail of a transaction needs to know about the region.
-pub(in crate::service) struct Mailing {
-    region: String,
-    /// The region's timezone, in which mails show times (and tickets are numbered per year).
-    pub(in crate::service) timezone: Tz,
-    domains: OfficialDomains,
-    sender: String,
-    tier1_label: String,
-    tier2_label: String,
-}
-
-impl Mailing {
-    fn labels(&self) -> TierLabels<'_> {
-        TierLabels {
-            tier1: &self.tier1_label,
-            tier2: &self.tier2_label,
-        }
-    }
-}
-
-/// The region's mail settings; the sender is `SERVICEDESK_MAIL_FROM` when set.
-pub(in crate::service) fn mailing(
-    conn: &mut DbConn,
-    configured: Option<&str>,
-) -> Result<Mailing, ServiceError> {
-    let region = region::load(conn)?;
-    let sender = configured.map_or_else(|| region.row.mail_from.clone(), str::to_owned);
-    Ok(Mailing {
-        timezone: stored("region timezone", &region.row.timezone)?,
-        region: region.row.name,
-        sender,
-        tier1_label: region.row.tier1_label,
-        tier2_label: region.row.tier2_label,
-        domains: region.domains,
-    })
-}
-
-impl Desk {
-    /// Checks at startup that `SERVICEDESK_MAIL_FROM`, if set, is inside the official domains.
-    pub fn check_mail_sender(&self) -> Result<(), ServiceError> {
-        let Some(sender) = &self.mail_from else {
-            return Ok(());
-        };
-        let domains = region::load(&mut *self.conn()?)?.domains;
-        match EmailAddress::parse(sender) {
-            Ok(address) if domains.contains(&address) => Ok(()),
-            _ => Err(ServiceError::field(
-                "SERVICEDESK_MAIL_FROM",
-                format!(
-                    "{sender} is not an address inside the official domains ({})",
-                    domains.as_slice().join(", ")
-                ),
-            )),
-        }
-    }
-}
-
-/// What happened to a ticket, for its mail.
-pub(in crate::service) struct TicketNotice<'a> {
-    /// Which notice.
-    pub notice: Notice,
-    /// The event that caused it.
-    pub event_id: &'a str,
-    /// The clock of an SLA alert.
-    pub clock: Option<ClockKind>,
-    /// The SLA engine escalated it.
-    pub automatic: bool,
-    /// A reason, instructions or the resolution.
-    pub detail: Option<String>,
-    /// When the ticket's running clocks fall due, as its SLA stands.
-    pub due: DueInstants,
-}
-
-/// When each of a ticket's clocks falls due; `None` for one that is stopped, met or not kept.
-#[derive(Debug, Default, Clone, Copy)]
-pub(in crate::service) struct DueInstants {
-    pub response: Option<DateTime<Utc>>,
-    pub tier1: Option<DateTime<Utc>>,
-    pub resolution: Option<DateTime<Utc>>,
-}
-
-fn due_times(due: DueInstants, mailing: &Mailing) -> Vec<Due> {
-    [
-        (ClockKind::Response, due.response),
-        (ClockKind::Tier1, due.tier1),
-        (ClockKind::Resolution, due.resolution),
-    ]
-    .into_iter()
-    .filter_map(|(clock, at)| {
-        at.map(|at| Due {
-            label: wording::deadline(clock, mailing.labels()),
-            at: local_time(at, mailing.timezone),
-        })
-    })
-    .collect()
-}
-
-fn email_of_user(conn: &mut DbConn, id: Option<&str>) -> Result<Option<String>, ServiceError> {
-    Ok(match id {
-        Some(id) => db::users::find(conn, id)?
-            .filter(|u| u.active)
-            .map(|u| u.email),
-        None => None,
-    })
-}
-
-/// The people a notice about `ticket` concerns; only what the notice needs is read.
-fn ticket_parties(
-    conn: &mut DbConn,
-    ticket: &TicketRow,
-    notice: Notice,
-    tier: Tier,
-) -> Result<(Parties, String), ServiceError> {
-    let pd = db::units::find(conn, &ticket.unit_id)?;
-    let unit_name = pd.as_ref().map(|u| u.name.clone()).unwrap_or_default();
-    let mut parties = Parties {
-        pd_mailbox: pd.and_then(|u| u.email),
-        ..Parties::default()
-    };
-    let needs_dinas = match notice {
-        Notice::Escalated | Notice::AvailabilityBreached => true,
-        Notice::SlaWarning | Notice::SlaBreached => tier == Tier::Two,
-        _ => false,
-    };
-    if needs_dinas {
-        parties.dinas_mailbox = db::units::dinas(conn)?.and_then(|u| u.email);
-    }
-    match notice {
-        Notice::Created => {
-            parties.tier1 = db::users::active_emails(conn, "tier1", Some(&ticket.unit_id))?;
-        }
-        Notice::Escalated => parties.tier2 = db::users::active_emails(conn, "tier2", None)?,
-        Notice::SlaBreached if tier == Tier::Two => {
-            parties.supervisors = db::users::active_emails(conn, "supervisor", None)?;
-        }
-        Notice::Resolved => parties.reporter.clone_from(&ticket.reporter_email),
-        _ => {}
-    }
-    if matches!(
-        notice,
-        Notice::Returned | Notice::SlaWarning | Notice::SlaBreached
-    ) {
-        parties.assignee = email_of_user(conn, ticket.assignee_id.as_deref())?;
-    }
-    Ok((parties, unit_name))
-}
-
-/// Queues the mail a ticket event causes, in the caller's transaction. Recipients outside the
-/// official domains are dropped, each recorded as a `notification_skipped` event.
-pub(in crate::service) fn enqueue_ticket_mail(
-    conn: &mut DbConn,
-    mailing: &Mailing,
-    ticket: &TicketRow,
-    notice: &TicketNotice,
-    now: DateTime<Utc>,
-) -> Result<(), ServiceError> {
-    let tier = Tier::from_number(ticket.tier).unwrap_or(Tier::One);
-    let parties = ticket_parties(conn, ticket, notice.notice, tier)?;
-    let thread_id = db::notifications::thread_of(conn, &ticket.id)?;
-    if let Some(mail) = ticket_mail(conn, mailing, ticket, notice, &parties, thread_id, now)? {
-        db::notifications::insert_many(conn, &[mail])?;
-    }
-    Ok(())
-}
-
-/// Queues the `created` mail of new tickets written together: the PD's mailbox and Tier 1
-/// are read once per PD, and a new ticket has no thread yet.
-pub(in crate::service) fn enqueue_created_mails(
-    conn: &mut DbConn,
-    mailing: &Mailing,
-    tickets: &[(&TicketRow, TicketNotice)],
-    now: DateTime<Utc>,
-) -> Result<(), ServiceError> {
-    let mut by_unit: HashMap<&str, (Parties, String)> = HashMap::new();
-    let mut mails = Vec::with_capacity(tickets.len());
-    for (ticket, notice) in tickets {
-        if !by_unit.contains_key(ticket.unit_id.as_str()) {
-            let parties = ticket_parties(conn, ticket, Notice::Created, Tier::One)?;
-            by_unit.insert(&ticket.unit_id, parties);
-        }
-        if let Some(parties) = by_unit.get(ticket.unit_id.as_str()) {
-            mails.extend(ticket_mail(
-                conn, mailing, ticket, notice, parties, None, now,
-            )?);
-        }
-    }
-    db::notifications::insert_many(conn, &mails)?;
-    Ok(())
-}
-
-/// The mail of a ticket event, to be queued; `None` when no recipient is left. Recipients
-/// outside the official domains are recorded as `notification_skipped` events.
-fn ticket_mail(
-    conn: &mut DbConn,
-    mailing: &Mailing,
-    ticket: &TicketRow,
-    notice: &TicketNotice,
-    (parties, unit_name): &(Parties, String),
-    thread_id: Option<String>,
-    now: DateTime<Utc>,
-) -> Result<Option<NotificationRow>, ServiceError> {
-    let tier = Tier::from_number(ticket.tier).unwrap_or(Tier::One);
-    let (kept, skipped) = official_only(recipients(notice.notice, tier, parties), &mailing.domains);
-    for skip in &skipped {
-        record_event(
-            conn,
-            &ticket.id,
-            "notification_skipped",
-            None,
-            now,
-            serde_json::json!({"address": skip.address, "reason": skip.reason,
-                               "notice": notice.notice, "event_id": notice.event_id}),
-        )?;
-    }
-    if kept.to.is_empty() && kept.cc.is_empty() {
-        return Ok(None);
-    }
-    let rendered = render_ticket(&TicketMail {
-        region: mailing.region.clone(),
-        number: ticket.number.clone(),
-        title: ticket.title.clone(),
-        headline: wording::headline(
-            notice.notice,
-            notice.automatic,
-            notice.clock,
-            mailing.labels(),
-        ),
-        kind: wording::kind(stored("kind", &ticket.kind)?).into(),
-        priority: wording::priority(stored("priority", &ticket.priority)?).into(),
-        status: wording::status(stored("status", &ticket.status)?).into(),
-        tier_label: match tier {
-            Tier::One => mailing.tier1_label.clone(),
-            Tier::Two => mailing.tier2_label.clone(),
-        },
-        unit_name: unit_name.clone(),
-        detail_label: wording::detail_label(notice.notice).into(),
-        detail: notice.detail.clone(),
-        due: due_times(notice.due, mailing),
-    })
-    .map_err(ServiceError::Internal)?;
-    Ok(Some(notification_row(
-        mailing,
-        (Some(&ticket.id), Some(notice.event_id)),
-        notice.notice,
-        &kept,
-        rendered,
-        thread_id,
-        now,
-    )))
-}
-
-/// Queues the mail about a service's month over its downtime budget: the owner PD and
-/// Tier 2. Recipients outside the official domains go to the audit log.
-pub(in crate::service) fn enqueue_budget_mail(
-    conn: &mut DbConn,
-    mailing: &Mailing,
-    service: &ServiceRow,
-    (month, downtime, budget): (&str, i64, i64),
-    now: DateTime<Utc>,
-) -> Result<(), ServiceError> {
-    let parties = Parties {
-        pd_mailbox: db::units::find(conn, &service.owner_unit_id)?.and_then(|u| u.email),
-        dinas_mailbox: db::units::dinas(conn)?.and_then(|u| u.email),
-        tier2: db::users::active_emails(conn, "tier2", None)?,
-        ..Parties::default()
-    };
-    let notice = Notice::AvailabilityBreached;
-    let (kept, skipped) = official_only(recipients(notice, Tier::Two, &parties), &mailing.domains);
-    for skip in &skipped {
-        audit::record(
-            conn,
-            now,
-            None,
-            "notification_skipped",
-            ("service", &service.id),
-            serde_json::json!({"address": skip.address, "reason": skip.reason, "notice": notice}),
-        )?;
-    }
-    if kept.to.is_empty() && kept.cc.is_empty() {
-        return Ok(());
-    }
-    let rendered = render_service(&ServiceMail {
-        region: mailing.region.clone(),
-        headline: wording::budget_headline(month, &service.name),
-        service_code: service.code.clone(),
-        service_name: service.name.clone(),
-        month: month.into(),
-        target: service.availability_target_percent.to_string(),
-        downtime: wording::minutes(downtime),
-        budget: wording::minutes(budget),
-    })
-    .map_err(ServiceError::Internal)?;
-    let mail = notification_row(mailing, (None, None), notice, &kept, rendered, None, now);
-    db::notifications::insert_many(conn, &[mail])?;
-    Ok(())
-}
-
-fn notification_row(
+pub(super) fn notification_row(
     mailing: &Mailing,
     (ticket_id, event_id): (Option<&str>, Option<&str>),
     notice: Notice,
@@ -372,13 +60,13 @@ fn notification_row(
 }
 
 #[derive(Deserialize)]
-struct StoredRecipients {
-    to: Vec<String>,
-    cc: Vec<String>,
+pub(super) struct StoredRecipients {
+    pub(super) to: Vec<String>,
+    pub(super) cc: Vec<String>,
 }
 
 /// A stored mail, ready to send from `sender`.
-fn outgoing(row: NotificationRow, sender: &str) -> Outgoing {
+pub(super) fn outgoing(row: NotificationRow, sender: &str) -> Outgoing {
     let StoredRecipients { to, cc } = stored_recipients(&row);
     Outgoing {
         id: row.id,
@@ -393,7 +81,7 @@ fn outgoing(row: NotificationRow, sender: &str) -> Outgoing {
     }
 }
 
-fn stored_recipients(row: &NotificationRow) -> StoredRecipients {
+pub(super) fn stored_recipients(row: &NotificationRow) -> StoredRecipients {
     serde_json::from_str(&row.recipients).unwrap_or(StoredRecipients {
         to: Vec::new(),
         cc: Vec::new(),
@@ -404,7 +92,7 @@ fn stored_recipients(row: &NotificationRow) -> StoredRecipients {
 /// address rules were what they are), each recorded as `notification_skipped`, so that one
 /// bad address never makes the mail fail for the others. A mail left with none fails when
 /// it is built, as any mail without a recipient.
-fn drop_unusable_recipients(
+pub(super) fn drop_unusable_recipients(
     conn: &mut DbConn,
     row: &mut NotificationRow,
     now: DateTime<Utc>,
@@ -440,288 +128,12 @@ fn drop_unusable_recipients(
 
 /// The wait before attempt `attempts + 1`: doubling from `FIRST_RETRY` up to `LONGEST_RETRY`,
 /// each spread by ±25% so that mails held up together do not all come back at once.
-fn backoff(attempts: i32) -> chrono::Duration {
+pub(super) fn backoff(attempts: i32) -> chrono::Duration {
     let doubled =
         FIRST_RETRY * 2_i32.saturating_pow(attempts.saturating_sub(1).clamp(0, 16) as u32);
     let wait = doubled.min(LONGEST_RETRY);
     let spread = rand::rng().random_range(0.75..1.25);
     chrono::Duration::milliseconds((wait.num_milliseconds() as f64 * spread) as i64)
-}
-
-/// A mail in the outbox, as admins see it.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct NotificationView {
-    /// Outbox id.
-    pub id: String,
-    /// The ticket it is about.
-    pub ticket_id: Option<String>,
-    /// The ticket event that caused it.
-    pub event_id: Option<String>,
-    /// `created`, `escalated`, `returned`, `sla_warning`, `sla_breached`, `resolved` or
-    /// `availability_breached`.
-    pub kind: String,
-    /// To.
-    pub to: Vec<String>,
-    /// Cc.
-    pub cc: Vec<String>,
-    /// Subject.
-    pub subject: String,
-    /// `pending`, `sent` or `failed`.
-    pub status: String,
-    /// Sending attempts so far.
-    pub attempts: i32,
-    /// The last failure.
-    pub last_error: Option<String>,
-    /// When it was queued.
-    #[serde(with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub created_at: DateTime<Utc>,
-    /// When the mail server accepted it.
-    #[serde(with = "rfc3339::option")]
-    #[schema(value_type = Option<String>, format = DateTime)]
-    pub sent_at: Option<DateTime<Utc>>,
-}
-
-fn view(row: NotificationRow) -> NotificationView {
-    let StoredRecipients { to, cc } = stored_recipients(&row);
-    NotificationView {
-        id: row.id,
-        ticket_id: row.ticket_id,
-        event_id: row.event_id,
-        kind: row.kind,
-        to,
-        cc,
-        subject: row.subject,
-        status: row.status,
-        attempts: row.attempts,
-        last_error: row.last_error,
-        created_at: row.created_at.and_utc(),
-        sent_at: row.sent_at.map(|at| at.and_utc()),
-    }
-}
-
-fn encode_cursor(row: &NotificationRow) -> String {
-    format!("{}.{}", row.created_at.and_utc().timestamp_micros(), row.id)
-}
-
-impl Desk {
-    /// The outbox, newest first (admins and auditors).
-    pub fn list_notifications(
-        &self,
-        caller: &Caller,
-        status: Option<String>,
-        page: PageRequest,
-    ) -> Result<Page<NotificationView>, ServiceError> {
-        require(caller, &[Role::Admin, Role::Auditor])?;
-        if let Some(status) = &status
-            && !["pending", "sent", "failed"].contains(&status.as_str())
-        {
-            return Err(ServiceError::Invalid {
-                code: "validation_failed",
-                errors: vec![FieldError::new("status", "must be pending, sent or failed")],
-            });
-        }
-        let after = match page.cursor.as_deref() {
-            Some(cursor) => Some(
-                cursor
-                    .split_once('.')
-                    .filter(|(_, id)| page::is_issued_id(id))
-                    .and_then(|(micros, id)| {
-                        micros
-                            .parse::<i64>()
-                            .ok()
-                            .and_then(DateTime::<Utc>::from_timestamp_micros)
-                            .map(|at| (at.naive_utc(), id.to_owned()))
-                    })
-                    .ok_or_else(page::not_issued)?,
-            ),
-            None => None,
-        };
-        let rows =
-            db::notifications::list(&mut *self.conn()?, status.as_deref(), after, page.fetch())?;
-        page.finish(rows, encode_cursor, |row| Ok(view(row)))
-    }
-
-    /// Puts a failed mail back in the queue (admins).
-    pub fn retry_notification(
-        &self,
-        caller: &Caller,
-        id: &str,
-    ) -> Result<NotificationView, ServiceError> {
-        require(caller, &[Role::Admin])?;
-        let now = self.now();
-        let mut conn = self.conn()?;
-        write_tx(&mut conn, |conn| {
-            let row = db::notifications::find(conn, id)?.ok_or(ServiceError::NotFound)?;
-            if !db::notifications::requeue(conn, id, now.naive_utc())? {
-                return Err(ServiceError::Conflict {
-                    code: "not_failed",
-                    message: format!(
-                        "only a failed mail can be retried; this one is {}",
-                        row.status
-                    ),
-                });
-            }
-            audit::record(
-                conn,
-                now,
-                Some(&caller.user_id),
-                "notification_requeued",
-                ("notification", id),
-                serde_json::json!({"subject": row.subject}),
-            )?;
-            db::notifications::find(conn, id)?
-                .map(view)
-                .ok_or(ServiceError::NotFound)
-        })
-    }
-
-    /// Claims up to `limit` due mails for the dispatcher `owner`.
-    pub fn claim_mail(&self, owner: &str, limit: i64) -> Result<Vec<Outgoing>, ServiceError> {
-        let now = self.now();
-        let mut conn = self.conn()?;
-        let due = db::notifications::due(&mut conn, now.naive_utc(), limit)?;
-        if due.is_empty() {
-            return Ok(Vec::new());
-        }
-        let sender = mailing(&mut conn, self.mail_from.as_deref())?.sender;
-        let claimed: Vec<Outgoing> = write_tx(&mut conn, |conn| -> Result<_, ServiceError> {
-            let mut rows = db::notifications::lock_due(conn, &due, now.naive_utc())?;
-            for row in &mut rows {
-                drop_unusable_recipients(conn, row, now)?;
-            }
-            let ids: Vec<&str> = rows.iter().map(|row| row.id.as_str()).collect();
-            db::notifications::lease(conn, &ids, owner, (now + LEASE).naive_utc())?;
-            Ok(rows.into_iter().map(|row| outgoing(row, &sender)).collect())
-        })?;
-        #[cfg(debug_assertions)]
-        for mail in &claimed {
-            crate::faults::panic_if_marked("mail-dispatcher", &mail.subject);
-        }
-        Ok(claimed)
-    }
-
-    /// Records a failed attempt for each mail the dispatcher `owner` still holds, after it
-    /// panicked with them in hand; they are due again after the usual backoff. Returns how
-    /// many.
-    pub fn fail_mail_in_hand(&self, owner: &str) -> Result<usize, ServiceError> {
-        let mut conn = self.conn()?;
-        let sender = mailing(&mut conn, self.mail_from.as_deref())?.sender;
-        let failure = SendFailure {
-            permanent: false,
-            message: "the mail dispatcher stopped while it sent this mail".into(),
-        };
-        let outcomes: Vec<_> = db::notifications::leased_to(&mut conn, owner)?
-            .into_iter()
-            .map(|row| (outgoing(row, &sender), Err(failure.clone())))
-            .collect();
-        drop(conn);
-        self.settle_mail(owner, &outcomes)?;
-        Ok(outcomes.len())
-    }
-
-    /// Records how sending claimed mails went, in one transaction: sent (all at once, the
-    /// usual case); failed for now (retried with backoff); or failed for good (a permanent
-    /// refusal, or the last attempt). Sent and given-up mails get their ticket event.
-    pub fn settle_mail(
-        &self,
-        owner: &str,
-        outcomes: &[(Outgoing, Result<(), SendFailure>)],
-    ) -> Result<(), ServiceError> {
-        let now = self.now();
-        let mut conn = self.conn()?;
-        let (sent, failed) = write_tx(&mut conn, |conn| {
-            let sent = settle_sent(conn, owner, outcomes, now)?;
-            let mut failed = 0;
-            for (mail, outcome) in outcomes {
-                if let Err(failure) = outcome
-                    && settle_failure(conn, owner, mail, failure, now)?
-                {
-                    failed += 1;
-                }
-            }
-            Ok::<_, ServiceError>((sent, failed))
-        })?;
-        self.metrics.mails_sent.inc_by(sent);
-        self.metrics.mails_failed.inc_by(failed);
-        Ok(())
-    }
-}
-
-/// Marks the sent mails this dispatcher still holds as sent, with a `notification_sent` event
-/// on each one's ticket; returns how many.
-fn settle_sent(
-    conn: &mut DbConn,
-    owner: &str,
-    outcomes: &[(Outgoing, Result<(), SendFailure>)],
-    now: DateTime<Utc>,
-) -> Result<u64, ServiceError> {
-    let sent: HashMap<&str, &Outgoing> = outcomes
-        .iter()
-        .filter(|(_, outcome)| outcome.is_ok())
-        .map(|(mail, _)| (mail.id.as_str(), mail))
-        .collect();
-    if sent.is_empty() {
-        return Ok(0);
-    }
-    let ids: Vec<&str> = sent.keys().copied().collect();
-    let held = db::notifications::held(conn, &ids, owner)?;
-    let held_ids: Vec<&str> = held.iter().map(|mail| mail.id.as_str()).collect();
-    db::notifications::mark_sent(conn, &held_ids, now.naive_utc())?;
-    let events: Vec<EventRow> = held
-        .iter()
-        .filter_map(|row| {
-            let mail = sent.get(row.id.as_str())?;
-            let data = serde_json::json!({"notification_id": row.id, "kind": row.kind,
-                                          "to": mail.to, "cc": mail.cc,
-                                          "attempts": row.attempts, "error": null});
-            Some(event_row(
-                row.ticket_id.as_ref()?,
-                "notification_sent",
-                None,
-                now,
-                data,
-            ))
-        })
-        .collect();
-    db::ticket_events::insert_many(conn, &events)?;
-    Ok(held.len() as u64)
-}
-
-/// Settles one mail that did not go out: due again after a backoff, or given up with a
-/// `notification_failed` event. Returns whether it was given up (while this dispatcher held it).
-fn settle_failure(
-    conn: &mut DbConn,
-    owner: &str,
-    mail: &Outgoing,
-    failure: &SendFailure,
-    now: DateTime<Utc>,
-) -> Result<bool, ServiceError> {
-    let Some(row) = db::notifications::find(conn, &mail.id)? else {
-        return Ok(false);
-    };
-    let error = failure.message.as_str();
-    let given_up = failure.permanent || row.attempts >= MAX_ATTEMPTS;
-    let (status, next) = if given_up {
-        ("failed", now)
-    } else {
-        ("pending", now + backoff(row.attempts))
-    };
-    let settled =
-        db::notifications::settle_failure(conn, &mail.id, owner, status, next.naive_utc(), error)?;
-    if let (true, true, Some(ticket_id)) = (settled, given_up, &row.ticket_id) {
-        record_event(
-            conn,
-            ticket_id,
-            "notification_failed",
-            None,
-            now,
-            serde_json::json!({"notification_id": row.id, "kind": row.kind,
-                               "to": mail.to, "cc": mail.cc,
-                               "attempts": row.attempts, "error": error}),
-        )?;
-    }
-    Ok(settled && given_up)
 }
 
 #[cfg(test)]

@@ -1,0 +1,143 @@
+//! The outbox as admins and auditors read it, and a failed mail put back in the queue.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::outbox::{StoredRecipients, stored_recipients};
+use crate::auth::Caller;
+use crate::clock::rfc3339;
+use crate::db::models::NotificationRow;
+use crate::db::{self, write_tx};
+use crate::domain::role::Role;
+use crate::service::page::{self, Page, PageRequest};
+use crate::service::{Desk, FieldError, ServiceError, audit, require};
+
+/// A mail in the outbox, as admins see it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NotificationView {
+    /// Outbox id.
+    pub id: String,
+    /// The ticket it is about.
+    pub ticket_id: Option<String>,
+    /// The ticket event that caused it.
+    pub event_id: Option<String>,
+    /// `created`, `escalated`, `returned`, `sla_warning`, `sla_breached`, `resolved` or
+    /// `availability_breached`.
+    pub kind: String,
+    /// To.
+    pub to: Vec<String>,
+    /// Cc.
+    pub cc: Vec<String>,
+    /// Subject.
+    pub subject: String,
+    /// `pending`, `sent` or `failed`.
+    pub status: String,
+    /// Sending attempts so far.
+    pub attempts: i32,
+    /// The last failure.
+    pub last_error: Option<String>,
+    /// When it was queued.
+    #[serde(with = "rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: DateTime<Utc>,
+    /// When the mail server accepted it.
+    #[serde(with = "rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+fn view(row: NotificationRow) -> NotificationView {
+    let StoredRecipients { to, cc } = stored_recipients(&row);
+    NotificationView {
+        id: row.id,
+        ticket_id: row.ticket_id,
+        event_id: row.event_id,
+        kind: row.kind,
+        to,
+        cc,
+        subject: row.subject,
+        status: row.status,
+        attempts: row.attempts,
+        last_error: row.last_error,
+        created_at: row.created_at.and_utc(),
+        sent_at: row.sent_at.map(|at| at.and_utc()),
+    }
+}
+
+fn encode_cursor(row: &NotificationRow) -> String {
+    format!("{}.{}", row.created_at.and_utc().timestamp_micros(), row.id)
+}
+
+impl Desk {
+    /// The outbox, newest first (admins and auditors).
+    pub fn list_notifications(
+        &self,
+        caller: &Caller,
+        status: Option<String>,
+        page: PageRequest,
+    ) -> Result<Page<NotificationView>, ServiceError> {
+        require(caller, &[Role::Admin, Role::Auditor])?;
+        if let Some(status) = &status
+            && !["pending", "sent", "failed"].contains(&status.as_str())
+        {
+            return Err(ServiceError::Invalid {
+                code: "validation_failed",
+                errors: vec![FieldError::new("status", "must be pending, sent or failed")],
+            });
+        }
+        let after = match page.cursor.as_deref() {
+            Some(cursor) => Some(
+                cursor
+                    .split_once('.')
+                    .filter(|(_, id)| page::is_issued_id(id))
+                    .and_then(|(micros, id)| {
+                        micros
+                            .parse::<i64>()
+                            .ok()
+                            .and_then(DateTime::<Utc>::from_timestamp_micros)
+                            .map(|at| (at.naive_utc(), id.to_owned()))
+                    })
+                    .ok_or_else(page::not_issued)?,
+            ),
+            None => None,
+        };
+        let rows =
+            db::notifications::list(&mut *self.conn()?, status.as_deref(), after, page.fetch())?;
+        page.finish(rows, encode_cursor, |row| Ok(view(row)))
+    }
+
+    /// Puts a failed mail back in the queue (admins).
+    pub fn retry_notification(
+        &self,
+        caller: &Caller,
+        id: &str,
+    ) -> Result<NotificationView, ServiceError> {
+        require(caller, &[Role::Admin])?;
+        let now = self.now();
+        let mut conn = self.conn()?;
+        write_tx(&mut conn, |conn| {
+            let row = db::notifications::find(conn, id)?.ok_or(ServiceError::NotFound)?;
+            if !db::notifications::requeue(conn, id, now.naive_utc())? {
+                return Err(ServiceError::Conflict {
+                    code: "not_failed",
+                    message: format!(
+                        "only a failed mail can be retried; this one is {}",
+                        row.status
+                    ),
+                });
+            }
+            audit::record(
+                conn,
+                now,
+                Some(&caller.user_id),
+                "notification_requeued",
+                ("notification", id),
+                serde_json::json!({"subject": row.subject}),
+            )?;
+            db::notifications::find(conn, id)?
+                .map(view)
+                .ok_or(ServiceError::NotFound)
+        })
+    }
+}
