@@ -10,8 +10,7 @@ use crate::on_both_databases;
 use crate::support::{Backend, TestApp, read};
 
 async fn metrics_show_the_desk_and_what_this_process_did(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let ticket = app.create_ticket(&cast.tier1.token, json!({})).await;
     app.act(
         &cast.tier1.token,
@@ -54,8 +53,7 @@ async fn metrics_show_the_desk_and_what_this_process_did(backend: Backend) {
 }
 
 async fn invented_methods_cannot_grow_the_metrics(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     for i in 0..20 {
         let method =
             Method::from_bytes(format!("X{i}{}", "A".repeat(100)).as_bytes()).expect("a method");
@@ -126,8 +124,7 @@ fn promtool(text: &str) -> (bool, String) {
 /// A Prometheus scraper gets the format it prefers, and promtool accepts the classic one;
 /// every labelled counter is there at 0 before anything happened.
 async fn scrapers_get_the_format_they_ask_for_and_promtool_accepts_it(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let token = &cast.integration.token;
     let (content_type, classic) = scrape(&app, token, "text/plain;version=0.0.4").await;
     assert_eq!(content_type, "text/plain; version=0.0.4; charset=utf-8");

@@ -18,8 +18,7 @@ fn start() -> DateTime<Utc> {
 
 async fn sla_figures_follow_the_tickets_in_business_time(backend: Backend) {
     let clock = Arc::new(ManualClock::new(start()));
-    let app = TestApp::spawn_on_clock(backend, clock.clone()).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast_on_clock(backend, clock.clone()).await;
     let set =
         |seconds: i64| clock.advance(start() + chrono::Duration::seconds(seconds) - clock.now());
     app.round_the_clock_policy(
@@ -156,8 +155,7 @@ async fn sla_figures_follow_the_tickets_in_business_time(backend: Backend) {
 
 async fn availability_report_lists_every_service(backend: Backend) {
     let clock = Arc::new(ManualClock::new(start()));
-    let app = TestApp::spawn_on_clock(backend, clock).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast_on_clock(backend, clock).await;
     let (_, service) = app
         .post(
             "/api/v1/services",
@@ -220,8 +218,7 @@ fn cells(csv: &str) -> Vec<Vec<String>> {
 
 async fn csv_cells_with_names_never_start_a_formula(backend: Backend) {
     let clock = Arc::new(ManualClock::new(start()));
-    let app = TestApp::spawn_on_clock(backend, clock).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast_on_clock(backend, clock).await;
     let formula = r#"=HYPERLINK("http://evil","klik")"#;
     let (status, unit) = app
         .post(

@@ -19,8 +19,7 @@ const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.
 /// whole and empty figures.
 async fn region_with_work(backend: Backend) -> (TestApp, Cast, String) {
     let clock = Arc::new(ManualClock::new(start()));
-    let app = TestApp::spawn_on_clock(backend, clock.clone()).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast_on_clock(backend, clock.clone()).await;
     let service = service_with_outages(&app, &cast).await;
     let a = app
         .create_ticket(&cast.tier1.token, json!({"service_id": service}))

@@ -7,8 +7,7 @@ use crate::on_both_databases;
 use crate::support::{Backend, TestApp};
 
 async fn supervisors_keep_the_catalogue_and_tickets_name_services(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let (status, simpeg) = app
         .post(
             "/api/v1/services",
@@ -63,8 +62,7 @@ async fn supervisors_keep_the_catalogue_and_tickets_name_services(backend: Backe
 }
 
 async fn the_catalogue_refuses_bad_entries_and_other_roles(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let entry = json!({"code": "WEB", "name": "Portal", "owner_unit_id": cast.disdik});
     assert_eq!(
         app.post("/api/v1/services", &cast.tier1.token, entry.clone())

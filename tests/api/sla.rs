@@ -3,11 +3,11 @@
 //! engines on one database.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use servicedesk::app::{Application, Jobs};
 use servicedesk::clock::{Clock, ManualClock};
 
 use crate::on_both_databases;
@@ -63,6 +63,7 @@ struct Scene {
     clock: Arc<ManualClock>,
 }
 
+/// A desk on the test clock at the start whose engine works when the test says.
 async fn scene(backend: Backend, calendar: Value, critical: Value) -> Scene {
     scene_from(backend, start(), calendar, critical).await
 }
@@ -76,8 +77,9 @@ async fn scene_from(
     critical: Value,
 ) -> Scene {
     let clock = Arc::new(ManualClock::new(from));
-    let app = TestApp::spawn_on_clock(backend, clock.clone()).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_driven(backend, Some(clock.clone()), &[]).await;
+    // The mail these tickets queue is for the mail tests to check.
+    app.expect_owed_mail();
     default_policy(&app, &cast, calendar, critical).await;
     Scene { app, cast, clock }
 }
@@ -142,17 +144,18 @@ impl Scene {
             .collect()
     }
 
-    /// Waits until the ticket has `count` SLA events and escalations (the engine looks every
-    /// 20 ms), then gives the engine time to record more if it wrongly would.
-    async fn events_settled(&self, ticket: &Value, count: usize) -> Vec<(String, String, String)> {
-        for _ in 0..250 {
-            if self.sla_events(ticket).await.len() >= count {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        tokio::time::sleep(Duration::from_millis(150)).await;
+    /// Runs the engine on what is due now, and returns the ticket's SLA events and
+    /// escalations.
+    async fn events_due(&self, ticket: &Value) -> Vec<(String, String, String)> {
+        self.app.run_due_sla().await;
         self.sla_events(ticket).await
+    }
+
+    /// Moves the ticket by one action as its Tier 1.
+    async fn act(&self, ticket: &Value, action: &str, body: Value) -> Value {
+        self.app
+            .act(&self.cast.tier1.token, ticket, action, body)
+            .await
     }
 }
 
@@ -176,17 +179,17 @@ async fn warnings_breaches_and_automatic_escalation_come_at_their_instant(backen
 
     scene.set(4);
     assert_eq!(
-        scene.events_settled(&ticket, 0).await,
+        scene.events_due(&ticket).await,
         vec![],
         "nothing due before 5 s"
     );
     scene.set(5);
     assert_eq!(
-        scene.events_settled(&ticket, 1).await,
+        scene.events_due(&ticket).await,
         vec![event("sla_warning", "response", 5)]
     );
     scene.set(19);
-    let before_window = scene.events_settled(&ticket, 3).await;
+    let before_window = scene.events_due(&ticket).await;
     assert_eq!(
         before_window,
         vec![
@@ -199,7 +202,7 @@ async fn warnings_breaches_and_automatic_escalation_come_at_their_instant(backen
     assert_eq!(scene.ticket(&ticket).await["tier"], 1);
 
     scene.set(20);
-    let events = scene.events_settled(&ticket, 5).await;
+    let events = scene.events_due(&ticket).await;
     assert_eq!(
         events[3..],
         [
@@ -251,20 +254,11 @@ async fn a_pending_ticket_escalates_only_after_its_remaining_window(backend: Bac
     let scene = scene(backend, always_open(), seconds_targets()).await;
     let ticket = scene.critical_ticket().await;
     scene.set(2);
-    let acknowledged = scene
-        .app
-        .act(&scene.cast.tier1.token, &ticket, "acknowledge", json!({}))
-        .await;
+    let acknowledged = scene.act(&ticket, "acknowledge", json!({})).await;
     assert_eq!(acknowledged["sla"]["response"]["met_at"], at(2));
     scene.set(8);
     let pending = scene
-        .app
-        .act(
-            &scene.cast.tier1.token,
-            &ticket,
-            "pend",
-            json!({"reason": "Menunggu vendor"}),
-        )
+        .act(&ticket, "pend", json!({"reason": "Menunggu vendor"}))
         .await;
     assert_eq!(pending["sla"]["paused"], true);
     assert_eq!(pending["sla"]["tier1"]["due_at"], Value::Null);
@@ -272,30 +266,27 @@ async fn a_pending_ticket_escalates_only_after_its_remaining_window(backend: Bac
 
     scene.set(500);
     assert_eq!(
-        scene.events_settled(&ticket, 0).await,
+        scene.events_due(&ticket).await,
         vec![],
         "no alert and no escalation while pending"
     );
     assert_eq!(scene.ticket(&ticket).await["tier"], 1);
 
-    let resumed = scene
-        .app
-        .act(&scene.cast.tier1.token, &ticket, "resume", json!({}))
-        .await;
+    let resumed = scene.act(&ticket, "resume", json!({})).await;
     assert_eq!(resumed["sla"]["tier1"]["due_at"], at(512));
     assert_eq!(resumed["sla"]["resolution"]["due_at"], at(500 + 52));
     scene.set(501);
-    assert_eq!(scene.events_settled(&ticket, 0).await, vec![]);
+    assert_eq!(scene.events_due(&ticket).await, vec![]);
     scene.set(502);
     assert_eq!(
-        scene.events_settled(&ticket, 1).await,
+        scene.events_due(&ticket).await,
         vec![event("sla_warning", "tier1", 502)],
         "warned at half the window: 8 s counted before pending, 2 s after resuming"
     );
     scene.set(511);
-    assert_eq!(scene.events_settled(&ticket, 1).await.len(), 1);
+    assert_eq!(scene.events_due(&ticket).await.len(), 1);
     scene.set(512);
-    let events = scene.events_settled(&ticket, 3).await;
+    let events = scene.events_due(&ticket).await;
     assert_eq!(
         events[1..],
         [
@@ -310,15 +301,10 @@ async fn reopen_and_priority_change_keep_the_time_counted(backend: Backend) {
     let scene = scene(backend, always_open(), seconds_targets()).await;
     let ticket = scene.critical_ticket().await;
     scene.set(1);
-    scene
-        .app
-        .act(&scene.cast.tier1.token, &ticket, "acknowledge", json!({}))
-        .await;
+    scene.act(&ticket, "acknowledge", json!({})).await;
     scene.set(6);
     let resolved = scene
-        .app
         .act(
-            &scene.cast.tier1.token,
             &ticket,
             "resolve",
             json!({"resolution": "Server dimulai ulang"}),
@@ -327,15 +313,9 @@ async fn reopen_and_priority_change_keep_the_time_counted(backend: Backend) {
     assert_eq!(resolved["sla"]["resolution"]["met_at"], at(6));
     assert_eq!(resolved["sla"]["resolution"]["due_at"], Value::Null);
     scene.set(1000);
-    assert_eq!(scene.events_settled(&ticket, 0).await, vec![]);
+    assert_eq!(scene.events_due(&ticket).await, vec![]);
     let reopened = scene
-        .app
-        .act(
-            &scene.cast.tier1.token,
-            &ticket,
-            "reopen",
-            json!({"reason": "Galat muncul lagi"}),
-        )
+        .act(&ticket, "reopen", json!({"reason": "Galat muncul lagi"}))
         .await;
     assert_eq!(reopened["sla"]["resolution"]["elapsed_seconds"], 6);
     assert_eq!(reopened["sla"]["resolution"]["due_at"], at(1000 + 54));
@@ -441,12 +421,15 @@ async fn due_instants_follow_office_hours_holidays_and_calendar_edits(backend: B
 
 async fn two_engines_never_double_escalate(backend: Backend) {
     let scene = scene(backend, always_open(), seconds_targets()).await;
-    // A second process of the service on the same database, with its own engine.
-    let second = servicedesk::app::Application::build(
+    // A second process of the service on the same database, with its own engine; the two
+    // engines look at the same instants at the same time.
+    let second = Application::build_with(
         &scene.app.storage.config_on_test_clock(),
         scene.clock.clone(),
+        Jobs::Driven,
     )
     .expect("second server");
+    let second_engine = second.driver().expect("driven jobs");
     tokio::spawn(second.run_until_stopped());
     let mut tickets = Vec::new();
     for _ in 0..20 {
@@ -454,10 +437,15 @@ async fn two_engines_never_double_escalate(backend: Backend) {
     }
     for seconds in [5, 10, 20, 30, 60] {
         scene.set(seconds);
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        let engine = second_engine.clone();
+        let (_, second) = futures::join!(
+            scene.app.run_due_sla(),
+            tokio::task::spawn_blocking(move || engine.run_due_sla())
+        );
+        second.expect("join");
     }
     for ticket in &tickets {
-        let events = scene.events_settled(ticket, 7).await;
+        let events = scene.sla_events(ticket).await;
         let count = |kind: &str, clock: &str| {
             events
                 .iter()
@@ -494,13 +482,7 @@ async fn lists_sort_by_the_earliest_deadline(backend: Backend) {
     scene.set(2);
     let cancelled = scene.critical_ticket().await;
     scene
-        .app
-        .act(
-            &scene.cast.tier1.token,
-            &cancelled,
-            "cancel",
-            json!({"reason": "Ganda"}),
-        )
+        .act(&cancelled, "cancel", json!({"reason": "Ganda"}))
         .await;
     let mut seen = Vec::new();
     let mut path = "/api/v1/tickets?sort=due&limit=1".to_owned();
@@ -546,9 +528,10 @@ async fn mails_for(scene: &Scene, ticket: &Value) -> usize {
         .count()
 }
 
-/// The ticket's SLA events so far, and whether it is listed as breached.
+/// The ticket's SLA events once the engine has handled what is due, and whether it is listed
+/// as breached.
 async fn after_close(scene: &Scene, ticket: &Value) -> (Vec<(String, String, String)>, Value) {
-    let events = scene.sla_events(ticket).await;
+    let events = scene.events_due(ticket).await;
     let (status, breached) = scene
         .app
         .get("/api/v1/tickets?breached=true", &scene.cast.tier2.token)
@@ -561,25 +544,17 @@ async fn closing_a_resolved_ticket_keeps_its_clocks_stopped(backend: Backend) {
     let scene = scene(backend, always_open(), seconds_targets()).await;
     let ticket = scene.critical_ticket().await;
     scene.set(2);
-    scene
-        .app
-        .act(&scene.cast.tier1.token, &ticket, "acknowledge", json!({}))
-        .await;
+    scene.act(&ticket, "acknowledge", json!({})).await;
     scene.set(4);
     let resolved = scene
-        .app
         .act(
-            &scene.cast.tier1.token,
             &ticket,
             "resolve",
             json!({"resolution": "Layanan dijalankan ulang"}),
         )
         .await;
     scene.set(6);
-    let closed = scene
-        .app
-        .act(&scene.cast.tier1.token, &ticket, "close", json!({}))
-        .await;
+    let closed = scene.act(&ticket, "close", json!({})).await;
     assert_eq!(closed["status"], "closed");
     for clock in ["response", "tier1", "resolution"] {
         assert_eq!(
@@ -620,19 +595,14 @@ async fn the_repair_migration_stops_the_clocks_of_closed_tickets(backend: Backen
     scene.set(2);
     for action in ["acknowledge", "resolve", "close"] {
         scene
-            .app
             .act(
-                &scene.cast.tier1.token,
                 &closed,
                 action,
                 json!({"resolution": "Layanan dijalankan ulang"}),
             )
             .await;
     }
-    scene
-        .app
-        .act(&scene.cast.tier1.token, &open, "acknowledge", json!({}))
-        .await;
+    scene.act(&open, "acknowledge", json!({})).await;
     let before = scene.ticket(&closed).await;
     let open_before = scene.ticket(&open).await;
     let url = servicedesk::db::DatabaseUrl::parse(&scene.app.storage.database_url()).expect("url");
@@ -670,7 +640,7 @@ async fn the_repair_migration_stops_the_clocks_of_closed_tickets(backend: Backen
         .map(|t| &t["id"])
         .collect();
     assert!(!listed.contains(&&closed["id"]), "{breached}");
-    let settled = scene.events_settled(&open, 4).await;
+    let settled = scene.events_due(&open).await;
     assert!(!settled.is_empty(), "the open ticket's clocks still run");
     assert_eq!(
         mails_for(&scene, &closed).await,
@@ -684,19 +654,11 @@ async fn escalating_a_pending_ticket_sets_it_working_again(backend: Backend) {
     let ticket = scene.critical_ticket().await;
     scene.set(4);
     scene
-        .app
-        .act(
-            &scene.cast.tier1.token,
-            &ticket,
-            "pend",
-            json!({"reason": "Menunggu pelapor"}),
-        )
+        .act(&ticket, "pend", json!({"reason": "Menunggu pelapor"}))
         .await;
     scene.set(100);
     let escalated = scene
-        .app
         .act(
-            &scene.cast.tier1.token,
             &ticket,
             "escalate",
             json!({"reason": "Perlu akses pusat data"}),
@@ -727,7 +689,7 @@ async fn alerts_name_the_deadline_and_when_their_threshold_was_reached(backend: 
     let scene = scene(backend, always_open(), seconds_targets()).await;
     let ticket = scene.critical_ticket().await;
     scene.set(19);
-    scene.events_settled(&ticket, 3).await;
+    scene.events_due(&ticket).await;
     let trail = scene
         .app
         .ticket_events(&scene.cast.supervisor.token, &ticket)

@@ -16,8 +16,7 @@ fn targets() -> Value {
 }
 
 async fn the_preset_policy_is_the_default(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let (status, page) = app.get("/api/v1/sla-policies", &cast.tier1.token).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     let policy = &page["items"][0];
@@ -31,8 +30,7 @@ async fn the_preset_policy_is_the_default(backend: Backend) {
 }
 
 async fn a_new_default_policy_takes_over(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let (_, page) = app
         .get("/api/v1/sla-policies", &cast.supervisor.token)
         .await;
@@ -93,8 +91,7 @@ async fn a_new_default_policy_takes_over(backend: Backend) {
 }
 
 async fn incoherent_targets_are_refused(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let (_, page) = app
         .get("/api/v1/sla-policies", &cast.supervisor.token)
         .await;

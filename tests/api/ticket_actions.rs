@@ -78,8 +78,7 @@ fn table(action: &str, status: &str, tier: i64) -> Option<(&'static str, i64)> {
 
 /// Every action from every status at `tier`, by whoever works that tier.
 async fn every_move_of_the_action_table(backend: Backend, tier: i64) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let worker = if tier == 1 {
         &cast.tier1.token
     } else {
@@ -142,8 +141,7 @@ async fn every_move_of_the_action_table_at_tier2(backend: Backend) {
 }
 
 async fn roles_that_may_not_make_a_move_are_refused(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let at_tier1 = app.create_ticket(&cast.tier1.token, json!({})).await;
     let at_tier2 = ticket_in(&app, &cast, "in_progress", 2).await;
     let try_move = |token: String, ticket: &Value, action: &'static str, tier: i64| {
@@ -233,8 +231,7 @@ async fn roles_that_may_not_make_a_move_are_refused(backend: Backend) {
 }
 
 async fn a_ticket_goes_from_tier1_to_tier2_and_back(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let t1 = &cast.tier1.token;
     let mut ticket = app.create_ticket(t1, json!({})).await;
     ticket = app
@@ -363,8 +360,7 @@ async fn a_ticket_goes_from_tier1_to_tier2_and_back(backend: Backend) {
 }
 
 async fn moves_need_their_reason_and_a_fitting_assignee(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let ticket = app.create_ticket(&cast.tier1.token, json!({})).await;
     let id = ticket["id"].as_str().expect("id");
     for (action, field) in [
@@ -429,8 +425,7 @@ async fn moves_need_their_reason_and_a_fitting_assignee(backend: Backend) {
 }
 
 async fn comments_follow_the_ticket_and_the_first_public_one_is_a_response(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let ticket = app.create_ticket(&cast.tier1.token, json!({})).await;
     let id = ticket["id"].as_str().expect("id");
     let comments = format!("/api/v1/tickets/{id}/comments");
@@ -529,8 +524,7 @@ async fn comments_follow_the_ticket_and_the_first_public_one_is_a_response(backe
 }
 
 async fn acknowledging_an_unassigned_ticket_takes_it(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let t1 = &cast.tier1.token;
     let mut ticket = app.create_ticket(t1, json!({})).await;
     ticket = app.act(t1, &ticket, "acknowledge", json!({})).await;

@@ -36,8 +36,7 @@ async fn listed(app: &TestApp, who: &Member, ticket: &Value) -> Value {
 }
 
 async fn every_ticket_names_the_moves_its_reader_may_make(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let created = app.create_ticket(&cast.tier1.token, json!({})).await;
     let open_at_tier1 = [
         "acknowledge",
@@ -145,8 +144,7 @@ async fn every_ticket_names_the_moves_its_reader_may_make(backend: Backend) {
 }
 
 async fn a_refused_move_says_why_and_what_is_possible(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let ticket = app.create_ticket(&cast.tier1.token, json!({})).await;
     let id = ticket["id"].as_str().expect("id").to_owned();
     let post = |token: String, action: &'static str, body: Value| {
@@ -258,8 +256,7 @@ async fn a_refused_move_says_why_and_what_is_possible(backend: Backend) {
 }
 
 async fn each_move_has_its_own_route_and_body(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let ticket = app.create_ticket(&cast.tier1.token, json!({})).await;
     let id = ticket["id"].as_str().expect("id");
 

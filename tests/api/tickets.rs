@@ -29,8 +29,7 @@ async fn refused_naming(app: &TestApp, token: &str, path: &str, field: &str) {
 }
 
 async fn tier1_records_an_incident_for_its_own_pd(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let response = app
         .send(
             Method::POST,
@@ -95,8 +94,7 @@ async fn tier1_records_an_incident_for_its_own_pd(backend: Backend) {
 }
 
 async fn the_five_statutory_kinds_and_the_priority_matrix(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     for (kind, impact, urgency, priority) in [
         ("incident", "high", "high", "critical"),
         ("complaint", "medium", "high", "high"),
@@ -130,8 +128,7 @@ async fn the_five_statutory_kinds_and_the_priority_matrix(backend: Backend) {
 }
 
 async fn numbers_have_no_gaps_under_eight_concurrent_clients(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let tokens = [
         &cast.tier1.token,
         &cast.tier1_colleague.token,
@@ -177,8 +174,7 @@ async fn numbers_have_no_gaps_under_eight_concurrent_clients(backend: Backend) {
 }
 
 async fn a_tier1_technician_never_sees_another_pds_tickets(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let theirs = app
         .create_ticket(
             &cast.tier1_other_pd.token,
@@ -254,8 +250,7 @@ async fn a_tier1_technician_never_sees_another_pds_tickets(backend: Backend) {
 }
 
 async fn restricted_tickets_stay_with_those_entitled(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let breach = app
         .create_ticket(
             &cast.tier1.token,
@@ -294,8 +289,7 @@ async fn restricted_tickets_stay_with_those_entitled(backend: Backend) {
 }
 
 async fn a_retry_with_the_same_idempotency_key_returns_the_first_ticket(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let send = |key: &'static str, body: Value| {
         let app = &app;
         let token = cast.tier1.token.clone();
@@ -347,8 +341,7 @@ async fn a_retry_with_the_same_idempotency_key_returns_the_first_ticket(backend:
 }
 
 async fn a_retry_shows_the_first_ticket_only_to_who_may_still_see_it(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let body = incident(json!({"title": "Printer bidang keuangan macet"}));
     let retry = || {
         let request = app
@@ -390,8 +383,7 @@ async fn a_retry_shows_the_first_ticket_only_to_who_may_still_see_it(backend: Ba
 }
 
 async fn retries_racing_through_two_servers_make_one_ticket_each(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     // A second process of the service on the same database, as behind a load balancer.
     let second = servicedesk::app::Application::build(
         &app.storage.config(None),
@@ -426,8 +418,7 @@ async fn retries_racing_through_two_servers_make_one_ticket_each(backend: Backen
 }
 
 async fn invalid_tickets_are_refused_and_nothing_is_written(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let cases = [
         (json!({"title": "x".repeat(201)}), "title"),
         (json!({"title": "   "}), "title"),
@@ -500,8 +491,7 @@ async fn invalid_tickets_are_refused_and_nothing_is_written(backend: Backend) {
 }
 
 async fn pages_neither_repeat_nor_miss_while_tickets_arrive(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let mut made = Vec::new();
     for i in 0..7 {
         made.push(
@@ -566,8 +556,7 @@ async fn pages_neither_repeat_nor_miss_while_tickets_arrive(backend: Backend) {
 }
 
 async fn lists_filter_and_search(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let simpeg = app
         .create_ticket(
             &cast.tier1.token,
@@ -620,8 +609,7 @@ async fn lists_filter_and_search(backend: Backend) {
 }
 
 async fn a_desk_filters_by_open_statuses_codes_and_itself(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let (status, service) = app
         .post(
             "/api/v1/services",
@@ -747,8 +735,7 @@ async fn a_desk_filters_by_open_statuses_codes_and_itself(backend: Backend) {
 }
 
 async fn query_parameters_keep_to_the_limits_of_the_contract(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let ticket = app
         .create_ticket(&cast.tier1.token, json!({"title": "Printer macet"}))
         .await;
@@ -794,8 +781,7 @@ async fn query_parameters_keep_to_the_limits_of_the_contract(backend: Backend) {
 }
 
 async fn edits_follow_the_priority_matrix_and_refuse_stale_versions(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let ticket = app.create_ticket(&cast.tier1.token, json!({})).await;
     let path = format!("/api/v1/tickets/{}", ticket["id"].as_str().expect("id"));
     let edit = |body: Value, etag: &'static str| {
@@ -901,8 +887,7 @@ async fn edits_follow_the_priority_matrix_and_refuse_stale_versions(backend: Bac
 /// A malformed If-Match is a field at fault, named, and judged like the body after the token
 /// and the role: it was answered 412 before the token was even read, and before a broken body.
 async fn a_malformed_if_match_is_refused_naming_it_after_token_and_body(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let ticket = app.create_ticket(&cast.tier1.token, json!({})).await;
     let id = ticket["id"].as_str().expect("id");
     let send = |method: Method, path: String, token: Option<String>, body: Value| {
