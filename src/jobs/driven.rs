@@ -30,7 +30,7 @@ impl JobDriver {
     /// Handles every ticket due at the clock's present instant, as the engine would; returns
     /// how many it handled. Blocks on the database.
     pub fn run_due_sla(&self) -> usize {
-        sla_engine::run_due(&self.desk)
+        sla_engine::run_due_sla(&self.desk)
     }
 
     /// Sends every mail due at the clock's present instant, as the dispatcher would, and

@@ -13,4 +13,4 @@ pub use driven::JobDriver;
 pub use event_hub::EventHub;
 pub use hold_keeper::HoldKeeper;
 pub use mail_dispatcher::{Dispatched, MailDispatcher};
-pub use sla_engine::SlaEngine;
+pub use sla_engine::{SlaEngine, run_due_sla};

@@ -109,7 +109,7 @@ fn look(desk: &Desk, in_hand: &mut Option<String>) -> Look {
 /// Does what the engine does between two sleeps: handles every ticket due at the clock's
 /// present instant, to completion. For a server whose engine does not run on its own (see
 /// [`crate::app::Jobs::Driven`]). Returns how many tickets it handled.
-pub fn run_due(desk: &Desk) -> usize {
+pub fn run_due_sla(desk: &Desk) -> usize {
     let mut total = 0;
     while let Look::Handled(handled) = look(desk, &mut None) {
         total += handled;

@@ -56,20 +56,10 @@ async fn the_summary_counts_open_load_sla_standing_and_escalations(backend: Back
     let resolved = app.create_ticket(&cast.tier1.token, json!({})).await;
     app.act(&cast.tier1.token, &critical, "acknowledge", json!({}))
         .await;
-    app.act(
-        &cast.tier1.token,
-        &escalated,
-        "escalate",
-        json!({"reason": "Perlu Tier 2"}),
-    )
-    .await;
-    app.act(
-        &cast.tier1.token,
-        &resolved,
-        "resolve",
-        json!({"resolution": "Selesai"}),
-    )
-    .await;
+    app.act_saying(&cast.tier1.token, &escalated, "escalate", "Perlu Tier 2")
+        .await;
+    app.act_saying(&cast.tier1.token, &resolved, "resolve", "Selesai")
+        .await;
 
     let before = summary(&app, &cast.supervisor.token).await;
     assert_eq!(

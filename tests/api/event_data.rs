@@ -104,29 +104,17 @@ async fn every_event_type_has_the_data_its_schema_says(backend: Backend) {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    app.act(tier1, &ticket, "pend", json!({"reason": "Menunggu vendor"}))
+    app.act_saying(tier1, &ticket, "pend", "Menunggu vendor")
         .await;
     app.act(tier1, &ticket, "resume", json!({})).await;
-    app.act(tier1, &ticket, "escalate", json!({"reason": "Perlu Dinas"}))
+    app.act_saying(tier1, &ticket, "escalate", "Perlu Dinas")
         .await;
-    app.act(
-        tier2,
-        &ticket,
-        "return",
-        json!({"solution": "Mulai ulang server"}),
-    )
-    .await;
-    app.act(
-        tier1,
-        &ticket,
-        "resolve",
-        json!({"resolution": "Server dimulai ulang"}),
-    )
-    .await;
-    app.act(tier1, &ticket, "reopen", json!({"reason": "Masih mati"}))
+    app.act_saying(tier2, &ticket, "return", "Mulai ulang server")
         .await;
-    app.act(tier1, &ticket, "resolve", json!({"resolution": "Diganti"}))
+    app.act_saying(tier1, &ticket, "resolve", "Server dimulai ulang")
         .await;
+    app.act_saying(tier1, &ticket, "reopen", "Masih mati").await;
+    app.act_saying(tier1, &ticket, "resolve", "Diganti").await;
     app.act(tier1, &ticket, "close", json!({})).await;
     app.dispatch_mail().await;
     assert_event(&app, &cast, &ticket, "notification_sent").await;
@@ -139,18 +127,12 @@ async fn every_event_type_has_the_data_its_schema_says(backend: Backend) {
 
     // One cancelled, and one whose mail the relay refuses.
     let cancelled = app.create_ticket(tier1, json!({})).await;
-    app.act(tier1, &cancelled, "cancel", json!({"reason": "Dobel"}))
-        .await;
+    app.act_saying(tier1, &cancelled, "cancel", "Dobel").await;
     app.dispatch_mail().await;
     sink.set_mode(Mode::Refuse);
     let refused = app.create_ticket(tier1, json!({})).await;
-    app.act(
-        tier1,
-        &refused,
-        "escalate",
-        json!({"reason": "Perlu Dinas"}),
-    )
-    .await;
+    app.act_saying(tier1, &refused, "escalate", "Perlu Dinas")
+        .await;
     app.dispatch_mail().await;
     assert_event(&app, &cast, &refused, "notification_failed").await;
 

@@ -58,33 +58,18 @@ async fn each_event_mails_its_people_in_one_thread(backend: Backend) {
         json!({"assignee_id": cast.tier1.id}),
     )
     .await;
-    app.act(
-        &cast.tier1.token,
-        &ticket,
-        "escalate",
-        json!({"reason": "Butuh akses server"}),
-    )
-    .await;
+    app.act_saying(&cast.tier1.token, &ticket, "escalate", "Butuh akses server")
+        .await;
     let escalated = sink.after_dispatch(&app).await;
     let mail = &escalated[1];
     assert_eq!(mail.to, [at("diskominfo"), at("tier2"), at("dinkes")]);
     assert_eq!(mail.header("Cc").as_deref(), Some(at("dinkes").as_str()));
     assert!(subject_starts(mail, &format!("[{number}] Dieskalasi ke ")));
 
-    app.act(
-        &cast.tier2.token,
-        &ticket,
-        "return",
-        json!({"solution": "Mulai ulang layanan"}),
-    )
-    .await;
-    app.act(
-        &cast.tier1.token,
-        &ticket,
-        "resolve",
-        json!({"resolution": "Sudah pulih"}),
-    )
-    .await;
+    app.act_saying(&cast.tier2.token, &ticket, "return", "Mulai ulang layanan")
+        .await;
+    app.act_saying(&cast.tier1.token, &ticket, "resolve", "Sudah pulih")
+        .await;
     let all = sink.after_dispatch(&app).await;
     assert_eq!(all.len(), 4, "created, escalated, returned, resolved");
     // Mails queued together go out side by side: find them by subject.
@@ -141,13 +126,8 @@ async fn a_breach_at_tier2_reaches_the_supervisors(backend: Backend) {
     let ticket = app.create_ticket(&cast.tier1.token, json!({})).await;
     app.act(&cast.tier1.token, &ticket, "acknowledge", json!({}))
         .await;
-    app.act(
-        &cast.tier2.token,
-        &ticket,
-        "escalate",
-        json!({"reason": "Diambil alih"}),
-    )
-    .await;
+    app.act_saying(&cast.tier2.token, &ticket, "escalate", "Diambil alih")
+        .await;
     assert_eq!(sink.after_dispatch(&app).await.len(), 2);
     clock.advance(chrono::Duration::seconds(1800));
     app.run_due_sla().await;

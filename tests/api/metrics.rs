@@ -12,13 +12,8 @@ use crate::support::{Backend, TestApp, read};
 async fn metrics_show_the_desk_and_what_this_process_did(backend: Backend) {
     let (app, cast) = TestApp::spawn_cast(backend).await;
     let ticket = app.create_ticket(&cast.tier1.token, json!({})).await;
-    app.act(
-        &cast.tier1.token,
-        &ticket,
-        "escalate",
-        json!({"reason": "Perlu Tier 2"}),
-    )
-    .await;
+    app.act_saying(&cast.tier1.token, &ticket, "escalate", "Perlu Tier 2")
+        .await;
     let (status, _) = read(app.send(Method::GET, "/metrics", None, None).await).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let (status, _) = app.get("/metrics", &cast.tier1.token).await;

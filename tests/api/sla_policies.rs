@@ -4,7 +4,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::on_both_databases;
-use crate::support::{Backend, TestApp};
+use crate::support::{Backend, TestApp, assert_refused_on};
 
 fn targets() -> Value {
     json!([
@@ -129,10 +129,7 @@ async fn incoherent_targets_are_refused(backend: Backend) {
             json!({"name": "x", "calendar_id": "nope", "targets": targets()}),
         )
         .await;
-    assert_eq!(
-        (status, &problem["errors"][0]["field"]),
-        (StatusCode::UNPROCESSABLE_ENTITY, &json!("calendar_id"))
-    );
+    assert_refused_on(status, &problem, "calendar_id");
     let (_, page) = app
         .get("/api/v1/sla-policies", &cast.supervisor.token)
         .await;

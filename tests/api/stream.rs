@@ -20,15 +20,7 @@ pub(crate) type Event = (String, String, Value);
 
 impl Events {
     pub(crate) async fn open(app: &TestApp, token: &str, last_event_id: Option<&str>) -> Self {
-        let mut request = app
-            .client
-            .get(app.url("/api/v1/events/stream"))
-            .bearer_auth(token);
-        if let Some(id) = last_event_id {
-            request = request.header("Last-Event-ID", id);
-        }
-        let response = request.send().await.expect("stream");
-        assert_eq!(response.status(), StatusCode::OK);
+        let response = app.event_stream(token, last_event_id).await;
         assert_eq!(response.headers()["content-type"], "text/event-stream");
         Self {
             response,
@@ -279,11 +271,11 @@ async fn an_event_the_hub_panics_on_is_skipped_and_the_stream_goes_on(backend: B
     let ticket = app.create_ticket(&cast.tier1.token, json!({})).await;
     listener.until(created(&ticket)).await;
 
-    app.act(
+    app.act_saying(
         &cast.tier1.token,
         &ticket,
         "pend",
-        json!({"reason": "Menunggu vendor [test-panic:event-hub]"}),
+        "Menunggu vendor [test-panic:event-hub]",
     )
     .await;
     app.wait_for_restart("event-hub").await;

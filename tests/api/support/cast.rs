@@ -133,6 +133,39 @@ impl TestApp {
         moved
     }
 
+    /// Moves a ticket by an action whose body is one text: the `resolution` of a resolve, the
+    /// `solution` of a return, the `reason` of the others.
+    pub async fn act_saying(&self, token: &str, ticket: &Value, action: &str, text: &str) -> Value {
+        let field = match action {
+            "resolve" => "resolution",
+            "return" => "solution",
+            _ => "reason",
+        };
+        self.act(token, ticket, action, json!({ field: text }))
+            .await
+    }
+
+    /// Each move that takes a field, asked of `ticket` with an empty body, is refused naming it.
+    pub async fn assert_moves_need_their_fields(&self, token: &str, ticket: &Value) {
+        let id = ticket["id"].as_str().expect("ticket id");
+        for (action, field) in [
+            ("assign", "assignee_id"),
+            ("pend", "reason"),
+            ("escalate", "reason"),
+            ("resolve", "resolution"),
+            ("cancel", "reason"),
+        ] {
+            let (status, problem) = self
+                .post(&format!("/api/v1/tickets/{id}/{action}"), token, json!({}))
+                .await;
+            assert_eq!(
+                (status, &problem["errors"][0]["field"]),
+                (StatusCode::UNPROCESSABLE_ENTITY, &json!(field)),
+                "{action}: {problem}"
+            );
+        }
+    }
+
     /// Makes the region default an SLA policy on a new 24×7 calendar (WITA) with the same
     /// `targets` (seconds, and `warn_at_percent` if given) for every priority.
     pub async fn round_the_clock_policy(&self, supervisor: &str, targets: Value) {

@@ -96,3 +96,16 @@ macro_rules! on_both_databases {
         }
     )+};
 }
+
+/// Asserts that an answer is a `422` whose first field error names `field`.
+#[track_caller]
+pub fn assert_refused_on(status: reqwest::StatusCode, problem: &serde_json::Value, field: &str) {
+    assert_eq!(
+        (status, &problem["errors"][0]["field"]),
+        (
+            reqwest::StatusCode::UNPROCESSABLE_ENTITY,
+            &serde_json::json!(field)
+        ),
+        "{problem}"
+    );
+}

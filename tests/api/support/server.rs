@@ -289,6 +289,20 @@ impl TestApp {
         (user["id"].as_str().expect("id").to_owned(), token)
     }
 
+    /// `token`'s event stream (resumed after `last_event_id`, if any), answered `200`.
+    pub async fn event_stream(&self, token: &str, last_event_id: Option<&str>) -> Response {
+        let mut request = self
+            .client
+            .get(self.url("/api/v1/events/stream"))
+            .bearer_auth(token);
+        if let Some(id) = last_event_id {
+            request = request.header("Last-Event-ID", id);
+        }
+        let response = request.send().await.expect("stream");
+        assert_eq!(response.status(), StatusCode::OK);
+        response
+    }
+
     /// The readiness answer now.
     pub async fn readiness(&self) -> (StatusCode, Value) {
         read(self.send(Method::GET, "/readyz", None, None).await).await
