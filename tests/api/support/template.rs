@@ -200,11 +200,15 @@ impl Place {
     /// Keeps the database of `storage` as the template.
     fn keep(&self, storage: &Storage) {
         match &storage.pg {
-            Some(pg) => pg.admin_execute(&format!(
-                "CREATE DATABASE {} TEMPLATE {}",
-                self.pg_name,
-                pg.name()
-            )),
+            Some(pg) => {
+                // Left by a build that died before it wrote what the template holds.
+                pg.admin_execute(&format!("DROP DATABASE IF EXISTS {}", self.pg_name));
+                pg.admin_execute(&format!(
+                    "CREATE DATABASE {} TEMPLATE {}",
+                    self.pg_name,
+                    pg.name()
+                ));
+            }
             None => {
                 let target = self.sqlite_file();
                 let _ = std::fs::remove_file(&target);
