@@ -62,8 +62,7 @@ async fn the_server_serves_the_contract_and_swagger_ui() {
 /// Each representation the server answers with is one the contract names for that response:
 /// CSV and workbook reports, the event stream, both metrics formats.
 async fn what_the_server_answers_is_in_its_contract(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let contract = serde_json::to_value(ApiDoc::openapi()).expect("json");
     let period = "from=2026-11-23T00:00:00Z&to=2026-11-24T00:00:00Z";
     for (path, query, accept) in [
@@ -145,8 +144,7 @@ async fn a_body_may_be_left_out_exactly_where_it_requires_no_field(backend: Back
             );
         }
     }
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let user = app
         .send(
             Method::PATCH,

@@ -2,7 +2,6 @@
 //! policy.
 
 use chrono::{DateTime, Datelike, Utc};
-use utoipa::ToSchema;
 
 use crate::db::models::{CalendarRow, HolidayRow, RegionRow, SlaPolicyRow, SlaTargetRow, UnitRow};
 use crate::db::{self, DbConn, write_tx};
