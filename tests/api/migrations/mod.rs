@@ -2,6 +2,7 @@
 //! Types are compared by class (SQLite has affinities, not PostgreSQL's exact types), and
 //! indexes and keys by their columns, since the two name implicit ones differently.
 
+mod catalog;
 mod postgres;
 mod sqlite;
 
