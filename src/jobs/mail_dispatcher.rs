@@ -6,11 +6,11 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::thread::JoinHandle;
 use std::time::Duration;
 
 use tokio::task::{Id, JoinSet};
 
+use super::FlaggedThread;
 use crate::mail::{Mailer, Outgoing, SendFailure};
 use crate::service::Desk;
 use crate::service::ops::workers::Worker;
@@ -34,35 +34,20 @@ type Sent = (Outgoing, Result<(), SendFailure>);
 
 /// The running dispatcher; it finishes the mails in hand, stops and is joined when dropped.
 pub struct MailDispatcher {
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    _thread: FlaggedThread,
 }
 
 impl MailDispatcher {
     /// Starts the dispatcher on its own thread, with its own async runtime for `mailer`.
     pub fn start(desk: Arc<Desk>, mailer: Mailer) -> anyhow::Result<Self> {
-        let stop = Arc::new(AtomicBool::new(false));
-        let stopping = stop.clone();
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
         let owner = uuid::Uuid::now_v7().to_string();
-        let thread = std::thread::Builder::new()
-            .name("mail-dispatcher".into())
-            .spawn(move || supervised(&runtime, &desk, &Arc::new(mailer), &owner, &stopping))?;
-        Ok(Self {
-            stop,
-            thread: Some(thread),
-        })
-    }
-}
-
-impl Drop for MailDispatcher {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
+        let thread = FlaggedThread::spawn("mail-dispatcher", move |stop| {
+            supervised(&runtime, &desk, &Arc::new(mailer), &owner, &stop)
+        })?;
+        Ok(Self { _thread: thread })
     }
 }
 
