@@ -34,7 +34,7 @@ use serde::de::DeserializeOwned;
 use self::error::ApiError;
 use crate::auth::Caller;
 use crate::domain::access::Operation;
-use crate::service::{Desk, ServiceError};
+use crate::service::{Desk, ErrorCode, ServiceError};
 
 pub use extract::MAX_BODY_BYTES;
 
@@ -221,7 +221,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 pub async fn no_route() -> Result<actix_web::HttpResponse, ApiError> {
     Err(ApiError::new(
         StatusCode::NOT_FOUND,
-        "not_found",
+        ErrorCode::NotFound,
         "no such route",
     ))
 }

@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::page::{Page, PageRequest};
-use super::{Desk, FieldError, ServiceError, audit, fields, new_id, permit, sla, staff_only};
+use super::{
+    Desk, ErrorCode, FieldError, ServiceError, audit, fields, new_id, permit, sla, staff_only,
+};
 use crate::auth::Caller;
 use crate::clock::rfc3339;
 use crate::db::models::{CalendarRow, HolidayRow};
@@ -273,7 +275,7 @@ impl Desk {
                 .any(|h| h.day == day)
             {
                 return Err(ServiceError::rule(
-                    "holiday_exists",
+                    ErrorCode::HolidayExists,
                     "date",
                     "is already a holiday of this calendar",
                 ));

@@ -11,7 +11,7 @@ use super::sla_policies::{SlaPolicyInput, TargetInput};
 use super::tokens::NewToken;
 use super::units::NewUnit;
 use super::users::NewUser;
-use super::{Desk, ServiceError};
+use super::{Desk, ErrorCode, ServiceError};
 use crate::auth::Caller;
 use crate::clock::ManualClock;
 use crate::db::{self, write_tx};
@@ -128,7 +128,7 @@ impl Desk {
             let units = db::units::list(&mut conn, None, 2)?;
             if units.len() > 1 {
                 return Err(ServiceError::Conflict {
-                    code: "not_empty",
+                    code: ErrorCode::NotEmpty,
                     message: "seed-demo fills an empty database only; this one already has units; \
                               point SERVICEDESK_DATA_DIR (or SERVICEDESK_DATABASE_URL) at a fresh one"
                         .into(),

@@ -13,7 +13,7 @@ use super::page::{self, Page, PageRequest};
 use super::region;
 use super::sla::SlaView;
 use super::ticket_view::{event_row, record_event, stored};
-use super::{Desk, FieldError, ServiceError, audit, new_id, require};
+use super::{Desk, ErrorCode, FieldError, ServiceError, audit, new_id, require};
 use crate::auth::Caller;
 use crate::clock::rfc3339;
 use crate::db::models::{EventRow, NotificationRow, ServiceRow, TicketRow};
@@ -561,7 +561,7 @@ impl Desk {
             && !["pending", "sent", "failed"].contains(&status.as_str())
         {
             return Err(ServiceError::Invalid {
-                code: "validation_failed",
+                code: ErrorCode::ValidationFailed,
                 errors: vec![FieldError::new("status", "must be pending, sent or failed")],
             });
         }
@@ -599,7 +599,7 @@ impl Desk {
             let row = db::notifications::find(conn, id)?.ok_or(ServiceError::NotFound)?;
             if !db::notifications::requeue(conn, id, now.naive_utc())? {
                 return Err(ServiceError::Conflict {
-                    code: "not_failed",
+                    code: ErrorCode::NotFailed,
                     message: format!(
                         "only a failed mail can be retried; this one is {}",
                         row.status

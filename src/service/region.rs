@@ -4,7 +4,7 @@ use chrono::{DateTime, Datelike, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{Desk, FieldError, ServiceError, audit, fields, new_id, permit};
+use super::{Desk, ErrorCode, FieldError, ServiceError, audit, fields, new_id, permit};
 use crate::auth::Caller;
 use crate::clock::rfc3339;
 use crate::db::models::{CalendarRow, HolidayRow, RegionRow, SlaPolicyRow, SlaTargetRow, UnitRow};
@@ -100,7 +100,11 @@ impl Region {
                 self.domains.as_slice().join(", ")
             )
         };
-        Err(ServiceError::rule("email_not_official", field, message))
+        Err(ServiceError::rule(
+            ErrorCode::EmailNotOfficial,
+            field,
+            message,
+        ))
     }
 }
 

@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use super::fields::{self, present};
 use super::page::{Page, PageRequest};
-use super::{Desk, FieldError, ServiceError, audit, new_id, permit};
+use super::{Desk, ErrorCode, FieldError, ServiceError, audit, new_id, permit};
 use crate::auth::Caller;
 use crate::clock::rfc3339;
 use crate::db::models::ServiceRow;
@@ -151,7 +151,7 @@ fn check_fields(errors: &mut Vec<FieldError>, row: &mut ServiceRow) {
 fn check_references(conn: &mut DbConn, row: &ServiceRow) -> Result<(), ServiceError> {
     if db::services::code_taken(conn, &row.code, Some(&row.id))? {
         return Err(ServiceError::rule(
-            "service_code_taken",
+            ErrorCode::ServiceCodeTaken,
             "code",
             "is already used by another service",
         ));

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::page::{Page, PageRequest};
-use super::{Desk, FieldError, ServiceError, audit, fields, new_id, permit, staff_only};
+use super::{Desk, ErrorCode, FieldError, ServiceError, audit, fields, new_id, permit, staff_only};
 use crate::auth::Caller;
 use crate::clock::rfc3339;
 use crate::db::models::{SlaPolicyRow, SlaTargetRow};
@@ -233,7 +233,7 @@ impl Desk {
             let mut row = db::sla_policies::find(conn, id)?.ok_or(ServiceError::NotFound)?;
             if row.is_default && !input.default {
                 return Err(ServiceError::rule(
-                    "default_policy_required",
+                    ErrorCode::DefaultPolicyRequired,
                     "default",
                     "the region needs a default policy: make another policy the default instead",
                 ));

@@ -27,7 +27,7 @@ use super::ticket_view::{
     TicketView, event_row, one_ticket_for, stored, ticket_for, ticket_view, visible,
 };
 use super::workers::{self, WorkerHealth};
-use super::{ServiceError, new_id};
+use super::{ErrorCode, ServiceError, new_id};
 use crate::auth::Caller;
 use crate::clock::Clock;
 use crate::db::models::{EventRow, IdempotencyRow, TicketRow, TicketSlaRow};
@@ -454,7 +454,7 @@ impl Writer {
     ) -> Reply {
         if first.request_hash != hash {
             return Err(ServiceError::rule(
-                "idempotency_key_reused",
+                ErrorCode::IdempotencyKeyReused,
                 "Idempotency-Key",
                 "was already used for a different request",
             ));

@@ -16,7 +16,7 @@ use super::ticket_view::{
     stored_tier, ticket_view, tickets_for, visible,
 };
 use super::ticket_writer::Draft;
-use super::{Desk, FieldError, ServiceError, permit};
+use super::{Desk, ErrorCode, FieldError, ServiceError, permit};
 use crate::auth::Caller;
 use crate::db::models::{TicketRow, TicketSlaRow};
 use crate::db::tickets::{After, Order, TicketFilter, TicketWithSla};
@@ -218,7 +218,7 @@ pub(super) fn check_assignee(
         Ok(())
     } else {
         Err(ServiceError::rule(
-            "assignee_cannot_work_ticket",
+            ErrorCode::AssigneeCannotWorkTicket,
             "assignee_id",
             "must be an active user who works this ticket's tier (tier1 of its PD at tier 1, tier2 or supervisor at tier 2)",
         ))

@@ -4,7 +4,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{Desk, ServiceError, audit, fields, new_id, permit};
+use super::{Desk, ErrorCode, ServiceError, audit, fields, new_id, permit};
 use crate::auth::jwt::INTEGRATION_MAX_DAYS;
 use crate::auth::{Caller, Holder, TokenKind};
 use crate::clock::rfc3339;
@@ -102,7 +102,7 @@ impl Desk {
                 .ok_or(ServiceError::NotFound)?;
             if user.role != Role::Integration.as_str() || !user.active {
                 return Err(ServiceError::rule(
-                    "not_an_integration_account",
+                    ErrorCode::NotAnIntegrationAccount,
                     "user_id",
                     "tokens are issued to active integration accounts only",
                 ));

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use super::fields::{self, present};
 use super::page::{Page, PageRequest};
 use super::region::{self, Region};
-use super::{Desk, ServiceError, audit, new_id, permit};
+use super::{Desk, ErrorCode, ServiceError, audit, new_id, permit};
 use crate::auth::Caller;
 use crate::clock::rfc3339;
 use crate::db::models::UnitRow;
@@ -125,7 +125,7 @@ fn ensure_code_free(
 ) -> Result<(), ServiceError> {
     if db::units::code_taken(conn, code, except)? {
         return Err(ServiceError::rule(
-            "unit_code_taken",
+            ErrorCode::UnitCodeTaken,
             "code",
             "is already used by another unit",
         ));
@@ -159,7 +159,7 @@ impl Desk {
             ensure_code_free(conn, &code, None)?;
             if input.kind == UnitKind::Dinas && db::units::dinas(conn)?.is_some() {
                 return Err(ServiceError::rule(
-                    "dinas_unit_exists",
+                    ErrorCode::DinasUnitExists,
                     "kind",
                     "the region already has its Dinas unit; there is exactly one",
                 ));

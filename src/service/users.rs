@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use super::fields::{self, present};
 use super::page::{Page, PageRequest};
 use super::region::{self, Region};
-use super::{Desk, FieldError, ServiceError, audit, new_id, permit, staff_only};
+use super::{Desk, ErrorCode, FieldError, ServiceError, audit, new_id, permit, staff_only};
 use crate::auth::{Caller, password};
 use crate::clock::rfc3339;
 use crate::db::models::UserRow;
@@ -168,7 +168,7 @@ fn check_placement(
     }
     if db::users::find_by_email(conn, &row.email)?.is_some_and(|other| other.id != row.id) {
         return Err(ServiceError::rule(
-            "email_taken",
+            ErrorCode::EmailTaken,
             "email",
             "another account already uses this address",
         ));
@@ -191,7 +191,11 @@ fn check_placement(
             Role::Tier2 | Role::Supervisor => "tier2 and supervisor need the dinas unit",
             _ => "integration accounts belong to no unit",
         };
-        return Err(ServiceError::rule("role_unit_mismatch", "unit_id", needs));
+        return Err(ServiceError::rule(
+            ErrorCode::RoleUnitMismatch,
+            "unit_id",
+            needs,
+        ));
     }
     Ok(())
 }
