@@ -2,9 +2,10 @@
 
 use actix_web::{HttpResponse, web};
 
-use super::error::{ApiError, Problem};
+use super::error::ApiError;
 use super::extract::{Bearer, Body};
 use super::params::{Path, Query};
+use super::problems::{Forbidden, NotFound, Unauthenticated, Unprocessable};
 use super::{PageParams, run_as, run_as_with};
 use crate::domain::access::Operation;
 use crate::service::Desk;
@@ -12,13 +13,17 @@ use crate::service::calendars::{CalendarInput, CalendarView, HolidayInput};
 use crate::service::page::{Page, PageRequest};
 
 /// Adds a calendar (supervisor or admin).
+///
+/// Refused with:
+/// - 403: Neither supervisor nor admin
+/// - 422: A field is not valid
 #[utoipa::path(post, path = "/api/v1/calendars", tag = "calendars", operation_id = "create_calendar",
     security(("bearer" = [])), request_body = CalendarInput,
     responses(
         (status = 201, description = "Created", body = CalendarView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Neither supervisor nor admin", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 422, response = Unprocessable),
     ))]
 pub async fn create_calendar(
     desk: web::Data<Desk>,
@@ -37,13 +42,15 @@ pub async fn create_calendar(
 }
 
 /// Calendars in creation order.
+///
+/// Refused with:
+/// - 403: Integration accounts do not read calendars
 #[utoipa::path(get, path = "/api/v1/calendars", tag = "calendars", operation_id = "list_calendars",
     security(("bearer" = [])), params(PageParams),
     responses(
         (status = 200, description = "A page of calendars", body = Page<CalendarView>),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Integration accounts do not read calendars", body = Problem,
-            content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
     ))]
 pub async fn list_calendars(
     desk: web::Data<Desk>,
@@ -63,8 +70,8 @@ pub async fn list_calendars(
     security(("bearer" = [])), params(("id" = String, Path, description = "Calendar id")),
     responses(
         (status = 200, description = "The calendar", body = CalendarView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such calendar", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
+        (status = 404, response = NotFound),
     ))]
 pub async fn get_calendar(
     desk: web::Data<Desk>,
@@ -79,15 +86,19 @@ pub async fn get_calendar(
 }
 
 /// Replaces a calendar's windows and holidays (supervisor or admin).
+///
+/// Refused with:
+/// - 403: Neither supervisor nor admin
+/// - 422: A field is not valid
 #[utoipa::path(put, path = "/api/v1/calendars/{id}", tag = "calendars", operation_id = "update_calendar",
     security(("bearer" = [])), params(("id" = String, Path, description = "Calendar id")),
     request_body = CalendarInput,
     responses(
         (status = 200, description = "The calendar as saved", body = CalendarView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Neither supervisor nor admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such calendar", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 422, response = Unprocessable),
     ))]
 pub async fn update_calendar(
     desk: web::Data<Desk>,
@@ -107,15 +118,19 @@ pub async fn update_calendar(
 }
 
 /// Adds a holiday, e.g. this year's Idul Fitri (supervisor or admin).
+///
+/// Refused with:
+/// - 403: Neither supervisor nor admin
+/// - 422: Not valid, or already a holiday
 #[utoipa::path(post, path = "/api/v1/calendars/{id}/holidays", tag = "calendars", operation_id = "create_holiday",
     security(("bearer" = [])), params(("id" = String, Path, description = "Calendar id")),
     request_body = HolidayInput,
     responses(
         (status = 201, description = "The calendar with the new holiday", body = CalendarView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Neither supervisor nor admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such calendar", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Not valid, or already a holiday", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 422, response = Unprocessable),
     ))]
 pub async fn create_holiday(
     desk: web::Data<Desk>,

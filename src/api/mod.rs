@@ -15,6 +15,7 @@ mod metrics;
 mod notifications;
 pub mod openapi;
 pub mod params;
+mod problems;
 mod region;
 mod reports;
 pub(crate) mod request_log;

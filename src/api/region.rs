@@ -2,8 +2,9 @@
 
 use actix_web::{HttpResponse, web};
 
-use super::error::{ApiError, Problem};
+use super::error::ApiError;
 use super::extract::{Bearer, Body};
+use super::problems::{Forbidden, Unauthenticated, Unprocessable};
 use super::{run_as, run_as_with};
 use crate::domain::access::Operation;
 use crate::service::Desk;
@@ -14,7 +15,7 @@ use crate::service::region::{RegionUpdate, RegionView};
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The region", body = RegionView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
     ))]
 pub async fn get_region(desk: web::Data<Desk>, bearer: Bearer) -> Result<HttpResponse, ApiError> {
     let region = run_as(&desk, bearer, move |desk, caller| desk.region(&caller)).await?;
@@ -22,13 +23,17 @@ pub async fn get_region(desk: web::Data<Desk>, bearer: Bearer) -> Result<HttpRes
 }
 
 /// Replaces the region settings (admin).
+///
+/// Refused with:
+/// - 403: Not an admin
+/// - 422: A field is not valid
 #[utoipa::path(put, path = "/api/v1/region", tag = "region", operation_id = "update_region",
     security(("bearer" = [])), request_body = RegionUpdate,
     responses(
         (status = 200, description = "The region as saved", body = RegionView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 422, response = Unprocessable),
     ))]
 pub async fn update_region(
     desk: web::Data<Desk>,

@@ -2,9 +2,10 @@
 
 use actix_web::{HttpResponse, web};
 
-use super::error::{ApiError, Problem};
+use super::error::ApiError;
 use super::extract::{Bearer, Body};
 use super::params::{Path, Query};
+use super::problems::{Forbidden, NotFound, Unauthenticated, Unprocessable};
 use super::{PageParams, run_as, run_as_with};
 use crate::domain::access::Operation;
 use crate::service::Desk;
@@ -15,14 +16,17 @@ use crate::service::page::{Page, PageRequest};
 use crate::service::services::{NewService, ServiceChanges, ServiceView};
 
 /// Adds a service to the catalogue (supervisor or admin).
+///
+/// Refused with:
+/// - 403: Neither supervisor nor admin
+/// - 422: A field is not valid, or the code is taken
 #[utoipa::path(post, path = "/api/v1/services", tag = "services", operation_id = "create_service",
     security(("bearer" = [])), request_body = NewService,
     responses(
         (status = 201, description = "Created", body = ServiceView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Neither supervisor nor admin", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is not valid, or the code is taken", body = Problem,
-            content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 422, response = Unprocessable),
     ))]
 pub async fn create_service(
     desk: web::Data<Desk>,
@@ -45,7 +49,7 @@ pub async fn create_service(
     security(("bearer" = [])), params(PageParams),
     responses(
         (status = 200, description = "A page of services", body = Page<ServiceView>),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
     ))]
 pub async fn list_services(
     desk: web::Data<Desk>,
@@ -65,8 +69,8 @@ pub async fn list_services(
     security(("bearer" = [])), params(("id" = String, Path, description = "Service id")),
     responses(
         (status = 200, description = "The service", body = ServiceView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such service", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
+        (status = 404, response = NotFound),
     ))]
 pub async fn get_service(
     desk: web::Data<Desk>,
@@ -84,15 +88,19 @@ pub async fn get_service(
 ///
 /// A body that changes nothing (the values as stored, or `{}`) answers 200 with
 /// the service as it is: `updated_at` unchanged, no audit entry.
+///
+/// Refused with:
+/// - 403: Neither supervisor nor admin
+/// - 422: A field is not valid
 #[utoipa::path(patch, path = "/api/v1/services/{id}", tag = "services", operation_id = "update_service",
     security(("bearer" = [])), params(("id" = String, Path, description = "Service id")),
     request_body = ServiceChanges,
     responses(
         (status = 200, description = "The service as saved", body = ServiceView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Neither supervisor nor admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such service", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 422, response = Unprocessable),
     ))]
 pub async fn update_service(
     desk: web::Data<Desk>,
@@ -112,15 +120,19 @@ pub async fn update_service(
 }
 
 /// Records an outage of a service, planned or not (Tier 2, supervisors, admins).
+///
+/// Refused with:
+/// - 403: Not Dinas staff or admin
+/// - 422: A field is not valid
 #[utoipa::path(post, path = "/api/v1/services/{id}/outages", tag = "services", operation_id = "create_outage",
     security(("bearer" = [])), params(("id" = String, Path, description = "Service id")),
     request_body = NewOutage,
     responses(
         (status = 201, description = "Recorded", body = OutageView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not Dinas staff or admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such service", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 422, response = Unprocessable),
     ))]
 pub async fn create_outage(
     desk: web::Data<Desk>,
@@ -140,16 +152,21 @@ pub async fn create_outage(
 }
 
 /// Ends an outage (Tier 2, supervisors, admins).
+///
+/// Refused with:
+/// - 403: Not Dinas staff or admin
+/// - 404: No such outage of this service
+/// - 422: Ends before it started
 #[utoipa::path(patch, path = "/api/v1/services/{id}/outages/{oid}", tag = "services", operation_id = "update_outage",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "Service id"), ("oid" = String, Path, description = "Outage id")),
     request_body = OutageEnd,
     responses(
         (status = 200, description = "The outage, ended", body = OutageView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not Dinas staff or admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such outage of this service", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Ends before it started", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 422, response = Unprocessable),
     ))]
 pub async fn end_outage(
     desk: web::Data<Desk>,
@@ -171,13 +188,16 @@ pub async fn end_outage(
 
 /// A service's availability over a period: overlapping outages count once, planned maintenance
 /// is excluded, open outages count up to now.
+///
+/// Refused with:
+/// - 422: from or to is not valid
 #[utoipa::path(get, path = "/api/v1/services/{id}/availability", tag = "services", operation_id = "get_availability",
     security(("bearer" = [])), params(("id" = String, Path, description = "Service id"), AvailabilityQuery),
     responses(
         (status = 200, description = "The figures", body = AvailabilityView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such service", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "from or to is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
+        (status = 404, response = NotFound),
+        (status = 422, response = Unprocessable),
     ))]
 pub async fn get_availability(
     desk: web::Data<Desk>,

@@ -2,9 +2,10 @@
 
 use actix_web::{HttpResponse, web};
 
-use super::error::{ApiError, Problem};
+use super::error::ApiError;
 use super::extract::{Bearer, Body};
 use super::params::{Path, Query};
+use super::problems::{Forbidden, NotFound, Unauthenticated, Unprocessable};
 use super::{PageParams, run_as, run_as_with};
 use crate::domain::access::Operation;
 use crate::service::Desk;
@@ -12,14 +13,17 @@ use crate::service::page::{Page, PageRequest};
 use crate::service::sla_policies::{SlaPolicyInput, SlaPolicyView};
 
 /// Adds a policy (supervisor or admin); `"default": true` makes it the region default.
+///
+/// Refused with:
+/// - 403: Neither supervisor nor admin
+/// - 422: Targets are not one per priority, or do not hold together
 #[utoipa::path(post, path = "/api/v1/sla-policies", tag = "sla-policies", operation_id = "create_sla_policy",
     security(("bearer" = [])), request_body = SlaPolicyInput,
     responses(
         (status = 201, description = "Created", body = SlaPolicyView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Neither supervisor nor admin", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Targets are not one per priority, or do not hold together", body = Problem,
-            content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 422, response = Unprocessable),
     ))]
 pub async fn create_sla_policy(
     desk: web::Data<Desk>,
@@ -38,13 +42,15 @@ pub async fn create_sla_policy(
 }
 
 /// Policies in creation order.
+///
+/// Refused with:
+/// - 403: Integration accounts do not read policies
 #[utoipa::path(get, path = "/api/v1/sla-policies", tag = "sla-policies", operation_id = "list_sla_policies",
     security(("bearer" = [])), params(PageParams),
     responses(
         (status = 200, description = "A page of policies", body = Page<SlaPolicyView>),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Integration accounts do not read policies", body = Problem,
-            content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
     ))]
 pub async fn list_sla_policies(
     desk: web::Data<Desk>,
@@ -64,8 +70,8 @@ pub async fn list_sla_policies(
     security(("bearer" = [])), params(("id" = String, Path, description = "Policy id")),
     responses(
         (status = 200, description = "The policy", body = SlaPolicyView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such policy", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
+        (status = 404, response = NotFound),
     ))]
 pub async fn get_sla_policy(
     desk: web::Data<Desk>,
@@ -80,16 +86,19 @@ pub async fn get_sla_policy(
 }
 
 /// Replaces a policy (supervisor or admin); tickets already open keep their targets.
+///
+/// Refused with:
+/// - 403: Neither supervisor nor admin
+/// - 422: Not valid, or the default would be left without a successor
 #[utoipa::path(put, path = "/api/v1/sla-policies/{id}", tag = "sla-policies", operation_id = "update_sla_policy",
     security(("bearer" = [])), params(("id" = String, Path, description = "Policy id")),
     request_body = SlaPolicyInput,
     responses(
         (status = 200, description = "The policy as saved", body = SlaPolicyView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Neither supervisor nor admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such policy", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Not valid, or the default would be left without a successor", body = Problem,
-            content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 422, response = Unprocessable),
     ))]
 pub async fn update_sla_policy(
     desk: web::Data<Desk>,

@@ -4,9 +4,12 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderMap};
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::error::{ApiError, Problem};
+use super::error::ApiError;
 use super::extract::{Bearer, Body};
 use super::params::{Path, Query};
+use super::problems::{
+    Conflict, Forbidden, NotFound, PreconditionFailed, Unauthenticated, Unprocessable,
+};
 use super::{PageParams, run_as, run_as_with};
 use crate::domain::access::Operation;
 use crate::service::page::{Page, PageRequest};
@@ -44,18 +47,21 @@ pub(super) fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ServiceError>
 
 /// Records a ticket. A retry with the same `Idempotency-Key` and body returns the first ticket,
 /// if the caller may still see it.
+///
+/// Refused with:
+/// - 403: The role may not record tickets
+/// - 404: A retry whose ticket the caller may no longer see (their PD or role changed)
+/// - 422: A field is not valid, or the Idempotency-Key was used for another request
 #[utoipa::path(post, path = "/api/v1/tickets", tag = "tickets", operation_id = "create_ticket",
     security(("bearer" = [])), request_body = NewTicket,
     params(("Idempotency-Key" = Option<String>, Header, description = "Any string up to 255 characters; makes retries safe")),
     responses(
         (status = 201, description = "Recorded (or the ticket of an earlier identical request)", body = TicketView,
             headers(("ETag" = String, description = "The ticket's version"))),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The role may not record tickets", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "A retry whose ticket the caller may no longer see (their PD or role changed)",
-            body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is not valid, or the Idempotency-Key was used for another request",
-            body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 422, response = Unprocessable),
     ))]
 pub async fn create_ticket(
     desk: web::Data<Desk>,
@@ -82,12 +88,15 @@ pub async fn create_ticket(
 }
 
 /// Tickets the caller may see: Tier 1 its own PD's, integrations public ones.
+///
+/// Refused with:
+/// - 422: A filter is not valid
 #[utoipa::path(get, path = "/api/v1/tickets", tag = "tickets", operation_id = "list_tickets",
     security(("bearer" = [])), params(TicketQuery, PageParams),
     responses(
         (status = 200, description = "A page of tickets", body = Page<TicketView>),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A filter is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
+        (status = 422, response = Unprocessable),
     ))]
 pub async fn list_tickets(
     desk: web::Data<Desk>,
@@ -105,13 +114,15 @@ pub async fn list_tickets(
 }
 
 /// One ticket, by UUID or number.
+///
+/// Refused with:
+/// - 404: No such ticket, or not visible to the caller
 #[utoipa::path(get, path = "/api/v1/tickets/{id}", tag = "tickets", operation_id = "get_ticket",
     security(("bearer" = [])), params(("id" = String, Path, description = "UUID or number (SD-2026-000123)")),
     responses(
         (status = 200, description = "The ticket", body = TicketView, headers(("ETag" = String, description = "The ticket's version"))),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such ticket, or not visible to the caller", body = Problem,
-            content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
+        (status = 404, response = NotFound),
     ))]
 pub async fn get_ticket(
     desk: web::Data<Desk>,
@@ -126,18 +137,24 @@ pub async fn get_ticket(
 ///
 /// A body that changes nothing (the values as stored, or `{}`) answers 200 with
 /// the ticket as it is: no new version, no `updated` event, `updated_at` unchanged (If-Match is still checked).
+///
+/// Refused with:
+/// - 403: The caller does not work this ticket's tier
+/// - 404: No such ticket, or not visible
+/// - 409: The ticket is no longer open
+/// - 422: A field is not valid
 #[utoipa::path(patch, path = "/api/v1/tickets/{id}", tag = "tickets", operation_id = "update_ticket",
     security(("bearer" = [])), request_body = TicketChanges,
     params(("id" = String, Path, description = "UUID or number"),
            ("If-Match" = Option<String>, Header, description = "The ETag read; a stale one answers 412")),
     responses(
         (status = 200, description = "The ticket as saved", body = TicketView, headers(("ETag" = String, description = "The new version"))),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The caller does not work this ticket's tier", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such ticket, or not visible", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The ticket is no longer open", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 412, response = PreconditionFailed),
+        (status = 422, response = Unprocessable),
     ))]
 pub async fn update_ticket(
     desk: web::Data<Desk>,
@@ -159,14 +176,19 @@ pub async fn update_ticket(
 }
 
 /// Adds a comment (public or internal).
+///
+/// Refused with:
+/// - 403: The caller may not comment
+/// - 404: No such ticket, or not visible
+/// - 422: Empty or too long
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/comments", tag = "tickets", operation_id = "create_comment",
     security(("bearer" = [])), request_body = NewComment, params(("id" = String, Path, description = "UUID or number")),
     responses(
         (status = 201, description = "Added", body = CommentView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The caller may not comment", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such ticket, or not visible", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Empty or too long", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 422, response = Unprocessable),
     ))]
 pub async fn create_comment(
     desk: web::Data<Desk>,
@@ -186,12 +208,15 @@ pub async fn create_comment(
 }
 
 /// A ticket's comments, oldest first (integrations see public ones only).
+///
+/// Refused with:
+/// - 404: No such ticket, or not visible
 #[utoipa::path(get, path = "/api/v1/tickets/{id}/comments", tag = "tickets", operation_id = "list_comments",
     security(("bearer" = [])), params(("id" = String, Path, description = "UUID or number")),
     responses(
         (status = 200, description = "The comments", body = Vec<CommentView>),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such ticket, or not visible", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
+        (status = 404, response = NotFound),
     ))]
 pub async fn list_comments(
     desk: web::Data<Desk>,
@@ -206,12 +231,15 @@ pub async fn list_comments(
 }
 
 /// A ticket's append-only audit trail, oldest first.
+///
+/// Refused with:
+/// - 404: No such ticket, or not visible
 #[utoipa::path(get, path = "/api/v1/tickets/{id}/events", tag = "tickets", operation_id = "list_ticket_events",
     security(("bearer" = [])), params(("id" = String, Path, description = "UUID or number")),
     responses(
         (status = 200, description = "The events", body = Vec<EventView>),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such ticket, or not visible", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
+        (status = 404, response = NotFound),
     ))]
 pub async fn list_events(
     desk: web::Data<Desk>,

@@ -2,9 +2,10 @@
 
 use actix_web::{HttpResponse, web};
 
-use super::error::{ApiError, Problem};
+use super::error::ApiError;
 use super::extract::{Bearer, Body};
 use super::params::{Path, Query};
+use super::problems::{Forbidden, NotFound, Unauthenticated, Unprocessable};
 use super::{PageParams, run_as, run_as_with};
 use crate::domain::access::Operation;
 use crate::service::Desk;
@@ -12,14 +13,17 @@ use crate::service::page::{Page, PageRequest};
 use crate::service::units::{NewUnit, UnitChanges, UnitView};
 
 /// Adds a unit (admin).
+///
+/// Refused with:
+/// - 403: Not an admin
+/// - 422: Invalid, duplicate code, second Dinas, or mailbox outside the official domains
 #[utoipa::path(post, path = "/api/v1/units", tag = "units", operation_id = "create_unit",
     security(("bearer" = [])), request_body = NewUnit,
     responses(
         (status = 201, description = "Created", body = UnitView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid, duplicate code, second Dinas, or mailbox outside the official domains",
-            body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 422, response = Unprocessable),
     ))]
 pub async fn create_unit(
     desk: web::Data<Desk>,
@@ -42,7 +46,7 @@ pub async fn create_unit(
     security(("bearer" = [])), params(PageParams),
     responses(
         (status = 200, description = "A page of units", body = Page<UnitView>),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
     ))]
 pub async fn list_units(
     desk: web::Data<Desk>,
@@ -62,8 +66,8 @@ pub async fn list_units(
     security(("bearer" = [])), params(("id" = String, Path, description = "Unit id")),
     responses(
         (status = 200, description = "The unit", body = UnitView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such unit", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
+        (status = 404, response = NotFound),
     ))]
 pub async fn get_unit(
     desk: web::Data<Desk>,
@@ -78,15 +82,19 @@ pub async fn get_unit(
 ///
 /// A body that changes nothing (the values as stored, or `{}`) answers 200 with
 /// the unit as it is: `updated_at` unchanged, no audit entry.
+///
+/// Refused with:
+/// - 403: Not an admin
+/// - 422: A field is not valid
 #[utoipa::path(patch, path = "/api/v1/units/{id}", tag = "units", operation_id = "update_unit",
     security(("bearer" = [])), params(("id" = String, Path, description = "Unit id")),
     request_body = UnitChanges,
     responses(
         (status = 200, description = "The unit as saved", body = UnitView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such unit", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 422, response = Unprocessable),
     ))]
 pub async fn update_unit(
     desk: web::Data<Desk>,
