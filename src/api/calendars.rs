@@ -1,16 +1,17 @@
 //! Business calendars.
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 
 use super::error::ApiError;
 use super::extract::{Bearer, Body};
 use super::params::{Path, Query};
 use super::problems::{Forbidden, NotFound, Unauthenticated, Unprocessable};
-use super::{PageParams, run_as, run_as_with};
+use super::{PageParams, change_as, page_of, read_as};
 use crate::domain::access::Operation;
 use crate::service::Desk;
 use crate::service::calendars::{CalendarInput, CalendarView, HolidayInput};
-use crate::service::page::{Page, PageRequest};
+use crate::service::page::Page;
 
 /// Adds a calendar (supervisor or admin).
 ///
@@ -30,15 +31,15 @@ pub async fn create_calendar(
     bearer: Bearer,
     input: Body<CalendarInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let calendar = run_as_with(
+    change_as(
         &desk,
         bearer,
         Operation::ManageCalendars,
+        StatusCode::CREATED,
         input,
         move |desk, caller, input| desk.create_calendar(&caller, input),
     )
-    .await?;
-    Ok(HttpResponse::Created().json(calendar))
+    .await
 }
 
 /// Calendars in creation order.
@@ -57,12 +58,7 @@ pub async fn list_calendars(
     bearer: Bearer,
     params: Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let PageParams { limit, cursor } = params.into_inner();
-    let page = run_as(&desk, bearer, move |desk, caller| {
-        desk.list_calendars(&caller, PageRequest::new(limit, cursor)?)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(page))
+    page_of(&desk, bearer, params, Desk::list_calendars).await
 }
 
 /// One calendar with its holidays.
@@ -78,11 +74,10 @@ pub async fn get_calendar(
     bearer: Bearer,
     id: Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let calendar = run_as(&desk, bearer, move |desk, caller| {
+    read_as(&desk, bearer, move |desk, caller| {
         desk.calendar(&caller, &id)
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(calendar))
+    .await
 }
 
 /// Replaces a calendar's windows and holidays (supervisor or admin).
@@ -106,15 +101,15 @@ pub async fn update_calendar(
     id: Path<String>,
     input: Body<CalendarInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let calendar = run_as_with(
+    change_as(
         &desk,
         bearer,
         Operation::ManageCalendars,
+        StatusCode::OK,
         input,
         move |desk, caller, input| desk.update_calendar(&caller, &id, input),
     )
-    .await?;
-    Ok(HttpResponse::Ok().json(calendar))
+    .await
 }
 
 /// Adds a holiday, e.g. this year's Idul Fitri (supervisor or admin).
@@ -138,13 +133,13 @@ pub async fn create_holiday(
     id: Path<String>,
     holiday: Body<HolidayInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let calendar = run_as_with(
+    change_as(
         &desk,
         bearer,
         Operation::ManageCalendars,
+        StatusCode::CREATED,
         holiday,
         move |desk, caller, holiday| desk.add_holiday(&caller, &id, holiday),
     )
-    .await?;
-    Ok(HttpResponse::Created().json(calendar))
+    .await
 }

@@ -7,7 +7,7 @@ use super::error::ApiError;
 use super::extract::Bearer;
 use super::params::{Path, Query};
 use super::problems::{Conflict, Forbidden, NotFound, Unauthenticated, Unprocessable};
-use super::run_as;
+use super::{read_as, run_as};
 use crate::service::Desk;
 use crate::service::outbox::NotificationView;
 use crate::service::page::{Page, PageRequest};
@@ -81,9 +81,8 @@ pub async fn retry_notification(
     bearer: Bearer,
     id: Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let mail = run_as(&desk, bearer, move |desk, caller| {
+    read_as(&desk, bearer, move |desk, caller| {
         desk.retry_notification(&caller, &id)
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(mail))
+    .await
 }

@@ -1,11 +1,12 @@
 //! Region settings.
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 
 use super::error::ApiError;
 use super::extract::{Bearer, Body};
 use super::problems::{Forbidden, Unauthenticated, Unprocessable};
-use super::{run_as, run_as_with};
+use super::{change_as, run_as};
 use crate::domain::access::Operation;
 use crate::service::Desk;
 use crate::service::region::{RegionUpdate, RegionView};
@@ -40,13 +41,13 @@ pub async fn update_region(
     bearer: Bearer,
     input: Body<RegionUpdate>,
 ) -> Result<HttpResponse, ApiError> {
-    let region = run_as_with(
+    change_as(
         &desk,
         bearer,
         Operation::ConfigureRegion,
+        StatusCode::OK,
         input,
         move |desk, caller, input| desk.update_region(&caller, input),
     )
-    .await?;
-    Ok(HttpResponse::Ok().json(region))
+    .await
 }

@@ -1,18 +1,19 @@
 //! The service catalogue.
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 
 use super::error::ApiError;
 use super::extract::{Bearer, Body};
 use super::params::{Path, Query};
 use super::problems::{Forbidden, NotFound, Unauthenticated, Unprocessable};
-use super::{PageParams, run_as, run_as_with};
+use super::{PageParams, change_as, page_of, read_as, run_as};
 use crate::domain::access::Operation;
 use crate::service::Desk;
 use crate::service::outages::{
     AvailabilityQuery, AvailabilityView, NewOutage, OutageEnd, OutageView,
 };
-use crate::service::page::{Page, PageRequest};
+use crate::service::page::Page;
 use crate::service::services::{NewService, ServiceChanges, ServiceView};
 
 /// Adds a service to the catalogue (supervisor or admin).
@@ -33,15 +34,15 @@ pub async fn create_service(
     bearer: Bearer,
     input: Body<NewService>,
 ) -> Result<HttpResponse, ApiError> {
-    let service = run_as_with(
+    change_as(
         &desk,
         bearer,
         Operation::ManageCatalogue,
+        StatusCode::CREATED,
         input,
         move |desk, caller, input| desk.create_service(&caller, input),
     )
-    .await?;
-    Ok(HttpResponse::Created().json(service))
+    .await
 }
 
 /// The catalogue, in creation order.
@@ -56,12 +57,7 @@ pub async fn list_services(
     bearer: Bearer,
     params: Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let PageParams { limit, cursor } = params.into_inner();
-    let page = run_as(&desk, bearer, move |desk, caller| {
-        desk.list_services(&caller, PageRequest::new(limit, cursor)?)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(page))
+    page_of(&desk, bearer, params, Desk::list_services).await
 }
 
 /// One service.
@@ -77,11 +73,10 @@ pub async fn get_service(
     bearer: Bearer,
     id: Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let service = run_as(&desk, bearer, move |desk, caller| {
+    read_as(&desk, bearer, move |desk, caller| {
         desk.service(&caller, &id)
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(service))
+    .await
 }
 
 /// Changes a service (supervisor or admin).
@@ -108,15 +103,15 @@ pub async fn update_service(
     id: Path<String>,
     changes: Body<ServiceChanges>,
 ) -> Result<HttpResponse, ApiError> {
-    let service = run_as_with(
+    change_as(
         &desk,
         bearer,
         Operation::ManageCatalogue,
+        StatusCode::OK,
         changes,
         move |desk, caller, changes| desk.update_service(&caller, &id, changes),
     )
-    .await?;
-    Ok(HttpResponse::Ok().json(service))
+    .await
 }
 
 /// Records an outage of a service, planned or not (Tier 2, supervisors, admins).
@@ -140,15 +135,15 @@ pub async fn create_outage(
     id: Path<String>,
     input: Body<NewOutage>,
 ) -> Result<HttpResponse, ApiError> {
-    let outage = run_as_with(
+    change_as(
         &desk,
         bearer,
         Operation::RecordOutages,
+        StatusCode::CREATED,
         input,
         move |desk, caller, input| desk.create_outage(&caller, &id, input),
     )
-    .await?;
-    Ok(HttpResponse::Created().json(outage))
+    .await
 }
 
 /// Ends an outage (Tier 2, supervisors, admins).
@@ -175,15 +170,15 @@ pub async fn end_outage(
     input: Body<OutageEnd>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, outage_id) = path.into_inner();
-    let outage = run_as_with(
+    change_as(
         &desk,
         bearer,
         Operation::RecordOutages,
+        StatusCode::OK,
         input,
         move |desk, caller, input| desk.end_outage(&caller, &id, &outage_id, input),
     )
-    .await?;
-    Ok(HttpResponse::Ok().json(outage))
+    .await
 }
 
 /// A service's availability over a period: overlapping outages count once, planned maintenance

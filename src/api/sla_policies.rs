@@ -1,15 +1,16 @@
 //! SLA policies.
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 
 use super::error::ApiError;
 use super::extract::{Bearer, Body};
 use super::params::{Path, Query};
 use super::problems::{Forbidden, NotFound, Unauthenticated, Unprocessable};
-use super::{PageParams, run_as, run_as_with};
+use super::{PageParams, change_as, page_of, read_as};
 use crate::domain::access::Operation;
 use crate::service::Desk;
-use crate::service::page::{Page, PageRequest};
+use crate::service::page::Page;
 use crate::service::sla_policies::{SlaPolicyInput, SlaPolicyView};
 
 /// Adds a policy (supervisor or admin); `"default": true` makes it the region default.
@@ -30,15 +31,15 @@ pub async fn create_sla_policy(
     bearer: Bearer,
     input: Body<SlaPolicyInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let policy = run_as_with(
+    change_as(
         &desk,
         bearer,
         Operation::ManageSlaPolicies,
+        StatusCode::CREATED,
         input,
         move |desk, caller, input| desk.create_sla_policy(&caller, input),
     )
-    .await?;
-    Ok(HttpResponse::Created().json(policy))
+    .await
 }
 
 /// Policies in creation order.
@@ -57,12 +58,7 @@ pub async fn list_sla_policies(
     bearer: Bearer,
     params: Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let PageParams { limit, cursor } = params.into_inner();
-    let page = run_as(&desk, bearer, move |desk, caller| {
-        desk.list_sla_policies(&caller, PageRequest::new(limit, cursor)?)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(page))
+    page_of(&desk, bearer, params, Desk::list_sla_policies).await
 }
 
 /// One policy with its targets.
@@ -78,11 +74,10 @@ pub async fn get_sla_policy(
     bearer: Bearer,
     id: Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let policy = run_as(&desk, bearer, move |desk, caller| {
+    read_as(&desk, bearer, move |desk, caller| {
         desk.sla_policy(&caller, &id)
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(policy))
+    .await
 }
 
 /// Replaces a policy (supervisor or admin); tickets already open keep their targets.
@@ -106,13 +101,13 @@ pub async fn update_sla_policy(
     id: Path<String>,
     input: Body<SlaPolicyInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let policy = run_as_with(
+    change_as(
         &desk,
         bearer,
         Operation::ManageSlaPolicies,
+        StatusCode::OK,
         input,
         move |desk, caller, input| desk.update_sla_policy(&caller, &id, input),
     )
-    .await?;
-    Ok(HttpResponse::Ok().json(policy))
+    .await
 }

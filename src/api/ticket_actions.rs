@@ -1,7 +1,6 @@
 //! The ten moves of the action table, one operation each: `POST /tickets/{id}/<action>` with
 //! its own body, so that a generated client gets one typed method per move.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::de::DeserializeOwned;
 
@@ -11,9 +10,7 @@ use super::params::Path;
 use super::problems::{
     Conflict, Forbidden, NotFound, PreconditionFailed, Unauthenticated, Unprocessable,
 };
-use super::run_as_with;
-use super::tickets::{if_match, with_etag};
-use crate::domain::access::Operation;
+use super::tickets::change_ticket;
 use crate::service::Desk;
 use crate::service::action_requests::{
     AcknowledgeRequest, ActionRequest, AssignRequest, CancelRequest, CloseRequest, EscalateRequest,
@@ -32,16 +29,16 @@ async fn act<B>(
 where
     B: DeserializeOwned + Into<ActionRequest> + 'static,
 {
-    let expected = if_match(req.headers());
-    let ticket = run_as_with(
+    change_ticket(
         &desk,
         bearer,
-        Operation::WorkTickets,
+        &req,
         input,
-        move |desk, caller, input| desk.act_on_ticket(&caller, &id, input.into(), expected?),
+        move |desk, caller, input: B, expected| {
+            desk.act_on_ticket(&caller, &id, input.into(), expected)
+        },
     )
-    .await?;
-    Ok(with_etag(StatusCode::OK, &ticket))
+    .await
 }
 
 /// One operation: its path, id, body and the answers particular to it. Arguments are `tt`, so

@@ -3,6 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderMap};
 use actix_web::{HttpRequest, HttpResponse, web};
+use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
 use super::extract::{Bearer, Body};
@@ -10,9 +11,10 @@ use super::params::{Path, Query};
 use super::problems::{
     Conflict, Forbidden, NotFound, PreconditionFailed, Unauthenticated, Unprocessable,
 };
-use super::{PageParams, run_as, run_as_with};
+use super::{PageParams, change_as, page_of, read_as, run_as, run_as_with};
+use crate::auth::Caller;
 use crate::domain::access::Operation;
-use crate::service::page::{Page, PageRequest};
+use crate::service::page::Page;
 use crate::service::ticket_actions::NewComment;
 use crate::service::ticket_view::{CommentView, EventView, TicketView};
 use crate::service::tickets::{NewTicket, TicketChanges, TicketQuery};
@@ -28,7 +30,7 @@ pub(super) fn with_etag(status: StatusCode, ticket: &TicketView) -> HttpResponse
 /// The version an `If-Match` header names (`"3"`, `W/"3"` or `3`); `*` or none asks nothing.
 /// Judged after the token, the role and the body, like the rest of the request's content: a
 /// malformed one is a field at fault (422), a stale one a failed precondition (412).
-pub(super) fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ServiceError> {
+fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ServiceError> {
     let Some(value) = headers.get(header::IF_MATCH) else {
         return Ok(None);
     };
@@ -104,13 +106,11 @@ pub async fn list_tickets(
     query: Query<TicketQuery>,
     params: Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let PageParams { limit, cursor } = params.into_inner();
     let query = query.into_inner();
-    let page = run_as(&desk, bearer, move |desk, caller| {
-        desk.list_tickets(&caller, query, PageRequest::new(limit, cursor)?)
+    page_of(&desk, bearer, params, move |desk, caller, page| {
+        desk.list_tickets(caller, query, page)
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(page))
+    .await
 }
 
 /// One ticket, by UUID or number.
@@ -163,13 +163,36 @@ pub async fn update_ticket(
     id: Path<String>,
     changes: Body<TicketChanges>,
 ) -> Result<HttpResponse, ApiError> {
-    let expected = if_match(req.headers());
-    let ticket = run_as_with(
+    change_ticket(
         &desk,
         bearer,
-        Operation::WorkTickets,
+        &req,
         changes,
-        move |desk, caller, changes| desk.update_ticket(&caller, &id, changes, expected?),
+        move |desk, caller, changes, expected| desk.update_ticket(&caller, &id, changes, expected),
+    )
+    .await
+}
+
+/// Runs a change of a ticket for those who work tickets, with the version `If-Match` names,
+/// and answers the ticket as changed with its new `ETag`.
+pub(super) async fn change_ticket<B, F>(
+    desk: &web::Data<Desk>,
+    bearer: Bearer,
+    req: &HttpRequest,
+    body: Body<B>,
+    work: F,
+) -> Result<HttpResponse, ApiError>
+where
+    B: DeserializeOwned + 'static,
+    F: FnOnce(&Desk, Caller, B, Option<i64>) -> Result<TicketView, ServiceError> + Send + 'static,
+{
+    let expected = if_match(req.headers());
+    let ticket = run_as_with(
+        desk,
+        bearer,
+        Operation::WorkTickets,
+        body,
+        move |desk, caller, input| work(desk, caller, input, expected?),
     )
     .await?;
     Ok(with_etag(StatusCode::OK, &ticket))
@@ -196,15 +219,15 @@ pub async fn create_comment(
     id: Path<String>,
     input: Body<NewComment>,
 ) -> Result<HttpResponse, ApiError> {
-    let comment = run_as_with(
+    change_as(
         &desk,
         bearer,
         Operation::WorkTickets,
+        StatusCode::CREATED,
         input,
         move |desk, caller, input| desk.comment_on_ticket(&caller, &id, input),
     )
-    .await?;
-    Ok(HttpResponse::Created().json(comment))
+    .await
 }
 
 /// A ticket's comments, oldest first (integrations see public ones only).
@@ -223,11 +246,10 @@ pub async fn list_comments(
     bearer: Bearer,
     id: Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let comments = run_as(&desk, bearer, move |desk, caller| {
+    read_as(&desk, bearer, move |desk, caller| {
         desk.ticket_comments(&caller, &id)
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(comments))
+    .await
 }
 
 /// A ticket's append-only audit trail, oldest first.
@@ -246,9 +268,8 @@ pub async fn list_events(
     bearer: Bearer,
     id: Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let events = run_as(&desk, bearer, move |desk, caller| {
+    read_as(&desk, bearer, move |desk, caller| {
         desk.ticket_events(&caller, &id)
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(events))
+    .await
 }

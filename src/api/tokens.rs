@@ -1,12 +1,13 @@
 //! Integration tokens.
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 
 use super::error::ApiError;
 use super::extract::{Bearer, Body};
 use super::params::Path;
 use super::problems::{Forbidden, NotFound, Unauthenticated, Unprocessable};
-use super::{run_as, run_as_with};
+use super::{change_as, run_as};
 use crate::domain::access::Operation;
 use crate::service::Desk;
 use crate::service::tokens::{CreatedToken, NewToken, TokenView};
@@ -32,15 +33,15 @@ pub async fn create_token(
     user_id: Path<String>,
     input: Body<NewToken>,
 ) -> Result<HttpResponse, ApiError> {
-    let token = run_as_with(
+    change_as(
         &desk,
         bearer,
         Operation::ManageTokens,
+        StatusCode::CREATED,
         input,
         move |desk, caller, input| desk.create_token(&caller, &user_id, input),
     )
-    .await?;
-    Ok(HttpResponse::Created().json(token))
+    .await
 }
 
 /// An account's tokens, newest first, without the tokens themselves (admin).

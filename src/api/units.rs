@@ -1,15 +1,16 @@
 //! Units: PDs and the Dinas.
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 
 use super::error::ApiError;
 use super::extract::{Bearer, Body};
 use super::params::{Path, Query};
 use super::problems::{Forbidden, NotFound, Unauthenticated, Unprocessable};
-use super::{PageParams, run_as, run_as_with};
+use super::{PageParams, change_as, page_of, read_as};
 use crate::domain::access::Operation;
 use crate::service::Desk;
-use crate::service::page::{Page, PageRequest};
+use crate::service::page::Page;
 use crate::service::units::{NewUnit, UnitChanges, UnitView};
 
 /// Adds a unit (admin).
@@ -30,15 +31,15 @@ pub async fn create_unit(
     bearer: Bearer,
     input: Body<NewUnit>,
 ) -> Result<HttpResponse, ApiError> {
-    let unit = run_as_with(
+    change_as(
         &desk,
         bearer,
         Operation::ManageUnits,
+        StatusCode::CREATED,
         input,
         move |desk, caller, input| desk.create_unit(&caller, input),
     )
-    .await?;
-    Ok(HttpResponse::Created().json(unit))
+    .await
 }
 
 /// Every unit, in creation order.
@@ -53,12 +54,7 @@ pub async fn list_units(
     bearer: Bearer,
     params: Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let PageParams { limit, cursor } = params.into_inner();
-    let page = run_as(&desk, bearer, move |desk, caller| {
-        desk.list_units(&caller, PageRequest::new(limit, cursor)?)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(page))
+    page_of(&desk, bearer, params, Desk::list_units).await
 }
 
 /// One unit.
@@ -74,8 +70,7 @@ pub async fn get_unit(
     bearer: Bearer,
     id: Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let unit = run_as(&desk, bearer, move |desk, caller| desk.unit(&caller, &id)).await?;
-    Ok(HttpResponse::Ok().json(unit))
+    read_as(&desk, bearer, move |desk, caller| desk.unit(&caller, &id)).await
 }
 
 /// Changes a unit (admin).
@@ -102,13 +97,13 @@ pub async fn update_unit(
     id: Path<String>,
     changes: Body<UnitChanges>,
 ) -> Result<HttpResponse, ApiError> {
-    let unit = run_as_with(
+    change_as(
         &desk,
         bearer,
         Operation::ManageUnits,
+        StatusCode::OK,
         changes,
         move |desk, caller, changes| desk.update_unit(&caller, &id, changes),
     )
-    .await?;
-    Ok(HttpResponse::Ok().json(unit))
+    .await
 }

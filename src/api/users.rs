@@ -1,15 +1,16 @@
 //! User accounts.
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 
 use super::error::ApiError;
 use super::extract::{Bearer, Body};
 use super::params::{Path, Query};
 use super::problems::{Forbidden, NotFound, Unauthenticated, Unprocessable};
-use super::{PageParams, run_as, run_as_with};
+use super::{PageParams, change_as, page_of, read_as};
 use crate::domain::access::Operation;
 use crate::service::Desk;
-use crate::service::page::{Page, PageRequest};
+use crate::service::page::Page;
 use crate::service::users::{NewUser, UserChanges, UserQuery, UserView};
 
 /// Adds a user (admin). The password is never echoed back.
@@ -30,15 +31,15 @@ pub async fn create_user(
     bearer: Bearer,
     input: Body<NewUser>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = run_as_with(
+    change_as(
         &desk,
         bearer,
         Operation::ManageUsers,
+        StatusCode::CREATED,
         input,
         move |desk, caller, input| desk.create_user(&caller, input),
     )
-    .await?;
-    Ok(HttpResponse::Created().json(user))
+    .await
 }
 
 /// Users the caller may see: Tier 1 sees its own PD's.
@@ -60,13 +61,11 @@ pub async fn list_users(
     query: Query<UserQuery>,
     params: Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let PageParams { limit, cursor } = params.into_inner();
     let query = query.into_inner();
-    let page = run_as(&desk, bearer, move |desk, caller| {
-        desk.list_users(&caller, query, PageRequest::new(limit, cursor)?)
+    page_of(&desk, bearer, params, move |desk, caller, page| {
+        desk.list_users(caller, query, page)
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(page))
+    .await
 }
 
 /// One user, if the caller may see it.
@@ -85,8 +84,7 @@ pub async fn get_user(
     bearer: Bearer,
     id: Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = run_as(&desk, bearer, move |desk, caller| desk.user(&caller, &id)).await?;
-    Ok(HttpResponse::Ok().json(user))
+    read_as(&desk, bearer, move |desk, caller| desk.user(&caller, &id)).await
 }
 
 /// Changes a user (admin); `"active": false` stops the user's tokens at once.
@@ -113,13 +111,13 @@ pub async fn update_user(
     id: Path<String>,
     changes: Body<UserChanges>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = run_as_with(
+    change_as(
         &desk,
         bearer,
         Operation::ManageUsers,
+        StatusCode::OK,
         changes,
         move |desk, caller, changes| desk.update_user(&caller, &id, changes),
     )
-    .await?;
-    Ok(HttpResponse::Ok().json(user))
+    .await
 }
