@@ -14,6 +14,7 @@ use crate::db::models::RegionRow;
 use crate::db::{self, DbConn, write_tx};
 use crate::domain::access::Operation;
 use crate::domain::email::{EmailAddress, OfficialDomains};
+use crate::service::ErrorCode;
 use crate::service::{Desk, FieldError, ServiceError, audit, fields, permit};
 
 /// The region as the API shows it.
@@ -100,7 +101,11 @@ impl Region {
                 self.domains.as_slice().join(", ")
             )
         };
-        Err(ServiceError::rule("email_not_official", field, message))
+        Err(ServiceError::rule(
+            ErrorCode::EmailNotOfficial,
+            field,
+            message,
+        ))
     }
 }
 

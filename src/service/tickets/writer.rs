@@ -35,7 +35,7 @@ use crate::service::sla::{self, CalendarCache, Opening};
 use crate::service::stored::stored;
 use crate::service::tickets::checks::visible;
 use crate::service::tickets::view::{TicketView, one_ticket_for, ticket_for, ticket_view};
-use crate::service::{ServiceError, new_id};
+use crate::service::{ErrorCode, ServiceError, new_id};
 
 /// Most tickets written in one transaction.
 const MAX_BATCH: usize = 64;
@@ -456,7 +456,7 @@ impl Writer {
     ) -> Reply {
         if first.request_hash != hash {
             return Err(ServiceError::rule(
-                "idempotency_key_reused",
+                ErrorCode::IdempotencyKeyReused,
                 "Idempotency-Key",
                 "was already used for a different request",
             ));
