@@ -3,4 +3,5 @@
 pub mod auth;
 pub(in crate::service) mod names;
 pub mod tokens;
+mod user_edit;
 pub mod users;

@@ -140,7 +140,7 @@ fn visible(caller: &Caller, row: &UserRow) -> bool {
         || (caller.role == Role::Tier1 && row.unit_id.is_some() && row.unit_id == caller.unit_id)
 }
 
-fn checked_password(errors: &mut Vec<FieldError>, password: &str) {
+pub(super) fn checked_password(errors: &mut Vec<FieldError>, password: &str) {
     let chars = password.chars().count();
     if !(MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&chars) {
         errors.push(FieldError::new(
@@ -150,13 +150,13 @@ fn checked_password(errors: &mut Vec<FieldError>, password: &str) {
     }
 }
 
-fn hashed(password: &str) -> Result<String, ServiceError> {
+pub(super) fn hashed(password: &str) -> Result<String, ServiceError> {
     password::hash(password).map_err(|e| ServiceError::Internal(format!("password hash: {e}")))
 }
 
 /// The checks that need the database: the address is official and free, the unit exists and
 /// fits the role.
-fn check_placement(
+pub(super) fn check_placement(
     conn: &mut DbConn,
     region: &Region,
     row: &UserRow,
@@ -325,132 +325,5 @@ impl Desk {
             .filter(|row| visible(caller, row))
             .ok_or(ServiceError::NotFound)
             .and_then(view)
-    }
-
-    /// Changes a user (admin). An admin cannot deactivate or demote themself, so that a region
-    /// is never left without anyone able to administer it by accident.
-    pub fn update_user(
-        &self,
-        caller: &Caller,
-        id: &str,
-        changes: UserChanges,
-    ) -> Result<UserView, ServiceError> {
-        permit(caller, Operation::ManageUsers)?;
-        let mut errors = Vec::new();
-        let name = changes
-            .name
-            .as_deref()
-            .map(|n| fields::text(&mut errors, "name", n, 200));
-        let email = changes
-            .email
-            .as_deref()
-            .map(|e| fields::email(&mut errors, "email", e));
-        if let Some(password) = &changes.password {
-            checked_password(&mut errors, password);
-        }
-        if id == caller.user_id {
-            if changes.active == Some(false) {
-                errors.push(FieldError::new(
-                    "active",
-                    "you cannot deactivate your own account",
-                ));
-            }
-            if changes.role.is_some_and(|r| r != Role::Admin) {
-                errors.push(FieldError::new(
-                    "role",
-                    "you cannot remove your own admin role",
-                ));
-            }
-        }
-        ServiceError::check(errors)?;
-        let password_hash = changes.password.as_deref().map(hashed).transpose()?;
-        let now = self.now();
-        let mut conn = self.conn()?;
-        write_tx(&mut conn, |conn| {
-            // The caller is judged again under the lock of both accounts: two admins
-            // deactivating each other at once would otherwise both succeed, leaving none.
-            let locked = db::users::lock(conn, &[caller.user_id.as_str(), id])?;
-            let still_admin = locked.iter().any(|user| {
-                user.id == caller.user_id && user.active && user.role == Role::Admin.as_str()
-            });
-            if !still_admin {
-                return Err(ServiceError::Unauthenticated);
-            }
-            let stored = locked
-                .into_iter()
-                .find(|user| user.id == id)
-                .ok_or(ServiceError::NotFound)?;
-            let mut row = stored.clone();
-            let role = changes
-                .role
-                .map_or_else(|| row.role.parse::<Role>(), Ok)
-                .map_err(|e| ServiceError::Internal(e.to_string()))?;
-            if password_hash.is_some() && !role.signs_in_with_password() {
-                return Err(ServiceError::field(
-                    "password",
-                    "integration accounts sign in with tokens, not passwords",
-                ));
-            }
-            if let Some(name) = name {
-                row.name = name;
-            }
-            if let Some(email) = email.flatten() {
-                row.email = email.into_string();
-            }
-            if let Some(unit_id) = changes.unit_id {
-                row.unit_id = unit_id;
-            }
-            if let Some(active) = changes.active {
-                row.active = active;
-            }
-            row.role = role.as_str().into();
-            row.password_hash = password_hash.or(row.password_hash.take());
-            if row == stored {
-                // Nothing to change: no new version, no audit entry.
-                return view(stored);
-            }
-            row.updated_at = now.naive_utc();
-            // An unchanged address is not re-judged: the domains may have changed since.
-            let check_official = row.email != stored.email || row.role != stored.role;
-            let region = region::load(conn)?;
-            check_placement(conn, &region, &row, role, check_official)?;
-            // What a token was issued for no longer holds: every session and token of the
-            // account ends, and stays ended even if the change is undone later.
-            let sessions_ended = row.role != stored.role
-                || (stored.active && !row.active)
-                || changes.password.is_some();
-            if sessions_ended {
-                row.credential_generation += 1;
-            }
-            db::users::update(conn, &row)?;
-            audit::record(
-                conn,
-                now,
-                Some(&caller.user_id),
-                "user_updated",
-                ("user", &row.id),
-                serde_json::json!({
-                    "email": row.email,
-                    "role": row.role,
-                    "unit_id": row.unit_id,
-                    "active": row.active,
-                    "password_changed": changes.password.is_some(),
-                    "sessions_ended": sessions_ended,
-                }),
-            )?;
-            if sessions_ended {
-                for token_id in db::tokens::revoke_all_for_user(conn, &row.id, now.naive_utc())? {
-                    audit::record(
-                        conn,
-                        now,
-                        Some(&caller.user_id),
-                        "token_revoked",
-                        ("token", &token_id),
-                        serde_json::json!({"user_id": row.id, "reason": "account_changed"}),
-                    )?;
-                }
-            }
-            view(row)
-        })
     }
 }

@@ -1,5 +1,9 @@
-//! Outages of services and their availability.
+//! Outages of services and their availability (docs/sla.md "Availability").
 
+mod budgets;
+mod figures;
 mod outages;
 
-pub use outages::*;
+pub(in crate::service) use figures::service_figures;
+pub use figures::{AvailabilityQuery, AvailabilityView, BudgetBreachView};
+pub use outages::{NewOutage, OutageEnd, OutageView};

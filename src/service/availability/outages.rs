@@ -4,21 +4,18 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::budgets::record_budget_breaches;
 use crate::auth::Caller;
 use crate::clock::rfc3339;
-use crate::db::models::{AvailabilityBreachRow, OutageRow, ServiceRow};
-use crate::db::{self, DbConn, write_tx};
+use crate::db::models::OutageRow;
+use crate::db::{self, write_tx};
 use crate::domain::access::Operation;
-use crate::domain::availability::{Month, Outage, availability, downtime_budget};
-use crate::service::notify;
-use crate::service::period::resolve as report_period;
-use crate::service::stored::stored;
-use crate::service::{Desk, FieldError, ServiceError, audit, fields, new_id, permit, region};
+use crate::service::{Desk, FieldError, ServiceError, audit, fields, new_id, permit};
 
 /// The longest period of one service's availability, and how far back an outage may be
 /// recorded: one year. A wider recording window would only let a typing mistake in a year
 /// write (and mail) a budget breach for every month since. (Reports span up to five years.)
-const ONE_YEAR_DAYS: i64 = 366;
+pub(super) const ONE_YEAR_DAYS: i64 = 366;
 
 /// How far an unplanned outage's instants may lie ahead of our clock: the recorder's clock may
 /// run a little ahead, but nobody knows when an unplanned outage will start or end.
@@ -81,64 +78,6 @@ pub struct OutageView {
     pub ticket_id: Option<String>,
     /// What happened.
     pub note: String,
-}
-
-/// `GET /services/{id}/availability?from=&to=`.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct AvailabilityQuery {
-    /// Start of the period (RFC 3339, 1970 to 9999); with `to`, or give `month`.
-    #[param(format = DateTime, max_length = 64)]
-    pub from: Option<String>,
-    /// End of the period (RFC 3339), after `from` and at most five years later, as for the reports.
-    #[param(format = DateTime, max_length = 64)]
-    pub to: Option<String>,
-    /// A month of the region (`YYYY-MM`), from its local midnight on the first to the
-    /// next month's, instead of `from` and `to`.
-    #[param(pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$", max_length = 7)]
-    pub month: Option<String>,
-}
-
-/// A service's availability over a period.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AvailabilityView {
-    /// The service.
-    pub service_id: String,
-    /// Start of the period.
-    #[serde(with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub from: DateTime<Utc>,
-    /// End of the period.
-    #[serde(with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub to: DateTime<Utc>,
-    /// The service's target, percent.
-    pub target_percent: f64,
-    /// `100 × (1 − unplanned downtime / period)`, over wall-clock time.
-    pub availability_percent: f64,
-    /// Unplanned downtime in the period, overlaps counted once.
-    pub downtime_seconds: i64,
-    /// Planned maintenance in the period (not counted).
-    pub planned_downtime_seconds: i64,
-    /// Whether the target is met.
-    pub met: bool,
-    /// The region's calendar months overlapping the period in which unplanned downtime
-    /// passed the budget the target allows.
-    pub budget_breaches: Vec<BudgetBreachView>,
-}
-
-/// A month in which a service's unplanned downtime passed its budget.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct BudgetBreachView {
-    /// `YYYY-MM`, the region's calendar month.
-    pub month: String,
-    /// When the breach was recorded.
-    #[serde(with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub at: DateTime<Utc>,
-    /// Unplanned downtime of the month when the breach was recorded.
-    pub downtime_seconds: i64,
-    /// What the target allows in that month.
-    pub budget_seconds: i64,
 }
 
 fn view(row: OutageRow) -> OutageView {
@@ -263,124 +202,6 @@ impl Desk {
             Ok(view(row))
         })
     }
-
-    /// A service's availability over `[from, to)`; open outages count up to now.
-    pub fn service_availability(
-        &self,
-        _caller: &Caller,
-        service_id: &str,
-        query: AvailabilityQuery,
-    ) -> Result<AvailabilityView, ServiceError> {
-        let mut conn = self.conn()?;
-        let timezone = region_timezone(&mut conn)?;
-        let (from, to) = report_period(
-            query.from.as_deref(),
-            query.to.as_deref(),
-            query.month.as_deref(),
-            timezone,
-        )?;
-        let service = db::services::find(&mut conn, service_id)?.ok_or(ServiceError::NotFound)?;
-        service_figures(&mut conn, service, (from, to), self.now(), timezone)
-    }
-
-    /// Records the budget breaches of services that are down right now, whose downtime grows
-    /// without anyone recording anything (the SLA engine calls this on every wake-up).
-    pub fn check_downtime_budgets(&self) -> Result<usize, ServiceError> {
-        let now = self.now();
-        let mut conn = self.conn()?;
-        if db::outages::services_down(&mut conn)?.is_empty() {
-            return Ok(0);
-        }
-        write_tx(&mut conn, |conn| {
-            let mut recorded = 0;
-            for service_id in db::outages::services_down(conn)? {
-                if let Some(service) = db::services::find(conn, &service_id)? {
-                    recorded += record_budget_breaches(
-                        conn,
-                        &service,
-                        (now, now),
-                        now,
-                        self.mail_from.as_deref(),
-                    )?;
-                }
-            }
-            Ok(recorded)
-        })
-    }
-}
-
-/// A service's outages that overlap `[from, to)`.
-fn outages_in(
-    conn: &mut DbConn,
-    service_id: &str,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> Result<Vec<Outage>, ServiceError> {
-    Ok(
-        db::outages::overlapping(conn, service_id, from.naive_utc(), to.naive_utc())?
-            .into_iter()
-            .map(|o| Outage {
-                started_at: o.started_at.and_utc(),
-                ended_at: o.ended_at.map(|at| at.and_utc()),
-                planned: o.planned,
-            })
-            .collect(),
-    )
-}
-
-fn region_timezone(conn: &mut DbConn) -> Result<chrono_tz::Tz, ServiceError> {
-    stored("region timezone", &region::load(conn)?.row.timezone)
-}
-
-/// Records, once per service and month, each month of `[from, until]` (up to now) in which
-/// the service's unplanned downtime has passed the budget its target allows, with an audit
-/// entry by nobody (the rule, not a person). Returns how many were new.
-fn record_budget_breaches(
-    conn: &mut DbConn,
-    service: &ServiceRow,
-    (from, until): (DateTime<Utc>, DateTime<Utc>),
-    now: DateTime<Utc>,
-    sender: Option<&str>,
-) -> Result<usize, ServiceError> {
-    let mut recorded = 0;
-    let until = until.min(now).max(from);
-    for month in Month::overlapping(from, until, region_timezone(conn)?) {
-        let outages = outages_in(conn, &service.id, month.start, month.end)?;
-        let downtime = availability(&outages, month.start, month.end, now).downtime_seconds;
-        let budget = downtime_budget(service.availability_target_percent, month.seconds());
-        if downtime <= budget {
-            continue;
-        }
-        let breach = AvailabilityBreachRow {
-            service_id: service.id.clone(),
-            month: month.name,
-            at: now.naive_utc(),
-            downtime_seconds: downtime,
-            budget_seconds: budget,
-        };
-        if db::outages::record_breach(conn, &breach)? {
-            audit::record(
-                conn,
-                now,
-                None,
-                "availability_breached",
-                ("service", &service.id),
-                serde_json::json!({"month": breach.month, "downtime_seconds": downtime,
-                                   "budget_seconds": budget,
-                                   "target_percent": service.availability_target_percent}),
-            )?;
-            let mailing = notify::mailing(conn, sender)?;
-            notify::enqueue_budget_mail(
-                conn,
-                &mailing,
-                service,
-                (&breach.month, downtime, budget),
-                now,
-            )?;
-            recorded += 1;
-        }
-    }
-    Ok(recorded)
 }
 
 /// An outage instant lies within the last year, and not in the future unless the outage is
@@ -403,39 +224,4 @@ fn check_recordable(
             "must not be in the future (only planned maintenance is recorded ahead)",
         ));
     }
-}
-
-/// A service's availability over `[from, to)`, with the months over budget.
-pub(in crate::service) fn service_figures(
-    conn: &mut DbConn,
-    service: ServiceRow,
-    (from, to): (DateTime<Utc>, DateTime<Utc>),
-    now: DateTime<Utc>,
-    timezone: chrono_tz::Tz,
-) -> Result<AvailabilityView, ServiceError> {
-    let outages = outages_in(conn, &service.id, from, to)?;
-    let figures = availability(&outages, from, to, now);
-    // Only a month with unplanned downtime can pass its budget, and those are the ones
-    // recorded: the others need no walk.
-    let (first, last) = Month::first_and_last(from, to, timezone);
-    let budget_breaches = db::outages::breaches_between(conn, &service.id, (&first, &last))?
-        .into_iter()
-        .map(|b| BudgetBreachView {
-            month: b.month,
-            at: b.at.and_utc(),
-            downtime_seconds: b.downtime_seconds,
-            budget_seconds: b.budget_seconds,
-        })
-        .collect();
-    Ok(AvailabilityView {
-        service_id: service.id,
-        from,
-        to,
-        target_percent: service.availability_target_percent,
-        availability_percent: figures.availability_percent,
-        downtime_seconds: figures.downtime_seconds,
-        planned_downtime_seconds: figures.planned_downtime_seconds,
-        met: figures.availability_percent >= service.availability_target_percent,
-        budget_breaches,
-    })
 }

@@ -12,8 +12,7 @@ use crate::auth::Caller;
 use crate::clock::ManualClock;
 use crate::db::{self, write_tx};
 use crate::domain::calendar::BusinessCalendar;
-use crate::domain::sla::{SlaTarget, default_targets};
-use crate::domain::ticket::{self, Action, Kind, Level};
+use crate::domain::ticket::{Action, Kind, Level};
 use crate::service::availability::NewOutage;
 use crate::service::catalogue::units::UnitView;
 use crate::service::demo::data::{PDS, ROUND_THE_CLOCK_SERVICE, SERVICES, TITLES};
@@ -22,12 +21,12 @@ use crate::service::tickets::requests::ActionRequest;
 use crate::service::tickets::view::Reporter;
 use crate::service::{Desk, ServiceError, sla};
 
+use super::script::{OFFICE_DAY, RESOLUTION, Step, moves, step, target_for};
+
 /// How far back the history reaches.
 const DAYS: i64 = 90;
 /// Most tickets the engine handles per transaction, as in `serve`.
 const ENGINE_BATCH: i64 = 200;
-/// Business seconds of an office day, roughly: for "a day or two later".
-const OFFICE_DAY: i64 = 8 * 3600;
 
 /// The accounts and catalogue the history is played with.
 pub(in crate::service) struct Staff {
@@ -39,14 +38,6 @@ pub(in crate::service) struct Staff {
     pub(in crate::service) supervisor: Caller,
     /// Service ids, in the order of `SERVICES`.
     pub(in crate::service) services: Vec<String>,
-}
-
-/// One move of a planned ticket, `after` business seconds from its creation.
-struct Step {
-    after: i64,
-    action: Action,
-    /// What the move's one field says (the reason, solution or resolution), if it needs one.
-    text: &'static str,
 }
 
 /// A ticket to record and the moves it will get.
@@ -91,136 +82,6 @@ pub(in crate::service) struct Played {
     pub(in crate::service) due_soon: Vec<(String, String)>,
 }
 
-const RESOLUTION: &str = "Sudah ditangani dan dicek bersama pelapor (data demo).";
-
-fn step(after: f64, action: Action, text: &'static str) -> Step {
-    Step {
-        after: after as i64,
-        action,
-        text,
-    }
-}
-
-/// The moves of one ticket, as fractions of its targets: most are solved at Tier 1 in time,
-/// some answered late, escalated by hand or by the engine, left pending, returned, reopened or
-/// cancelled, and a few nobody looks at until the resolution target has long passed.
-fn moves(rng: &mut StdRng, target: &SlaTarget) -> Vec<Step> {
-    let r = target.response_seconds as f64;
-    let w = target.tier1_seconds.unwrap_or(target.resolution_seconds) as f64;
-    let z = target.resolution_seconds as f64;
-    let day = OFFICE_DAY as f64;
-    let mut f = |low: f64, high: f64| rng.random_range(low..high);
-    let close = |at: f64, f: &mut dyn FnMut(f64, f64) -> f64| {
-        step(at + f(1.0, 3.0) * day, Action::Close, "")
-    };
-    let ack = |at: f64| step(at, Action::Acknowledge, "");
-    let mut steps = match f(0.0, 100.0) as u32 {
-        0..36 => {
-            let fixed = f(0.3, 0.9) * w;
-            vec![
-                ack(f(0.1, 0.7) * r),
-                step(fixed, Action::Resolve, RESOLUTION),
-                close(fixed, &mut f),
-            ]
-        }
-        36..46 => {
-            let fixed = f(0.5, 0.95) * w;
-            vec![
-                ack(f(1.2, 2.5) * r),
-                step(fixed, Action::Resolve, RESOLUTION),
-                close(fixed, &mut f),
-            ]
-        }
-        46..60 => {
-            let escalated = f(0.3, 0.8) * w;
-            let fixed = f(0.4, 1.3) * z;
-            vec![
-                ack(0.4 * r),
-                step(
-                    escalated,
-                    Action::Escalate,
-                    "Perlu akses server di pusat data Diskominfo",
-                ),
-                ack(escalated + f(0.05, 0.2) * w),
-                step(fixed, Action::Resolve, RESOLUTION),
-                close(fixed, &mut f),
-            ]
-        }
-        60..70 => {
-            // Tier 1 answers but does not get to it: the engine escalates at the window's
-            // end, and the supervisor hands it to a Tier 2 technician.
-            let fixed = f(0.5, 1.4) * z;
-            vec![
-                ack(0.5 * r),
-                step(w + f(0.02, 0.1) * w, Action::Assign, ""),
-                step(fixed, Action::Resolve, RESOLUTION),
-                close(fixed, &mut f),
-            ]
-        }
-        70..80 => {
-            let pended = 0.25 * w;
-            let resumed = pended + f(1.0, 2.0) * day;
-            let fixed = resumed + 0.3 * w;
-            vec![
-                ack(0.3 * r),
-                step(pended, Action::Pend, "Menunggu konfirmasi pelapor"),
-                step(resumed, Action::Resume, ""),
-                step(fixed, Action::Resolve, RESOLUTION),
-                close(fixed, &mut f),
-            ]
-        }
-        80..87 => {
-            let escalated = 0.4 * w;
-            let returned = escalated + 0.1 * z;
-            let fixed = returned + 0.1 * w;
-            vec![
-                ack(0.3 * r),
-                step(escalated, Action::Escalate, "Butuh hak akses administrator"),
-                step(
-                    returned,
-                    Action::Return,
-                    "Hak akses sudah diberikan; mohon pasang ulang aplikasi di komputer pelapor.",
-                ),
-                step(fixed, Action::Resolve, RESOLUTION),
-                close(fixed, &mut f),
-            ]
-        }
-        87..92 => vec![step(0.3 * r, Action::Cancel, "Laporan ganda")],
-        92..96 => {
-            let fixed = 0.6 * w;
-            let reopened = fixed + day;
-            let again = reopened + 0.2 * w;
-            vec![
-                ack(0.3 * r),
-                step(fixed, Action::Resolve, RESOLUTION),
-                step(reopened, Action::Reopen, "Masalah muncul lagi"),
-                step(again, Action::Resolve, RESOLUTION),
-                close(again, &mut f),
-            ]
-        }
-        _ => {
-            let fixed = f(1.2, 2.0) * z;
-            vec![
-                step(fixed, Action::Resolve, RESOLUTION),
-                close(fixed, &mut f),
-            ]
-        }
-    };
-    // Each move a minute at least after the one before.
-    for i in 1..steps.len() {
-        steps[i].after = steps[i].after.max(steps[i - 1].after + 60);
-    }
-    steps
-}
-
-fn target_for(impact: Level, urgency: Level) -> SlaTarget {
-    let priority = ticket::priority(impact, urgency, false);
-    default_targets()
-        .into_iter()
-        .find(|t| t.priority == priority)
-        .unwrap_or_else(|| default_targets().remove(0))
-}
-
 /// `hour`:00 local time, `days` before `until`.
 fn local_morning(
     calendar: &BusinessCalendar,
@@ -239,6 +100,106 @@ fn local_morning(
         .map_or(until - Duration::days(days), |at| at.with_timezone(&Utc))
 }
 
+/// The `n`th ticket of the history between `start` and `until`, at a random open instant.
+fn planned_ticket(
+    rng: &mut StdRng,
+    office: &BusinessCalendar,
+    staff: &Staff,
+    (start, until): (DateTime<Utc>, DateTime<Utc>),
+    n: usize,
+) -> Plan {
+    let levels = [Level::High, Level::Medium, Level::Low];
+    let open_seconds = office.business_seconds(start, until);
+    let offset = rng.random_range(0..open_seconds.max(1));
+    let created = office.add(start, offset).unwrap_or(start);
+    let (impact, urgency) = (
+        levels[rng.random_range(0..3)],
+        levels[rng.random_range(0..3)],
+    );
+    let mut steps = moves(rng, &target_for(impact, urgency));
+    // The desk of the last days is still at work: a part of their moves is to come.
+    if office.business_seconds(created, until) < 4 * OFFICE_DAY {
+        steps.truncate(rng.random_range(0..=steps.len()));
+    }
+    let pd = rng.random_range(0..staff.pds.len());
+    Plan {
+        created,
+        pd,
+        technician: rng.random_range(0..2),
+        worker: rng.random_range(0..staff.tier2.len()),
+        service: rng
+            .random_bool(0.6)
+            .then(|| rng.random_range(0..staff.services.len())),
+        impact,
+        urgency,
+        kind: Kind::ALL[n % Kind::ALL.len()],
+        title: TITLES[rng.random_range(0..TITLES.len())],
+        due_soon: None,
+        steps: steps
+            .into_iter()
+            .map(|s| Step {
+                // From here on offsets are wall-clock seconds after creation.
+                after: office
+                    .add(created, s.after)
+                    .map_or(i64::MAX, |at| (at - created).num_seconds()),
+                ..s
+            })
+            .collect(),
+    }
+}
+
+/// The outages of the history, each recorded when it ends (one still to come is announced at
+/// the end).
+fn outages(office: &BusinessCalendar, until: DateTime<Utc>) -> Vec<(DateTime<Utc>, Happening)> {
+    let mut happenings = Vec::new();
+    let service = |code: &str| SERVICES.iter().position(|s| s.0 == code).unwrap_or(0);
+    for (code, days, hours, planned, note) in [
+        (
+            "SIAK",
+            55,
+            6,
+            false,
+            "Server basis data SIAK mati setelah listrik pusat data padam (demo).",
+        ),
+        (
+            "SIMPEG",
+            20,
+            2,
+            false,
+            "Sertifikat TLS SIMPEG kedaluwarsa; diperbarui (demo).",
+        ),
+        (
+            "SIMDA",
+            30,
+            4,
+            true,
+            "Pemeliharaan terjadwal: pembaruan versi basis data (demo).",
+        ),
+        (
+            "EOFFICE",
+            -3,
+            2,
+            true,
+            "Pemeliharaan terjadwal: pemindahan server (demo).",
+        ),
+    ] {
+        let started = local_morning(office, until, days, 9);
+        // Recorded when it ends; one still to come is announced at the end.
+        let recorded = (started + Duration::hours(hours)).min(until);
+        happenings.push((
+            recorded,
+            Happening::Outage {
+                service: service(code),
+                started,
+                hours,
+                planned,
+                note,
+            },
+        ));
+    }
+    happenings
+}
+
 impl History {
     /// Plans `tickets` tickets (a few of them due within minutes of `until`) and the outages.
     pub(in crate::service) fn plan(
@@ -254,51 +215,14 @@ impl History {
             sla::load_calendar(&mut conn, &policy.calendar_id)?
         };
         let start = until - Duration::days(DAYS);
-        let open_seconds = office.business_seconds(start, until);
         let mut rng = StdRng::seed_from_u64(2026);
-        let levels = [Level::High, Level::Medium, Level::Low];
         let mut plans = Vec::new();
         let mut soon = todays_desk_plans(&office, until);
         soon.extend(due_soon_plans(until));
         soon.truncate(tickets);
         let history = tickets.saturating_sub(soon.len());
         for n in 0..history {
-            let offset = rng.random_range(0..open_seconds.max(1));
-            let created = office.add(start, offset).unwrap_or(start);
-            let (impact, urgency) = (
-                levels[rng.random_range(0..3)],
-                levels[rng.random_range(0..3)],
-            );
-            let mut steps = moves(&mut rng, &target_for(impact, urgency));
-            // The desk of the last days is still at work: a part of their moves is to come.
-            if office.business_seconds(created, until) < 4 * OFFICE_DAY {
-                steps.truncate(rng.random_range(0..=steps.len()));
-            }
-            let pd = rng.random_range(0..staff.pds.len());
-            plans.push(Plan {
-                created,
-                pd,
-                technician: rng.random_range(0..2),
-                worker: rng.random_range(0..staff.tier2.len()),
-                service: rng
-                    .random_bool(0.6)
-                    .then(|| rng.random_range(0..staff.services.len())),
-                impact,
-                urgency,
-                kind: Kind::ALL[n % Kind::ALL.len()],
-                title: TITLES[rng.random_range(0..TITLES.len())],
-                due_soon: None,
-                steps: steps
-                    .into_iter()
-                    .map(|s| Step {
-                        // From here on offsets are wall-clock seconds after creation.
-                        after: office
-                            .add(created, s.after)
-                            .map_or(i64::MAX, |at| (at - created).num_seconds()),
-                        ..s
-                    })
-                    .collect(),
-            });
+            plans.push(planned_ticket(&mut rng, &office, staff, (start, until), n));
         }
         plans.extend(soon);
         let mut timeline = Vec::new();
@@ -311,51 +235,7 @@ impl History {
                 }
             }
         }
-        let service = |code: &str| SERVICES.iter().position(|s| s.0 == code).unwrap_or(0);
-        for (code, days, hours, planned, note) in [
-            (
-                "SIAK",
-                55,
-                6,
-                false,
-                "Server basis data SIAK mati setelah listrik pusat data padam (demo).",
-            ),
-            (
-                "SIMPEG",
-                20,
-                2,
-                false,
-                "Sertifikat TLS SIMPEG kedaluwarsa; diperbarui (demo).",
-            ),
-            (
-                "SIMDA",
-                30,
-                4,
-                true,
-                "Pemeliharaan terjadwal: pembaruan versi basis data (demo).",
-            ),
-            (
-                "EOFFICE",
-                -3,
-                2,
-                true,
-                "Pemeliharaan terjadwal: pemindahan server (demo).",
-            ),
-        ] {
-            let started = local_morning(&office, until, days, 9);
-            // Recorded when it ends; one still to come is announced at the end.
-            let recorded = (started + Duration::hours(hours)).min(until);
-            timeline.push((
-                recorded,
-                Happening::Outage {
-                    service: service(code),
-                    started,
-                    hours,
-                    planned,
-                    note,
-                },
-            ));
-        }
+        timeline.extend(outages(&office, until));
         timeline.sort_by_key(|(at, _)| *at);
         Ok(Self {
             plans,

@@ -2,6 +2,7 @@
 
 mod data;
 mod history;
+mod script;
 mod seed;
 
 pub use seed::*;

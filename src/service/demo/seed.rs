@@ -1,6 +1,6 @@
 //! `servicedesk seed-demo`: a living demo region for newcomers, made through the same use cases
 //! as the API (so the demo obeys every rule the service enforces): the accounts, units and
-//! services here, the 90 days of history in `demo_history.rs`.
+//! services here, the 90 days of history in `history.rs`.
 
 use chrono::{DateTime, Utc};
 
@@ -10,11 +10,11 @@ use crate::db::{self, write_tx};
 use crate::domain::role::{Role, UnitKind};
 use crate::domain::sla::default_targets;
 use crate::service::accounts::tokens::NewToken;
-use crate::service::accounts::users::NewUser;
+use crate::service::accounts::users::{NewUser, UserView};
 use crate::service::catalogue::calendars::CalendarInput;
 use crate::service::catalogue::services::NewService;
 use crate::service::catalogue::sla_policies::{SlaPolicyInput, TargetInput};
-use crate::service::catalogue::units::NewUnit;
+use crate::service::catalogue::units::{NewUnit, UnitView};
 use crate::service::demo::data::{PDS, ROUND_THE_CLOCK_SERVICE, SERVICES};
 use crate::service::demo::history::{History, Staff};
 use crate::service::{Desk, ErrorCode, ServiceError};
@@ -36,11 +36,51 @@ pub struct DemoSummary {
     pub due_soon: Vec<(String, String)>,
 }
 
-fn caller(user: &crate::service::accounts::users::UserView) -> Caller {
+fn caller(user: &UserView) -> Caller {
     Caller {
         user_id: user.id.clone(),
         role: user.role,
         unit_id: user.unit_id.clone(),
+    }
+}
+
+/// The demo's accounts as they are made: the summary's list, and each one's caller.
+struct Roster<'a> {
+    desk: &'a Desk,
+    domain: String,
+    password: &'a str,
+    /// `(email, role, unit code)`.
+    accounts: Vec<(String, Role, String)>,
+}
+
+impl Roster<'_> {
+    /// Lists an account made, and acts as it from now on.
+    fn enrol(&mut self, user: UserView, unit_code: &str) -> Caller {
+        self.accounts
+            .push((user.email.clone(), user.role, unit_code.to_owned()));
+        caller(&user)
+    }
+
+    /// Makes a member of staff `local@domain` at `unit` (id, code), with the demo's password.
+    fn staff(
+        &mut self,
+        admin: &Caller,
+        name: &str,
+        local: &str,
+        role: Role,
+        unit: Option<(&str, &str)>,
+    ) -> Result<Caller, ServiceError> {
+        let made = self.desk.create_user(
+            admin,
+            NewUser {
+                name: name.to_owned(),
+                email: format!("{local}@{}", self.domain),
+                password: Some(self.password.to_owned()),
+                role,
+                unit_id: unit.map(|(id, _)| id.to_owned()),
+            },
+        )?;
+        Ok(self.enrol(made, unit.map_or("-", |(_, code)| code)))
     }
 }
 
@@ -61,25 +101,7 @@ impl Desk {
         tickets: usize,
         allow_mail: bool,
     ) -> Result<DemoSummary, ServiceError> {
-        let domain = {
-            let mut conn = self.conn()?;
-            let units = db::units::list(&mut conn, None, 2)?;
-            if units.len() > 1 {
-                return Err(ServiceError::Conflict {
-                    code: ErrorCode::NotEmpty,
-                    message: "seed-demo fills an empty database only; this one already has units; \
-                              point SERVICEDESK_DATA_DIR (or SERVICEDESK_DATABASE_URL) at a fresh one"
-                        .into(),
-                });
-            }
-            let region = crate::service::region::load(&mut conn)?;
-            region.domains.as_slice().first().cloned().ok_or_else(|| {
-                ServiceError::field(
-                    "SERVICEDESK_REGION_PRESET",
-                    "the region has no official domain yet; start with a preset, e.g. tojo-una-una",
-                )
-            })?
-        };
+        let domain = self.empty_demo_domain()?;
         // First of all, so that even a seed that fails half-way leaves the mark.
         let mut conn = self.conn()?;
         write_tx(&mut conn, |conn| {
@@ -92,121 +114,49 @@ impl Desk {
                 serde_json::json!({ "allow_mail": allow_mail }),
             )
         })?;
+        let dinas = db::units::dinas(&mut conn)?
+            .ok_or_else(|| ServiceError::Internal("no Dinas unit".into()))?;
         drop(conn);
-        let mut accounts = Vec::new();
-        let mut account = |user: crate::service::accounts::users::UserView, unit: &str| {
-            accounts.push((user.email.clone(), user.role, unit.to_owned()));
-            caller(&user)
+        let mut roster = Roster {
+            desk: self,
+            domain,
+            password,
+            accounts: Vec::new(),
         };
-        let admin = account(
-            self.create_admin(&format!("admin@{domain}"), "Admin Diskominfo", password)?,
-            "-",
-        );
-        let user = |name: &str, email: String, role, unit_id: Option<String>| NewUser {
-            name: name.to_owned(),
-            email,
-            password: Some(password.to_owned()),
-            role,
-            unit_id,
-        };
-        let dinas = {
-            let mut conn = self.conn()?;
-            db::units::dinas(&mut conn)?
-                .ok_or_else(|| ServiceError::Internal("no Dinas unit".into()))?
-        };
+        let admin = self.create_admin(
+            &format!("admin@{}", roster.domain),
+            "Admin Diskominfo",
+            password,
+        )?;
+        let admin = roster.enrol(admin, "-");
+        let dinas = (dinas.id.as_str(), dinas.code.as_str());
         let mut tier2 = Vec::new();
         for (i, name) in ["Andi Wijaya", "Rina Kartika"].iter().enumerate() {
-            let made = self.create_user(
-                &admin,
-                user(
-                    name,
-                    format!("tier2.{}@{domain}", i + 1),
-                    Role::Tier2,
-                    Some(dinas.id.clone()),
-                ),
-            )?;
-            tier2.push(account(made, &dinas.code));
+            let local = format!("tier2.{}", i + 1);
+            tier2.push(roster.staff(&admin, name, &local, Role::Tier2, Some(dinas))?);
         }
-        let supervisor = account(
-            self.create_user(
-                &admin,
-                user(
-                    "Hendra Gunawan",
-                    format!("supervisor@{domain}"),
-                    Role::Supervisor,
-                    Some(dinas.id.clone()),
-                ),
-            )?,
-            &dinas.code,
-        );
-        account(
-            self.create_user(
-                &admin,
-                user(
-                    "Tim Inspektorat",
-                    format!("auditor@{domain}"),
-                    Role::Auditor,
-                    None,
-                ),
-            )?,
-            "-",
-        );
-        let mut pds = Vec::new();
-        for (code, name) in PDS {
-            let unit = self.create_unit(
-                &admin,
-                NewUnit {
-                    code: code.to_owned(),
-                    name: format!("{name} (demo)"),
-                    kind: UnitKind::Pd,
-                    email: Some(format!("{}@{domain}", code.to_lowercase())),
-                },
-            )?;
-            let mut technicians = Vec::new();
-            for n in 1..=2 {
-                let email = format!("tier1.{}.{n}@{domain}", code.to_lowercase());
-                let made = self.create_user(
-                    &admin,
-                    user(
-                        &format!("Teknisi {code} {n}"),
-                        email,
-                        Role::Tier1,
-                        Some(unit.id.clone()),
-                    ),
-                )?;
-                technicians.push(account(made, code));
-            }
-            pds.push((unit, technicians));
-        }
+        let supervisor = roster.staff(
+            &admin,
+            "Hendra Gunawan",
+            "supervisor",
+            Role::Supervisor,
+            Some(dinas),
+        )?;
+        roster.staff(&admin, "Tim Inspektorat", "auditor", Role::Auditor, None)?;
+        let pds = self.demo_pds(&admin, &mut roster)?;
         let integration = self.create_user(
             &admin,
             NewUser {
                 name: "Dasbor Tier 2".into(),
-                email: format!("dasbor@{domain}"),
+                email: format!("dasbor@{}", roster.domain),
                 password: None,
                 role: Role::Integration,
                 unit_id: None,
             },
         )?;
+        let mut accounts = roster.accounts;
         accounts.push((integration.email.clone(), integration.role, "-".into()));
-
-        let round_the_clock = self.round_the_clock_policy(&supervisor)?;
-        let mut services = Vec::new();
-        for (i, (code, name, owner, critical)) in SERVICES.into_iter().enumerate() {
-            let made = self.create_service(
-                &admin,
-                NewService {
-                    code: code.to_owned(),
-                    name: name.to_owned(),
-                    owner_unit_id: pds[owner].0.id.clone(),
-                    critical,
-                    sla_policy_id: (i == ROUND_THE_CLOCK_SERVICE).then(|| round_the_clock.clone()),
-                    availability_target_percent: Some(if critical { 99.5 } else { 98.0 }),
-                    description: format!("{name} (layanan demo)"),
-                },
-            )?;
-            services.push(made.id);
-        }
+        let services = self.demo_services(&admin, &supervisor, &pds)?;
 
         let staff = Staff {
             pds,
@@ -241,6 +191,83 @@ impl Desk {
         let data: serde_json::Value = serde_json::from_str(&mark.data)
             .map_err(|e| ServiceError::Internal(format!("the demo's audit entry: {e}")))?;
         Ok(data["allow_mail"] != true)
+    }
+
+    /// The official domain of the empty database the demo goes into.
+    fn empty_demo_domain(&self) -> Result<String, ServiceError> {
+        let mut conn = self.conn()?;
+        let units = db::units::list(&mut conn, None, 2)?;
+        if units.len() > 1 {
+            return Err(ServiceError::Conflict {
+                code: ErrorCode::NotEmpty,
+                message: "seed-demo fills an empty database only; this one already has units; \
+                          point SERVICEDESK_DATA_DIR (or SERVICEDESK_DATABASE_URL) at a fresh one"
+                    .into(),
+            });
+        }
+        let region = crate::service::region::load(&mut conn)?;
+        region.domains.as_slice().first().cloned().ok_or_else(|| {
+            ServiceError::field(
+                "SERVICEDESK_REGION_PRESET",
+                "the region has no official domain yet; start with a preset, e.g. tojo-una-una",
+            )
+        })
+    }
+
+    /// The demo's PDs, each with two Tier 1 technicians.
+    fn demo_pds(
+        &self,
+        admin: &Caller,
+        roster: &mut Roster,
+    ) -> Result<Vec<(UnitView, Vec<Caller>)>, ServiceError> {
+        let mut pds = Vec::new();
+        for (code, name) in PDS {
+            let unit = self.create_unit(
+                admin,
+                NewUnit {
+                    code: code.to_owned(),
+                    name: format!("{name} (demo)"),
+                    kind: UnitKind::Pd,
+                    email: Some(format!("{}@{}", code.to_lowercase(), roster.domain)),
+                },
+            )?;
+            let mut technicians = Vec::new();
+            for n in 1..=2 {
+                let local = format!("tier1.{}.{n}", code.to_lowercase());
+                let name = format!("Teknisi {code} {n}");
+                let place = Some((unit.id.as_str(), code));
+                technicians.push(roster.staff(admin, &name, &local, Role::Tier1, place)?);
+            }
+            pds.push((unit, technicians));
+        }
+        Ok(pds)
+    }
+
+    /// The demo's services, owned by its PDs; one on a round-the-clock policy.
+    fn demo_services(
+        &self,
+        admin: &Caller,
+        supervisor: &Caller,
+        pds: &[(UnitView, Vec<Caller>)],
+    ) -> Result<Vec<String>, ServiceError> {
+        let round_the_clock = self.round_the_clock_policy(supervisor)?;
+        let mut services = Vec::new();
+        for (i, (code, name, owner, critical)) in SERVICES.into_iter().enumerate() {
+            let made = self.create_service(
+                admin,
+                NewService {
+                    code: code.to_owned(),
+                    name: name.to_owned(),
+                    owner_unit_id: pds[owner].0.id.clone(),
+                    critical,
+                    sla_policy_id: (i == ROUND_THE_CLOCK_SERVICE).then(|| round_the_clock.clone()),
+                    availability_target_percent: Some(if critical { 99.5 } else { 98.0 }),
+                    description: format!("{name} (layanan demo)"),
+                },
+            )?;
+            services.push(made.id);
+        }
+        Ok(services)
     }
 
     /// A 24×7 calendar and a policy with the default targets on it.

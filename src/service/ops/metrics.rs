@@ -143,26 +143,31 @@ impl Default for Metrics {
             "Mails in the outbox by status",
             metrics.outbox.clone(),
         );
-        // Every known label value from the start, so that a rate over a counter that first
-        // moves during a scrape window is not lost.
+        metrics.start_every_series();
+        Self {
+            registry: Mutex::new(registry),
+            ..metrics
+        }
+    }
+}
+
+impl Metrics {
+    /// Every known label value from the start, so that a rate over a counter that first moves
+    /// during a scrape window is not lost.
+    fn start_every_series(&self) {
         for clock in ClockKind::ALL {
             let label = ClockLabel {
                 clock: clock.to_string(),
             };
-            metrics.sla_warnings.get_or_create(&label).inc_by(0);
-            metrics.sla_breaches.get_or_create(&label).inc_by(0);
+            self.sla_warnings.get_or_create(&label).inc_by(0);
+            self.sla_breaches.get_or_create(&label).inc_by(0);
         }
         for automatic in ["true", "false"] {
-            metrics
-                .escalations
+            self.escalations
                 .get_or_create(&AutomaticLabel {
                     automatic: automatic.into(),
                 })
                 .inc_by(0);
-        }
-        Self {
-            registry: Mutex::new(registry),
-            ..metrics
         }
     }
 }

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 use crate::auth::Caller;
 use crate::clock::rfc3339;
-use crate::db;
+use crate::db::{self, DbConn};
 use crate::domain::role::{Role, UnitKind};
 use crate::domain::sla::Priority;
 use crate::domain::ticket::Status;
@@ -86,14 +86,7 @@ impl Desk {
         let mut conn = self.conn()?;
         let timezone: chrono_tz::Tz =
             stored("region timezone", &region::load(&mut conn)?.row.timezone)?;
-        let local_midnight = now
-            .with_timezone(&timezone)
-            .date_naive()
-            .and_time(chrono::NaiveTime::MIN);
-        let midnight = timezone
-            .from_local_datetime(&local_midnight)
-            .earliest()
-            .map_or(now, |at| at.with_timezone(&Utc));
+        let midnight = local_midnight(now, timezone);
 
         let zeroes = |keys: Vec<String>| keys.into_iter().map(|k| (k, 0)).collect();
         let mut summary = DashboardSummary {
@@ -136,22 +129,42 @@ impl Desk {
                 summary.at_risk_open += n;
             }
         }
-        let mut units = db::units::list(&mut conn, None, i64::MAX)?;
-        units.retain(|u| u.active && u.kind == UnitKind::Pd.as_str());
-        units.sort_by(|a, b| a.code.cmp(&b.code));
-        summary.by_unit = units
-            .into_iter()
-            .map(|u| {
-                let (open, breached_open) = by_unit.get(&u.id).copied().unwrap_or_default();
-                UnitLoad {
-                    unit_id: u.id,
-                    code: u.code,
-                    name: u.name,
-                    open,
-                    breached_open,
-                }
-            })
-            .collect();
+        summary.by_unit = unit_loads(&mut conn, &by_unit)?;
         Ok(summary)
     }
+}
+
+/// The instant the region's day began.
+fn local_midnight(now: DateTime<Utc>, timezone: chrono_tz::Tz) -> DateTime<Utc> {
+    let local_midnight = now
+        .with_timezone(&timezone)
+        .date_naive()
+        .and_time(chrono::NaiveTime::MIN);
+    timezone
+        .from_local_datetime(&local_midnight)
+        .earliest()
+        .map_or(now, |at| at.with_timezone(&Utc))
+}
+
+/// Every active PD with its open and breached tickets (`counts` by unit id), by code.
+fn unit_loads(
+    conn: &mut DbConn,
+    counts: &BTreeMap<String, (i64, i64)>,
+) -> Result<Vec<UnitLoad>, ServiceError> {
+    let mut units = db::units::list(conn, None, i64::MAX)?;
+    units.retain(|u| u.active && u.kind == UnitKind::Pd.as_str());
+    units.sort_by(|a, b| a.code.cmp(&b.code));
+    Ok(units
+        .into_iter()
+        .map(|u| {
+            let (open, breached_open) = counts.get(&u.id).copied().unwrap_or_default();
+            UnitLoad {
+                unit_id: u.id,
+                code: u.code,
+                name: u.name,
+                open,
+                breached_open,
+            }
+        })
+        .collect())
 }
