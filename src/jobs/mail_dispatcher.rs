@@ -13,6 +13,7 @@ use tokio::task::{Id, JoinSet};
 use super::FlaggedThread;
 use crate::mail::{Mailer, Outgoing, SendFailure};
 use crate::service::Desk;
+use crate::service::notify::MailQueue;
 use crate::service::ops::workers::Worker;
 
 /// Most mails claimed at once.
@@ -75,7 +76,7 @@ fn supervised(
                 stop.clone(),
             ));
         },
-        |()| match desk.fail_mail_in_hand(owner) {
+        |()| match MailQueue::new(desk.clone()).fail_in_hand(owner) {
             Ok(failed) => tracing::error!(failed, "mails in hand of the mail dispatcher put off"),
             Err(error) => {
                 tracing::error!(%error, "the mail dispatcher could not put off its mails")
@@ -102,7 +103,7 @@ enum Step {
 
 /// The mails one dispatcher has in flight, and how it claims, sends and records them.
 struct Dispatch {
-    desk: Arc<Desk>,
+    queue: MailQueue,
     mailer: Arc<Mailer>,
     owner: String,
     sends: JoinSet<Sent>,
@@ -113,7 +114,7 @@ struct Dispatch {
 impl Dispatch {
     fn new(desk: Arc<Desk>, mailer: Arc<Mailer>, owner: String) -> Self {
         Self {
-            desk,
+            queue: MailQueue::new(desk),
             mailer,
             owner,
             sends: JoinSet::new(),
@@ -139,7 +140,7 @@ impl Dispatch {
             sent: outcomes.len() - failed,
             failed,
         };
-        match self.desk.settle_mail(&self.owner, &outcomes) {
+        match self.queue.settle(&self.owner, &outcomes) {
             Ok(()) => Step::Settled(Ok(dispatched)),
             Err(error) => {
                 tracing::error!(%error, "the outcome of sent mail was not recorded");
@@ -151,8 +152,8 @@ impl Dispatch {
     fn claim(&mut self) {
         let room = (IN_FLIGHT - self.sends.len()).min(BATCH);
         let claimed = self
-            .desk
-            .claim_mail(&self.owner, room as i64)
+            .queue
+            .claim(&self.owner, room as i64)
             .unwrap_or_else(|error| {
                 tracing::error!(%error, "the mail dispatcher could not claim mail");
                 Vec::new()

@@ -9,6 +9,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use servicedesk::app::{self, Application, Jobs};
 use servicedesk::clock::ManualClock;
+use servicedesk::service::notify::MailQueue;
 
 use crate::on_both_databases;
 use crate::support::smtp::{Mode, Received, SmtpSink};
@@ -241,7 +242,7 @@ async fn mail_owed_before_a_crash_goes_out_after_restart(backend: Backend) {
                 seeder.handle_due_sla(200, &mut None)
             });
         // And one dispatcher that claimed a mail and died in the middle of sending it.
-        let claimed = seeder.claim_mail("a-dispatcher-that-died", 1);
+        let claimed = MailQueue::new(seeder.clone()).claim("a-dispatcher-that-died", 1);
         (summary, claimed)
     })
     .await

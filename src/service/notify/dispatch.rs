@@ -2,6 +2,7 @@
 //! sending them went.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
@@ -13,16 +14,27 @@ use crate::mail::{Outgoing, SendFailure};
 use crate::service::events::record::{event_row, record_event};
 use crate::service::{Desk, ServiceError};
 
-impl Desk {
+/// The outbox as a mail dispatcher works it: due mails claimed under a lease, and how sending
+/// them went. The dispatcher holds one; nothing else sends mail.
+pub struct MailQueue {
+    desk: Arc<Desk>,
+}
+
+impl MailQueue {
+    /// The queue of `desk`'s outbox.
+    pub fn new(desk: Arc<Desk>) -> Self {
+        Self { desk }
+    }
+
     /// Claims up to `limit` due mails for the dispatcher `owner`.
-    pub fn claim_mail(&self, owner: &str, limit: i64) -> Result<Vec<Outgoing>, ServiceError> {
-        let now = self.now();
-        let mut conn = self.conn()?;
+    pub fn claim(&self, owner: &str, limit: i64) -> Result<Vec<Outgoing>, ServiceError> {
+        let now = self.desk.now();
+        let mut conn = self.desk.conn()?;
         let due = db::notifications::due(&mut conn, now.naive_utc(), limit)?;
         if due.is_empty() {
             return Ok(Vec::new());
         }
-        let sender = mailing(&mut conn, self.mail_from.as_deref())?.sender;
+        let sender = mailing(&mut conn, self.desk.mail_from.as_deref())?.sender;
         let claimed: Vec<Outgoing> = write_tx(&mut conn, |conn| -> Result<_, ServiceError> {
             let mut rows = db::notifications::lock_due(conn, &due, now.naive_utc())?;
             for row in &mut rows {
@@ -42,9 +54,9 @@ impl Desk {
     /// Records a failed attempt for each mail the dispatcher `owner` still holds, after it
     /// panicked with them in hand; they are due again after the usual backoff. Returns how
     /// many.
-    pub fn fail_mail_in_hand(&self, owner: &str) -> Result<usize, ServiceError> {
-        let mut conn = self.conn()?;
-        let sender = mailing(&mut conn, self.mail_from.as_deref())?.sender;
+    pub fn fail_in_hand(&self, owner: &str) -> Result<usize, ServiceError> {
+        let mut conn = self.desk.conn()?;
+        let sender = mailing(&mut conn, self.desk.mail_from.as_deref())?.sender;
         let failure = SendFailure {
             permanent: false,
             message: "the mail dispatcher stopped while it sent this mail".into(),
@@ -54,20 +66,20 @@ impl Desk {
             .map(|row| (outgoing(row, &sender), Err(failure.clone())))
             .collect();
         drop(conn);
-        self.settle_mail(owner, &outcomes)?;
+        self.settle(owner, &outcomes)?;
         Ok(outcomes.len())
     }
 
     /// Records how sending claimed mails went, in one transaction: sent (all at once, the
     /// usual case); failed for now (retried with backoff); or failed for good (a permanent
     /// refusal, or the last attempt). Sent and given-up mails get their ticket event.
-    pub fn settle_mail(
+    pub fn settle(
         &self,
         owner: &str,
         outcomes: &[(Outgoing, Result<(), SendFailure>)],
     ) -> Result<(), ServiceError> {
-        let now = self.now();
-        let mut conn = self.conn()?;
+        let now = self.desk.now();
+        let mut conn = self.desk.conn()?;
         let (sent, failed) = write_tx(&mut conn, |conn| {
             let sent = settle_sent(conn, owner, outcomes, now)?;
             let mut failed = 0;
@@ -80,8 +92,8 @@ impl Desk {
             }
             Ok::<_, ServiceError>((sent, failed))
         })?;
-        self.metrics.mails_sent.inc_by(sent);
-        self.metrics.mails_failed.inc_by(failed);
+        self.desk.metrics.mails_sent.inc_by(sent);
+        self.desk.metrics.mails_failed.inc_by(failed);
         Ok(())
     }
 }

@@ -9,5 +9,6 @@ mod outbox;
 pub(in crate::service) use compose::{
     DueInstants, TicketNotice, enqueue_budget_mail, enqueue_created_mails, enqueue_ticket_mail,
 };
+pub use dispatch::MailQueue;
 pub(in crate::service) use mailing::mailing;
 pub use notifications::NotificationView;
