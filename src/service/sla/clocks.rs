@@ -1,6 +1,7 @@
 //! The clocks each ticket keeps, as stored: the policy a new ticket opens under, its first
 //! clocks, reading them back, holding them for a change and saving them.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -105,6 +106,33 @@ pub(in crate::service) fn opened(
     write_back(&mut row, &sla, &opening.calendar);
     let view = sla_view(&row.policy_id, &sla, Status::New, at, &opening.calendar);
     Ok(Some((row, view)))
+}
+
+/// Each new ticket's SLA row and view, under its service's policy or the region default.
+pub(in crate::service) fn open_all(
+    conn: &mut DbConn,
+    calendars: &CalendarCache,
+    rows: &[TicketRow],
+    now: DateTime<Utc>,
+) -> Result<Vec<Option<(TicketSlaRow, SlaView)>>, ServiceError> {
+    let mut openings: HashMap<Option<&str>, Option<Opening>> = HashMap::new();
+    rows.iter()
+        .map(|row| {
+            let service = row.service_id.as_deref();
+            let opening = match openings.get(&service) {
+                Some(opening) => opening.clone(),
+                None => {
+                    let opening = self::opening(conn, calendars, service)?;
+                    openings.insert(service, opening.clone());
+                    opening
+                }
+            };
+            let Some(opening) = opening else {
+                return Ok(None);
+            };
+            opened(&opening, &row.id, stored("priority", &row.priority)?, now)
+        })
+        .collect()
 }
 
 fn naive(at: Option<DateTime<Utc>>) -> Option<NaiveDateTime> {

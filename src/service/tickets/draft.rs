@@ -1,13 +1,18 @@
 //! A new ticket as checked, before the writer gives it its id and number: its fields, the row
-//! it becomes, and the units and services it must still name when it is written.
+//! it becomes, the units and services it must still name when it is written, and what its
+//! write stores beside the row (its `created` event and mail, its `Idempotency-Key`).
 
-use chrono::NaiveDateTime;
+use chrono::{DateTime, NaiveDateTime, Utc};
 
-use crate::db::models::TicketRow;
+use crate::db::models::{EventRow, IdempotencyRow, TicketRow};
 use crate::db::{self, DbConn};
+use crate::domain::notification::Notice;
 use crate::domain::sla::Priority;
 use crate::domain::ticket::{Classification, Kind, Level, Status, Tier};
 use crate::service::ServiceError;
+use crate::service::events::record::event_row;
+use crate::service::notify::TicketNotice;
+use crate::service::sla::SlaView;
 use crate::service::tickets::view::Reporter;
 use crate::service::tickets::writer::{Recording, Reply};
 
@@ -114,4 +119,46 @@ pub(super) fn refuse_bad_references(
         }
     });
     Ok(())
+}
+
+pub(super) fn created_notice<'a>(event: &'a EventRow, view: Option<&SlaView>) -> TicketNotice<'a> {
+    TicketNotice {
+        notice: Notice::Created,
+        event_id: &event.id,
+        clock: None,
+        automatic: false,
+        detail: None,
+        due: view.map(SlaView::due_instants).unwrap_or_default(),
+    }
+}
+
+/// The `Idempotency-Key`s of the new tickets, for their retries.
+pub(super) fn remembered(
+    drafts: &[&Recording],
+    fresh: &[usize],
+    rows: &[TicketRow],
+    now: DateTime<Utc>,
+) -> Vec<IdempotencyRow> {
+    fresh
+        .iter()
+        .zip(rows)
+        .filter_map(|(&i, row)| {
+            drafts[i]
+                .idempotency
+                .as_ref()
+                .map(|(key, hash)| IdempotencyRow {
+                    user_id: drafts[i].caller.user_id.clone(),
+                    idempotency_key: key.clone(),
+                    request_hash: hash.clone(),
+                    ticket_id: row.id.clone(),
+                    created_at: now.naive_utc(),
+                })
+        })
+        .collect()
+}
+
+pub(super) fn created_event(row: &TicketRow, now: DateTime<Utc>) -> EventRow {
+    let data = serde_json::json!({"number": row.number, "kind": row.kind, "priority": row.priority,
+                                  "tier": row.tier, "classification": row.classification});
+    event_row(&row.id, "created", Some(&row.created_by), now, data)
 }

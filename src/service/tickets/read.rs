@@ -210,64 +210,8 @@ impl Desk {
     ) -> Result<Page<TicketView>, ServiceError> {
         let mut errors = Vec::new();
         let mut conn = self.conn()?;
-        let unit_id = match query.unit_id {
-            Some(value) => fields::known(
-                &mut errors,
-                "unit_id",
-                db::units::id_for(&mut conn, &value)?,
-            ),
-            None => None,
-        };
-        let service_id = match query.service_id {
-            Some(value) => fields::known(
-                &mut errors,
-                "service_id",
-                db::services::id_for(&mut conn, &value)?,
-            ),
-            None => None,
-        };
-        let mut filter = TicketFilter {
-            status: statuses(&mut errors, query.status.as_deref()),
-            tier: query.tier,
-            unit_id,
-            service_id,
-            priority: parsed::<crate::domain::sla::Priority>(
-                &mut errors,
-                "priority",
-                query.priority.as_deref(),
-            ),
-            kind: parsed::<Kind>(&mut errors, "kind", query.kind.as_deref()),
-            assignee_id: query.assignee_id.map(|id| {
-                if id == "me" {
-                    caller.user_id.clone()
-                } else {
-                    id
-                }
-            }),
-            public_only: caller.role == Role::Integration,
-            text: query
-                .q
-                .map(|q| q.trim().to_lowercase())
-                .filter(|q| !q.is_empty()),
-            created_from: instant(&mut errors, "created_from", query.created_from.as_deref()),
-            created_to: instant(&mut errors, "created_to", query.created_to.as_deref()),
-            breached: query.breached == Some(true),
-        };
-        if filter.tier.is_some_and(|t| Tier::from_number(t).is_none()) {
-            errors.push(FieldError::new("tier", "must be 1 or 2"));
-        }
-        let order = match query.sort.as_deref() {
-            None | Some("-created_at") => Order::NewestFirst,
-            Some("created_at") => Order::OldestFirst,
-            Some("due") => Order::Due,
-            Some(_) => {
-                errors.push(FieldError::new(
-                    "sort",
-                    "must be created_at, -created_at or due",
-                ));
-                Order::NewestFirst
-            }
-        };
+        let mut filter = ticket_filter(&mut conn, &mut errors, caller, &query)?;
+        let order = order(&mut errors, query.sort.as_deref());
         let after = page
             .cursor
             .as_deref()
@@ -300,5 +244,70 @@ impl Desk {
         )?;
         page.items = tickets_for(&mut conn, caller, page.items)?;
         Ok(page)
+    }
+}
+
+/// The filter a query asks for, its unit and service named by id or code.
+fn ticket_filter(
+    conn: &mut DbConn,
+    errors: &mut Vec<FieldError>,
+    caller: &Caller,
+    query: &TicketQuery,
+) -> Result<TicketFilter, ServiceError> {
+    let unit_id = match &query.unit_id {
+        Some(value) => fields::known(errors, "unit_id", db::units::id_for(conn, value)?),
+        None => None,
+    };
+    let service_id = match &query.service_id {
+        Some(value) => fields::known(errors, "service_id", db::services::id_for(conn, value)?),
+        None => None,
+    };
+    let filter = TicketFilter {
+        status: statuses(errors, query.status.as_deref()),
+        tier: query.tier,
+        unit_id,
+        service_id,
+        priority: parsed::<crate::domain::sla::Priority>(
+            errors,
+            "priority",
+            query.priority.as_deref(),
+        ),
+        kind: parsed::<Kind>(errors, "kind", query.kind.as_deref()),
+        assignee_id: query.assignee_id.as_ref().map(|id| {
+            if id == "me" {
+                caller.user_id.clone()
+            } else {
+                id.clone()
+            }
+        }),
+        public_only: caller.role == Role::Integration,
+        text: query
+            .q
+            .as_ref()
+            .map(|q| q.trim().to_lowercase())
+            .filter(|q| !q.is_empty()),
+        created_from: instant(errors, "created_from", query.created_from.as_deref()),
+        created_to: instant(errors, "created_to", query.created_to.as_deref()),
+        breached: query.breached == Some(true),
+    };
+    if filter.tier.is_some_and(|t| Tier::from_number(t).is_none()) {
+        errors.push(FieldError::new("tier", "must be 1 or 2"));
+    }
+    Ok(filter)
+}
+
+/// The order a `sort` asks for.
+fn order(errors: &mut Vec<FieldError>, sort: Option<&str>) -> Order {
+    match sort {
+        None | Some("-created_at") => Order::NewestFirst,
+        Some("created_at") => Order::OldestFirst,
+        Some("due") => Order::Due,
+        Some(_) => {
+            errors.push(FieldError::new(
+                "sort",
+                "must be created_at, -created_at or due",
+            ));
+            Order::NewestFirst
+        }
     }
 }

@@ -12,28 +12,26 @@
 //! restarts (see `workers`), writes the batch it had in hand ticket by ticket, and the ticket
 //! that panics alone is answered with an error.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-use chrono::{DateTime, Datelike, Utc};
+use chrono::Datelike;
 
 use crate::auth::Caller;
 use crate::clock::Clock;
-use crate::db::models::{EventRow, IdempotencyRow, TicketRow, TicketSlaRow};
+use crate::db::models::{EventRow, IdempotencyRow, TicketRow};
 use crate::db::{self, DbConn, DbPool, write_tx};
-use crate::domain::notification::Notice;
-use crate::service::events::record::event_row;
 use crate::service::notify::{self, TicketNotice};
 use crate::service::ops::workers::{self, WorkerHealth};
-use crate::service::sla::SlaView;
 use crate::service::sla::due::Bell;
-use crate::service::sla::{self, CalendarCache, Opening};
-use crate::service::stored::stored;
+use crate::service::sla::{self, CalendarCache};
 use crate::service::tickets::checks::visible;
-use crate::service::tickets::draft::{TicketDraft, refuse_bad_references};
+use crate::service::tickets::draft::{
+    TicketDraft, created_event, created_notice, refuse_bad_references, remembered,
+};
 use crate::service::tickets::view::{TicketView, one_ticket_for, ticket_for, ticket_view};
 use crate::service::{ServiceError, new_id};
 
@@ -280,7 +278,7 @@ impl Writer {
             db::tickets::insert_many(conn, &rows)?;
             let mut sla_rows = Vec::with_capacity(rows.len());
             let mut views = Vec::with_capacity(rows.len());
-            for opened in self.open_slas(conn, &rows, now)? {
+            for opened in sla::open_all(conn, &self.calendars, &rows, now)? {
                 views.push(opened.map(|(sla_row, view)| {
                     sla_rows.push(sla_row);
                     view
@@ -336,75 +334,6 @@ impl Writer {
         refuse_bad_references(conn, drafts, &mut fresh, replies)?;
         Ok(fresh)
     }
-
-    /// Each new ticket's SLA row and view, under its service's policy or the region default.
-    fn open_slas(
-        &self,
-        conn: &mut DbConn,
-        rows: &[TicketRow],
-        now: DateTime<Utc>,
-    ) -> Result<Vec<Option<(TicketSlaRow, sla::SlaView)>>, ServiceError> {
-        let mut openings: HashMap<Option<&str>, Option<Opening>> = HashMap::new();
-        rows.iter()
-            .map(|row| {
-                let service = row.service_id.as_deref();
-                let opening = match openings.get(&service) {
-                    Some(opening) => opening.clone(),
-                    None => {
-                        let opening = sla::opening(conn, &self.calendars, service)?;
-                        openings.insert(service, opening.clone());
-                        opening
-                    }
-                };
-                let Some(opening) = opening else {
-                    return Ok(None);
-                };
-                sla::opened(&opening, &row.id, stored("priority", &row.priority)?, now)
-            })
-            .collect()
-    }
-}
-
-fn created_notice<'a>(event: &'a EventRow, view: Option<&SlaView>) -> TicketNotice<'a> {
-    TicketNotice {
-        notice: Notice::Created,
-        event_id: &event.id,
-        clock: None,
-        automatic: false,
-        detail: None,
-        due: view.map(SlaView::due_instants).unwrap_or_default(),
-    }
-}
-
-/// The `Idempotency-Key`s of the new tickets, for their retries.
-fn remembered(
-    drafts: &[&Recording],
-    fresh: &[usize],
-    rows: &[TicketRow],
-    now: DateTime<Utc>,
-) -> Vec<IdempotencyRow> {
-    fresh
-        .iter()
-        .zip(rows)
-        .filter_map(|(&i, row)| {
-            drafts[i]
-                .idempotency
-                .as_ref()
-                .map(|(key, hash)| IdempotencyRow {
-                    user_id: drafts[i].caller.user_id.clone(),
-                    idempotency_key: key.clone(),
-                    request_hash: hash.clone(),
-                    ticket_id: row.id.clone(),
-                    created_at: now.naive_utc(),
-                })
-        })
-        .collect()
-}
-
-fn created_event(row: &TicketRow, now: DateTime<Utc>) -> EventRow {
-    let data = serde_json::json!({"number": row.number, "kind": row.kind, "priority": row.priority,
-                                  "tier": row.tier, "classification": row.classification});
-    event_row(&row.id, "created", Some(&row.created_by), now, data)
 }
 
 impl Writer {
