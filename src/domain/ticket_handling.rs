@@ -82,7 +82,7 @@ impl Handling {
 
     /// The field changes of a move. Returns whether the mover took the ticket, as whoever
     /// acknowledges a ticket nobody works does.
-    pub fn make(&mut self, made: Made<'_>) -> bool {
+    pub fn apply(&mut self, made: Made<'_>) -> bool {
         let mut took = false;
         match made.action {
             Action::Assign => self.assign(made.from.tier, Some(made.detail.unwrap_or_default())),
@@ -148,7 +148,7 @@ mod tests {
     #[test]
     fn acknowledging_an_unworked_ticket_takes_it_and_answers_it() {
         let mut handling = Handling::default();
-        let took = handling.make(made(
+        let took = handling.apply(made(
             Action::Acknowledge,
             (Status::New, Tier::One),
             (Status::InProgress, Tier::One),
@@ -165,7 +165,7 @@ mod tests {
             assignee_id: Some("other".into()),
             ..Handling::default()
         };
-        let took = handling.make(made(
+        let took = handling.apply(made(
             Action::Acknowledge,
             (Status::New, Tier::Two),
             (Status::InProgress, Tier::Two),
@@ -186,10 +186,10 @@ mod tests {
             (Status::InProgress, Tier::Two),
         );
         assign.detail = Some("second".into());
-        handling.make(assign);
+        handling.apply(assign);
         assert_eq!(handling.assignee_id.as_deref(), Some("second"));
         assert_eq!(handling.tier1_assignee_id.as_deref(), Some("first"));
-        handling.make(made(
+        handling.apply(made(
             Action::Return,
             (Status::InProgress, Tier::Two),
             (Status::InProgress, Tier::One),
@@ -210,7 +210,7 @@ mod tests {
             (Status::InProgress, Tier::Two),
         );
         escalate.detail = Some("needs the database team".into());
-        handling.make(escalate);
+        handling.apply(escalate);
         assert_eq!(handling.assignee_id, None);
         assert_eq!(handling.tier1_assignee_id.as_deref(), Some("first"));
         assert_eq!(handling.escalated_at, Some(at(1)));
@@ -257,13 +257,13 @@ mod tests {
             (Status::Resolved, Tier::One),
         );
         resolve.detail = Some("restarted the service".into());
-        handling.make(resolve);
+        handling.apply(resolve);
         assert_eq!(handling.resolved_at, Some(at(1)));
         assert_eq!(
             handling.resolution.as_deref(),
             Some("restarted the service")
         );
-        handling.make(made(
+        handling.apply(made(
             Action::Reopen,
             (Status::Resolved, Tier::One),
             (Status::InProgress, Tier::One),
@@ -272,7 +272,7 @@ mod tests {
             (handling.resolved_at, handling.resolution.clone()),
             (None, None)
         );
-        handling.make(made(
+        handling.apply(made(
             Action::Close,
             (Status::Resolved, Tier::One),
             (Status::Closed, Tier::One),
@@ -292,10 +292,10 @@ mod tests {
             (Status::Pending, Tier::One),
         );
         pend.at = at(3);
-        handling.make(pend);
+        handling.apply(pend);
         assert_eq!(handling.first_response_at, Some(at(1)));
         let mut fresh = Handling::default();
-        fresh.make(made(
+        fresh.apply(made(
             Action::Assign,
             (Status::New, Tier::One),
             (Status::New, Tier::One),

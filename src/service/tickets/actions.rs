@@ -174,7 +174,7 @@ impl Desk {
             detail: detail.clone(),
             at: change.now(),
         };
-        if change.handle(|handling| handling.make(made)) {
+        if change.handle(|handling| handling.apply(made)) {
             data["assignee_id"] = serde_json::json!(caller.user_id);
         }
         if action == Action::Escalate {

@@ -32,8 +32,11 @@ pub(in crate::service) struct TicketChange {
 
 /// A committed change: the ticket and its clocks as they now stand.
 pub(in crate::service) struct Committed {
+    /// The ticket as written.
     pub row: TicketRow,
+    /// Its clocks as saved; `None` for a ticket opened without a policy.
     pub sla: Option<SlaView>,
+    /// The instant of the change.
     pub at: DateTime<Utc>,
 }
 
