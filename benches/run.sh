@@ -4,7 +4,7 @@
 # the create write, SLA-engine lateness with 100,000 open tickets, mails per second to a local
 # SMTP sink and how long one hung conversation holds up other mail, and the server's peak RSS. About 25 minutes on 2 cores.
 #
-#   benches/run.sh [--out bench/results.md] [--quick]
+#   benches/run.sh [--out benches/results.md] [--quick]
 #
 # --quick runs everything small and short (a smoke test of the scripts; the figures mean
 # nothing) and writes to target/bench-quick.md unless --out says otherwise.
@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source benches/lib.sh
 
-OUT=bench/results.md
+OUT=benches/results.md
 HTTP_ARGS=()
 SLA_ARGS=()
 MAIL_ARGS=()
@@ -23,7 +23,7 @@ while [ $# -gt 0 ]; do
         --out) OUT=$2; shift 2 ;;
         --quick)
             QUICK=yes
-            [ "$OUT" = bench/results.md ] && OUT=target/bench-quick.md
+            [ "$OUT" = benches/results.md ] && OUT=target/bench-quick.md
             HTTP_ARGS=(--tickets 12000 --seconds 2)
             SLA_ARGS=(--due 50)
             MAIL_ARGS=(--tickets 50)

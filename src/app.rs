@@ -4,7 +4,7 @@ use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Instant;
 
-use actix_web::dev::{Server, Service};
+use actix_web::dev::{Server, ServerHandle, Service};
 use actix_web::middleware::{ErrorHandlers, from_fn};
 use actix_web::{App, HttpServer, web};
 use tracing_actix_web::TracingLogger;
@@ -16,16 +16,33 @@ use crate::api::{self, openapi::ApiDoc};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db;
-use crate::jobs::{EventHub, HoldKeeper, MailDispatcher, SlaEngine};
+use crate::jobs::{EventHub, HoldKeeper, JobDriver, MailDispatcher, SlaEngine};
+use crate::mail::Mailer;
 use crate::service::ops::metrics::RouteLabels;
 use crate::service::{Desk, DeskParts, region::SeedOutcome};
+
+/// Whether a server's SLA engine and mail dispatcher run on their own threads, or do their
+/// work only when the caller drives them (see [`Application::driver`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Jobs {
+    Background,
+    Driven,
+}
+
+/// The SLA engine and the mail dispatcher of a server.
+enum Running {
+    Background {
+        sla_engine: SlaEngine,
+        mail_dispatcher: MailDispatcher,
+    },
+    Driven(JobDriver),
+}
 
 /// A built service, bound to its port, ready to run.
 pub struct Application {
     port: u16,
     server: Server,
-    sla_engine: SlaEngine,
-    mail_dispatcher: MailDispatcher,
+    jobs: Running,
     event_hub: EventHub,
     /// This server's share of the database, held as long as it serves (see [`db::hold`]).
     serving: HoldKeeper,
@@ -78,6 +95,11 @@ pub fn prepare(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Arc<Des
 impl Application {
     /// Prepares the database and binds the listener (`port 0` picks a free port).
     pub fn build(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        Self::build_with(config, clock, Jobs::Background)
+    }
+
+    /// The same, with the SLA engine and the mail dispatcher running as `jobs` says.
+    pub fn build_with(config: &Config, clock: Arc<dyn Clock>, jobs: Jobs) -> anyhow::Result<Self> {
         let serving = match db::hold(&config.database_url, db::HoldKind::Shared) {
             Ok(hold) => hold,
             Err(db::HoldError::Busy) => anyhow::bail!(
@@ -87,85 +109,36 @@ impl Application {
             Err(error) => return Err(error.into()),
         };
         let desk = prepare(config, clock)?;
-        desk.check_mail_sender()
-            .map_err(|e| anyhow::anyhow!("SERVICEDESK_MAIL_FROM: {e}"))?;
-        if config.smtp_url.is_some() && desk.demo_forbids_mail()? {
-            anyhow::bail!(
-                "SERVICEDESK_SMTP_URL is set, but {} holds the demo, seeded without --allow-mail: \
-                 its accounts have made-up addresses in the region's real official domain, and \
-                 its tickets would mail them. Unset SERVICEDESK_SMTP_URL (mail is then written \
-                 as files under <data dir>/outbox/), or seed with --allow-mail if the relay is \
-                 a mail catcher.",
-                config.database_url.redacted()
-            );
-        }
-        let smtp_url = config
-            .smtp_url
-            .as_ref()
-            .map(|url| String::from_utf8_lossy(url.expose()).into_owned());
-        let sla_engine = SlaEngine::start(desk.clone(), config.sla_tick)
-            .map_err(|e| anyhow::anyhow!("cannot start the SLA engine: {e}"))?;
-        let mail_dispatcher = MailDispatcher::start(
-            desk.clone(),
-            smtp_url.as_deref(),
-            config.outbox_dir(),
-            config.smtp_timeout,
-        )?;
+        check_mail(config, &desk)?;
+        let jobs = start_jobs(config, &desk, jobs)?;
         let event_hub = EventHub::start(desk.clone())
             .map_err(|e| anyhow::anyhow!("cannot start the event hub: {e}"))?;
-        let desk = web::Data::from(desk);
         let listener = TcpListener::bind(&config.bind)
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
         let port = listener.local_addr()?.port();
-        let openapi = ApiDoc::openapi();
-        let server = HttpServer::new(move || {
-            App::new()
-                // Innermost: whatever answers an error without our problem document (actix's
-                // 405, the Swagger UI's 404) leaves with one, and the metrics count what leaves.
-                .wrap(ErrorHandlers::new().default_handler(api::error::as_problem))
-                .wrap(from_fn(api::params::screen_request))
-                .wrap_fn(|request, service| {
-                    let started = Instant::now();
-                    let desk = request.app_data::<web::Data<Desk>>().cloned();
-                    let method = metric_method(request.method());
-                    let response = service.call(request);
-                    async move {
-                        let response = response.await?;
-                        if let Some(desk) = desk {
-                            let route = response
-                                .request()
-                                .match_pattern()
-                                .unwrap_or_else(|| "unmatched".into());
-                            desk.metrics()
-                                .http_requests
-                                .get_or_create(&RouteLabels {
-                                    method,
-                                    route,
-                                    status: format!("{}xx", response.status().as_u16() / 100),
-                                })
-                                .observe(started.elapsed().as_secs_f64());
-                        }
-                        Ok(response)
-                    }
-                })
-                .wrap(TracingLogger::<RequestSpan>::new())
-                .app_data(desk.clone())
-                .app_data(web::PayloadConfig::new(api::MAX_BODY_BYTES))
-                .configure(api::routes)
-                .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi.clone()))
-                .default_service(web::to(api::no_route))
-        })
-        .listen(listener)?
-        .run();
+        let server = http_server(web::Data::from(desk), listener)?;
         let serving = HoldKeeper::start(serving, server.handle())?;
         Ok(Self {
             port,
             server,
-            sla_engine,
-            mail_dispatcher,
+            jobs,
             event_hub,
             serving,
         })
+    }
+
+    /// The work of the SLA engine and the mail dispatcher, for a server built with
+    /// [`Jobs::Driven`].
+    pub fn driver(&self) -> Option<JobDriver> {
+        match &self.jobs {
+            Running::Driven(driver) => Some(driver.clone()),
+            Running::Background { .. } => None,
+        }
+    }
+
+    /// A handle that stops the server, and with it the background jobs.
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
     }
 
     /// The bound port.
@@ -177,8 +150,14 @@ impl Application {
     /// The background jobs stop with the server.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let served = self.server.await;
-        drop(self.sla_engine);
-        drop(self.mail_dispatcher);
+        if let Running::Background {
+            sla_engine,
+            mail_dispatcher,
+        } = self.jobs
+        {
+            drop(sla_engine);
+            drop(mail_dispatcher);
+        }
         drop(self.event_hub);
         let lost = self.serving.lost();
         drop(self.serving);
@@ -189,6 +168,94 @@ impl Application {
         }
         served
     }
+}
+
+/// Refuses a sender outside the official domains, and mail to the made-up addresses of a demo.
+fn check_mail(config: &Config, desk: &Desk) -> anyhow::Result<()> {
+    desk.check_mail_sender()
+        .map_err(|e| anyhow::anyhow!("SERVICEDESK_MAIL_FROM: {e}"))?;
+    if config.smtp_url.is_some() && desk.demo_forbids_mail()? {
+        anyhow::bail!(
+            "SERVICEDESK_SMTP_URL is set, but {} holds the demo, seeded without --allow-mail: \
+             its accounts have made-up addresses in the region's real official domain, and \
+             its tickets would mail them. Unset SERVICEDESK_SMTP_URL (mail is then written \
+             as files under <data dir>/outbox/), or seed with --allow-mail if the relay is \
+             a mail catcher.",
+            config.database_url.redacted()
+        );
+    }
+    Ok(())
+}
+
+/// The mail transport, then the SLA engine and the mail dispatcher on it, running or driven.
+fn start_jobs(config: &Config, desk: &Arc<Desk>, jobs: Jobs) -> anyhow::Result<Running> {
+    let smtp_url = config
+        .smtp_url
+        .as_ref()
+        .map(|url| String::from_utf8_lossy(url.expose()).into_owned());
+    // The transport before the dispatcher's runtime: a runtime dropped on the error path
+    // would panic inside the caller's async context, instead of naming the setting at fault.
+    let mailer = Mailer::new(
+        smtp_url.as_deref(),
+        config.outbox_dir(),
+        config.smtp_timeout,
+    )
+    .map_err(|e| anyhow::anyhow!("SERVICEDESK_SMTP_URL: {e}"))?;
+    if jobs == Jobs::Driven {
+        return Ok(Running::Driven(JobDriver::new(desk.clone(), mailer)));
+    }
+    let sla_engine = SlaEngine::start(desk.clone(), config.sla_tick)
+        .map_err(|e| anyhow::anyhow!("cannot start the SLA engine: {e}"))?;
+    let mail_dispatcher = MailDispatcher::start(desk.clone(), mailer)?;
+    Ok(Running::Background {
+        sla_engine,
+        mail_dispatcher,
+    })
+}
+
+/// The HTTP server over `desk`, on `listener`.
+fn http_server(desk: web::Data<Desk>, listener: TcpListener) -> std::io::Result<Server> {
+    let openapi = ApiDoc::openapi();
+    let server = HttpServer::new(move || {
+        App::new()
+            // Innermost: whatever answers an error without our problem document (actix's
+            // 405, the Swagger UI's 404) leaves with one, and the metrics count what leaves.
+            .wrap(ErrorHandlers::new().default_handler(api::error::as_problem))
+            .wrap(from_fn(api::params::screen_request))
+            .wrap_fn(|request, service| {
+                let started = Instant::now();
+                let desk = request.app_data::<web::Data<Desk>>().cloned();
+                let method = metric_method(request.method());
+                let response = service.call(request);
+                async move {
+                    let response = response.await?;
+                    if let Some(desk) = desk {
+                        let route = response
+                            .request()
+                            .match_pattern()
+                            .unwrap_or_else(|| "unmatched".into());
+                        desk.metrics()
+                            .http_requests
+                            .get_or_create(&RouteLabels {
+                                method,
+                                route,
+                                status: format!("{}xx", response.status().as_u16() / 100),
+                            })
+                            .observe(started.elapsed().as_secs_f64());
+                    }
+                    Ok(response)
+                }
+            })
+            .wrap(TracingLogger::<RequestSpan>::new())
+            .app_data(desk.clone())
+            .app_data(web::PayloadConfig::new(api::MAX_BODY_BYTES))
+            .configure(api::routes)
+            .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi.clone()))
+            .default_service(web::to(api::no_route))
+    })
+    .listen(listener)?
+    .run();
+    Ok(server)
 }
 
 /// The method as a metric label: a method of the standard set, or `other`, so that invented

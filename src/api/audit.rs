@@ -3,9 +3,10 @@
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use super::error::{ApiError, Problem};
+use super::error::ApiError;
 use super::extract::Bearer;
 use super::params::Query;
+use super::problems::{Forbidden, Unauthenticated};
 use super::run_as;
 use crate::service::Desk;
 use crate::service::audit::AuditEntryView;
@@ -23,12 +24,15 @@ pub struct AuditQuery {
 }
 
 /// Who changed a setting, unit, account or token, and when (admins and auditors).
+///
+/// Refused with:
+/// - 403: Neither admin nor auditor
 #[utoipa::path(get, path = "/api/v1/audit-log", tag = "audit", operation_id = "list_audit_entries",
     security(("bearer" = [])), params(AuditQuery),
     responses(
         (status = 200, description = "Oldest first", body = Vec<AuditEntryView>),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Neither admin nor auditor", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
     ))]
 pub async fn audit_trail(
     desk: web::Data<Desk>,

@@ -2,22 +2,25 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::error::{ApiError, Problem};
+use super::error::ApiError;
 use super::extract::{Bearer, Body};
+use super::problems::{InvalidCredentials, TooManyAttempts, Unauthenticated, Unprocessable};
 use super::{run, run_as};
 use crate::service::Desk;
 use crate::service::accounts::auth::{LoginInput, LoginOutput, MeView};
 
 /// Exchanges email and password for a short-lived access token.
+///
+/// Refused with:
+/// - 422: A field is missing
+/// - 429: Too many attempts; see Retry-After
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", operation_id = "create_session",
     request_body = LoginInput,
     responses(
         (status = 200, description = "Signed in", body = LoginOutput),
-        (status = 401, description = "Wrong email or password (one answer for both)", body = Problem,
-            content_type = "application/problem+json"),
-        (status = 422, description = "A field is missing", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many attempts; see Retry-After", body = Problem,
-            content_type = "application/problem+json"),
+        (status = 401, response = InvalidCredentials),
+        (status = 422, response = Unprocessable),
+        (status = 429, response = TooManyAttempts),
     ))]
 pub async fn login(
     desk: web::Data<Desk>,
@@ -36,7 +39,7 @@ pub async fn login(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The caller, with its unit's code and name", body = MeView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
     ))]
 pub async fn me(desk: web::Data<Desk>, bearer: Bearer) -> Result<HttpResponse, ApiError> {
     let user = run_as(&desk, bearer, move |desk, caller| desk.me(&caller)).await?;

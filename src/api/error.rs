@@ -9,7 +9,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::domain::ticket::Action;
-use crate::service::{FieldError, ServiceError};
+use crate::service::{ErrorCode, FieldError, ServiceError};
 
 /// The problem document (RFC 9457) with our stable `code` and per-field `errors`.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -18,7 +18,7 @@ use crate::service::{FieldError, ServiceError};
     "title": "Unprocessable Entity",
     "status": 422,
     "detail": "email must be inside the region's official domains (tojounaunakab.go.id)",
-    "code": "email_not_official",
+    "code": ErrorCode::EmailNotOfficial,
     "errors": [{
         "field": "email",
         "message": "must be inside the region's official domains (tojounaunakab.go.id)"
@@ -35,7 +35,7 @@ pub struct Problem {
     /// What went wrong this time.
     pub detail: String,
     /// Stable snake_case code to act on, e.g. `email_not_official`.
-    pub code: String,
+    pub code: ErrorCode,
     /// The fields at fault, if any.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
@@ -53,7 +53,7 @@ const STORAGE_RETRY_AFTER_SECS: u64 = 5;
 #[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,
-    code: &'static str,
+    code: ErrorCode,
     detail: String,
     errors: Vec<FieldError>,
     retry_after_secs: Option<u64>,
@@ -62,7 +62,7 @@ pub struct ApiError {
 
 impl ApiError {
     /// An answer with a status, code and detail.
-    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: ErrorCode, detail: impl Into<String>) -> Self {
         Self {
             status,
             code,
@@ -81,11 +81,11 @@ impl ApiError {
 
     /// The request body is not the JSON expected.
     pub fn invalid_body(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "invalid_body", detail)
+        Self::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidBody, detail)
     }
 
     /// The stable problem code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         self.code
     }
 
@@ -95,7 +95,7 @@ impl ApiError {
             title: self.status.canonical_reason().unwrap_or("Error").to_owned(),
             status: self.status.as_u16(),
             detail: self.detail.clone(),
-            code: self.code.to_owned(),
+            code: self.code,
             errors: self.errors.clone(),
             allowed_actions: self.allowed_actions.clone(),
         }
@@ -121,36 +121,38 @@ impl From<ServiceError> for ApiError {
             },
             ServiceError::Unauthenticated => Self::new(
                 StatusCode::UNAUTHORIZED,
-                "unauthenticated",
+                ErrorCode::Unauthenticated,
                 "a valid bearer token is required",
             ),
             ServiceError::InvalidCredentials => Self::new(
                 StatusCode::UNAUTHORIZED,
-                "invalid_credentials",
+                ErrorCode::InvalidCredentials,
                 "the email or password is wrong",
             ),
             ServiceError::Forbidden => Self::new(
                 StatusCode::FORBIDDEN,
-                "forbidden",
+                ErrorCode::Forbidden,
                 "your role may not do this",
             ),
-            ServiceError::Denied(reason) => Self::new(StatusCode::FORBIDDEN, "forbidden", reason),
+            ServiceError::Denied(reason) => {
+                Self::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, reason)
+            }
             ServiceError::InvalidTransition {
                 message,
                 allowed_actions,
             } => Self {
                 allowed_actions: Some(allowed_actions),
-                ..Self::new(StatusCode::CONFLICT, "invalid_transition", message)
+                ..Self::new(StatusCode::CONFLICT, ErrorCode::InvalidTransition, message)
             },
             ServiceError::NotFound => {
-                Self::new(StatusCode::NOT_FOUND, "not_found", "no such record")
+                Self::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such record")
             }
             ServiceError::Conflict { code, message } => {
                 Self::new(StatusCode::CONFLICT, code, message)
             }
             ServiceError::PreconditionFailed { current_version } => Self::new(
                 StatusCode::PRECONDITION_FAILED,
-                "precondition_failed",
+                ErrorCode::PreconditionFailed,
                 format!(
                     "the ticket has changed since you read it (now version {current_version}); read it again"
                 ),
@@ -159,7 +161,7 @@ impl From<ServiceError> for ApiError {
                 retry_after_secs: Some(retry_after_secs),
                 ..Self::new(
                     StatusCode::TOO_MANY_REQUESTS,
-                    "too_many_attempts",
+                    ErrorCode::TooManyAttempts,
                     format!("too many login attempts; retry in {retry_after_secs} s"),
                 )
             },
@@ -167,13 +169,13 @@ impl From<ServiceError> for ApiError {
                 tracing::warn!(%reason, "service unavailable");
                 Self::new(
                     StatusCode::SERVICE_UNAVAILABLE,
-                    "unavailable",
+                    ErrorCode::Unavailable,
                     "the service is not ready to answer yet; try again shortly",
                 )
             }
             ServiceError::NotReady(reason) => {
                 tracing::warn!(%reason, "not ready");
-                Self::new(StatusCode::SERVICE_UNAVAILABLE, "not_ready", reason)
+                Self::new(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::NotReady, reason)
             }
             ServiceError::StorageUnavailable(reason) => {
                 tracing::warn!(%reason, "storage unavailable");
@@ -181,7 +183,7 @@ impl From<ServiceError> for ApiError {
                     retry_after_secs: Some(STORAGE_RETRY_AFTER_SECS),
                     ..Self::new(
                         StatusCode::SERVICE_UNAVAILABLE,
-                        "storage_unavailable",
+                        ErrorCode::StorageUnavailable,
                         "the database cannot store changes right now; try again shortly",
                     )
                 }
@@ -199,7 +201,7 @@ impl ApiError {
     pub fn internal() -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
+            ErrorCode::InternalError,
             "something went wrong on our side; it has been logged",
         )
     }
@@ -220,22 +222,24 @@ pub fn as_problem<B>(response: ServiceResponse<B>) -> actix_web::Result<ErrorHan
     }
     let status = response.status();
     let (code, detail) = match status {
-        StatusCode::BAD_REQUEST => ("bad_request", "the request could not be read"),
-        StatusCode::NOT_FOUND => ("not_found", "no such route"),
+        StatusCode::BAD_REQUEST => (ErrorCode::BadRequest, "the request could not be read"),
+        StatusCode::NOT_FOUND => (ErrorCode::NotFound, "no such route"),
         StatusCode::METHOD_NOT_ALLOWED => (
-            "method_not_allowed",
+            ErrorCode::MethodNotAllowed,
             "this route does not take this method; Allow lists those it takes",
         ),
-        StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "the request body is too large"),
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            (ErrorCode::PayloadTooLarge, "the request body is too large")
+        }
         StatusCode::UNSUPPORTED_MEDIA_TYPE => (
-            "unsupported_media_type",
+            ErrorCode::UnsupportedMediaType,
             "the body must be JSON, sent with Content-Type: application/json",
         ),
         status if status.is_server_error() => (
-            "internal_error",
+            ErrorCode::InternalError,
             "something went wrong on our side; it has been logged",
         ),
-        _ => ("http_error", "the request was refused"),
+        _ => (ErrorCode::HttpError, "the request was refused"),
     };
     let mut problem = ApiError::new(status, code, detail).error_response();
     for (name, value) in response.headers() {
@@ -275,4 +279,4 @@ impl ResponseError for ApiError {
 /// The `code` of a problem answer, kept on the response for its log line
 /// (`request_log`), which must not read the body.
 #[derive(Debug, Clone, Copy)]
-pub struct ProblemCode(pub &'static str);
+pub struct ProblemCode(pub ErrorCode);

@@ -12,8 +12,9 @@ use tokio::sync::broadcast::Receiver;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::Instant;
 
-use super::error::{ApiError, Problem};
+use super::error::ApiError;
 use super::extract::Bearer;
+use super::problems::Unauthenticated;
 use super::{run, run_as};
 use crate::auth::Caller;
 use crate::service::Desk;
@@ -138,7 +139,7 @@ impl Listener {
     params(("Last-Event-ID" = Option<String>, Header, description = "Resume after this event")),
     responses(
         (status = 200, description = "The stream", body = String, content_type = "text/event-stream"),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
     ))]
 pub async fn stream(
     desk: web::Data<Desk>,

@@ -5,14 +5,13 @@ use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::error::PayloadError;
-use actix_web::http::StatusCode;
-use actix_web::http::header;
+use actix_web::http::{StatusCode, header};
 use actix_web::web::Bytes;
 use actix_web::{FromRequest, HttpRequest};
 use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
-use crate::service::ServiceError;
+use crate::service::{ErrorCode, ServiceError};
 
 /// Largest request body accepted (docs/api.md "Errors": larger → `413`).
 pub const MAX_BODY_BYTES: usize = 1 << 20;
@@ -75,7 +74,7 @@ impl<T: DeserializeOwned> Body<T> {
                 ApiError::invalid_body(format!("the body is not valid JSON: {message}"))
             }
             super::json::Refusal::Fields(errors) => ApiError::from(ServiceError::Invalid {
-                code: "validation_failed",
+                code: ErrorCode::ValidationFailed,
                 errors,
             }),
         })
@@ -95,7 +94,7 @@ impl<T: 'static> FromRequest for Body<T> {
                 .map_err(|error| match error.as_error::<PayloadError>() {
                     Some(PayloadError::Overflow) => ApiError::new(
                         StatusCode::PAYLOAD_TOO_LARGE,
-                        "payload_too_large",
+                        ErrorCode::PayloadTooLarge,
                         format!("request bodies are limited to {MAX_BODY_BYTES} bytes"),
                     ),
                     _ => ApiError::invalid_body(format!("the body could not be read: {error}")),
@@ -106,7 +105,7 @@ impl<T: 'static> FromRequest for Body<T> {
                     } else {
                         Err(ApiError::new(
                             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                            "unsupported_media_type",
+                            ErrorCode::UnsupportedMediaType,
                             "the body must be JSON, sent with Content-Type: application/json",
                         ))
                     }

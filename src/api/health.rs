@@ -25,7 +25,7 @@ pub async fn healthz() -> HttpResponse {
             migrations are pending (code `unavailable`)", body = super::error::Problem,
             content_type = "application/problem+json",
             example = json!({"type": "urn:spbe-servicedesk:problem:not_ready", "title": "Service Unavailable",
-                "status": 503, "code": "not_ready", "detail": "worker down: ticket-writer"})),
+                "status": 503, "code": crate::service::ErrorCode::NotReady, "detail": "worker down: ticket-writer"})),
     ))]
 pub async fn readyz(desk: web::Data<Desk>) -> Result<HttpResponse, ApiError> {
     run(&desk, |desk| desk.ready()).await?;

@@ -3,8 +3,9 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::error::{ApiError, Problem};
+use super::error::ApiError;
 use super::extract::Bearer;
+use super::problems::{Forbidden, Unauthenticated};
 use super::run_as;
 use crate::service::Desk;
 use crate::service::ops::metrics::MetricsFormat;
@@ -49,6 +50,9 @@ fn wanted(request: &HttpRequest) -> MetricsFormat {
 ///
 /// In the OpenMetrics text format, or in the classic Prometheus text format
 /// (`text/plain; version=0.0.4`) when `Accept` weighs `text/plain` higher.
+///
+/// Refused with:
+/// - 403: Not an admin, auditor, supervisor or integration
 #[utoipa::path(get, path = "/metrics", tag = "health", operation_id = "metrics",
     security(("bearer" = [])),
     responses(
@@ -56,8 +60,8 @@ fn wanted(request: &HttpRequest) -> MetricsFormat {
             (String = "application/openmetrics-text"),
             (String = "text/plain"),
         )),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin, auditor, supervisor or integration", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
     ))]
 pub async fn metrics(
     desk: web::Data<Desk>,

@@ -15,6 +15,7 @@ mod metrics;
 mod notifications;
 pub mod openapi;
 pub mod params;
+mod problems;
 mod region;
 mod reports;
 pub(crate) mod request_log;
@@ -27,14 +28,15 @@ mod units;
 mod users;
 
 use actix_web::http::StatusCode;
-use actix_web::web;
-use serde::Deserialize;
+use actix_web::{HttpResponse, web};
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 
 use self::error::ApiError;
 use crate::auth::Caller;
 use crate::domain::access::Operation;
-use crate::service::{Desk, ServiceError};
+use crate::service::page::{Page, PageRequest};
+use crate::service::{Desk, ErrorCode, ServiceError};
 
 pub use extract::MAX_BODY_BYTES;
 
@@ -98,6 +100,56 @@ where
     })
     .await
     .map_err(|_| ApiError::internal())?
+}
+
+/// Answers 200 with the page `list` reads for the caller, from `?limit=&cursor=`.
+pub(crate) async fn page_of<T, F>(
+    desk: &web::Data<Desk>,
+    bearer: extract::Bearer,
+    params: params::Query<PageParams>,
+    list: F,
+) -> Result<HttpResponse, ApiError>
+where
+    T: Serialize + Send + 'static,
+    F: FnOnce(&Desk, &Caller, PageRequest) -> Result<Page<T>, ServiceError> + Send + 'static,
+{
+    let PageParams { limit, cursor } = params.into_inner();
+    let page = run_as(desk, bearer, move |desk, caller| {
+        list(desk, &caller, PageRequest::new(limit, cursor)?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// Answers 200 with what `read` finds for the caller.
+pub(crate) async fn read_as<T, F>(
+    desk: &web::Data<Desk>,
+    bearer: extract::Bearer,
+    read: F,
+) -> Result<HttpResponse, ApiError>
+where
+    T: Serialize + Send + 'static,
+    F: FnOnce(&Desk, Caller) -> Result<T, ServiceError> + Send + 'static,
+{
+    Ok(HttpResponse::Ok().json(run_as(desk, bearer, read).await?))
+}
+
+/// Answers `status` with what the change `work` made (see `run_as_with`).
+pub(crate) async fn change_as<B, T, F>(
+    desk: &web::Data<Desk>,
+    bearer: extract::Bearer,
+    operation: Operation,
+    status: StatusCode,
+    body: extract::Body<B>,
+    work: F,
+) -> Result<HttpResponse, ApiError>
+where
+    B: DeserializeOwned + 'static,
+    T: Serialize + Send + 'static,
+    F: FnOnce(&Desk, Caller, B) -> Result<T, ServiceError> + Send + 'static,
+{
+    let made = run_as_with(desk, bearer, operation, body, work).await?;
+    Ok(HttpResponse::build(status).json(made))
 }
 
 /// `?limit=&cursor=` of every list.
@@ -221,7 +273,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 pub async fn no_route() -> Result<actix_web::HttpResponse, ApiError> {
     Err(ApiError::new(
         StatusCode::NOT_FOUND,
-        "not_found",
+        ErrorCode::NotFound,
         "no such route",
     ))
 }

@@ -3,10 +3,11 @@
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use super::error::{ApiError, Problem};
+use super::error::ApiError;
 use super::extract::Bearer;
 use super::params::{Path, Query};
-use super::run_as;
+use super::problems::{Conflict, Forbidden, NotFound, Unauthenticated, Unprocessable};
+use super::{read_as, run_as};
 use crate::service::Desk;
 use crate::service::notify::NotificationView;
 use crate::service::page::{Page, PageRequest};
@@ -31,13 +32,17 @@ fn mail_status() -> utoipa::openapi::schema::ObjectBuilder {
 }
 
 /// The outbox, newest first (admins and auditors).
+///
+/// Refused with:
+/// - 403: Neither admin nor auditor
+/// - 422: Unknown status
 #[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications",
     operation_id = "list_notifications", security(("bearer" = [])), params(NotificationQuery),
     responses(
         (status = 200, description = "A page of mails", body = Page<NotificationView>),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Neither admin nor auditor", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown status", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 422, response = Unprocessable),
     ))]
 pub async fn list_notifications(
     desk: web::Data<Desk>,
@@ -57,24 +62,27 @@ pub async fn list_notifications(
 }
 
 /// Puts a failed mail back in the queue (admins).
+///
+/// Refused with:
+/// - 403: Not an admin
+/// - 409: The mail has not failed
 #[utoipa::path(post, path = "/api/v1/notifications/{id}/retry", tag = "notifications",
     operation_id = "retry_notification", security(("bearer" = [])),
     params(("id" = String, Path, description = "Outbox id")),
     responses(
         (status = 200, description = "Queued again", body = NotificationView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such mail", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The mail has not failed", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
     ))]
 pub async fn retry_notification(
     desk: web::Data<Desk>,
     bearer: Bearer,
     id: Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let mail = run_as(&desk, bearer, move |desk, caller| {
+    read_as(&desk, bearer, move |desk, caller| {
         desk.retry_notification(&caller, &id)
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(mail))
+    .await
 }

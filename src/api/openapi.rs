@@ -1,15 +1,15 @@
 //! The OpenAPI document, generated from the handlers; `api-spec/openapi.yaml` is its frozen copy.
 
-use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::{Operation, ParameterIn, ParameterStyle};
 use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, Ref, RefOr, Required, ResponseBuilder, Schema};
+use utoipa::openapi::{Ref, RefOr, Required, Schema};
 use utoipa::{Modify, OpenApi};
 
 use crate::domain::ticket::Action;
 
 use super::event_schemas::EventSchemas;
+use super::problems::{self, problem_response};
 
 use super::{
     audit, auth, calendars, dashboard, events, health, metrics, notifications, region, reports,
@@ -49,7 +49,14 @@ use super::{
         ticket_actions::resolve_ticket, ticket_actions::reopen_ticket, ticket_actions::close_ticket,
         ticket_actions::cancel_ticket,
     ),
-    components(schemas(Action)),
+    components(
+        schemas(Action),
+        responses(
+            problems::Unauthenticated, problems::InvalidCredentials, problems::Forbidden,
+            problems::NotFound, problems::Conflict, problems::PreconditionFailed,
+            problems::Unprocessable, problems::TooManyAttempts, problems::StorageUnavailable,
+        ),
+    ),
     modifiers(&BearerAuth, &EventSchemas, &RequestErrors, &StorageErrors, &CommaLists, &PlainParameters, &OptionalBodies, &FieldlessBodies, &EntityTags),
     tags(
         (name = "health", description = "Probes"),
@@ -308,14 +315,6 @@ struct StorageErrors;
 
 impl Modify for StorageErrors {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        openapi
-            .components
-            .get_or_insert_with(Default::default)
-            .responses
-            .insert(
-                "StorageUnavailable".to_owned(),
-                storage_unavailable().into(),
-            );
         for operation in operations(openapi)
             .filter(|operation| operation.operation_id.as_deref() != Some("get_health"))
         {
@@ -326,36 +325,6 @@ impl Modify for StorageErrors {
                 .or_insert_with(|| Ref::new("#/components/responses/StorageUnavailable").into());
         }
     }
-}
-
-fn storage_unavailable() -> utoipa::openapi::Response {
-    let seconds = ObjectBuilder::new()
-        .schema_type(Type::Integer)
-        .minimum(Some(1));
-    let mut response = problem_response(
-        "storage_unavailable: the database cannot store changes now (disk full, read-only, \
-         unreachable); retry after Retry-After seconds",
-    );
-    response.headers.insert(
-        "Retry-After".to_owned(),
-        HeaderBuilder::new()
-            .schema(seconds)
-            .description(Some("Seconds to wait before retrying"))
-            .build(),
-    );
-    response
-}
-
-fn problem_response(description: &str) -> utoipa::openapi::Response {
-    ResponseBuilder::new()
-        .description(description)
-        .content(
-            "application/problem+json",
-            ContentBuilder::new()
-                .schema(Some(Ref::from_schema_name("Problem")))
-                .build(),
-        )
-        .build()
 }
 
 /// The document as YAML, as checked in under `api-spec/`.

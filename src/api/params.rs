@@ -14,7 +14,7 @@ use utoipa::openapi::{RefOr, Schema};
 
 use super::error::ApiError;
 use super::json::is_control;
-use crate::service::{FieldError, ServiceError};
+use crate::service::{ErrorCode, FieldError, ServiceError};
 
 /// A query string read as a `T`: an unparsable, unknown, missing or over-long (past the
 /// parameter's `maxLength` in the contract) value answers `422 validation_failed` naming the
@@ -172,7 +172,7 @@ pub async fn screen_request(
     if headers.len() > MAX_HEADERS || header_bytes > MAX_HEADER_BYTES {
         let problem = ApiError::new(
             StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-            "headers_too_large",
+            ErrorCode::HeadersTooLarge,
             format!(
                 "a request may carry at most {MAX_HEADERS} headers of {} KiB in all",
                 MAX_HEADER_BYTES / 1024
@@ -214,7 +214,7 @@ fn control_message(text: &str) -> Option<String> {
 
 fn invalid(field: String, message: String) -> ApiError {
     ServiceError::Invalid {
-        code: "validation_failed",
+        code: ErrorCode::ValidationFailed,
         errors: vec![FieldError::new(field, message)],
     }
     .into()
@@ -236,8 +236,8 @@ mod tests {
     fn field(query: &str) -> String {
         let problem = read_query::<Sample>(query).expect_err("refused").problem();
         assert_eq!(
-            (problem.status, problem.code.as_str()),
-            (422, "validation_failed")
+            (problem.status, problem.code),
+            (422, ErrorCode::ValidationFailed)
         );
         problem.errors[0].field.clone()
     }

@@ -5,9 +5,10 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use utoipa::ToSchema;
 
-use super::error::{ApiError, Problem};
+use super::error::ApiError;
 use super::extract::Bearer;
 use super::params::Query;
+use super::problems::{Forbidden, Unauthenticated, Unprocessable};
 use super::run_as;
 use crate::service::reports::{
     AvailabilityReport, PeriodQuery, ReportFormat, SlaReport, SlaReportQuery,
@@ -76,6 +77,10 @@ fn answer<T: serde::Serialize>(
 }
 
 /// SLA compliance of the tickets created in a period, per PD, service, tier or priority.
+///
+/// Refused with:
+/// - 403: A Tier 1 account
+/// - 422: A bad period, month, grouping or format
 #[utoipa::path(get, path = "/api/v1/reports/sla", tag = "reports", operation_id = "sla_report",
     security(("bearer" = [])), params(SlaReportQuery),
     responses(
@@ -84,9 +89,9 @@ fn answer<T: serde::Serialize>(
             (String = "text/csv"),
             (Workbook = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "A Tier 1 account", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A bad period, month, grouping or format", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 422, response = Unprocessable),
     ))]
 pub async fn sla_report(
     desk: web::Data<Desk>,
@@ -110,6 +115,10 @@ pub async fn sla_report(
 }
 
 /// Availability of every service over a period.
+///
+/// Refused with:
+/// - 403: A Tier 1 account
+/// - 422: A bad period, month or format
 #[utoipa::path(get, path = "/api/v1/reports/availability", tag = "reports",
     operation_id = "availability_report", security(("bearer" = [])), params(PeriodQuery),
     responses(
@@ -118,9 +127,9 @@ pub async fn sla_report(
             (String = "text/csv"),
             (Workbook = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "A Tier 1 account", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A bad period, month or format", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 422, response = Unprocessable),
     ))]
 pub async fn availability_report(
     desk: web::Data<Desk>,

@@ -98,12 +98,14 @@ fn log_refusal<B>(status: StatusCode, outcome: &Result<ServiceResponse<B>, Error
                 .response()
                 .extensions()
                 .get::<ProblemCode>()
-                .map_or("-", |code| code.0),
+                .map_or("-", |code| code.0.as_str()),
         ),
         Err(error) => (
             "-".to_owned(),
             "-".to_owned(),
-            error.as_error::<ApiError>().map_or("-", ApiError::code),
+            error
+                .as_error::<ApiError>()
+                .map_or("-", |error| error.code().as_str()),
         ),
     };
     tracing::info!(

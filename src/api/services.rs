@@ -1,43 +1,48 @@
 //! The service catalogue.
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 
-use super::error::{ApiError, Problem};
+use super::error::ApiError;
 use super::extract::{Bearer, Body};
 use super::params::{Path, Query};
-use super::{PageParams, run_as, run_as_with};
+use super::problems::{Forbidden, NotFound, Unauthenticated, Unprocessable};
+use super::{PageParams, change_as, page_of, read_as, run_as};
 use crate::domain::access::Operation;
 use crate::service::Desk;
 use crate::service::availability::{
     AvailabilityQuery, AvailabilityView, NewOutage, OutageEnd, OutageView,
 };
 use crate::service::catalogue::services::{NewService, ServiceChanges, ServiceView};
-use crate::service::page::{Page, PageRequest};
+use crate::service::page::Page;
 
 /// Adds a service to the catalogue (supervisor or admin).
+///
+/// Refused with:
+/// - 403: Neither supervisor nor admin
+/// - 422: A field is not valid, or the code is taken
 #[utoipa::path(post, path = "/api/v1/services", tag = "services", operation_id = "create_service",
     security(("bearer" = [])), request_body = NewService,
     responses(
         (status = 201, description = "Created", body = ServiceView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Neither supervisor nor admin", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is not valid, or the code is taken", body = Problem,
-            content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 422, response = Unprocessable),
     ))]
 pub async fn create_service(
     desk: web::Data<Desk>,
     bearer: Bearer,
     input: Body<NewService>,
 ) -> Result<HttpResponse, ApiError> {
-    let service = run_as_with(
+    change_as(
         &desk,
         bearer,
         Operation::ManageCatalogue,
+        StatusCode::CREATED,
         input,
         move |desk, caller, input| desk.create_service(&caller, input),
     )
-    .await?;
-    Ok(HttpResponse::Created().json(service))
+    .await
 }
 
 /// The catalogue, in creation order.
@@ -45,19 +50,14 @@ pub async fn create_service(
     security(("bearer" = [])), params(PageParams),
     responses(
         (status = 200, description = "A page of services", body = Page<ServiceView>),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
     ))]
 pub async fn list_services(
     desk: web::Data<Desk>,
     bearer: Bearer,
     params: Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let PageParams { limit, cursor } = params.into_inner();
-    let page = run_as(&desk, bearer, move |desk, caller| {
-        desk.list_services(&caller, PageRequest::new(limit, cursor)?)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(page))
+    page_of(&desk, bearer, params, Desk::list_services).await
 }
 
 /// One service.
@@ -65,34 +65,37 @@ pub async fn list_services(
     security(("bearer" = [])), params(("id" = String, Path, description = "Service id")),
     responses(
         (status = 200, description = "The service", body = ServiceView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such service", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
+        (status = 404, response = NotFound),
     ))]
 pub async fn get_service(
     desk: web::Data<Desk>,
     bearer: Bearer,
     id: Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let service = run_as(&desk, bearer, move |desk, caller| {
+    read_as(&desk, bearer, move |desk, caller| {
         desk.service(&caller, &id)
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(service))
+    .await
 }
 
 /// Changes a service (supervisor or admin).
 ///
 /// A body that changes nothing (the values as stored, or `{}`) answers 200 with
 /// the service as it is: `updated_at` unchanged, no audit entry.
+///
+/// Refused with:
+/// - 403: Neither supervisor nor admin
+/// - 422: A field is not valid
 #[utoipa::path(patch, path = "/api/v1/services/{id}", tag = "services", operation_id = "update_service",
     security(("bearer" = [])), params(("id" = String, Path, description = "Service id")),
     request_body = ServiceChanges,
     responses(
         (status = 200, description = "The service as saved", body = ServiceView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Neither supervisor nor admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such service", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 422, response = Unprocessable),
     ))]
 pub async fn update_service(
     desk: web::Data<Desk>,
@@ -100,27 +103,31 @@ pub async fn update_service(
     id: Path<String>,
     changes: Body<ServiceChanges>,
 ) -> Result<HttpResponse, ApiError> {
-    let service = run_as_with(
+    change_as(
         &desk,
         bearer,
         Operation::ManageCatalogue,
+        StatusCode::OK,
         changes,
         move |desk, caller, changes| desk.update_service(&caller, &id, changes),
     )
-    .await?;
-    Ok(HttpResponse::Ok().json(service))
+    .await
 }
 
 /// Records an outage of a service, planned or not (Tier 2, supervisors, admins).
+///
+/// Refused with:
+/// - 403: Not Dinas staff or admin
+/// - 422: A field is not valid
 #[utoipa::path(post, path = "/api/v1/services/{id}/outages", tag = "services", operation_id = "create_outage",
     security(("bearer" = [])), params(("id" = String, Path, description = "Service id")),
     request_body = NewOutage,
     responses(
         (status = 201, description = "Recorded", body = OutageView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not Dinas staff or admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such service", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 422, response = Unprocessable),
     ))]
 pub async fn create_outage(
     desk: web::Data<Desk>,
@@ -128,28 +135,33 @@ pub async fn create_outage(
     id: Path<String>,
     input: Body<NewOutage>,
 ) -> Result<HttpResponse, ApiError> {
-    let outage = run_as_with(
+    change_as(
         &desk,
         bearer,
         Operation::RecordOutages,
+        StatusCode::CREATED,
         input,
         move |desk, caller, input| desk.create_outage(&caller, &id, input),
     )
-    .await?;
-    Ok(HttpResponse::Created().json(outage))
+    .await
 }
 
 /// Ends an outage (Tier 2, supervisors, admins).
+///
+/// Refused with:
+/// - 403: Not Dinas staff or admin
+/// - 404: No such outage of this service
+/// - 422: Ends before it started
 #[utoipa::path(patch, path = "/api/v1/services/{id}/outages/{oid}", tag = "services", operation_id = "update_outage",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "Service id"), ("oid" = String, Path, description = "Outage id")),
     request_body = OutageEnd,
     responses(
         (status = 200, description = "The outage, ended", body = OutageView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not Dinas staff or admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such outage of this service", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Ends before it started", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 422, response = Unprocessable),
     ))]
 pub async fn end_outage(
     desk: web::Data<Desk>,
@@ -158,26 +170,29 @@ pub async fn end_outage(
     input: Body<OutageEnd>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, outage_id) = path.into_inner();
-    let outage = run_as_with(
+    change_as(
         &desk,
         bearer,
         Operation::RecordOutages,
+        StatusCode::OK,
         input,
         move |desk, caller, input| desk.end_outage(&caller, &id, &outage_id, input),
     )
-    .await?;
-    Ok(HttpResponse::Ok().json(outage))
+    .await
 }
 
 /// A service's availability over a period: overlapping outages count once, planned maintenance
 /// is excluded, open outages count up to now.
+///
+/// Refused with:
+/// - 422: from or to is not valid
 #[utoipa::path(get, path = "/api/v1/services/{id}/availability", tag = "services", operation_id = "get_availability",
     security(("bearer" = [])), params(("id" = String, Path, description = "Service id"), AvailabilityQuery),
     responses(
         (status = 200, description = "The figures", body = AvailabilityView),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such service", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "from or to is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthenticated),
+        (status = 404, response = NotFound),
+        (status = 422, response = Unprocessable),
     ))]
 pub async fn get_availability(
     desk: web::Data<Desk>,

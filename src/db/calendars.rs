@@ -31,15 +31,7 @@ pub fn find(conn: &mut DbConn, id: &str) -> DbResult<Option<CalendarRow>> {
 
 /// Calendars in creation order after the cursor.
 pub fn list(conn: &mut DbConn, after: Option<&str>, limit: i64) -> DbResult<Vec<CalendarRow>> {
-    let mut query = calendars::table
-        .order(calendars::id)
-        .select(CalendarRow::as_select())
-        .limit(limit)
-        .into_boxed();
-    if let Some(after) = after {
-        query = query.filter(calendars::id.gt(after));
-    }
-    query.load(conn)
+    page_after!(conn, calendars, CalendarRow, after, limit)
 }
 
 /// A calendar's holidays, by date.

@@ -37,25 +37,3 @@ pub fn migrations_pending(conn: &mut DbConn) -> Result<bool, BoxError> {
         DbConn::Sqlite(sqlite) => sqlite.has_pending_migration(SQLITE),
     }
 }
-
-#[cfg(test)]
-mod tests {
-    fn names(dir: &str) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(dir)
-            .expect("migrations folder")
-            .map(|e| {
-                e.expect("dir entry")
-                    .file_name()
-                    .to_string_lossy()
-                    .into_owned()
-            })
-            .collect();
-        names.sort();
-        names
-    }
-
-    #[test]
-    fn both_backends_ship_the_same_migrations() {
-        assert_eq!(names("migrations/postgres"), names("migrations/sqlite"));
-    }
-}

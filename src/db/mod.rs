@@ -26,6 +26,22 @@ macro_rules! insert_rows {
     }};
 }
 
+/// One keyset page of a table whose ids are UUID v7, so in creation order: the rows after the
+/// cursor `$after`, at most `$limit`. Every paged list of the catalogue reads this way.
+macro_rules! page_after {
+    ($conn:expr, $table:ident, $row:ty, $after:expr, $limit:expr) => {{
+        let mut query = $table::table
+            .select(<$row>::as_select())
+            .order($table::id)
+            .limit($limit)
+            .into_boxed();
+        if let Some(after) = $after {
+            query = query.filter($table::id.gt(after));
+        }
+        query.load($conn)
+    }};
+}
+
 pub mod audit;
 pub mod calendars;
 mod connection;

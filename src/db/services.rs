@@ -50,15 +50,7 @@ pub fn code_taken(conn: &mut DbConn, code: &str, except_id: Option<&str>) -> DbR
 
 /// Services in creation order after the cursor.
 pub fn list(conn: &mut DbConn, after: Option<&str>, limit: i64) -> DbResult<Vec<ServiceRow>> {
-    let mut query = services::table
-        .select(ServiceRow::as_select())
-        .order(services::id)
-        .limit(limit)
-        .into_boxed();
-    if let Some(after) = after {
-        query = query.filter(services::id.gt(after));
-    }
-    query.load(conn)
+    page_after!(conn, services, ServiceRow, after, limit)
 }
 
 /// Saves a changed service.

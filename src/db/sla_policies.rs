@@ -49,15 +49,7 @@ pub fn find_default(conn: &mut DbConn) -> DbResult<Option<SlaPolicyRow>> {
 
 /// Policies in creation order after the cursor.
 pub fn list(conn: &mut DbConn, after: Option<&str>, limit: i64) -> DbResult<Vec<SlaPolicyRow>> {
-    let mut query = sla_policies::table
-        .order(sla_policies::id)
-        .select(SlaPolicyRow::as_select())
-        .limit(limit)
-        .into_boxed();
-    if let Some(after) = after {
-        query = query.filter(sla_policies::id.gt(after));
-    }
-    query.load(conn)
+    page_after!(conn, sla_policies, SlaPolicyRow, after, limit)
 }
 
 /// A policy's targets.

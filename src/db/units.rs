@@ -59,15 +59,7 @@ pub fn dinas(conn: &mut DbConn) -> DbResult<Option<UnitRow>> {
 
 /// Units in id order (creation order), after the cursor.
 pub fn list(conn: &mut DbConn, after: Option<&str>, limit: i64) -> DbResult<Vec<UnitRow>> {
-    let mut query = units::table
-        .select(UnitRow::as_select())
-        .order(units::id)
-        .limit(limit)
-        .into_boxed();
-    if let Some(after) = after {
-        query = query.filter(units::id.gt(after));
-    }
-    query.load(conn)
+    page_after!(conn, units, UnitRow, after, limit)
 }
 
 /// Saves a changed unit.

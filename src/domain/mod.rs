@@ -10,7 +10,7 @@ pub mod presets;
 pub mod role;
 pub mod sla;
 pub mod sla_clock;
-mod text_enum;
+pub(crate) mod text_enum;
 pub mod ticket;
 pub mod ticket_handling;
 pub mod ticket_sla;

@@ -5,11 +5,11 @@
 use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
 
+use super::FlaggedThread;
 use crate::service::Desk;
 use crate::service::events::stream::{LOOK_BACK, first_id_at};
 use crate::service::ops::workers::Worker;
@@ -23,31 +23,14 @@ const PAGE: i64 = 1000;
 
 /// The running hub; it stops and is joined when dropped.
 pub struct EventHub {
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    _thread: FlaggedThread,
 }
 
 impl EventHub {
     /// Starts the poller.
     pub fn start(desk: Arc<Desk>) -> std::io::Result<Self> {
-        let stop = Arc::new(AtomicBool::new(false));
-        let stopping = stop.clone();
-        let thread = std::thread::Builder::new()
-            .name("event-hub".into())
-            .spawn(move || supervised(&desk, &stopping))?;
-        Ok(Self {
-            stop,
-            thread: Some(thread),
-        })
-    }
-}
-
-impl Drop for EventHub {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
+        let thread = FlaggedThread::spawn("event-hub", move |stop| supervised(&desk, &stop))?;
+        Ok(Self { _thread: thread })
     }
 }
 

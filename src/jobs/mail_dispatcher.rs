@@ -6,11 +6,11 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::thread::JoinHandle;
 use std::time::Duration;
 
 use tokio::task::{Id, JoinSet};
 
+use super::FlaggedThread;
 use crate::mail::{Mailer, Outgoing, SendFailure};
 use crate::service::Desk;
 use crate::service::ops::workers::Worker;
@@ -34,46 +34,20 @@ type Sent = (Outgoing, Result<(), SendFailure>);
 
 /// The running dispatcher; it finishes the mails in hand, stops and is joined when dropped.
 pub struct MailDispatcher {
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    _thread: FlaggedThread,
 }
 
 impl MailDispatcher {
-    /// Starts the dispatcher on its own thread, with its own async runtime for the transport:
-    /// mail goes to `smtp_url`, or to `.eml` files in `outbox_dir` without one.
-    /// Each SMTP conversation gets `smtp_timeout`.
-    pub fn start(
-        desk: Arc<Desk>,
-        smtp_url: Option<&str>,
-        outbox_dir: std::path::PathBuf,
-        smtp_timeout: Duration,
-    ) -> anyhow::Result<Self> {
-        let stop = Arc::new(AtomicBool::new(false));
-        let stopping = stop.clone();
-        // The transport first: a runtime dropped on the error path would panic inside the
-        // caller's async context, instead of naming the setting at fault.
-        let mailer = Mailer::new(smtp_url, outbox_dir, smtp_timeout)
-            .map_err(|e| anyhow::anyhow!("SERVICEDESK_SMTP_URL: {e}"))?;
+    /// Starts the dispatcher on its own thread, with its own async runtime for `mailer`.
+    pub fn start(desk: Arc<Desk>, mailer: Mailer) -> anyhow::Result<Self> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
         let owner = uuid::Uuid::now_v7().to_string();
-        let thread = std::thread::Builder::new()
-            .name("mail-dispatcher".into())
-            .spawn(move || supervised(&runtime, &desk, &Arc::new(mailer), &owner, &stopping))?;
-        Ok(Self {
-            stop,
-            thread: Some(thread),
-        })
-    }
-}
-
-impl Drop for MailDispatcher {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
+        let thread = FlaggedThread::spawn("mail-dispatcher", move |stop| {
+            supervised(&runtime, &desk, &Arc::new(mailer), &owner, &stop)
+        })?;
+        Ok(Self { _thread: thread })
     }
 }
 
@@ -110,53 +84,125 @@ fn supervised(
     );
 }
 
+/// What a pass of the dispatcher did: how many sends it recorded as sent, and how many as
+/// failed (for now or for good).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Dispatched {
+    pub sent: usize,
+    pub failed: usize,
+}
+
+/// What one step of the dispatcher came to.
+enum Step {
+    /// Nothing in flight, nothing claimed.
+    Idle,
+    /// Sends finished and their outcomes were recorded (or not: `Err`).
+    Settled(Result<Dispatched, ()>),
+}
+
+/// The mails one dispatcher has in flight, and how it claims, sends and records them.
+struct Dispatch {
+    desk: Arc<Desk>,
+    mailer: Arc<Mailer>,
+    owner: String,
+    sends: JoinSet<Sent>,
+    /// The mail each send in flight carries, by task.
+    in_flight: HashMap<Id, String>,
+}
+
+impl Dispatch {
+    fn new(desk: Arc<Desk>, mailer: Arc<Mailer>, owner: String) -> Self {
+        Self {
+            desk,
+            mailer,
+            owner,
+            sends: JoinSet::new(),
+            in_flight: HashMap::new(),
+        }
+    }
+
+    /// Claims due mail into the free places (unless `claiming` is off), then records the
+    /// sends that finish within `POLL`.
+    async fn step(&mut self, claiming: bool) -> Step {
+        if claiming && self.sends.len() < IN_FLIGHT {
+            self.claim();
+        }
+        if self.sends.is_empty() {
+            return Step::Idle;
+        }
+        let outcomes = finished(&mut self.sends, &mut self.in_flight).await;
+        if outcomes.is_empty() {
+            return Step::Settled(Ok(Dispatched::default()));
+        }
+        let failed = outcomes.iter().filter(|(_, sent)| sent.is_err()).count();
+        let dispatched = Dispatched {
+            sent: outcomes.len() - failed,
+            failed,
+        };
+        match self.desk.settle_mail(&self.owner, &outcomes) {
+            Ok(()) => Step::Settled(Ok(dispatched)),
+            Err(error) => {
+                tracing::error!(%error, "the outcome of sent mail was not recorded");
+                Step::Settled(Err(()))
+            }
+        }
+    }
+
+    fn claim(&mut self) {
+        let room = (IN_FLIGHT - self.sends.len()).min(BATCH);
+        let claimed = self
+            .desk
+            .claim_mail(&self.owner, room as i64)
+            .unwrap_or_else(|error| {
+                tracing::error!(%error, "the mail dispatcher could not claim mail");
+                Vec::new()
+            });
+        for mail in claimed {
+            // Claimed again while its send is in flight (the clock jumped past the lease):
+            // the send in flight records the outcome.
+            if self.in_flight.values().any(|id| *id == mail.id) {
+                continue;
+            }
+            let id = mail.id.clone();
+            let mailer = self.mailer.clone();
+            let task = self.sends.spawn(async move {
+                let outcome = mailer.send(&mail).await;
+                (mail, outcome)
+            });
+            self.in_flight.insert(task.id(), id);
+        }
+    }
+}
+
+/// Does what the dispatcher does until it finds nothing to do: sends every mail due at the
+/// clock's present instant through `mailer`, to completion, as `owner`. For a server whose
+/// dispatcher does not run on its own (see [`crate::app::Jobs::Driven`]).
+pub async fn dispatch_due(desk: Arc<Desk>, mailer: Arc<Mailer>, owner: String) -> Dispatched {
+    let mut dispatch = Dispatch::new(desk, mailer, owner);
+    let mut done = Dispatched::default();
+    loop {
+        match dispatch.step(true).await {
+            Step::Idle => return done,
+            Step::Settled(Ok(settled)) => {
+                done.sent += settled.sent;
+                done.failed += settled.failed;
+            }
+            Step::Settled(Err(())) => {}
+        }
+    }
+}
+
 async fn run(desk: Arc<Desk>, mailer: Arc<Mailer>, owner: String, stop: Arc<AtomicBool>) {
-    let mut sends = JoinSet::new();
-    // The mail each send in flight carries, by task.
-    let mut in_flight: HashMap<Id, String> = HashMap::new();
+    let mut dispatch = Dispatch::new(desk, mailer, owner);
     loop {
         let stopping = stop.load(Ordering::Relaxed);
-        if !stopping && sends.len() < IN_FLIGHT {
-            let room = (IN_FLIGHT - sends.len()).min(BATCH);
-            let claimed = desk
-                .claim_mail(&owner, room as i64)
-                .unwrap_or_else(|error| {
-                    tracing::error!(%error, "the mail dispatcher could not claim mail");
-                    Vec::new()
-                });
-            for mail in claimed {
-                // Claimed again while its send is in flight (the clock jumped past the lease):
-                // the send in flight records the outcome.
-                if in_flight.values().any(|id| *id == mail.id) {
-                    continue;
-                }
-                let id = mail.id.clone();
-                let mailer = mailer.clone();
-                let task = sends.spawn(async move {
-                    let outcome = mailer.send(&mail).await;
-                    (mail, outcome)
-                });
-                in_flight.insert(task.id(), id);
-            }
-        }
-        if sends.is_empty() {
-            if stopping {
-                return;
-            }
-            tokio::time::sleep(POLL).await;
-            continue;
-        }
-        let outcomes = finished(&mut sends, &mut in_flight).await;
-        if outcomes.is_empty() {
-            continue;
-        }
-        if let Err(error) = desk.settle_mail(&owner, &outcomes) {
-            tracing::error!(%error, "the outcome of sent mail was not recorded");
+        match dispatch.step(!stopping).await {
+            Step::Idle if stopping => return,
+            Step::Idle => tokio::time::sleep(POLL).await,
             // Shutting down without a database: the leases run out and another dispatcher
             // sends these again (at least once; the Message-ID stays the same).
-            if stopping {
-                return;
-            }
+            Step::Settled(Err(())) if stopping => return,
+            Step::Settled(_) => {}
         }
     }
 }

@@ -6,6 +6,8 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+
 use crate::service::Desk;
 use crate::service::ops::workers::Worker;
 
@@ -68,27 +70,58 @@ fn supervised(desk: &Desk, tick: Duration) {
     );
 }
 
+/// What one look at the due tickets did.
+enum Look {
+    /// It handled this many tickets; more may be due.
+    Handled(usize),
+    /// Nothing more could be handled at `now`; `next` is the earliest stored instant.
+    Idle {
+        now: DateTime<Utc>,
+        next: Option<DateTime<Utc>>,
+    },
+}
+
+/// One look: the downtime budgets, then a batch of the tickets due at the clock's present
+/// instant.
+fn look(desk: &Desk, in_hand: &mut Option<String>) -> Look {
+    if let Err(error) = desk.check_downtime_budgets() {
+        tracing::error!(%error, "the SLA engine could not check downtime budgets");
+    }
+    let now = desk.now();
+    let next = desk.next_sla_instant().unwrap_or_else(|error| {
+        tracing::error!(%error, "the SLA engine could not read the next instant");
+        None
+    });
+    if next.is_some_and(|next| next <= now) {
+        let handled = desk.handle_due_sla(BATCH, in_hand).unwrap_or_else(|error| {
+            tracing::error!(%error, "the SLA engine could not handle due tickets");
+            0
+        });
+        // When nothing could be handled, the due tickets are held by other transactions,
+        // and the engine sleeps a moment before it looks again.
+        if handled > 0 {
+            return Look::Handled(handled);
+        }
+    }
+    Look::Idle { now, next }
+}
+
+/// Does what the engine does between two sleeps: handles every ticket due at the clock's
+/// present instant, to completion. For a server whose engine does not run on its own (see
+/// [`crate::app::Jobs::Driven`]). Returns how many tickets it handled.
+pub fn run_due_sla(desk: &Desk) -> usize {
+    let mut total = 0;
+    while let Look::Handled(handled) = look(desk, &mut None) {
+        total += handled;
+    }
+    total
+}
+
 fn run(desk: &Desk, tick: Duration, in_hand: &mut Option<String>) {
     loop {
-        if let Err(error) = desk.check_downtime_budgets() {
-            tracing::error!(%error, "the SLA engine could not check downtime budgets");
-        }
-        let now = desk.now();
-        let next = desk.next_sla_instant().unwrap_or_else(|error| {
-            tracing::error!(%error, "the SLA engine could not read the next instant");
-            None
-        });
-        if next.is_some_and(|next| next <= now) {
-            let handled = desk.handle_due_sla(BATCH, in_hand).unwrap_or_else(|error| {
-                tracing::error!(%error, "the SLA engine could not handle due tickets");
-                0
-            });
-            // More may be due; when nothing could be handled, the due tickets are held by
-            // other transactions, and the engine sleeps a moment before it looks again.
-            if handled > 0 {
-                continue;
-            }
-        }
+        let Look::Idle { now, next } = look(desk, in_hand) else {
+            continue;
+        };
         let tick_end =
             now + chrono::Duration::from_std(tick).unwrap_or(chrono::Duration::seconds(60));
         let wake_at = next.map_or(tick_end, |next| next.min(tick_end));

@@ -23,7 +23,7 @@ use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter,
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 
-use super::transport::SendFailure;
+use super::failure::SendFailure;
 
 /// Idle connections kept for the next mails.
 const IDLE_CONNECTIONS: usize = 10;

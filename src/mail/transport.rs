@@ -10,6 +10,7 @@ use lettre::transport::smtp::client::TlsParameters;
 use lettre::transport::smtp::{SMTP_PORT, SUBMISSION_PORT, SUBMISSIONS_PORT};
 use lettre::{Address, Message};
 
+use super::failure::SendFailure;
 use super::smtp::{Relay, Security};
 
 /// A mail ready to go.
@@ -33,24 +34,6 @@ pub struct Outgoing {
     pub message_id: String,
     /// `Message-ID` of the thread's first mail.
     pub thread_id: Option<String>,
-}
-
-/// Why a mail did not go out.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SendFailure {
-    /// The server refused it for good (5xx), or it cannot be built: do not try again.
-    pub permanent: bool,
-    /// What went wrong, for `last_error`.
-    pub message: String,
-}
-
-impl SendFailure {
-    pub(super) fn permanent(message: impl ToString) -> Self {
-        Self {
-            permanent: true,
-            message: message.to_string(),
-        }
-    }
 }
 
 /// Where mail goes.

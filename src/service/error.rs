@@ -1,5 +1,80 @@
 //! What a use case can answer besides success; `api/error.rs` maps each to HTTP.
 
+use crate::domain::text_enum::text_enum;
+
+text_enum! {
+    /// Every stable `code` a problem answer can carry; clients act on these, so one is only
+    /// ever added, never renamed.
+    pub enum ErrorCode {
+        /// 422: a field is not valid.
+        ValidationFailed = "validation_failed",
+        /// 422: an address outside the region's official domains.
+        EmailNotOfficial = "email_not_official",
+        /// 422: another account already uses the address.
+        EmailTaken = "email_taken",
+        /// 422: the role cannot sit in that unit.
+        RoleUnitMismatch = "role_unit_mismatch",
+        /// 422: another service already uses the code.
+        ServiceCodeTaken = "service_code_taken",
+        /// 422: another unit already uses the code.
+        UnitCodeTaken = "unit_code_taken",
+        /// 422: the region already has its Dinas unit.
+        DinasUnitExists = "dinas_unit_exists",
+        /// 422: the default policy cannot stop being the default by itself.
+        DefaultPolicyRequired = "default_policy_required",
+        /// 422: tokens go to active integration accounts only.
+        NotAnIntegrationAccount = "not_an_integration_account",
+        /// 422: the `Idempotency-Key` came with a different request before.
+        IdempotencyKeyReused = "idempotency_key_reused",
+        /// 422: the day is already a holiday of the calendar.
+        HolidayExists = "holiday_exists",
+        /// 422: the assignee does not work the ticket's tier.
+        AssigneeCannotWorkTicket = "assignee_cannot_work_ticket",
+        /// 400: the body is not JSON, or could not be read.
+        InvalidBody = "invalid_body",
+        /// 400: the request could not be read.
+        BadRequest = "bad_request",
+        /// 401: no valid credentials.
+        Unauthenticated = "unauthenticated",
+        /// 401: wrong email or password.
+        InvalidCredentials = "invalid_credentials",
+        /// 403: the caller may not do this.
+        Forbidden = "forbidden",
+        /// 404: no such record or route.
+        NotFound = "not_found",
+        /// 405: the route does not take the method.
+        MethodNotAllowed = "method_not_allowed",
+        /// 409: the ticket's status or tier does not allow the move.
+        InvalidTransition = "invalid_transition",
+        /// 409: a concurrent request created the same unique value.
+        Duplicate = "duplicate",
+        /// 409: the demo fills an empty database only.
+        NotEmpty = "not_empty",
+        /// 409: only a failed mail can be retried.
+        NotFailed = "not_failed",
+        /// 412: the record changed since the caller read it.
+        PreconditionFailed = "precondition_failed",
+        /// 413: the body is too large.
+        PayloadTooLarge = "payload_too_large",
+        /// 415: the body is not sent as JSON.
+        UnsupportedMediaType = "unsupported_media_type",
+        /// 429: too many login attempts.
+        TooManyAttempts = "too_many_attempts",
+        /// 431: too many or too large headers.
+        HeadersTooLarge = "headers_too_large",
+        /// 4xx: another refusal of the HTTP layer.
+        HttpError = "http_error",
+        /// 500: a fault of ours.
+        InternalError = "internal_error",
+        /// 503: not set up to answer yet.
+        Unavailable = "unavailable",
+        /// 503: up, but not ready to serve.
+        NotReady = "not_ready",
+        /// 503: the database cannot store changes now.
+        StorageUnavailable = "storage_unavailable",
+    }
+}
+
 /// One field's problem, named the way the caller spelled it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct FieldError {
@@ -26,8 +101,8 @@ pub enum ServiceError {
     /// `role_unit_mismatch`, …).
     #[error("{code}: {}", summary(.errors))]
     Invalid {
-        /// Stable snake_case code.
-        code: &'static str,
+        /// Which rule.
+        code: ErrorCode,
         /// The fields at fault.
         errors: Vec<FieldError>,
     },
@@ -49,13 +124,13 @@ pub enum ServiceError {
     /// The request conflicts with the current state.
     #[error("{code}: {message}")]
     Conflict {
-        /// Stable snake_case code.
-        code: &'static str,
+        /// Which conflict.
+        code: ErrorCode,
         /// A sentence for the caller.
         message: String,
     },
     /// The ticket's status or tier does not allow the move (`invalid_transition`).
-    #[error("invalid_transition: {message}")]
+    #[error("{}: {message}", ErrorCode::InvalidTransition)]
     InvalidTransition {
         /// A sentence for the caller, naming the moves it may make.
         message: String,
@@ -99,11 +174,11 @@ fn summary(errors: &[FieldError]) -> String {
 impl ServiceError {
     /// A `validation_failed` error on one field.
     pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::rule("validation_failed", field, message)
+        Self::rule(ErrorCode::ValidationFailed, field, message)
     }
 
     /// An error with its own code on one field.
-    pub fn rule(code: &'static str, field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn rule(code: ErrorCode, field: impl Into<String>, message: impl Into<String>) -> Self {
         Self::Invalid {
             code,
             errors: vec![FieldError::new(field, message)],
@@ -116,7 +191,7 @@ impl ServiceError {
             Ok(())
         } else {
             Err(Self::Invalid {
-                code: "validation_failed",
+                code: ErrorCode::ValidationFailed,
                 errors,
             })
         }
@@ -129,7 +204,7 @@ impl From<diesel::result::Error> for ServiceError {
         match error {
             // A concurrent request won the race for a unique value the use case checked.
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => Self::Conflict {
-                code: "duplicate",
+                code: ErrorCode::Duplicate,
                 message: "a record with the same unique value was just created".into(),
             },
             other if crate::db::is_storage_fault(&other) => {

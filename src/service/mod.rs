@@ -23,7 +23,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-pub use error::{FieldError, ServiceError};
+pub use error::{ErrorCode, FieldError, ServiceError};
 pub use sla::due::Bell;
 
 use crate::auth::{Caller, JwtKeys, LoginLimiter};

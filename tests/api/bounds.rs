@@ -37,8 +37,7 @@ fn targets(critical_resolution: i64, high_tier1: i64) -> Value {
 }
 
 async fn sla_targets_longer_than_a_year_are_refused(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let (_, page) = app
         .get("/api/v1/sla-policies", &cast.supervisor.token)
         .await;
@@ -87,8 +86,7 @@ async fn sla_targets_longer_than_a_year_are_refused(backend: Backend) {
 }
 
 async fn holidays_outside_the_years_a_calendar_covers_are_refused(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let calendar = |date: &str| {
         json!({"name": "Kantor", "timezone": "Asia/Makassar",
                "working_hours": {"mon": [["08:00", "16:00"]]},
@@ -130,8 +128,7 @@ async fn holidays_outside_the_years_a_calendar_covers_are_refused(backend: Backe
 }
 
 async fn instants_before_the_epoch_or_past_year_9999_are_refused(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let token = &cast.supervisor.token;
     refused(
         &app.get("/api/v1/tickets?created_from=1969-12-31T23:59:59Z", token)
@@ -172,8 +169,7 @@ async fn instants_before_the_epoch_or_past_year_9999_are_refused(backend: Backen
 }
 
 async fn other_lifetimes_and_targets_stay_within_their_bounds(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let (status, user) = app
         .post(
             "/api/v1/users",

@@ -7,8 +7,7 @@ use crate::on_both_databases;
 use crate::support::{Backend, TestApp};
 
 async fn the_preset_calendar_has_office_hours_and_national_holidays(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let (status, page) = app.get("/api/v1/calendars", &cast.tier2.token).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     let calendar = &page["items"][0];
@@ -39,8 +38,7 @@ async fn the_preset_calendar_has_office_hours_and_national_holidays(backend: Bac
 }
 
 async fn supervisors_add_calendars_and_the_years_moving_holidays(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let input = json!({"name": "Layanan 24 jam", "timezone": "Asia/Jayapura", "always_open": true,
                        "holidays": [{"date": "2026-12-25", "name": "Natal"}]});
     assert_eq!(
@@ -93,8 +91,7 @@ async fn supervisors_add_calendars_and_the_years_moving_holidays(backend: Backen
 }
 
 async fn bad_calendars_are_refused(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     for (input, field) in [
         (json!({"name": "x", "timezone": "WITA"}), "timezone"),
         (

@@ -1,7 +1,6 @@
 //! The Tier 2 dashboard's summary, against tickets made and moved through the API.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 use reqwest::StatusCode;
@@ -17,17 +16,10 @@ async fn summary(app: &TestApp, token: &str) -> Value {
     summary
 }
 
-/// Polls until `ready` holds (the SLA engine looks every 20 ms on the test clock).
-async fn summary_when(app: &TestApp, token: &str, ready: impl Fn(&Value) -> bool) -> Value {
-    let mut last = Value::Null;
-    for _ in 0..100 {
-        last = summary(app, token).await;
-        if ready(&last) {
-            return last;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    panic!("the summary never got there: {last}");
+/// The summary once the SLA engine has handled what is due.
+async fn summary_due(app: &TestApp, token: &str) -> Value {
+    app.run_due_sla().await;
+    summary(app, token).await
 }
 
 async fn the_summary_counts_open_load_sla_standing_and_escalations(backend: Backend) {
@@ -37,8 +29,9 @@ async fn the_summary_counts_open_load_sla_standing_and_escalations(backend: Back
         .single()
         .expect("instant");
     let clock = Arc::new(ManualClock::new(start));
-    let app = TestApp::spawn_on_clock(backend, clock.clone()).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_driven(backend, Some(clock.clone()), &[]).await;
+    // The mail these tickets queue is for the mail tests to check.
+    app.expect_owed_mail();
     app.round_the_clock_policy(
         &cast.supervisor.token,
         json!({"response_seconds": 10, "tier1_seconds": 20, "resolution_seconds": 60,
@@ -63,20 +56,10 @@ async fn the_summary_counts_open_load_sla_standing_and_escalations(backend: Back
     let resolved = app.create_ticket(&cast.tier1.token, json!({})).await;
     app.act(&cast.tier1.token, &critical, "acknowledge", json!({}))
         .await;
-    app.act(
-        &cast.tier1.token,
-        &escalated,
-        "escalate",
-        json!({"reason": "Perlu Tier 2"}),
-    )
-    .await;
-    app.act(
-        &cast.tier1.token,
-        &resolved,
-        "resolve",
-        json!({"resolution": "Selesai"}),
-    )
-    .await;
+    app.act_saying(&cast.tier1.token, &escalated, "escalate", "Perlu Tier 2")
+        .await;
+    app.act_saying(&cast.tier1.token, &resolved, "resolve", "Selesai")
+        .await;
 
     let before = summary(&app, &cast.supervisor.token).await;
     assert_eq!(
@@ -125,11 +108,13 @@ async fn the_summary_counts_open_load_sla_standing_and_escalations(backend: Back
 
     // 6 s: the unanswered tickets are past half their response time.
     clock.advance(chrono::Duration::seconds(6));
-    let at_risk = summary_when(&app, &cast.tier2.token, |s| s["at_risk_open"] == 2).await;
+    let at_risk = summary_due(&app, &cast.tier2.token).await;
+    assert_eq!(at_risk["at_risk_open"], 2, "{at_risk}");
     assert_eq!(at_risk["breached_open"], 0);
     // 11 s: those two have breached; the acknowledged one is half-way through Tier 1's window.
     clock.advance(chrono::Duration::seconds(5));
-    let breached = summary_when(&app, &cast.tier2.token, |s| s["breached_open"] == 2).await;
+    let breached = summary_due(&app, &cast.tier2.token).await;
+    assert_eq!(breached["breached_open"], 2, "{breached}");
     assert_eq!(breached["at_risk_open"], 1);
     assert_eq!(breached["by_unit"][0]["breached_open"], 1);
     assert_eq!(breached["by_unit"][1]["breached_open"], 1);

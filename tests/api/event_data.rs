@@ -2,7 +2,6 @@
 //! type, read back from the event stream and validated against the served `/openapi.json`.
 
 use std::collections::BTreeSet;
-use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -12,16 +11,13 @@ use crate::stream::{Event, Events};
 use crate::support::smtp::Mode;
 use crate::support::{Backend, Cast, TestApp, desk_with_sink};
 
-/// Waits until the ticket has an event of `kind` (the mail dispatcher runs on its own).
-async fn event_of(app: &TestApp, cast: &Cast, ticket: &Value, kind: &str) {
-    for _ in 0..500 {
-        let events = app.ticket_events(&cast.supervisor.token, ticket).await;
-        if events.iter().any(|e| e["type"] == kind) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    panic!("no {kind} event on {ticket}");
+/// Asserts that the ticket has an event of `kind`.
+async fn assert_event(app: &TestApp, cast: &Cast, ticket: &Value, kind: &str) {
+    let events = app.ticket_events(&cast.supervisor.token, ticket).await;
+    assert!(
+        events.iter().any(|e| e["type"] == kind),
+        "no {kind} event on {ticket}"
+    );
 }
 
 /// Validates `value` against `schema` with the served document as the root of its `$ref`s.
@@ -108,51 +104,37 @@ async fn every_event_type_has_the_data_its_schema_says(backend: Backend) {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    app.act(tier1, &ticket, "pend", json!({"reason": "Menunggu vendor"}))
+    app.act_saying(tier1, &ticket, "pend", "Menunggu vendor")
         .await;
     app.act(tier1, &ticket, "resume", json!({})).await;
-    app.act(tier1, &ticket, "escalate", json!({"reason": "Perlu Dinas"}))
+    app.act_saying(tier1, &ticket, "escalate", "Perlu Dinas")
         .await;
-    app.act(
-        tier2,
-        &ticket,
-        "return",
-        json!({"solution": "Mulai ulang server"}),
-    )
-    .await;
-    app.act(
-        tier1,
-        &ticket,
-        "resolve",
-        json!({"resolution": "Server dimulai ulang"}),
-    )
-    .await;
-    app.act(tier1, &ticket, "reopen", json!({"reason": "Masih mati"}))
+    app.act_saying(tier2, &ticket, "return", "Mulai ulang server")
         .await;
-    app.act(tier1, &ticket, "resolve", json!({"resolution": "Diganti"}))
+    app.act_saying(tier1, &ticket, "resolve", "Server dimulai ulang")
         .await;
+    app.act_saying(tier1, &ticket, "reopen", "Masih mati").await;
+    app.act_saying(tier1, &ticket, "resolve", "Diganti").await;
     app.act(tier1, &ticket, "close", json!({})).await;
-    event_of(&app, &cast, &ticket, "notification_sent").await;
+    app.dispatch_mail().await;
+    assert_event(&app, &cast, &ticket, "notification_sent").await;
 
     // One left to its SLA clocks: warned, breached and escalated by the engine.
     let late = app.create_ticket(tier1, json!({})).await;
     clock.advance(chrono::Duration::seconds(30));
-    event_of(&app, &cast, &late, "escalated").await;
+    app.run_due_sla().await;
+    assert_event(&app, &cast, &late, "escalated").await;
 
     // One cancelled, and one whose mail the relay refuses.
     let cancelled = app.create_ticket(tier1, json!({})).await;
-    app.act(tier1, &cancelled, "cancel", json!({"reason": "Dobel"}))
-        .await;
+    app.act_saying(tier1, &cancelled, "cancel", "Dobel").await;
+    app.dispatch_mail().await;
     sink.set_mode(Mode::Refuse);
     let refused = app.create_ticket(tier1, json!({})).await;
-    app.act(
-        tier1,
-        &refused,
-        "escalate",
-        json!({"reason": "Perlu Dinas"}),
-    )
-    .await;
-    event_of(&app, &cast, &refused, "notification_failed").await;
+    app.act_saying(tier1, &refused, "escalate", "Perlu Dinas")
+        .await;
+    app.dispatch_mail().await;
+    assert_event(&app, &cast, &refused, "notification_failed").await;
 
     let mut trail = Vec::new();
     for ticket in [&ticket, &late, &cancelled, &refused] {

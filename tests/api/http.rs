@@ -66,8 +66,7 @@ fn set(names: &[&str]) -> BTreeSet<String> {
 }
 
 async fn wrong_json_types_are_validation_errors_naming_every_field(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let users = app.user_count().await;
 
     let (status, problem) = app
@@ -167,8 +166,7 @@ async fn query_and_path_problems_name_the_parameter(backend: Backend) {
 }
 
 async fn control_characters_are_refused_before_any_use_case(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
 
     // Before authentication: the sign-in itself.
     let (status, problem) = app
@@ -244,8 +242,7 @@ async fn control_characters_are_refused_before_any_use_case(backend: Backend) {
 }
 
 async fn json_bodies_need_a_json_media_type(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let unit = r#"{"code": "DISHUB", "name": "Dinas Perhubungan", "kind": "pd"}"#;
     for content_type in [
         Some("text/plain"),
@@ -483,8 +480,7 @@ async fn oversized_heads_and_query_values_are_problem_documents(backend: Backend
 }
 
 async fn a_role_that_may_never_do_it_is_refused_before_its_body_is_read(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let ticket = app.create_ticket(&cast.tier1.token, json!({})).await;
     let id = ticket["id"].as_str().expect("id");
     let comment = format!("/api/v1/tickets/{id}/comments");

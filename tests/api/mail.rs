@@ -3,17 +3,18 @@
 //! `.eml` files of the embedded default. A real SMTP conversation on loopback throughout.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use chrono::Utc;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use servicedesk::app::{self, Application};
+use servicedesk::app::{self, Application, Jobs};
 use servicedesk::clock::ManualClock;
 
 use crate::on_both_databases;
 use crate::support::smtp::{Mode, Received, SmtpSink};
-use crate::support::{Backend, DOMAIN, PRESET, Storage, TestApp, desk_with_sink};
+use crate::support::{
+    Backend, DOMAIN, PRESET, Storage, TestApp, desk_with_running_sink, desk_with_sink,
+};
 
 fn at(domain_local: &str) -> String {
     format!("{domain_local}@{DOMAIN}")
@@ -33,7 +34,7 @@ async fn each_event_mails_its_people_in_one_thread(backend: Backend) {
         )
         .await;
     let number = ticket["number"].as_str().expect("number").to_owned();
-    let created = sink.wait_for(1).await;
+    let created = sink.after_dispatch(&app).await;
     assert_eq!(created.len(), 1);
     let first = &created[0];
     assert_eq!(
@@ -57,34 +58,19 @@ async fn each_event_mails_its_people_in_one_thread(backend: Backend) {
         json!({"assignee_id": cast.tier1.id}),
     )
     .await;
-    app.act(
-        &cast.tier1.token,
-        &ticket,
-        "escalate",
-        json!({"reason": "Butuh akses server"}),
-    )
-    .await;
-    let escalated = sink.wait_for(2).await;
+    app.act_saying(&cast.tier1.token, &ticket, "escalate", "Butuh akses server")
+        .await;
+    let escalated = sink.after_dispatch(&app).await;
     let mail = &escalated[1];
     assert_eq!(mail.to, [at("diskominfo"), at("tier2"), at("dinkes")]);
     assert_eq!(mail.header("Cc").as_deref(), Some(at("dinkes").as_str()));
     assert!(subject_starts(mail, &format!("[{number}] Dieskalasi ke ")));
 
-    app.act(
-        &cast.tier2.token,
-        &ticket,
-        "return",
-        json!({"solution": "Mulai ulang layanan"}),
-    )
-    .await;
-    app.act(
-        &cast.tier1.token,
-        &ticket,
-        "resolve",
-        json!({"resolution": "Sudah pulih"}),
-    )
-    .await;
-    let all = sink.wait_for(4).await;
+    app.act_saying(&cast.tier2.token, &ticket, "return", "Mulai ulang layanan")
+        .await;
+    app.act_saying(&cast.tier1.token, &ticket, "resolve", "Sudah pulih")
+        .await;
+    let all = sink.after_dispatch(&app).await;
     assert_eq!(all.len(), 4, "created, escalated, returned, resolved");
     // Mails queued together go out side by side: find them by subject.
     let about = |what: &str| {
@@ -121,19 +107,13 @@ async fn each_event_mails_its_people_in_one_thread(backend: Backend) {
     assert_eq!(skipped.len(), 1, "{trail:?}");
     assert_eq!(skipped[0]["data"]["address"], "warga@gmail.com");
     assert_eq!(skipped[0]["data"]["reason"], "not_official_domain");
-    for _ in 0..50 {
-        let sent = app
-            .ticket_events(&cast.auditor.token, &ticket)
-            .await
-            .iter()
-            .filter(|e| e["type"] == "notification_sent")
-            .count();
-        if sent == 4 {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("every mail sent is on the ticket's trail");
+    let sent = app
+        .ticket_events(&cast.auditor.token, &ticket)
+        .await
+        .iter()
+        .filter(|e| e["type"] == "notification_sent")
+        .count();
+    assert_eq!(sent, 4, "every mail sent is on the ticket's trail");
 }
 
 async fn a_breach_at_tier2_reaches_the_supervisors(backend: Backend) {
@@ -146,16 +126,12 @@ async fn a_breach_at_tier2_reaches_the_supervisors(backend: Backend) {
     let ticket = app.create_ticket(&cast.tier1.token, json!({})).await;
     app.act(&cast.tier1.token, &ticket, "acknowledge", json!({}))
         .await;
-    app.act(
-        &cast.tier2.token,
-        &ticket,
-        "escalate",
-        json!({"reason": "Diambil alih"}),
-    )
-    .await;
-    sink.wait_for(2).await;
+    app.act_saying(&cast.tier2.token, &ticket, "escalate", "Diambil alih")
+        .await;
+    assert_eq!(sink.after_dispatch(&app).await.len(), 2);
     clock.advance(chrono::Duration::seconds(1800));
-    let mails = sink.wait_for(4).await;
+    app.run_due_sla().await;
+    let mails = sink.after_dispatch(&app).await;
     let breach = mails
         .iter()
         .find(|m| {
@@ -182,28 +158,23 @@ async fn a_down_mail_server_delays_mail_but_loses_none(backend: Backend) {
     let (app, cast, sink, clock) = desk_with_sink(backend, &[]).await;
     sink.set_mode(Mode::Down);
     app.create_ticket(&cast.tier1.token, json!({})).await;
-    let mut pending = Value::Null;
-    for _ in 0..100 {
-        let (_, page) = app
-            .get("/api/v1/notifications?status=pending", &app.admin_token)
-            .await;
-        pending = page["items"][0].clone();
-        if pending["attempts"].as_i64() >= Some(1) && pending["last_error"].is_string() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    assert_eq!(app.dispatch_mail().await.failed, 1);
+    let (_, page) = app
+        .get("/api/v1/notifications?status=pending", &app.admin_token)
+        .await;
+    let pending = page["items"][0].clone();
+    assert!(pending["attempts"].as_i64() >= Some(1), "{pending}");
     assert!(pending["last_error"].is_string(), "{pending}");
     assert!(sink.received().is_empty());
     // Minutes of outage: attempts back off and keep failing.
     for _ in 0..4 {
         clock.advance(chrono::Duration::seconds(60));
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        app.dispatch_mail().await;
     }
     assert!(sink.received().is_empty());
     sink.set_mode(Mode::Accept);
     clock.advance(chrono::Duration::minutes(3));
-    let mails = sink.wait_for(1).await;
+    let mails = sink.after_dispatch(&app).await;
     assert_eq!(
         mails.len(),
         1,
@@ -220,17 +191,11 @@ async fn a_refused_mail_is_a_dead_letter_until_retried(backend: Backend) {
     let (app, cast, sink, _) = desk_with_sink(backend, &[]).await;
     sink.set_mode(Mode::Refuse);
     let ticket = app.create_ticket(&cast.tier1.token, json!({})).await;
-    let mut failed = Value::Null;
-    for _ in 0..100 {
-        let (_, page) = app
-            .get("/api/v1/notifications?status=failed", &app.admin_token)
-            .await;
-        failed = page["items"][0].clone();
-        if failed.is_object() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    app.dispatch_mail().await;
+    let (_, page) = app
+        .get("/api/v1/notifications?status=failed", &app.admin_token)
+        .await;
+    let failed = page["items"][0].clone();
     assert_eq!(failed["status"], "failed", "a 5xx is not retried: {failed}");
     assert!(
         failed["last_error"]
@@ -252,7 +217,7 @@ async fn a_refused_mail_is_a_dead_letter_until_retried(backend: Backend) {
     let (status, requeued) = app.post(&retry, &app.admin_token, json!({})).await;
     assert_eq!(status, StatusCode::OK, "{requeued}");
     assert_eq!(requeued["status"], "pending");
-    assert_eq!(sink.wait_for(1).await.len(), 1);
+    assert_eq!(sink.after_dispatch(&app).await.len(), 1);
     let (status, problem) = app.post(&retry, &app.admin_token, json!({})).await;
     assert_eq!(status, StatusCode::CONFLICT, "{problem}");
 }
@@ -284,9 +249,11 @@ async fn mail_owed_before_a_crash_goes_out_after_restart(backend: Backend) {
     assert!(seeded.0.is_ok());
     let in_flight = seeded.1.expect("claim").pop().expect("a mail in flight");
 
-    let server = Application::build(&config, clock.clone()).expect("server");
+    let server = Application::build_with(&config, clock.clone(), Jobs::Driven).expect("server");
+    let dispatcher = server.driver().expect("driven jobs");
     tokio::spawn(server.run_until_stopped());
-    let first = sink.wait_for(usize::MAX).await;
+    dispatcher.dispatch_mail().await;
+    let first = sink.received();
     assert!(!first.is_empty());
     let message_id = |m: &Received| m.header("Message-ID").unwrap_or_default();
     assert!(
@@ -296,7 +263,8 @@ async fn mail_owed_before_a_crash_goes_out_after_restart(backend: Backend) {
         "a leased mail waits for its lease"
     );
     clock.advance(chrono::Duration::minutes(3));
-    let all = sink.wait_for(first.len() + 1).await;
+    dispatcher.dispatch_mail().await;
+    let all = sink.received();
     assert_eq!(all.len(), first.len() + 1);
     assert!(
         all.iter()
@@ -308,25 +276,15 @@ async fn mail_owed_before_a_crash_goes_out_after_restart(backend: Backend) {
 }
 
 async fn without_smtp_mail_is_written_as_eml_files(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_driven(backend, None, &[]).await;
     let ticket = app.create_ticket(&cast.tier1.token, json!({})).await;
-    let outbox = app.storage.dir.path().join("outbox");
-    let mut files = Vec::new();
-    for _ in 0..100 {
-        files = std::fs::read_dir(&outbox)
-            .map(|dir| {
-                dir.filter_map(Result::ok)
-                    .map(|e| e.path())
-                    .filter(|p| p.extension().is_some_and(|x| x == "eml"))
-                    .collect()
-            })
-            .unwrap_or_default();
-        if !files.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    app.dispatch_mail().await;
+    let files: Vec<_> = std::fs::read_dir(app.storage.dir.path().join("outbox"))
+        .expect("outbox")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+        .collect();
     assert_eq!(files.len(), 1, "{files:?}");
     let text = std::fs::read_to_string(&files[0]).expect("eml");
     assert!(text.contains(&format!("To: {}", at("dinkes"))), "{text}");
@@ -349,7 +307,7 @@ async fn a_sender_outside_the_official_domains_stops_startup(backend: Backend) {
 }
 
 async fn two_dispatchers_send_each_mail_once(backend: Backend) {
-    let (app, cast, sink, clock) = desk_with_sink(backend, &[]).await;
+    let (app, cast, sink, clock) = desk_with_running_sink(backend, &[]).await;
     let second = Application::build(
         &app.storage
             .config_on_test_clock_with(&[("SERVICEDESK_SMTP_URL", sink.url())]),

@@ -13,7 +13,7 @@ use servicedesk::clock::ManualClock;
 
 use crate::on_both_databases;
 use crate::support::smtp::{Mode, SmtpSink};
-use crate::support::{Backend, Cast, DOMAIN, TestApp, desk_with_sink};
+use crate::support::{Backend, Cast, DOMAIN, TestApp, desk_with_running_sink};
 
 /// A desk whose mail goes to a sink on loopback, each SMTP conversation cut off after
 /// `timeout_secs`.
@@ -21,7 +21,7 @@ async fn desk_with_relay(
     backend: Backend,
     timeout_secs: u64,
 ) -> (TestApp, Cast, SmtpSink, Arc<ManualClock>) {
-    desk_with_sink(
+    desk_with_running_sink(
         backend,
         &[("SERVICEDESK_SMTP_TIMEOUT", timeout_secs.to_string())],
     )

@@ -18,6 +18,7 @@ mod lifecycle;
 mod mail;
 mod mail_faults;
 mod metrics;
+mod migrations;
 mod openapi;
 mod privacy;
 mod region;

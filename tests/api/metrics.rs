@@ -10,16 +10,10 @@ use crate::on_both_databases;
 use crate::support::{Backend, TestApp, read};
 
 async fn metrics_show_the_desk_and_what_this_process_did(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let ticket = app.create_ticket(&cast.tier1.token, json!({})).await;
-    app.act(
-        &cast.tier1.token,
-        &ticket,
-        "escalate",
-        json!({"reason": "Perlu Tier 2"}),
-    )
-    .await;
+    app.act_saying(&cast.tier1.token, &ticket, "escalate", "Perlu Tier 2")
+        .await;
     let (status, _) = read(app.send(Method::GET, "/metrics", None, None).await).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let (status, _) = app.get("/metrics", &cast.tier1.token).await;
@@ -54,8 +48,7 @@ async fn metrics_show_the_desk_and_what_this_process_did(backend: Backend) {
 }
 
 async fn invented_methods_cannot_grow_the_metrics(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     for i in 0..20 {
         let method =
             Method::from_bytes(format!("X{i}{}", "A".repeat(100)).as_bytes()).expect("a method");
@@ -126,8 +119,7 @@ fn promtool(text: &str) -> (bool, String) {
 /// A Prometheus scraper gets the format it prefers, and promtool accepts the classic one;
 /// every labelled counter is there at 0 before anything happened.
 async fn scrapers_get_the_format_they_ask_for_and_promtool_accepts_it(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let token = &cast.integration.token;
     let (content_type, classic) = scrape(&app, token, "text/plain;version=0.0.4").await;
     assert_eq!(content_type, "text/plain; version=0.0.4; charset=utf-8");

@@ -2,6 +2,7 @@
 
 use reqwest::{Method, StatusCode};
 use servicedesk::api::openapi::ApiDoc;
+use servicedesk::service::ErrorCode;
 use utoipa::OpenApi;
 
 use crate::support::{Backend, TestApp, read};
@@ -59,11 +60,54 @@ async fn the_server_serves_the_contract_and_swagger_ui() {
     assert_eq!(served, generated);
 }
 
+/// The served contract lists exactly the codes a problem can carry, as the problem's `code`;
+/// what the server answers on a few routes of its own is among them (the sweep holds every
+/// refusal of every operation to the same list).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_contract_lists_every_problem_code() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let (_, served) = read(app.send(Method::GET, "/openapi.json", None, None).await).await;
+    let schemas = &served["components"]["schemas"];
+    assert_eq!(
+        schemas["Problem"]["properties"]["code"]["$ref"],
+        "#/components/schemas/ErrorCode"
+    );
+    let listed: Vec<&str> = schemas["ErrorCode"]["enum"]
+        .as_array()
+        .expect("an enum")
+        .iter()
+        .filter_map(serde_json::Value::as_str)
+        .collect();
+    let ours: Vec<&str> = ErrorCode::ALL.iter().map(|code| code.as_str()).collect();
+    assert_eq!(listed, ours);
+    for (method, path, token) in [
+        (Method::GET, "/api/v1/tickets", None),
+        (
+            Method::GET,
+            "/api/v1/no-such-route",
+            Some(app.admin_token.as_str()),
+        ),
+        (Method::DELETE, "/openapi.json", None),
+        (
+            Method::GET,
+            "/api/v1/users/nobody",
+            Some(app.admin_token.as_str()),
+        ),
+    ] {
+        let (status, problem) = read(app.send(method.clone(), path, token, None).await).await;
+        assert!(status.is_client_error(), "{method} {path}: {status}");
+        let code = problem["code"].as_str().expect("a code");
+        assert!(
+            listed.contains(&code),
+            "{method} {path}: {code} is not listed"
+        );
+    }
+}
+
 /// Each representation the server answers with is one the contract names for that response:
 /// CSV and workbook reports, the event stream, both metrics formats.
 async fn what_the_server_answers_is_in_its_contract(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let contract = serde_json::to_value(ApiDoc::openapi()).expect("json");
     let period = "from=2026-11-23T00:00:00Z&to=2026-11-24T00:00:00Z";
     for (path, query, accept) in [
@@ -145,8 +189,7 @@ async fn a_body_may_be_left_out_exactly_where_it_requires_no_field(backend: Back
             );
         }
     }
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let user = app
         .send(
             Method::PATCH,

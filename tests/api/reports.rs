@@ -18,8 +18,7 @@ fn start() -> DateTime<Utc> {
 
 async fn sla_figures_follow_the_tickets_in_business_time(backend: Backend) {
     let clock = Arc::new(ManualClock::new(start()));
-    let app = TestApp::spawn_on_clock(backend, clock.clone()).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast_on_clock(backend, clock.clone()).await;
     let set =
         |seconds: i64| clock.advance(start() + chrono::Duration::seconds(seconds) - clock.now());
     app.round_the_clock_policy(
@@ -39,29 +38,24 @@ async fn sla_figures_follow_the_tickets_in_business_time(backend: Backend) {
     let c = app.create_ticket(other, json!({})).await;
     let d = app.create_ticket(t1, json!({})).await;
     set(1);
-    app.act(t1, &d, "cancel", json!({"reason": "Ganda"})).await;
+    app.act_saying(t1, &d, "cancel", "Ganda").await;
     set(5);
-    app.act(t1, &b, "escalate", json!({"reason": "Perlu Tier 2"}))
-        .await;
+    app.act_saying(t1, &b, "escalate", "Perlu Tier 2").await;
     set(10);
     app.act(t1, &a, "acknowledge", json!({})).await;
     set(20);
-    app.act(t1, &a, "pend", json!({"reason": "Menunggu suku cadang"}))
-        .await;
+    app.act_saying(t1, &a, "pend", "Menunggu suku cadang").await;
     set(30);
     app.act(other, &c, "acknowledge", json!({})).await;
     set(220);
     app.act(t1, &a, "resume", json!({})).await;
     set(320);
-    app.act(t1, &a, "resolve", json!({"resolution": "Diganti"}))
-        .await;
+    app.act_saying(t1, &a, "resolve", "Diganti").await;
     set(400);
-    app.act(t2, &b, "resolve", json!({"resolution": "Dipulihkan"}))
-        .await;
+    app.act_saying(t2, &b, "resolve", "Dipulihkan").await;
     set(1300);
     // C's tier 1 window (600 s) ran out on the way: Tier 2 has it now.
-    app.act(t2, &c, "resolve", json!({"resolution": "Akhirnya"}))
-        .await;
+    app.act_saying(t2, &c, "resolve", "Akhirnya").await;
 
     let period = "from=2026-11-23T00:00:00Z&to=2026-11-24T00:00:00Z";
     let (status, report) = app
@@ -156,8 +150,7 @@ async fn sla_figures_follow_the_tickets_in_business_time(backend: Backend) {
 
 async fn availability_report_lists_every_service(backend: Backend) {
     let clock = Arc::new(ManualClock::new(start()));
-    let app = TestApp::spawn_on_clock(backend, clock).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast_on_clock(backend, clock).await;
     let (_, service) = app
         .post(
             "/api/v1/services",
@@ -220,8 +213,7 @@ fn cells(csv: &str) -> Vec<Vec<String>> {
 
 async fn csv_cells_with_names_never_start_a_formula(backend: Backend) {
     let clock = Arc::new(ManualClock::new(start()));
-    let app = TestApp::spawn_on_clock(backend, clock).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast_on_clock(backend, clock).await;
     let formula = r#"=HYPERLINK("http://evil","klik")"#;
     let (status, unit) = app
         .post(

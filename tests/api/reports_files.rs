@@ -17,10 +17,19 @@ const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.
 
 /// A service with outages and tickets of two PDs, one resolved, so that the reports have
 /// whole and empty figures.
+/// The months an availability row names as over their downtime budget.
+fn breach_months(row: &Value) -> Vec<&str> {
+    row["budget_breaches"]
+        .as_array()
+        .expect("breaches")
+        .iter()
+        .filter_map(|b| b["month"].as_str())
+        .collect()
+}
+
 async fn region_with_work(backend: Backend) -> (TestApp, Cast, String) {
     let clock = Arc::new(ManualClock::new(start()));
-    let app = TestApp::spawn_on_clock(backend, clock.clone()).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast_on_clock(backend, clock.clone()).await;
     let service = service_with_outages(&app, &cast).await;
     let a = app
         .create_ticket(&cast.tier1.token, json!({"service_id": service}))
@@ -32,13 +41,8 @@ async fn region_with_work(backend: Backend) -> (TestApp, Cast, String) {
     app.act(&cast.tier1.token, &a, "acknowledge", json!({}))
         .await;
     clock.advance(chrono::Duration::minutes(50));
-    app.act(
-        &cast.tier1.token,
-        &a,
-        "resolve",
-        json!({"resolution": "Dipulihkan"}),
-    )
-    .await;
+    app.act_saying(&cast.tier1.token, &a, "resolve", "Dipulihkan")
+        .await;
     (app, cast, service)
 }
 
@@ -187,13 +191,7 @@ async fn the_availability_workbook_holds_the_json_figures_typed(backend: Backend
             json["planned_downtime_seconds"].as_f64().expect("s")
         ));
         assert_eq!(book.at(row, 6), Data::Bool(json["met"] == true));
-        let months: Vec<&str> = json["budget_breaches"]
-            .as_array()
-            .expect("breaches")
-            .iter()
-            .filter_map(|b| b["month"].as_str())
-            .collect();
-        assert_eq!(book.text(row, 7), months.join(", "));
+        assert_eq!(book.text(row, 7), breach_months(json).join(", "));
     }
     let simpeg = rows
         .iter()
@@ -340,13 +338,7 @@ async fn csv_figures_have_fixed_decimals_and_equal_the_json(backend: Backend) {
         assert_eq!(cells[7], json["downtime_seconds"].to_string());
         assert_eq!(cells[8], json["planned_downtime_seconds"].to_string());
         assert_eq!(cells[9], json["met"].to_string());
-        let months: Vec<&str> = json["budget_breaches"]
-            .as_array()
-            .expect("breaches")
-            .iter()
-            .filter_map(|b| b["month"].as_str())
-            .collect();
-        assert_eq!(cells[10], months.join(" "));
+        assert_eq!(cells[10], breach_months(json).join(" "));
     }
     assert!(table.iter().any(|row| row[10] == "2026-11"), "{table:?}");
 

@@ -56,8 +56,8 @@ fn row_of(report: &Value, id: &str) -> Value {
 }
 
 async fn a_five_year_report_answers_what_its_months_do(backend: Backend) {
-    let app = TestApp::spawn_on_clock(backend, Arc::new(ManualClock::new(start()))).await;
-    let cast = app.cast().await;
+    let (app, cast) =
+        TestApp::spawn_cast_on_clock(backend, Arc::new(ManualClock::new(start()))).await;
     let token = &cast.integration.token;
     let id = service_with_outages(&app, &cast).await;
 
@@ -110,8 +110,8 @@ async fn a_five_year_report_answers_what_its_months_do(backend: Backend) {
 }
 
 async fn a_period_past_five_years_or_a_bad_month_is_refused_by_name(backend: Backend) {
-    let app = TestApp::spawn_on_clock(backend, Arc::new(ManualClock::new(start()))).await;
-    let cast = app.cast().await;
+    let (app, cast) =
+        TestApp::spawn_cast_on_clock(backend, Arc::new(ManualClock::new(start()))).await;
     let token = &cast.integration.token;
     for report in ["sla", "availability"] {
         for (query, field) in [
@@ -152,8 +152,7 @@ async fn a_month_runs_from_local_midnight_to_local_midnight(backend: Backend) {
         .single()
         .expect("instant");
     let clock = Arc::new(ManualClock::new(before_midnight));
-    let app = TestApp::spawn_on_clock(backend, clock.clone()).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast_on_clock(backend, clock.clone()).await;
     let token = &cast.integration.token;
     let (_, region) = app.get("/api/v1/region", &app.admin_token).await;
     assert_eq!(region["timezone"], "Asia/Makassar");

@@ -4,11 +4,10 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::on_both_databases;
-use crate::support::{Backend, TestApp};
+use crate::support::{Backend, TestApp, assert_refused_on};
 
 async fn supervisors_keep_the_catalogue_and_tickets_name_services(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let (status, simpeg) = app
         .post(
             "/api/v1/services",
@@ -56,15 +55,11 @@ async fn supervisors_keep_the_catalogue_and_tickets_name_services(backend: Backe
             crate::support::incident(json!({"service_id": id})),
         )
         .await;
-    assert_eq!(
-        (status, &problem["errors"][0]["field"]),
-        (StatusCode::UNPROCESSABLE_ENTITY, &json!("service_id"))
-    );
+    assert_refused_on(status, &problem, "service_id");
 }
 
 async fn the_catalogue_refuses_bad_entries_and_other_roles(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let entry = json!({"code": "WEB", "name": "Portal", "owner_unit_id": cast.disdik});
     assert_eq!(
         app.post("/api/v1/services", &cast.tier1.token, entry.clone())

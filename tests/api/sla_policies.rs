@@ -4,7 +4,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::on_both_databases;
-use crate::support::{Backend, TestApp};
+use crate::support::{Backend, TestApp, assert_refused_on};
 
 fn targets() -> Value {
     json!([
@@ -16,8 +16,7 @@ fn targets() -> Value {
 }
 
 async fn the_preset_policy_is_the_default(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let (status, page) = app.get("/api/v1/sla-policies", &cast.tier1.token).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     let policy = &page["items"][0];
@@ -31,8 +30,7 @@ async fn the_preset_policy_is_the_default(backend: Backend) {
 }
 
 async fn a_new_default_policy_takes_over(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let (_, page) = app
         .get("/api/v1/sla-policies", &cast.supervisor.token)
         .await;
@@ -93,8 +91,7 @@ async fn a_new_default_policy_takes_over(backend: Backend) {
 }
 
 async fn incoherent_targets_are_refused(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let (_, page) = app
         .get("/api/v1/sla-policies", &cast.supervisor.token)
         .await;
@@ -132,10 +129,7 @@ async fn incoherent_targets_are_refused(backend: Backend) {
             json!({"name": "x", "calendar_id": "nope", "targets": targets()}),
         )
         .await;
-    assert_eq!(
-        (status, &problem["errors"][0]["field"]),
-        (StatusCode::UNPROCESSABLE_ENTITY, &json!("calendar_id"))
-    );
+    assert_refused_on(status, &problem, "calendar_id");
     let (_, page) = app
         .get("/api/v1/sla-policies", &cast.supervisor.token)
         .await;

@@ -20,15 +20,7 @@ pub(crate) type Event = (String, String, Value);
 
 impl Events {
     pub(crate) async fn open(app: &TestApp, token: &str, last_event_id: Option<&str>) -> Self {
-        let mut request = app
-            .client
-            .get(app.url("/api/v1/events/stream"))
-            .bearer_auth(token);
-        if let Some(id) = last_event_id {
-            request = request.header("Last-Event-ID", id);
-        }
-        let response = request.send().await.expect("stream");
-        assert_eq!(response.status(), StatusCode::OK);
+        let response = app.event_stream(token, last_event_id).await;
         assert_eq!(response.headers()["content-type"], "text/event-stream");
         Self {
             response,
@@ -81,8 +73,7 @@ fn created(ticket: &Value) -> impl Fn(&Event) -> bool + '_ {
 }
 
 async fn the_stream_delivers_what_the_caller_may_see_and_resumes(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let mut dashboard = Events::open(&app, &cast.integration.token, None).await;
     let mut other_pd = Events::open(&app, &cast.tier1_other_pd.token, None).await;
 
@@ -128,8 +119,7 @@ async fn the_stream_delivers_what_the_caller_may_see_and_resumes(backend: Backen
 }
 
 async fn a_revoked_token_is_cut_off(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let mut dashboard = Events::open(&app, &cast.integration.token, None).await;
     let (_, tokens) = app
         .get(
@@ -172,8 +162,7 @@ async fn a_revoked_token_is_cut_off(backend: Backend) {
 /// The token is checked again every 10 s whatever the traffic: on a busy desk, where the
 /// stream is never quiet, a revoked token and a deactivated account still stop receiving.
 async fn a_busy_stream_is_cut_off_too(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let dashboard = Events::open(&app, &cast.integration.token, None).await;
     let staff = Events::open(&app, &cast.tier2.token, None).await;
     let busy = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
@@ -254,8 +243,7 @@ async fn a_busy_stream_is_cut_off_too(backend: Backend) {
 /// A client sees it is connected before anything happens on the desk: the stream opens with a
 /// reconnection delay and a comment line, well before the first 10 s heartbeat.
 async fn the_stream_says_it_is_connected_at_once(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let mut events = Events::open(&app, &cast.integration.token, None).await;
     let started = std::time::Instant::now();
     while !events.buffer.contains("\n\n") {
@@ -278,17 +266,16 @@ async fn the_stream_says_it_is_connected_at_once(backend: Backend) {
 /// An event the hub panics on (a debug build's fault point, `[test-panic:event-hub]` in its
 /// data) is skipped; the hub restarts, readiness naming it meanwhile, and streams what follows.
 async fn an_event_the_hub_panics_on_is_skipped_and_the_stream_goes_on(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let mut listener = Events::open(&app, &cast.tier2.token, None).await;
     let ticket = app.create_ticket(&cast.tier1.token, json!({})).await;
     listener.until(created(&ticket)).await;
 
-    app.act(
+    app.act_saying(
         &cast.tier1.token,
         &ticket,
         "pend",
-        json!({"reason": "Menunggu vendor [test-panic:event-hub]"}),
+        "Menunggu vendor [test-panic:event-hub]",
     )
     .await;
     app.wait_for_restart("event-hub").await;
@@ -306,8 +293,7 @@ async fn an_event_the_hub_panics_on_is_skipped_and_the_stream_goes_on(backend: B
 /// The stream names who made each event for staff, as a ticket's trail does, and never for an
 /// integration.
 async fn staff_see_who_acted_in_the_stream_and_integrations_do_not(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let mut desk = Events::open(&app, &cast.tier2.token, None).await;
     let mut dashboard = Events::open(&app, &cast.integration.token, None).await;
     let ticket = app.create_ticket(&cast.tier1.token, json!({})).await;

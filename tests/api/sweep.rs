@@ -465,8 +465,8 @@ fn fingerprint(storage: &Storage) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// What is wrong with the answer to `case`, if anything.
-async fn judge(case: &Case, response: reqwest::Response) -> Option<String> {
+/// What is wrong with the answer to `case`, if anything; `codes` are the contract's problem codes.
+async fn judge(case: &Case, codes: &[Value], response: reqwest::Response) -> Option<String> {
     let status = response.status();
     let content_type = response
         .headers()
@@ -485,6 +485,10 @@ async fn judge(case: &Case, response: reqwest::Response) -> Option<String> {
         Some(format!("answered {status} as {content_type:?}"))
     } else if problem["status"] != status.as_u16() || !problem["code"].is_string() {
         Some(format!("answered {status} with a malformed problem"))
+    } else if !codes.contains(&problem["code"]) {
+        Some(format!(
+            "answered {status} with a code the contract does not list"
+        ))
     } else if case.status.is_some_and(|expected| expected != status) {
         Some(format!("answered {status}, not {:?}", case.status))
     } else if let Some(field) = &case.names {
@@ -507,6 +511,10 @@ async fn every_operation_refuses_bad_input_and_changes_nothing(backend: Backend)
     let app = TestApp::spawn(backend).await;
     let fixture = Fixture::make(&app).await;
     let spec = serde_json::to_value(ApiDoc::openapi()).expect("contract");
+    let codes = spec["components"]["schemas"]["ErrorCode"]["enum"]
+        .as_array()
+        .expect("the contract lists the problem codes")
+        .clone();
     let mut failures = Vec::new();
     let mut sent = 0;
     for (template, operations) in spec["paths"].as_object().expect("paths") {
@@ -528,7 +536,7 @@ async fn every_operation_refuses_bad_input_and_changes_nothing(backend: Backend)
                 }
                 let response = request.send().await.expect("request sent");
                 sent += 1;
-                failures.extend(judge(&case, response).await);
+                failures.extend(judge(&case, &codes, response).await);
             }
             let after = fingerprint(&app.storage);
             for (table, content) in &after {

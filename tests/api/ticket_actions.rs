@@ -4,7 +4,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::on_both_databases;
-use crate::support::{ACTIONS, Backend, Cast, TestApp};
+use crate::support::{ACTIONS, Backend, Cast, TestApp, assert_refused_on};
 
 fn body(action: &str, cast: &Cast, tier: i64) -> Value {
     match action {
@@ -22,11 +22,11 @@ async fn ticket_in(app: &TestApp, cast: &Cast, status: &str, tier: i64) -> Value
     let mut ticket = app.create_ticket(&cast.tier1.token, json!({})).await;
     let worker = if tier == 2 {
         ticket = app
-            .act(
+            .act_saying(
                 &cast.tier1.token,
                 &ticket,
                 "escalate",
-                json!({"reason": "Di luar kemampuan Tier 1"}),
+                "Di luar kemampuan Tier 1",
             )
             .await;
         &cast.tier2.token
@@ -78,8 +78,7 @@ fn table(action: &str, status: &str, tier: i64) -> Option<(&'static str, i64)> {
 
 /// Every action from every status at `tier`, by whoever works that tier.
 async fn every_move_of_the_action_table(backend: Backend, tier: i64) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let worker = if tier == 1 {
         &cast.tier1.token
     } else {
@@ -142,8 +141,7 @@ async fn every_move_of_the_action_table_at_tier2(backend: Backend) {
 }
 
 async fn roles_that_may_not_make_a_move_are_refused(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let at_tier1 = app.create_ticket(&cast.tier1.token, json!({})).await;
     let at_tier2 = ticket_in(&app, &cast, "in_progress", 2).await;
     let try_move = |token: String, ticket: &Value, action: &'static str, tier: i64| {
@@ -219,11 +217,11 @@ async fn roles_that_may_not_make_a_move_are_refused(backend: Backend) {
     );
 
     let taken = app
-        .act(
+        .act_saying(
             &cast.supervisor.token,
             &at_tier1,
             "escalate",
-            json!({"reason": "Diambil alih Tier 2"}),
+            "Diambil alih Tier 2",
         )
         .await;
     assert_eq!(
@@ -233,8 +231,7 @@ async fn roles_that_may_not_make_a_move_are_refused(backend: Backend) {
 }
 
 async fn a_ticket_goes_from_tier1_to_tier2_and_back(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let t1 = &cast.tier1.token;
     let mut ticket = app.create_ticket(t1, json!({})).await;
     ticket = app
@@ -246,17 +243,10 @@ async fn a_ticket_goes_from_tier1_to_tier2_and_back(backend: Backend) {
     );
     ticket = app.act(t1, &ticket, "acknowledge", json!({})).await;
     assert!(ticket["first_response_at"].is_string());
-    ticket = app
-        .act(t1, &ticket, "pend", json!({"reason": "Menunggu vendor"}))
-        .await;
+    ticket = app.act_saying(t1, &ticket, "pend", "Menunggu vendor").await;
     ticket = app.act(t1, &ticket, "resume", json!({})).await;
     ticket = app
-        .act(
-            t1,
-            &ticket,
-            "escalate",
-            json!({"reason": "Perlu akses pusat data"}),
-        )
+        .act_saying(t1, &ticket, "escalate", "Perlu akses pusat data")
         .await;
     assert_eq!(
         (&ticket["tier"], &ticket["assignee_id"]),
@@ -272,11 +262,11 @@ async fn a_ticket_goes_from_tier1_to_tier2_and_back(backend: Backend) {
         )
         .await;
     ticket = app
-        .act(
+        .act_saying(
             &cast.tier2.token,
             &ticket,
             "return",
-            json!({"solution": "Atur ulang DNS ke 10.0.0.2"}),
+            "Atur ulang DNS ke 10.0.0.2",
         )
         .await;
     assert_eq!(
@@ -288,25 +278,13 @@ async fn a_ticket_goes_from_tier1_to_tier2_and_back(backend: Backend) {
         "back to the Tier 1 technician who had it"
     );
     ticket = app
-        .act(
-            t1,
-            &ticket,
-            "resolve",
-            json!({"resolution": "DNS diperbaiki"}),
-        )
+        .act_saying(t1, &ticket, "resolve", "DNS diperbaiki")
         .await;
     assert_eq!(ticket["resolution"], "DNS diperbaiki");
-    ticket = app
-        .act(t1, &ticket, "reopen", json!({"reason": "Masih gagal"}))
-        .await;
+    ticket = app.act_saying(t1, &ticket, "reopen", "Masih gagal").await;
     assert!(ticket["resolved_at"].is_null());
     ticket = app
-        .act(
-            t1,
-            &ticket,
-            "resolve",
-            json!({"resolution": "Cache dibersihkan"}),
-        )
+        .act_saying(t1, &ticket, "resolve", "Cache dibersihkan")
         .await;
     ticket = app.act(t1, &ticket, "close", json!({})).await;
     assert!(ticket["closed_at"].is_string());
@@ -363,30 +341,11 @@ async fn a_ticket_goes_from_tier1_to_tier2_and_back(backend: Backend) {
 }
 
 async fn moves_need_their_reason_and_a_fitting_assignee(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let ticket = app.create_ticket(&cast.tier1.token, json!({})).await;
     let id = ticket["id"].as_str().expect("id");
-    for (action, field) in [
-        ("escalate", "reason"),
-        ("pend", "reason"),
-        ("cancel", "reason"),
-        ("resolve", "resolution"),
-        ("assign", "assignee_id"),
-    ] {
-        let (status, problem) = app
-            .post(
-                &format!("/api/v1/tickets/{id}/{action}"),
-                &cast.tier1.token,
-                json!({}),
-            )
-            .await;
-        assert_eq!(
-            (status, &problem["errors"][0]["field"]),
-            (StatusCode::UNPROCESSABLE_ENTITY, &json!(field)),
-            "{action}"
-        );
-    }
+    app.assert_moves_need_their_fields(&cast.tier1.token, &ticket)
+        .await;
     for assignee in [&cast.tier1_other_pd.id, &cast.tier2.id, &cast.auditor.id] {
         let (status, problem) = app
             .post(
@@ -429,8 +388,7 @@ async fn moves_need_their_reason_and_a_fitting_assignee(backend: Backend) {
 }
 
 async fn comments_follow_the_ticket_and_the_first_public_one_is_a_response(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let ticket = app.create_ticket(&cast.tier1.token, json!({})).await;
     let id = ticket["id"].as_str().expect("id");
     let comments = format!("/api/v1/tickets/{id}/comments");
@@ -464,12 +422,7 @@ async fn comments_follow_the_ticket_and_the_first_public_one_is_a_response(backe
     assert_eq!(answered["status"], "new", "a comment moves no status");
 
     let escalated = app
-        .act(
-            &cast.tier1.token,
-            &ticket,
-            "escalate",
-            json!({"reason": "Tier 2"}),
-        )
+        .act_saying(&cast.tier1.token, &ticket, "escalate", "Tier 2")
         .await;
     let (status, _) = app
         .post(
@@ -504,10 +457,7 @@ async fn comments_follow_the_ticket_and_the_first_public_one_is_a_response(backe
     let (status, problem) = app
         .post(&comments, &cast.tier1.token, json!({"body": "  "}))
         .await;
-    assert_eq!(
-        (status, &problem["errors"][0]["field"]),
-        (StatusCode::UNPROCESSABLE_ENTITY, &json!("body"))
-    );
+    assert_refused_on(status, &problem, "body");
 
     let (_, staff_view) = app.get(&comments, &cast.auditor.token).await;
     assert_eq!(staff_view.as_array().map(Vec::len), Some(4));
@@ -529,8 +479,7 @@ async fn comments_follow_the_ticket_and_the_first_public_one_is_a_response(backe
 }
 
 async fn acknowledging_an_unassigned_ticket_takes_it(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let t1 = &cast.tier1.token;
     let mut ticket = app.create_ticket(t1, json!({})).await;
     ticket = app.act(t1, &ticket, "acknowledge", json!({})).await;
@@ -542,15 +491,10 @@ async fn acknowledging_an_unassigned_ticket_takes_it(backend: Backend) {
         .expect("acknowledged");
     assert_eq!(acknowledged["data"]["assignee_id"], cast.tier1.id);
     ticket = app
-        .act(t1, &ticket, "escalate", json!({"reason": "Perlu Tier 2"}))
+        .act_saying(t1, &ticket, "escalate", "Perlu Tier 2")
         .await;
     ticket = app
-        .act(
-            &cast.tier2.token,
-            &ticket,
-            "return",
-            json!({"solution": "Atur ulang DNS"}),
-        )
+        .act_saying(&cast.tier2.token, &ticket, "return", "Atur ulang DNS")
         .await;
     assert_eq!(
         ticket["assignee_id"], cast.tier1.id,
@@ -572,9 +516,7 @@ async fn acknowledging_an_unassigned_ticket_takes_it(backend: Backend) {
 
     // At tier 2, Tier 2's acknowledge takes it.
     let mut taken = app.create_ticket(t1, json!({})).await;
-    taken = app
-        .act(t1, &taken, "escalate", json!({"reason": "Perlu Tier 2"}))
-        .await;
+    taken = app.act_saying(t1, &taken, "escalate", "Perlu Tier 2").await;
     taken = app
         .act(&cast.tier2.token, &taken, "acknowledge", json!({}))
         .await;

@@ -36,8 +36,7 @@ async fn listed(app: &TestApp, who: &Member, ticket: &Value) -> Value {
 }
 
 async fn every_ticket_names_the_moves_its_reader_may_make(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let created = app.create_ticket(&cast.tier1.token, json!({})).await;
     let open_at_tier1 = [
         "acknowledge",
@@ -63,12 +62,7 @@ async fn every_ticket_names_the_moves_its_reader_may_make(backend: Backend) {
     }
 
     let resolved = app
-        .act(
-            &cast.tier1.token,
-            &created,
-            "resolve",
-            json!({"resolution": "Layanan dipulihkan"}),
-        )
+        .act_saying(&cast.tier1.token, &created, "resolve", "Layanan dipulihkan")
         .await;
     assert_eq!(
         moves(&resolved),
@@ -97,12 +91,7 @@ async fn every_ticket_names_the_moves_its_reader_may_make(backend: Backend) {
     );
 
     let reopened = app
-        .act(
-            &cast.tier1.token,
-            &resolved,
-            "reopen",
-            json!({"reason": "Masih galat"}),
-        )
+        .act_saying(&cast.tier1.token, &resolved, "reopen", "Masih galat")
         .await;
     assert_eq!(
         reopened["resolved_by"],
@@ -110,20 +99,15 @@ async fn every_ticket_names_the_moves_its_reader_may_make(backend: Backend) {
         "reopened: nobody resolved it"
     );
     let escalated = app
-        .act(
-            &cast.tier1.token,
-            &reopened,
-            "escalate",
-            json!({"reason": "Perlu Tier 2"}),
-        )
+        .act_saying(&cast.tier1.token, &reopened, "escalate", "Perlu Tier 2")
         .await;
     assert!(moves(&escalated).is_empty(), "Tier 1 has no move at tier 2");
     let resolved = app
-        .act(
+        .act_saying(
             &cast.tier2.token,
             &escalated,
             "resolve",
-            json!({"resolution": "Server dipulihkan"}),
+            "Server dipulihkan",
         )
         .await;
     assert_eq!(
@@ -145,8 +129,7 @@ async fn every_ticket_names_the_moves_its_reader_may_make(backend: Backend) {
 }
 
 async fn a_refused_move_says_why_and_what_is_possible(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let ticket = app.create_ticket(&cast.tier1.token, json!({})).await;
     let id = ticket["id"].as_str().expect("id").to_owned();
     let post = |token: String, action: &'static str, body: Value| {
@@ -213,13 +196,8 @@ async fn a_refused_move_says_why_and_what_is_possible(backend: Backend) {
         assert!(problem.get("allowed_actions").is_none(), "{problem}");
     }
 
-    app.act(
-        &cast.tier1.token,
-        &ticket,
-        "escalate",
-        json!({"reason": "Perlu Tier 2"}),
-    )
-    .await;
+    app.act_saying(&cast.tier1.token, &ticket, "escalate", "Perlu Tier 2")
+        .await;
     let (status, problem) = post(
         cast.tier1.token.clone(),
         "resolve",
@@ -258,8 +236,7 @@ async fn a_refused_move_says_why_and_what_is_possible(backend: Backend) {
 }
 
 async fn each_move_has_its_own_route_and_body(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let ticket = app.create_ticket(&cast.tier1.token, json!({})).await;
     let id = ticket["id"].as_str().expect("id");
 
@@ -273,27 +250,8 @@ async fn each_move_has_its_own_route_and_body(backend: Backend) {
     assert_eq!(status, StatusCode::NOT_FOUND, "{problem}");
     assert_eq!(problem["code"], "not_found");
 
-    for (action, field) in [
-        ("assign", "assignee_id"),
-        ("pend", "reason"),
-        ("escalate", "reason"),
-        ("resolve", "resolution"),
-        ("cancel", "reason"),
-    ] {
-        let (status, problem) = app
-            .post(
-                &format!("/api/v1/tickets/{id}/{action}"),
-                &cast.tier1.token,
-                json!({}),
-            )
-            .await;
-        assert_eq!(
-            status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{action}: {problem}"
-        );
-        assert_eq!(problem["errors"][0]["field"], field, "{action}: {problem}");
-    }
+    app.assert_moves_need_their_fields(&cast.tier1.token, &ticket)
+        .await;
     // A move without fields takes no body at all.
     let response = app
         .send(

@@ -4,7 +4,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::on_both_databases;
-use crate::support::{Backend, DOMAIN, TestApp, read};
+use crate::support::{Backend, DOMAIN, TestApp, assert_refused_on, read};
 
 async fn integration_user(app: &TestApp) -> String {
     let (status, user) = app
@@ -98,10 +98,7 @@ async fn tokens_are_for_active_integration_accounts_only(backend: Backend) {
             json!({"name": "x", "expires_in_days": 0}),
         )
         .await;
-    assert_eq!(
-        (status, &problem["errors"][0]["field"]),
-        (StatusCode::UNPROCESSABLE_ENTITY, &json!("expires_in_days"))
-    );
+    assert_refused_on(status, &problem, "expires_in_days");
     let (_, listed) = app
         .get(&format!("/api/v1/users/{user}/tokens"), &app.admin_token)
         .await;

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use servicedesk::clock::ManualClock;
 
 use crate::on_both_databases;
-use crate::support::{Backend, TestApp, desk_with_sink, incident};
+use crate::support::{Backend, TestApp, desk_with_running_sink, incident};
 
 fn title(marker: &str) -> Value {
     json!({"title": format!("Printer macet {marker}")})
@@ -21,8 +21,7 @@ fn title(marker: &str) -> Value {
 
 async fn an_absurd_target_stored_before_targets_were_bounded_stops_nothing(backend: Backend) {
     let clock = Arc::new(ManualClock::new(Utc::now()));
-    let app = TestApp::spawn_on_clock(backend, clock.clone()).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast_on_clock(backend, clock.clone()).await;
     app.round_the_clock_policy(
         &cast.supervisor.token,
         json!({"response_seconds": 60, "tier1_seconds": 120, "resolution_seconds": 600}),
@@ -62,8 +61,7 @@ async fn an_absurd_target_stored_before_targets_were_bounded_stops_nothing(backe
 }
 
 async fn a_ticket_the_writer_panics_on_fails_alone_and_creation_goes_on(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast(backend).await;
     let before = app.ticket_count().await;
     let (status, problem) = app
         .post(
@@ -112,8 +110,7 @@ async fn a_ticket_the_writer_panics_on_fails_alone_and_creation_goes_on(backend:
 
 async fn a_ticket_the_sla_engine_panics_on_is_put_off_and_the_others_are_handled(backend: Backend) {
     let clock = Arc::new(ManualClock::new(Utc::now()));
-    let app = TestApp::spawn_on_clock(backend, clock.clone()).await;
-    let cast = app.cast().await;
+    let (app, cast) = TestApp::spawn_cast_on_clock(backend, clock.clone()).await;
     app.round_the_clock_policy(
         &cast.supervisor.token,
         json!({"response_seconds": 60, "tier1_seconds": 120, "resolution_seconds": 600,
@@ -157,7 +154,7 @@ async fn a_ticket_the_sla_engine_panics_on_is_put_off_and_the_others_are_handled
 }
 
 async fn mail_the_dispatcher_panics_on_is_retried_later_and_other_mail_goes_out(backend: Backend) {
-    let (app, cast, sink, _clock) = desk_with_sink(backend, &[]).await;
+    let (app, cast, sink, _clock) = desk_with_running_sink(backend, &[]).await;
     app.create_ticket(&cast.tier1.token, title("[test-panic:mail-dispatcher]"))
         .await;
     app.wait_for_restart("mail-dispatcher").await;

@@ -11,7 +11,7 @@ use crate::db::models::TokenRow;
 use crate::db::{self, write_tx};
 use crate::domain::access::Operation;
 use crate::domain::role::Role;
-use crate::service::{Desk, ServiceError, audit, fields, new_id, permit};
+use crate::service::{Desk, ErrorCode, ServiceError, audit, fields, new_id, permit};
 
 const DEFAULT_DAYS: i64 = 90;
 
@@ -102,7 +102,7 @@ impl Desk {
                 .ok_or(ServiceError::NotFound)?;
             if user.role != Role::Integration.as_str() || !user.active {
                 return Err(ServiceError::rule(
-                    "not_an_integration_account",
+                    ErrorCode::NotAnIntegrationAccount,
                     "user_id",
                     "tokens are issued to active integration accounts only",
                 ));

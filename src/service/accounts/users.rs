@@ -15,7 +15,9 @@ use crate::domain::role::{Role, UnitKind, role_fits_unit};
 use crate::service::fields::{self, present};
 use crate::service::page::{Page, PageRequest};
 use crate::service::region::{self, Region};
-use crate::service::{Desk, FieldError, ServiceError, audit, new_id, permit, staff_only};
+use crate::service::{
+    Desk, ErrorCode, FieldError, ServiceError, audit, new_id, permit, staff_only,
+};
 
 const MIN_PASSWORD_CHARS: usize = 10;
 const MAX_PASSWORD_CHARS: usize = 256;
@@ -168,7 +170,7 @@ fn check_placement(
     }
     if db::users::find_by_email(conn, &row.email)?.is_some_and(|other| other.id != row.id) {
         return Err(ServiceError::rule(
-            "email_taken",
+            ErrorCode::EmailTaken,
             "email",
             "another account already uses this address",
         ));
@@ -191,7 +193,11 @@ fn check_placement(
             Role::Tier2 | Role::Supervisor => "tier2 and supervisor need the dinas unit",
             _ => "integration accounts belong to no unit",
         };
-        return Err(ServiceError::rule("role_unit_mismatch", "unit_id", needs));
+        return Err(ServiceError::rule(
+            ErrorCode::RoleUnitMismatch,
+            "unit_id",
+            needs,
+        ));
     }
     Ok(())
 }

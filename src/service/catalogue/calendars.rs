@@ -14,7 +14,7 @@ use crate::domain::access::Operation;
 use crate::domain::calendar::WorkingHours;
 use crate::service::page::{Page, PageRequest};
 use crate::service::{
-    Desk, FieldError, ServiceError, audit, fields, new_id, permit, sla, staff_only,
+    Desk, ErrorCode, FieldError, ServiceError, audit, fields, new_id, permit, sla, staff_only,
 };
 
 /// A closed local day.
@@ -275,7 +275,7 @@ impl Desk {
                 .any(|h| h.day == day)
             {
                 return Err(ServiceError::rule(
-                    "holiday_exists",
+                    ErrorCode::HolidayExists,
                     "date",
                     "is already a holiday of this calendar",
                 ));

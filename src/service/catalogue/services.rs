@@ -11,7 +11,7 @@ use crate::db::{self, DbConn, write_tx};
 use crate::domain::access::Operation;
 use crate::service::fields::{self, present};
 use crate::service::page::{Page, PageRequest};
-use crate::service::{Desk, FieldError, ServiceError, audit, new_id, permit};
+use crate::service::{Desk, ErrorCode, FieldError, ServiceError, audit, new_id, permit};
 
 const DEFAULT_AVAILABILITY_TARGET: f64 = 99.5;
 
@@ -151,7 +151,7 @@ fn check_fields(errors: &mut Vec<FieldError>, row: &mut ServiceRow) {
 fn check_references(conn: &mut DbConn, row: &ServiceRow) -> Result<(), ServiceError> {
     if db::services::code_taken(conn, &row.code, Some(&row.id))? {
         return Err(ServiceError::rule(
-            "service_code_taken",
+            ErrorCode::ServiceCodeTaken,
             "code",
             "is already used by another service",
         ));

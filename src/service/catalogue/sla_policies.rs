@@ -12,7 +12,9 @@ use crate::db::{self, DbConn, write_tx};
 use crate::domain::access::Operation;
 use crate::domain::sla::{Priority, SlaTarget, validate_targets};
 use crate::service::page::{Page, PageRequest};
-use crate::service::{Desk, FieldError, ServiceError, audit, fields, new_id, permit, staff_only};
+use crate::service::{
+    Desk, ErrorCode, FieldError, ServiceError, audit, fields, new_id, permit, staff_only,
+};
 
 const DEFAULT_WARNING_PERCENT: i32 = 75;
 
@@ -233,7 +235,7 @@ impl Desk {
             let mut row = db::sla_policies::find(conn, id)?.ok_or(ServiceError::NotFound)?;
             if row.is_default && !input.default {
                 return Err(ServiceError::rule(
-                    "default_policy_required",
+                    ErrorCode::DefaultPolicyRequired,
                     "default",
                     "the region needs a default policy: make another policy the default instead",
                 ));

@@ -14,7 +14,7 @@ use crate::domain::role::UnitKind;
 use crate::service::fields::{self, present};
 use crate::service::page::{Page, PageRequest};
 use crate::service::region::{self, Region};
-use crate::service::{Desk, ServiceError, audit, new_id, permit};
+use crate::service::{Desk, ErrorCode, ServiceError, audit, new_id, permit};
 
 /// A unit as the API shows it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -125,7 +125,7 @@ fn ensure_code_free(
 ) -> Result<(), ServiceError> {
     if db::units::code_taken(conn, code, except)? {
         return Err(ServiceError::rule(
-            "unit_code_taken",
+            ErrorCode::UnitCodeTaken,
             "code",
             "is already used by another unit",
         ));
@@ -159,7 +159,7 @@ impl Desk {
             ensure_code_free(conn, &code, None)?;
             if input.kind == UnitKind::Dinas && db::units::dinas(conn)?.is_some() {
                 return Err(ServiceError::rule(
-                    "dinas_unit_exists",
+                    ErrorCode::DinasUnitExists,
                     "kind",
                     "the region already has its Dinas unit; there is exactly one",
                 ));

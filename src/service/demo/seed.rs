@@ -17,7 +17,7 @@ use crate::service::catalogue::sla_policies::{SlaPolicyInput, TargetInput};
 use crate::service::catalogue::units::NewUnit;
 use crate::service::demo::data::{PDS, ROUND_THE_CLOCK_SERVICE, SERVICES};
 use crate::service::demo::history::{History, Staff};
-use crate::service::{Desk, ServiceError};
+use crate::service::{Desk, ErrorCode, ServiceError};
 
 /// The audit entry saying the database holds the demo, and the record it is about.
 const DEMO_SEEDED: &str = "demo_seeded";
@@ -66,7 +66,7 @@ impl Desk {
             let units = db::units::list(&mut conn, None, 2)?;
             if units.len() > 1 {
                 return Err(ServiceError::Conflict {
-                    code: "not_empty",
+                    code: ErrorCode::NotEmpty,
                     message: "seed-demo fills an empty database only; this one already has units; \
                               point SERVICEDESK_DATA_DIR (or SERVICEDESK_DATABASE_URL) at a fresh one"
                         .into(),

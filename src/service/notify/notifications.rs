@@ -10,6 +10,7 @@ use crate::clock::rfc3339;
 use crate::db::models::NotificationRow;
 use crate::db::{self, write_tx};
 use crate::domain::role::Role;
+use crate::service::ErrorCode;
 use crate::service::page::{self, Page, PageRequest};
 use crate::service::{Desk, FieldError, ServiceError, audit, require};
 
@@ -82,7 +83,7 @@ impl Desk {
             && !["pending", "sent", "failed"].contains(&status.as_str())
         {
             return Err(ServiceError::Invalid {
-                code: "validation_failed",
+                code: ErrorCode::ValidationFailed,
                 errors: vec![FieldError::new("status", "must be pending, sent or failed")],
             });
         }
@@ -120,7 +121,7 @@ impl Desk {
             let row = db::notifications::find(conn, id)?.ok_or(ServiceError::NotFound)?;
             if !db::notifications::requeue(conn, id, now.naive_utc())? {
                 return Err(ServiceError::Conflict {
-                    code: "not_failed",
+                    code: ErrorCode::NotFailed,
                     message: format!(
                         "only a failed mail can be retried; this one is {}",
                         row.status

@@ -1,5 +1,5 @@
 //! Background workers that survive a panic. A worker (the ticket writer, the SLA engine, the
-//! mail dispatcher, the event hub) runs its loop under [`supervise`]: a panic is logged, the
+//! mail dispatcher, the event hub) runs its loop under [`Worker::supervise`]: a panic is logged, the
 //! worker's job in hand is failed alone, and the loop starts again after a short pause. While
 //! a worker is down, readiness says so (`GET /readyz`).
 

@@ -7,6 +7,7 @@ use crate::db::models::TicketRow;
 use crate::db::{self, DbConn};
 use crate::domain::role::Role;
 use crate::domain::ticket::{self, Classification, Status, Tier, Worker};
+use crate::service::ErrorCode;
 use crate::service::ServiceError;
 
 /// Whether `caller` may see the ticket at all. Tier 1 sees its own PD's tickets only;
@@ -89,7 +90,7 @@ pub(in crate::service) fn check_assignee(
         Ok(())
     } else {
         Err(ServiceError::rule(
-            "assignee_cannot_work_ticket",
+            ErrorCode::AssigneeCannotWorkTicket,
             "assignee_id",
             "must be an active user who works this ticket's tier (tier1 of its PD at tier 1, tier2 or supervisor at tier 2)",
         ))

@@ -33,7 +33,7 @@ use crate::service::tickets::draft::{
     TicketDraft, created_event, created_notice, refuse_bad_references, remembered,
 };
 use crate::service::tickets::view::{TicketView, one_ticket_for, ticket_for, ticket_view};
-use crate::service::{ServiceError, new_id};
+use crate::service::{ErrorCode, ServiceError, new_id};
 
 /// Most tickets written in one transaction.
 const MAX_BATCH: usize = 64;
@@ -349,7 +349,7 @@ impl Writer {
     ) -> Reply {
         if first.request_hash != hash {
             return Err(ServiceError::rule(
-                "idempotency_key_reused",
+                ErrorCode::IdempotencyKeyReused,
                 "Idempotency-Key",
                 "was already used for a different request",
             ));

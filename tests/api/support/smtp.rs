@@ -136,8 +136,14 @@ impl SmtpSink {
         self.state.lock().expect("sink").received.clone()
     }
 
+    /// What the sink holds once `app` has sent every mail due (its jobs driven by the test).
+    pub async fn after_dispatch(&self, app: &super::TestApp) -> Vec<Received> {
+        app.dispatch_mail().await;
+        self.received()
+    }
+
     /// Waits until at least `count` mails have come (or five seconds have passed), then a
-    /// moment more for any that should not come.
+    /// moment more for any that should not come: for a dispatcher that runs on its own.
     pub async fn wait_for(&self, count: usize) -> Vec<Received> {
         for _ in 0..250 {
             if self.received().len() >= count {

@@ -1,0 +1,282 @@
+//! Region settings: reading and changing them; `seed` makes them in an empty database.
+
+mod seed;
+
+pub use seed::SeedOutcome;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::Caller;
+use crate::clock::rfc3339;
+use crate::db::models::RegionRow;
+use crate::db::{self, DbConn, write_tx};
+use crate::domain::access::Operation;
+use crate::domain::email::{EmailAddress, OfficialDomains};
+use crate::service::ErrorCode;
+use crate::service::{Desk, FieldError, ServiceError, audit, fields, permit};
+
+/// The region as the API shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RegionView {
+    /// The Pemda's name.
+    pub name: String,
+    /// IANA timezone of its offices.
+    pub timezone: String,
+    /// Official mail domains; only addresses inside them receive mail. An entry covers that
+    /// domain exactly (`tojounaunakab.go.id`, not its subdomains); `*.tojounaunakab.go.id`
+    /// covers every domain below `tojounaunakab.go.id`.
+    pub official_email_domains: Vec<String>,
+    /// Sender of every notification; `null` until official domains are configured.
+    pub mail_from: Option<String>,
+    /// Language of mail and reports.
+    pub language: String,
+    /// The preset the region was seeded from.
+    pub preset: Option<String>,
+    /// The region's word for Tier 1.
+    pub tier1_label: String,
+    /// The region's word for Tier 2.
+    pub tier2_label: String,
+    /// Last change.
+    #[serde(with = "rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: DateTime<Utc>,
+}
+
+/// `PUT /region`: the full settings.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(examples(json!({
+    "name": "Kabupaten Tojo Una-Una",
+    "timezone": "Asia/Makassar",
+    "official_email_domains": ["tojounaunakab.go.id"],
+    "mail_from": "servicedesk@tojounaunakab.go.id",
+    "language": "id",
+    "tier1_label": "Service Desk Tier 1",
+    "tier2_label": "Service Desk Tier 2"
+})))]
+pub struct RegionUpdate {
+    /// The Pemda's name.
+    pub name: String,
+    /// IANA timezone, e.g. `Asia/Makassar`.
+    pub timezone: String,
+    /// At least one entry. An entry is an exact domain: `tojounaunakab.go.id` makes addresses
+    /// `@tojounaunakab.go.id` official, not `@dinkes.tojounaunakab.go.id`. To make subdomains
+    /// official, list each (`dinkes.tojounaunakab.go.id`) or add `*.` before a domain of at least
+    /// three labels (`*.tojounaunakab.go.id`: every domain below it, not the domain itself).
+    pub official_email_domains: Vec<String>,
+    /// Inside the official domains; defaults to `servicedesk@<first exact domain>`, and is
+    /// required when every entry is a `*.` entry.
+    pub mail_from: Option<String>,
+    /// `id` (Bahasa Indonesia) or `en`; defaults to `id`.
+    pub language: Option<String>,
+    /// Defaults to the current label.
+    pub tier1_label: Option<String>,
+    /// Defaults to the current label.
+    pub tier2_label: Option<String>,
+}
+
+/// The region settings the use cases need.
+pub(in crate::service) struct Region {
+    pub(super) row: RegionRow,
+    pub(super) domains: OfficialDomains,
+}
+
+impl Region {
+    /// Checks that `address` may be used by an official: inside an official domain.
+    pub(super) fn require_official(
+        &self,
+        field: &str,
+        address: &EmailAddress,
+    ) -> Result<(), ServiceError> {
+        if self.domains.contains(address) {
+            return Ok(());
+        }
+        let message = if self.domains.is_empty() {
+            "no official email domains are configured yet; an admin sets them with PUT /api/v1/region"
+                .to_owned()
+        } else {
+            format!(
+                "must be inside the region's official domains ({})",
+                self.domains.as_slice().join(", ")
+            )
+        };
+        Err(ServiceError::rule(
+            ErrorCode::EmailNotOfficial,
+            field,
+            message,
+        ))
+    }
+}
+
+/// Reads the region; it exists once the service has started on the database.
+pub(super) fn load(conn: &mut DbConn) -> Result<Region, ServiceError> {
+    let row = db::region::get(conn)?
+        .ok_or_else(|| ServiceError::Unavailable("the region has not been seeded yet".into()))?;
+    let stored: Vec<String> = serde_json::from_str(&row.official_email_domains)
+        .map_err(|e| ServiceError::Internal(format!("stored domains: {e}")))?;
+    let domains = OfficialDomains::parse(&stored)
+        .map_err(|_| ServiceError::Internal("stored domains are not valid".into()))?;
+    Ok(Region { row, domains })
+}
+
+fn view(region: Region) -> RegionView {
+    let row = region.row;
+    RegionView {
+        name: row.name,
+        timezone: row.timezone,
+        official_email_domains: region.domains.as_slice().to_vec(),
+        mail_from: Some(row.mail_from).filter(|m| !m.is_empty()),
+        language: row.language,
+        preset: row.preset,
+        tier1_label: row.tier1_label,
+        tier2_label: row.tier2_label,
+        updated_at: row.updated_at.and_utc(),
+    }
+}
+
+/// Checks a sender address against the official domains.
+pub(super) fn official_sender(
+    domains: &OfficialDomains,
+    mail_from: Option<&str>,
+) -> Result<String, String> {
+    match mail_from {
+        Some(text) => match EmailAddress::parse(text) {
+            Ok(address) if domains.contains(&address) => Ok(address.into_string()),
+            Ok(_) => Err(format!(
+                "must be inside the official domains ({})",
+                domains.as_slice().join(", ")
+            )),
+            Err(error) => Err(error.to_string()),
+        },
+        None if domains.is_empty() => Ok(String::new()),
+        None => domains.default_sender().ok_or_else(|| {
+            "must be given when every official domain is a *. entry (there is no exact domain to send from)"
+                .to_owned()
+        }),
+    }
+}
+
+/// A region update that passed its checks.
+struct CheckedRegion {
+    name: String,
+    timezone: String,
+    domains: OfficialDomains,
+    mail_from: String,
+    language: String,
+    labels: [Option<String>; 2],
+}
+
+/// Checks a region update, naming every field at fault.
+fn check(input: RegionUpdate) -> Result<CheckedRegion, ServiceError> {
+    let mut errors = Vec::new();
+    let name = fields::text(&mut errors, "name", &input.name, 200);
+    if input.timezone.parse::<chrono_tz::Tz>().is_err() {
+        errors.push(FieldError::new(
+            "timezone",
+            "must be an IANA timezone such as Asia/Jakarta, Asia/Makassar or Asia/Jayapura",
+        ));
+    }
+    let domains = match OfficialDomains::parse(&input.official_email_domains) {
+        Ok(domains) if !domains.is_empty() => domains,
+        Ok(_) => {
+            errors.push(FieldError::new(
+                "official_email_domains",
+                "must name at least one domain",
+            ));
+            OfficialDomains::default()
+        }
+        Err(index) => {
+            errors.push(FieldError::new(
+                format!("official_email_domains[{index}]"),
+                "must be a domain such as tojounaunakab.go.id (that domain only), or *. and a domain of at least three labels such as *.tojounaunakab.go.id (every domain below it)",
+            ));
+            OfficialDomains::default()
+        }
+    };
+    // Judged only against a list that holds: against a refused one every sender fails.
+    let mail_from = match official_sender(&domains, input.mail_from.as_deref()) {
+        Ok(sender) => sender,
+        Err(message) if !domains.is_empty() => {
+            errors.push(FieldError::new("mail_from", message));
+            String::new()
+        }
+        Err(_) => String::new(),
+    };
+    let language = input.language.unwrap_or_else(|| "id".into());
+    if !["id", "en"].contains(&language.as_str()) {
+        errors.push(FieldError::new("language", "must be id or en"));
+    }
+    let labels = [
+        ("tier1_label", input.tier1_label.as_deref()),
+        ("tier2_label", input.tier2_label.as_deref()),
+    ]
+    .map(|(field, label)| label.map(|l| fields::text(&mut errors, field, l, 100)));
+    ServiceError::check(errors)?;
+    Ok(CheckedRegion {
+        name,
+        timezone: input.timezone,
+        domains,
+        mail_from,
+        language,
+        labels,
+    })
+}
+
+impl Desk {
+    /// The region settings (any signed-in caller).
+    pub fn region(&self, _caller: &Caller) -> Result<RegionView, ServiceError> {
+        Ok(view(load(&mut *self.conn()?)?))
+    }
+
+    /// Replaces the region settings (admin).
+    pub fn update_region(
+        &self,
+        caller: &Caller,
+        input: RegionUpdate,
+    ) -> Result<RegionView, ServiceError> {
+        permit(caller, Operation::ConfigureRegion)?;
+        let CheckedRegion {
+            name,
+            timezone,
+            domains,
+            mail_from,
+            language,
+            labels,
+        } = check(input)?;
+
+        let now = self.now();
+        let mut conn = self.conn()?;
+        write_tx(&mut conn, |conn| {
+            let mut row = load(conn)?.row;
+            row.name = name;
+            row.timezone = timezone;
+            row.official_email_domains = serde_json::to_string(domains.as_slice())
+                .map_err(|e| ServiceError::Internal(e.to_string()))?;
+            row.mail_from = mail_from;
+            row.language = language;
+            let [tier1_label, tier2_label] = labels;
+            row.tier1_label = tier1_label.unwrap_or(row.tier1_label);
+            row.tier2_label = tier2_label.unwrap_or(row.tier2_label);
+            row.updated_at = now.naive_utc();
+            db::region::update(conn, &row)?;
+            audit::record(
+                conn,
+                now,
+                Some(&caller.user_id),
+                "region_updated",
+                ("region", "1"),
+                serde_json::json!({
+                    "name": row.name,
+                    "timezone": row.timezone,
+                    "official_email_domains": domains.as_slice(),
+                    "mail_from": row.mail_from,
+                }),
+            )?;
+            Ok(view(Region {
+                row,
+                domains: domains.clone(),
+            }))
+        })
+    }
+}
