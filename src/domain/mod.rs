@@ -12,6 +12,7 @@ pub mod sla;
 pub mod sla_clock;
 pub(crate) mod text_enum;
 pub mod ticket;
+pub mod ticket_handling;
 pub mod ticket_sla;
 
 /// A stored or submitted text that names no variant of the enum it should be.

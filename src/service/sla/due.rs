@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use crate::db::{self, savepoint, write_tx};
 use crate::domain::calendar::BusinessCalendar;
 use crate::service::sla::{Held, clocks, load_calendar};
+use crate::service::tickets::change::TicketChange;
 use crate::service::{Desk, ServiceError};
 
 /// How long a ticket whose alerts cannot be handled waits before the next attempt, so that
@@ -90,7 +91,7 @@ impl Desk {
             let due = db::ticket_sla::claim_due(conn, now.naive_utc(), limit)?;
             let handled = due.len();
             let mut calendars: HashMap<String, Arc<BusinessCalendar>> = HashMap::new();
-            for (mut ticket, row) in due {
+            for (ticket, row) in due {
                 let calendar = match calendars.get(&row.calendar_id) {
                     Some(calendar) => calendar.clone(),
                     None => {
@@ -106,15 +107,14 @@ impl Desk {
                 let mut retry_row = row.clone();
                 // A savepoint per ticket: one that fails is put off, the others go on.
                 let handled = savepoint(conn, |conn| {
-                    let mut held = Held {
+                    let held = Held {
                         sla: clocks(&row, &ticket.priority)?,
                         calendar,
                         row,
                     };
-                    if self.record_due_alerts(conn, &mut ticket, &mut held, now)? {
-                        db::tickets::update(conn, &ticket)?;
-                    }
-                    held.save(conn).map(drop)
+                    TicketChange::claimed(self, conn, ticket, Some(held), now)?
+                        .commit(conn)
+                        .map(drop)
                 });
                 if let Err(error) = handled {
                     tracing::error!(%error, ticket_id, "SLA alerts of a ticket put off");

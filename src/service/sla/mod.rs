@@ -1,7 +1,12 @@
-//! Tickets' SLA clocks: calendars, the clocks each ticket keeps, the alerts they owe and the
-//! engine's due work.
+//! Tickets' SLA clocks: calendars, the clocks each ticket keeps, the alerts they owe, how they
+//! look to a caller, and the engine's due work.
 
+mod alerts;
+mod calendars;
 mod clocks;
 pub mod due;
+mod view;
 
-pub use clocks::*;
+pub(in crate::service) use calendars::*;
+pub(in crate::service) use clocks::*;
+pub use view::*;

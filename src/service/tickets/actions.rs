@@ -4,25 +4,23 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::auth::Caller;
-use crate::db::models::{CommentRow, TicketRow};
-use crate::db::{self, write_tx};
+use crate::db::models::CommentRow;
+use crate::db::{self, DbConn};
 use crate::domain::access::Operation;
 use crate::domain::notification::Notice;
 use crate::domain::ticket::{self, Action, Forbidden, Refusal, Status, Tier, Worker};
+use crate::domain::ticket_handling::Made;
 use crate::domain::ticket_sla::Position;
 use crate::service::accounts::names::names_for;
-use crate::service::events::record::record_event;
 use crate::service::events::view::{EventView, event_for};
 use crate::service::notify::{self, TicketNotice};
 use crate::service::ops::metrics::AutomaticLabel;
 use crate::service::sla::SlaView;
-use crate::service::stored::{stored, stored_tier};
-use crate::service::tickets::checks::check_assignee;
-use crate::service::tickets::checks::{check_version, invalid_transition, load_visible};
+use crate::service::tickets::change::TicketChange;
+use crate::service::tickets::checks::load_visible;
+use crate::service::tickets::checks::{check_assignee, check_version, invalid_transition};
 use crate::service::tickets::requests::{ActionRequest, MAX_TEXT};
-use crate::service::tickets::view::{
-    CommentView, TicketView, comment_view, one_ticket_for, ticket_view,
-};
+use crate::service::tickets::view::{CommentView, TicketView, comment_view};
 use crate::service::{Desk, ServiceError, new_id, permit};
 
 /// `POST /tickets/{id}/comments`.
@@ -89,6 +87,13 @@ fn refused(refusal: Refusal, status: Status, tier: Tier, worker: Worker) -> Serv
     }
 }
 
+/// What a move's mail needs once the move is committed.
+struct Moved {
+    notice: Option<Notice>,
+    event_id: String,
+    detail: Option<String>,
+}
+
 impl Desk {
     /// Makes one move of the action table on a ticket, with its event, in one transaction.
     pub fn act_on_ticket(
@@ -101,126 +106,99 @@ impl Desk {
         permit(caller, Operation::WorkTickets)?;
         let action = request.action();
         let detail = action_detail(&request)?;
-        let now = self.now();
-        let at = now.naive_utc();
-        let mut conn = self.conn()?;
-        write_tx(&mut conn, |conn| {
-            let mut row = load_visible(conn, caller, id_or_number, true)?;
-            // An alert already due is recorded first, as the engine would have: the move is
-            // then decided on the ticket as it stands (perhaps just escalated).
-            let mut held = self.hold_sla(conn, &row)?;
-            if let Some(held) = held.as_mut() {
-                self.record_due_alerts(conn, &mut row, held, now)?;
-            }
-            let escalated_before = row.escalated_at.is_some();
-            let status: Status = stored("status", &row.status)?;
-            let tier = stored_tier(&row)?;
-            let worker = Worker::of(caller.role, caller.unit_id.as_deref(), &row.unit_id);
-            let to = ticket::decide(action, status, tier, worker)
-                .map_err(|refusal| refused(refusal, status, tier, worker))?;
-            check_version(&row, if_match)?;
-            let detail_text = detail.as_ref().map(|(_, text)| text.clone());
-            let mut data = serde_json::json!({"from_status": status, "to_status": to.status});
-            if let Some((field, text)) = &detail {
-                data[*field] = serde_json::json!(text);
-            }
-            match action {
-                Action::Assign => {
-                    let assignee = detail.map(|(_, id)| id).unwrap_or_default();
-                    check_assignee(conn, &row, &assignee)?;
-                    if tier == Tier::One {
-                        row.tier1_assignee_id = Some(assignee.clone());
-                    }
-                    row.assignee_id = Some(assignee);
+        self.change_ticket(
+            caller,
+            id_or_number,
+            |conn, change| self.make_move(conn, change, caller, (action, detail), if_match),
+            |conn, committed, moved| {
+                if let Some(notice) = moved.notice {
+                    let mailing = notify::mailing(conn, self.mail_from.as_deref())?;
+                    let due = committed.sla.as_ref().map(SlaView::due_instants);
+                    let notice = TicketNotice {
+                        notice,
+                        event_id: &moved.event_id,
+                        clock: None,
+                        automatic: false,
+                        detail: moved.detail,
+                        due: due.unwrap_or_default(),
+                    };
+                    notify::enqueue_ticket_mail(
+                        conn,
+                        &mailing,
+                        &committed.row,
+                        &notice,
+                        committed.at,
+                    )?;
                 }
-                Action::Escalate => {
-                    row.escalated_at = Some(at);
-                    row.escalation_reason = detail.map(|(_, reason)| reason);
-                    // Tier 1's assignee cannot work tier 2; it is remembered for the return.
-                    row.assignee_id = None;
-                    data["automatic"] = serde_json::json!(false);
-                    data["taken_over"] = serde_json::json!(worker == Worker::Tier2);
-                }
-                Action::Return => row.assignee_id.clone_from(&row.tier1_assignee_id),
-                Action::Resolve => {
-                    row.resolved_at = Some(at);
-                    row.resolution = detail.map(|(_, resolution)| resolution);
-                }
-                Action::Reopen => {
-                    row.resolved_at = None;
-                    row.resolution = None;
-                }
-                Action::Close => row.closed_at = Some(at),
-                // Whoever answers first works the ticket, unless someone already does.
-                Action::Acknowledge if row.assignee_id.is_none() => {
-                    if tier == Tier::One {
-                        row.tier1_assignee_id = Some(caller.user_id.clone());
-                    }
-                    row.assignee_id = Some(caller.user_id.clone());
-                    data["assignee_id"] = serde_json::json!(caller.user_id);
-                }
-                Action::Acknowledge | Action::Pend | Action::Resume | Action::Cancel => {}
-            }
-            // The response clock stops at the first move out of `new`.
-            if status == Status::New && to.status != Status::New && row.first_response_at.is_none()
-            {
-                row.first_response_at = Some(at);
-            }
-            if let Some(held) = held.as_mut() {
-                let from = Position { status, tier };
-                let to = Position {
-                    status: to.status,
-                    tier: to.tier,
-                };
-                held.sla
-                    .follow(from, to, escalated_before, now, &held.calendar);
-            }
-            row.status = to.status.as_str().into();
-            row.tier = to.tier.number();
-            row.updated_at = at;
-            row.version += 1;
-            db::tickets::update(conn, &row)?;
-            let event_id = record_event(
-                conn,
-                &row.id,
-                event_type(action),
-                Some(&caller.user_id),
-                now,
-                data,
-            )?;
-            let sla = held
-                .map(|held| held.save(conn))
-                .transpose()?
-                .map(|held| held.view(to.status, now));
-            let notice = match action {
-                Action::Escalate => Some(Notice::Escalated),
-                Action::Return => Some(Notice::Returned),
-                Action::Resolve => Some(Notice::Resolved),
-                _ => None,
-            };
-            if action == Action::Escalate {
-                self.metrics
-                    .escalations
-                    .get_or_create(&AutomaticLabel {
-                        automatic: "false".into(),
-                    })
-                    .inc();
-            }
-            if let Some(notice) = notice {
-                let mailing = notify::mailing(conn, self.mail_from.as_deref())?;
-                let notice = TicketNotice {
-                    notice,
-                    event_id: &event_id,
-                    clock: None,
-                    automatic: false,
-                    detail: detail_text,
-                    due: sla.as_ref().map(SlaView::due_instants).unwrap_or_default(),
-                };
-                notify::enqueue_ticket_mail(conn, &mailing, &row, &notice, now)?;
-            }
-            one_ticket_for(conn, caller, ticket_view(row, sla)?)
+                committed.view_for(conn, caller)
+            },
+        )
+    }
+
+    /// A move decided on the ticket as it stands, its field changes and its event.
+    fn make_move(
+        &self,
+        conn: &mut DbConn,
+        change: &mut TicketChange,
+        caller: &Caller,
+        (action, detail): (Action, Option<(&'static str, String)>),
+        if_match: Option<i64>,
+    ) -> Result<Moved, ServiceError> {
+        let from = change.position()?;
+        let worker = Worker::of(
+            caller.role,
+            caller.unit_id.as_deref(),
+            &change.row().unit_id,
+        );
+        let to = ticket::decide(action, from.status, from.tier, worker)
+            .map_err(|refusal| refused(refusal, from.status, from.tier, worker))?;
+        check_version(change.row(), if_match)?;
+        if action == Action::Assign {
+            let assignee = detail.as_ref().map_or("", |(_, id)| id.as_str());
+            check_assignee(conn, change.row(), assignee)?;
+        }
+        let mut data = serde_json::json!({"from_status": from.status, "to_status": to.status});
+        if let Some((field, text)) = &detail {
+            data[*field] = serde_json::json!(text);
+        }
+        let detail = detail.map(|(_, text)| text);
+        change.go(Position {
+            status: to.status,
+            tier: to.tier,
+        })?;
+        let made = Made {
+            action,
+            from,
+            to,
+            by: &caller.user_id,
+            detail: detail.clone(),
+            at: change.now(),
+        };
+        if change.handle(|handling| handling.apply(made)) {
+            data["assignee_id"] = serde_json::json!(caller.user_id);
+        }
+        if action == Action::Escalate {
+            data["automatic"] = serde_json::json!(false);
+            data["taken_over"] = serde_json::json!(worker == Worker::Tier2);
+            self.metrics
+                .escalations
+                .get_or_create(&AutomaticLabel {
+                    automatic: "false".into(),
+                })
+                .inc();
+        }
+        let event_id = change.record(conn, event_type(action), &caller.user_id, data)?;
+        let notice = match action {
+            Action::Escalate => Some(Notice::Escalated),
+            Action::Return => Some(Notice::Returned),
+            Action::Resolve => Some(Notice::Resolved),
+            _ => None,
+        };
+        Ok(Moved {
+            notice,
+            event_id,
+            detail,
         })
-        .inspect(|_| self.sla_bell.ring(None))
     }
 
     /// Adds a comment: Tier 1 on its PD's tickets at any tier, Tier 2 and supervisors on any.
@@ -233,16 +211,10 @@ impl Desk {
     ) -> Result<CommentView, ServiceError> {
         permit(caller, Operation::WorkTickets)?;
         let body = required_text("body", Some(&input.body), MAX_TEXT)?;
-        let now = self.now();
-        let mut conn = self.conn()?;
-        write_tx(&mut conn, |conn| {
-            let mut row: TicketRow = load_visible(conn, caller, id_or_number, true)?;
+        let work = |conn: &mut DbConn, change: &mut TicketChange| {
+            let row = change.row();
             if Worker::of(caller.role, caller.unit_id.as_deref(), &row.unit_id) == Worker::Reader {
                 return Err(ServiceError::Denied(Forbidden::NotAWorker.to_string()));
-            }
-            let mut held = self.hold_sla(conn, &row)?;
-            if let Some(held) = held.as_mut() {
-                self.record_due_alerts(conn, &mut row, held, now)?;
             }
             let comment = CommentRow {
                 id: new_id(),
@@ -250,32 +222,17 @@ impl Desk {
                 author_id: caller.user_id.clone(),
                 body,
                 internal: input.internal,
-                created_at: now.naive_utc(),
+                created_at: change.now().naive_utc(),
             };
             db::ticket_events::insert_comment(conn, &comment)?;
-            if !comment.internal
-                && row.status == Status::New.as_str()
-                && row.first_response_at.is_none()
-            {
-                row.first_response_at = Some(comment.created_at);
-                if let Some(held) = held.as_mut() {
-                    held.sla.first_response(now, &held.calendar);
-                }
+            if !comment.internal && change.row().status == Status::New.as_str() {
+                change.respond();
             }
-            if let Some(held) = held {
-                held.save(conn)?;
-            }
-            row.updated_at = comment.created_at;
-            row.version += 1;
-            db::tickets::update(conn, &row)?;
-            record_event(
-                conn,
-                &row.id,
-                "commented",
-                Some(&caller.user_id),
-                now,
-                serde_json::json!({"comment_id": comment.id, "internal": comment.internal}),
-            )?;
+            let data = serde_json::json!({"comment_id": comment.id, "internal": comment.internal});
+            change.record(conn, "commented", &caller.user_id, data)?;
+            Ok(comment)
+        };
+        self.change_ticket(caller, id_or_number, work, |conn, _, comment| {
             let mut names = names_for(conn, caller, std::iter::once(caller.user_id.as_str()))?;
             let mut view = comment_view(comment);
             view.author_name = names.remove(&view.author_id);

@@ -1,10 +1,16 @@
 //! Tickets: recording, reading, listing, editing, moving and commenting.
 
 pub mod actions;
+pub(in crate::service) mod change;
 mod checks;
-mod records;
+mod create;
+mod draft;
+mod edit;
+mod read;
 pub mod requests;
 pub mod view;
 pub(in crate::service) mod writer;
 
-pub use records::*;
+pub use create::NewTicket;
+pub use edit::TicketChanges;
+pub use read::TicketQuery;

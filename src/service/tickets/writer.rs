@@ -12,28 +12,26 @@
 //! restarts (see `workers`), writes the batch it had in hand ticket by ticket, and the ticket
 //! that panics alone is answered with an error.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-use chrono::{DateTime, Datelike, Utc};
+use chrono::Datelike;
 
 use crate::auth::Caller;
 use crate::clock::Clock;
-use crate::db::models::{EventRow, IdempotencyRow, TicketRow, TicketSlaRow};
+use crate::db::models::{EventRow, IdempotencyRow, TicketRow};
 use crate::db::{self, DbConn, DbPool, write_tx};
-use crate::domain::notification::Notice;
-use crate::domain::ticket::{Status, Tier};
-use crate::service::events::record::event_row;
 use crate::service::notify::{self, TicketNotice};
 use crate::service::ops::workers::{self, WorkerHealth};
-use crate::service::sla::SlaView;
 use crate::service::sla::due::Bell;
-use crate::service::sla::{self, CalendarCache, Opening};
-use crate::service::stored::stored;
+use crate::service::sla::{self, CalendarCache};
 use crate::service::tickets::checks::visible;
+use crate::service::tickets::draft::{
+    TicketDraft, created_event, created_notice, refuse_bad_references, remembered,
+};
 use crate::service::tickets::view::{TicketView, one_ticket_for, ticket_for, ticket_view};
 use crate::service::{ErrorCode, ServiceError, new_id};
 
@@ -41,19 +39,19 @@ use crate::service::{ErrorCode, ServiceError, new_id};
 const MAX_BATCH: usize = 64;
 
 /// A checked ticket waiting to be written.
-pub(in crate::service) struct Draft {
+pub(in crate::service) struct Recording {
     /// Who records it, as they are now (a retry is answered only with what they may see).
     pub caller: Caller,
     /// `Idempotency-Key` and the hash of the request it came with.
     pub idempotency: Option<(String, String)>,
-    /// The row to insert; `id`, `number` and the times are set when it is written.
-    pub row: TicketRow,
+    /// The ticket; its id, number and times are given when it is written.
+    pub ticket: TicketDraft,
 }
 
-type Reply = Result<TicketView, ServiceError>;
+pub(super) type Reply = Result<TicketView, ServiceError>;
 
 struct Job {
-    draft: Draft,
+    draft: Recording,
     reply: SyncSender<Reply>,
 }
 
@@ -123,7 +121,7 @@ impl TicketWriter {
     }
 
     /// Writes a ticket and waits until it is committed.
-    pub(in crate::service) fn write(&self, draft: Draft) -> Reply {
+    pub(in crate::service) fn write(&self, draft: Recording) -> Reply {
         let (reply, answer) = mpsc::sync_channel(1);
         let unavailable = || ServiceError::Internal("the ticket writer has stopped".into());
         self.jobs
@@ -211,7 +209,7 @@ impl Writer {
                 hand.alone = hand.taken.len() == 1;
             }
             if !hand.alone {
-                let drafts: Vec<&Draft> = hand.taken.iter().map(|t| &t.job.draft).collect();
+                let drafts: Vec<&Recording> = hand.taken.iter().map(|t| &t.job.draft).collect();
                 match self.write_batch(&drafts) {
                     Ok(replies) => {
                         for (taken, reply) in hand.taken.iter_mut().zip(replies) {
@@ -239,7 +237,7 @@ impl Writer {
         }
     }
 
-    fn write_alone(&self, draft: &Draft) -> Reply {
+    fn write_alone(&self, draft: &Recording) -> Reply {
         let attempt = || -> Reply {
             self.write_batch(&[draft])?
                 .pop()
@@ -258,29 +256,13 @@ impl Writer {
     /// refusal (nothing of it written). `None` defers a draft that repeats the `Idempotency-Key`
     /// of an earlier draft of the batch, so that it is answered as a retry once that one is
     /// committed. An error fails the whole transaction.
-    fn write_batch(&self, drafts: &[&Draft]) -> Result<Vec<Option<Reply>>, ServiceError> {
+    fn write_batch(&self, drafts: &[&Recording]) -> Result<Vec<Option<Reply>>, ServiceError> {
         let mut conn = self.pool.get()?;
         let now = self.clock.now();
         let mut earliest = None;
         let replies = write_tx(&mut conn, |conn| -> Result<_, ServiceError> {
             let mut replies: Vec<Option<Reply>> = drafts.iter().map(|_| None).collect();
-            let mut fresh = Vec::with_capacity(drafts.len());
-            let mut keys = HashSet::new();
-            for (i, draft) in drafts.iter().enumerate() {
-                #[cfg(debug_assertions)]
-                crate::faults::panic_if_marked(NAME, &draft.row.title);
-                if let Some((key, hash)) = &draft.idempotency {
-                    if !keys.insert((draft.caller.user_id.as_str(), key.as_str())) {
-                        continue;
-                    }
-                    if let Some(first) = db::idempotency::find(conn, &draft.caller.user_id, key)? {
-                        replies[i] = Some(self.replay(conn, &draft.caller, &first, hash));
-                        continue;
-                    }
-                }
-                fresh.push(i);
-            }
-            refuse_bad_references(conn, drafts, &mut fresh, &mut replies)?;
+            let fresh = self.fresh(conn, drafts, &mut replies)?;
             if fresh.is_empty() {
                 return Ok(replies);
             }
@@ -291,21 +273,12 @@ impl Writer {
             let rows: Vec<TicketRow> = fresh
                 .iter()
                 .zip(numbers)
-                .map(|(&i, number)| TicketRow {
-                    id: new_id(),
-                    number,
-                    status: Status::New.as_str().into(),
-                    tier: Tier::One.number(),
-                    created_at: now.naive_utc(),
-                    updated_at: now.naive_utc(),
-                    version: 1,
-                    ..drafts[i].row.clone()
-                })
+                .map(|(&i, number)| drafts[i].ticket.row(new_id(), number, now.naive_utc()))
                 .collect();
             db::tickets::insert_many(conn, &rows)?;
             let mut sla_rows = Vec::with_capacity(rows.len());
             let mut views = Vec::with_capacity(rows.len());
-            for opened in self.open_slas(conn, &rows, now)? {
+            for opened in sla::open_all(conn, &self.calendars, &rows, now)? {
                 views.push(opened.map(|(sla_row, view)| {
                     sla_rows.push(sla_row);
                     view
@@ -319,36 +292,10 @@ impl Writer {
                 .iter()
                 .zip(&events)
                 .zip(&views)
-                .map(|((row, event), view)| {
-                    let notice = TicketNotice {
-                        notice: Notice::Created,
-                        event_id: &event.id,
-                        clock: None,
-                        automatic: false,
-                        detail: None,
-                        due: view.as_ref().map(SlaView::due_instants).unwrap_or_default(),
-                    };
-                    (row, notice)
-                })
+                .map(|((row, event), view)| (row, created_notice(event, view.as_ref())))
                 .collect();
             notify::enqueue_created_mails(conn, &mailing, &created, now)?;
-            let remembered: Vec<IdempotencyRow> = fresh
-                .iter()
-                .zip(&rows)
-                .filter_map(|(&i, row)| {
-                    drafts[i]
-                        .idempotency
-                        .as_ref()
-                        .map(|(key, hash)| IdempotencyRow {
-                            user_id: drafts[i].caller.user_id.clone(),
-                            idempotency_key: key.clone(),
-                            request_hash: hash.clone(),
-                            ticket_id: row.id.clone(),
-                            created_at: now.naive_utc(),
-                        })
-                })
-                .collect();
-            db::idempotency::insert_many(conn, &remembered)?;
+            db::idempotency::insert_many(conn, &remembered(drafts, &fresh, &rows, now))?;
             for ((&i, row), view) in fresh.iter().zip(rows).zip(views) {
                 replies[i] = Some(ticket_view(row, view).map(|v| ticket_for(&drafts[i].caller, v)));
             }
@@ -360,87 +307,33 @@ impl Writer {
         Ok(replies)
     }
 
-    /// Each new ticket's SLA row and view, under its service's policy or the region default.
-    fn open_slas(
+    /// The drafts to write as new tickets, by index. A repeated `Idempotency-Key` is answered
+    /// as the retry it is; a draft naming a unit or service it may not is refused.
+    fn fresh(
         &self,
         conn: &mut DbConn,
-        rows: &[TicketRow],
-        now: DateTime<Utc>,
-    ) -> Result<Vec<Option<(TicketSlaRow, sla::SlaView)>>, ServiceError> {
-        let mut openings: HashMap<Option<&str>, Option<Opening>> = HashMap::new();
-        rows.iter()
-            .map(|row| {
-                let service = row.service_id.as_deref();
-                let opening = match openings.get(&service) {
-                    Some(opening) => opening.clone(),
-                    None => {
-                        let opening = sla::opening(conn, &self.calendars, service)?;
-                        openings.insert(service, opening.clone());
-                        opening
-                    }
-                };
-                let Some(opening) = opening else {
-                    return Ok(None);
-                };
-                sla::opened(&opening, &row.id, stored("priority", &row.priority)?, now)
-            })
-            .collect()
-    }
-}
-
-/// Answers drafts naming an inactive or unknown unit or service with a refusal, and keeps
-/// the rest in `fresh`.
-fn refuse_bad_references(
-    conn: &mut DbConn,
-    drafts: &[&Draft],
-    fresh: &mut Vec<usize>,
-    replies: &mut [Option<Reply>],
-) -> Result<(), ServiceError> {
-    let unit_ids: Vec<&str> = fresh
-        .iter()
-        .map(|&i| drafts[i].row.unit_id.as_str())
-        .collect();
-    let units = db::units::active_pds(conn, &unit_ids)?;
-    let service_ids: Vec<&str> = fresh
-        .iter()
-        .filter_map(|&i| drafts[i].row.service_id.as_deref())
-        .collect();
-    let services = if service_ids.is_empty() {
-        Vec::new()
-    } else {
-        db::services::active(conn, &service_ids)?
-    };
-    fresh.retain(|&i| {
-        let row = &drafts[i].row;
-        let refusal = if !units.contains(&row.unit_id) {
-            Some(ServiceError::field("unit_id", "must be an active PD unit"))
-        } else if row
-            .service_id
-            .as_ref()
-            .is_some_and(|s| !services.contains(s))
-        {
-            Some(ServiceError::field(
-                "service_id",
-                "must be an active service of the catalogue",
-            ))
-        } else {
-            None
-        };
-        match refusal {
-            Some(refusal) => {
-                replies[i] = Some(Err(refusal));
-                false
+        drafts: &[&Recording],
+        replies: &mut [Option<Reply>],
+    ) -> Result<Vec<usize>, ServiceError> {
+        let mut fresh = Vec::with_capacity(drafts.len());
+        let mut keys = HashSet::new();
+        for (i, draft) in drafts.iter().enumerate() {
+            #[cfg(debug_assertions)]
+            crate::faults::panic_if_marked(NAME, &draft.ticket.title);
+            if let Some((key, hash)) = &draft.idempotency {
+                if !keys.insert((draft.caller.user_id.as_str(), key.as_str())) {
+                    continue;
+                }
+                if let Some(first) = db::idempotency::find(conn, &draft.caller.user_id, key)? {
+                    replies[i] = Some(self.replay(conn, &draft.caller, &first, hash));
+                    continue;
+                }
             }
-            None => true,
+            fresh.push(i);
         }
-    });
-    Ok(())
-}
-
-fn created_event(row: &TicketRow, now: DateTime<Utc>) -> EventRow {
-    let data = serde_json::json!({"number": row.number, "kind": row.kind, "priority": row.priority,
-                                  "tier": row.tier, "classification": row.classification});
-    event_row(&row.id, "created", Some(&row.created_by), now, data)
+        refuse_bad_references(conn, drafts, &mut fresh, replies)?;
+        Ok(fresh)
+    }
 }
 
 impl Writer {
