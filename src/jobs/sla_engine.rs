@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 
 use crate::service::Desk;
 use crate::service::ops::workers::Worker;
+use crate::service::tickets::SlaEngineWork;
 
 /// Most tickets handled in one transaction.
 const BATCH: i64 = 200;
@@ -39,7 +40,7 @@ impl SlaEngine {
 
 impl Drop for SlaEngine {
     fn drop(&mut self) {
-        self.desk.sla_bell().stop();
+        SlaEngineWork::of(&self.desk).bell().stop();
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
@@ -52,7 +53,7 @@ fn supervised(desk: &Desk, tick: Duration) {
         name: "sla-engine",
         health: desk.workers(),
         state: None,
-        stopping: &|| desk.sla_bell().is_stopped(),
+        stopping: &|| SlaEngineWork::of(desk).bell().is_stopped(),
     }
     .supervise(
         |in_hand| run(desk, tick, in_hand),
@@ -62,7 +63,7 @@ fn supervised(desk: &Desk, tick: Duration) {
                     ticket_id,
                     "SLA alerts of a ticket put off: the engine panicked on it"
                 );
-                if let Err(error) = desk.put_off_sla(&ticket_id) {
+                if let Err(error) = SlaEngineWork::of(desk).put_off(&ticket_id) {
                     tracing::error!(%error, ticket_id, "the SLA engine could not put off a ticket");
                 }
             }
@@ -84,16 +85,17 @@ enum Look {
 /// One look: the downtime budgets, then a batch of the tickets due at the clock's present
 /// instant.
 fn look(desk: &Desk, in_hand: &mut Option<String>) -> Look {
-    if let Err(error) = desk.check_downtime_budgets() {
+    let work = SlaEngineWork::of(desk);
+    if let Err(error) = work.check_downtime_budgets() {
         tracing::error!(%error, "the SLA engine could not check downtime budgets");
     }
     let now = desk.now();
-    let next = desk.next_sla_instant().unwrap_or_else(|error| {
+    let next = work.next_instant().unwrap_or_else(|error| {
         tracing::error!(%error, "the SLA engine could not read the next instant");
         None
     });
     if next.is_some_and(|next| next <= now) {
-        let handled = desk.handle_due_sla(BATCH, in_hand).unwrap_or_else(|error| {
+        let handled = work.handle_due(BATCH, in_hand).unwrap_or_else(|error| {
             tracing::error!(%error, "the SLA engine could not handle due tickets");
             0
         });
@@ -126,7 +128,7 @@ fn run(desk: &Desk, tick: Duration, in_hand: &mut Option<String>) {
             now + chrono::Duration::from_std(tick).unwrap_or(chrono::Duration::seconds(60));
         let wake_at = next.map_or(tick_end, |next| next.min(tick_end));
         let wait = (wake_at - now).to_std().unwrap_or_default().max(MIN_SLEEP);
-        if desk.sla_bell().sleep(wake_at, wait) {
+        if SlaEngineWork::of(desk).bell().sleep(wake_at, wait) {
             return;
         }
     }

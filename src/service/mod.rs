@@ -24,7 +24,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 pub use error::{ErrorCode, FieldError, ServiceError};
-pub use sla::due::Bell;
+pub use sla::bell::Bell;
 
 use crate::auth::{Caller, JwtKeys, LoginLimiter};
 use crate::clock::Clock;
@@ -42,7 +42,7 @@ pub struct Desk {
     mail_from: Option<String>,
     ticket_writer: tickets::writer::TicketWriter,
     calendars: Arc<sla::CalendarCache>,
-    sla_bell: Arc<sla::due::Bell>,
+    sla_bell: Arc<sla::bell::Bell>,
     metrics: ops::metrics::Metrics,
     events: tokio::sync::broadcast::Sender<Arc<events::stream::StreamEvent>>,
     workers: Arc<ops::workers::WorkerHealth>,
@@ -66,7 +66,7 @@ impl Desk {
     /// Assembles the use cases.
     pub fn new(parts: DeskParts) -> Self {
         let calendars = Arc::new(sla::CalendarCache::default());
-        let sla_bell = Arc::new(sla::due::Bell::default());
+        let sla_bell = Arc::new(sla::bell::Bell::default());
         let workers = Arc::new(ops::workers::WorkerHealth::default());
         Self {
             jwt: JwtKeys::new(&parts.jwt_secret, parts.access_token_ttl_secs),

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use servicedesk::app::{self, Application, Jobs};
 use servicedesk::clock::ManualClock;
 use servicedesk::service::notify::MailQueue;
+use servicedesk::service::tickets::SlaEngineWork;
 
 use crate::on_both_databases;
 use crate::support::smtp::{Mode, Received, SmtpSink};
@@ -239,7 +240,7 @@ async fn mail_owed_before_a_crash_goes_out_after_restart(backend: Backend) {
             .seed_demo(&seeder_clock, until, "demo-servicedesk", 6, true)
             .and_then(|_| {
                 seeder_clock.advance(chrono::Duration::minutes(20));
-                seeder.handle_due_sla(200, &mut None)
+                SlaEngineWork::of(&seeder).handle_due(200, &mut None)
             });
         // And one dispatcher that claimed a mail and died in the middle of sending it.
         let claimed = MailQueue::new(seeder.clone()).claim("a-dispatcher-that-died", 1);

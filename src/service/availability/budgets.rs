@@ -13,7 +13,7 @@ use crate::service::{Desk, ServiceError, audit};
 impl Desk {
     /// Records the budget breaches of services that are down right now, whose downtime grows
     /// without anyone recording anything (the SLA engine calls this on every wake-up).
-    pub fn check_downtime_budgets(&self) -> Result<usize, ServiceError> {
+    pub(in crate::service) fn check_downtime_budgets(&self) -> Result<usize, ServiceError> {
         let now = self.now();
         let mut conn = self.conn()?;
         if db::outages::services_down(&mut conn)?.is_empty() {

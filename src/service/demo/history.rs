@@ -16,9 +16,9 @@ use crate::domain::ticket::{Action, Kind, Level};
 use crate::service::availability::NewOutage;
 use crate::service::catalogue::units::UnitView;
 use crate::service::demo::data::{PDS, ROUND_THE_CLOCK_SERVICE, SERVICES, TITLES};
-use crate::service::tickets::NewTicket;
 use crate::service::tickets::requests::ActionRequest;
 use crate::service::tickets::view::Reporter;
+use crate::service::tickets::{NewTicket, SlaEngineWork};
 use crate::service::{Desk, ServiceError, sla};
 
 use super::script::{OFFICE_DAY, RESOLUTION, Step, moves, step, target_for};
@@ -475,9 +475,12 @@ fn run_engine_until(
     clock: &ManualClock,
     to: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
-    while let Some(next) = desk.next_sla_instant()?.filter(|next| *next <= to) {
+    while let Some(next) = SlaEngineWork::of(desk)
+        .next_instant()?
+        .filter(|next| *next <= to)
+    {
         clock.advance_to(next);
-        if desk.handle_due_sla(ENGINE_BATCH, &mut None)? == 0 {
+        if SlaEngineWork::of(desk).handle_due(ENGINE_BATCH, &mut None)? == 0 {
             break;
         }
     }

@@ -2,9 +2,9 @@
 //! look to a caller, and the engine's due work.
 
 mod alerts;
+pub mod bell;
 mod calendars;
 mod clocks;
-pub mod due;
 mod view;
 
 pub(in crate::service) use calendars::*;

@@ -10,9 +10,8 @@ use crate::domain::email::EmailAddress;
 use crate::domain::role::Role;
 use crate::domain::ticket::{self, Classification, Kind, Level};
 use crate::service::fields;
-use crate::service::tickets::draft::TicketDraft;
+use crate::service::tickets::draft::{Recording, TicketDraft};
 use crate::service::tickets::view::{Reporter, TicketView};
-use crate::service::tickets::writer::Recording;
 use crate::service::{Desk, FieldError, ServiceError, permit};
 
 pub(super) const MAX_TITLE: usize = 200;

@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 
+use crate::auth::Caller;
 use crate::db::models::{EventRow, IdempotencyRow, TicketRow};
 use crate::db::{self, DbConn};
 use crate::domain::notification::Notice;
@@ -13,8 +14,7 @@ use crate::service::ServiceError;
 use crate::service::events::record::event_row;
 use crate::service::notify::TicketNotice;
 use crate::service::sla::SlaView;
-use crate::service::tickets::view::Reporter;
-use crate::service::tickets::writer::{Recording, Reply};
+use crate::service::tickets::view::{Reporter, TicketView};
 
 /// A checked new ticket.
 #[derive(Debug, Clone)]
@@ -162,3 +162,15 @@ pub(super) fn created_event(row: &TicketRow, now: DateTime<Utc>) -> EventRow {
                                   "tier": row.tier, "classification": row.classification});
     event_row(&row.id, "created", Some(&row.created_by), now, data)
 }
+
+/// A checked ticket waiting to be written.
+pub(in crate::service) struct Recording {
+    /// Who records it, as they are now (a retry is answered only with what they may see).
+    pub caller: Caller,
+    /// `Idempotency-Key` and the hash of the request it came with.
+    pub idempotency: Option<(String, String)>,
+    /// The ticket; its id, number and times are given when it is written.
+    pub ticket: TicketDraft,
+}
+
+pub(in crate::service) type Reply = Result<TicketView, ServiceError>;

@@ -6,6 +6,7 @@ mod checks;
 mod create;
 mod draft;
 mod edit;
+mod engine;
 mod read;
 pub mod requests;
 pub mod view;
@@ -13,4 +14,5 @@ pub(in crate::service) mod writer;
 
 pub use create::NewTicket;
 pub use edit::TicketChanges;
+pub use engine::SlaEngineWork;
 pub use read::TicketQuery;

@@ -26,29 +26,17 @@ use crate::db::models::{EventRow, IdempotencyRow, TicketRow};
 use crate::db::{self, DbConn, DbPool, write_tx};
 use crate::service::notify::{self, TicketNotice};
 use crate::service::ops::workers::{self, WorkerHealth};
-use crate::service::sla::due::Bell;
+use crate::service::sla::bell::Bell;
 use crate::service::sla::{self, CalendarCache};
 use crate::service::tickets::checks::visible;
 use crate::service::tickets::draft::{
-    TicketDraft, created_event, created_notice, refuse_bad_references, remembered,
+    Recording, Reply, created_event, created_notice, refuse_bad_references, remembered,
 };
-use crate::service::tickets::view::{TicketView, one_ticket_for, ticket_for, ticket_view};
+use crate::service::tickets::view::{one_ticket_for, ticket_for, ticket_view};
 use crate::service::{ErrorCode, ServiceError, new_id};
 
 /// Most tickets written in one transaction.
 const MAX_BATCH: usize = 64;
-
-/// A checked ticket waiting to be written.
-pub(in crate::service) struct Recording {
-    /// Who records it, as they are now (a retry is answered only with what they may see).
-    pub caller: Caller,
-    /// `Idempotency-Key` and the hash of the request it came with.
-    pub idempotency: Option<(String, String)>,
-    /// The ticket; its id, number and times are given when it is written.
-    pub ticket: TicketDraft,
-}
-
-pub(super) type Reply = Result<TicketView, ServiceError>;
 
 struct Job {
     draft: Recording,

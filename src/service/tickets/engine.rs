@@ -1,14 +1,15 @@
-//! What the SLA engine (`jobs::sla_engine`) does on each wake-up: handle the tickets whose
-//! stored SLA instant has come, in batches; and the bell that wakes it early.
+//! What the SLA engine (`jobs::sla_engine`) does on each wake-up, on a handle of its own: the
+//! tickets whose stored SLA instant has come are changed, in batches, through the same
+//! `TicketChange` as every other change; the months over their downtime budget are recorded.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Condvar, Mutex};
-use std::time::Duration;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
 use crate::db::{self, savepoint, write_tx};
 use crate::domain::calendar::BusinessCalendar;
+use crate::service::sla::bell::Bell;
 use crate::service::sla::{Held, clocks, load_calendar};
 use crate::service::tickets::change::TicketChange;
 use crate::service::{Desk, ServiceError};
@@ -17,76 +18,29 @@ use crate::service::{Desk, ServiceError};
 /// it does not hold up the others.
 const RETRY_AFTER: chrono::Duration = chrono::Duration::minutes(1);
 
-#[derive(Debug, Default)]
-struct BellState {
-    stopped: bool,
-    rung: bool,
-    wake_at: Option<DateTime<Utc>>,
+/// The SLA engine's work on a desk. Only the engine's thread, and the demo's history (which
+/// plays the engine's passes), make one.
+pub struct SlaEngineWork<'a> {
+    desk: &'a Desk,
 }
 
-/// Wakes the engine early when a commit stores an SLA instant earlier than the one it sleeps
-/// towards (a new ticket, a resumed one), and stops it.
-#[derive(Debug, Default)]
-pub struct Bell {
-    state: Mutex<BellState>,
-    changed: Condvar,
-}
-
-impl Bell {
-    fn lock(&self) -> std::sync::MutexGuard<'_, BellState> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+impl<'a> SlaEngineWork<'a> {
+    /// The engine's work on `desk`.
+    pub fn of(desk: &'a Desk) -> Self {
+        Self { desk }
     }
 
-    /// Tells the engine about an instant now stored; `None`: some instant changed.
-    pub(in crate::service) fn ring(&self, at: Option<DateTime<Utc>>) {
-        let mut state = self.lock();
-        if state
-            .wake_at
-            .is_some_and(|wake_at| at.is_none_or(|at| at < wake_at))
-        {
-            state.rung = true;
-            self.changed.notify_all();
-        }
-    }
-
-    /// Sleeps `wait` (towards `wake_at` on the service clock) unless rung or stopped before;
-    /// returns whether the engine should stop.
-    pub fn sleep(&self, wake_at: DateTime<Utc>, wait: Duration) -> bool {
-        let mut state = self.lock();
-        state.wake_at = Some(wake_at);
-        state.rung = false;
-        let (mut state, _) = self
-            .changed
-            .wait_timeout_while(state, wait, |s| !s.stopped && !s.rung)
-            .unwrap_or_else(|e| e.into_inner());
-        state.wake_at = None;
-        state.stopped
-    }
-
-    /// Whether the engine is told to stop.
-    pub fn is_stopped(&self) -> bool {
-        self.lock().stopped
-    }
-
-    /// Stops the engine.
-    pub fn stop(&self) {
-        self.lock().stopped = true;
-        self.changed.notify_all();
-    }
-}
-
-impl Desk {
     /// Handles up to `limit` tickets whose SLA instant has come, in one transaction with their
     /// rows locked: records warnings and breaches, escalates, stores each next instant.
     /// Returns how many tickets it handled. `in_hand` names the ticket being handled, so that
-    /// one whose handling panics can be put off (see [`Desk::put_off_sla`]).
-    pub fn handle_due_sla(
+    /// one whose handling panics can be put off (see [`SlaEngineWork::put_off`]).
+    pub fn handle_due(
         &self,
         limit: i64,
         in_hand: &mut Option<String>,
     ) -> Result<usize, ServiceError> {
-        let now = self.now();
-        let mut conn = self.conn()?;
+        let now = self.desk.now();
+        let mut conn = self.desk.conn()?;
         write_tx(&mut conn, |conn| {
             let due = db::ticket_sla::claim_due(conn, now.naive_utc(), limit)?;
             let handled = due.len();
@@ -112,7 +66,7 @@ impl Desk {
                         calendar,
                         row,
                     };
-                    TicketChange::claimed(self, conn, ticket, Some(held), now)?
+                    TicketChange::claimed(self.desk, conn, ticket, Some(held), now)?
                         .commit(conn)
                         .map(drop)
                 });
@@ -129,9 +83,9 @@ impl Desk {
 
     /// Puts off the SLA alerts of a ticket whose handling panicked, as one whose handling
     /// failed, so that it does not stop the engine again at once.
-    pub fn put_off_sla(&self, ticket_id: &str) -> Result<(), ServiceError> {
-        let now = self.now();
-        let mut conn = self.conn()?;
+    pub fn put_off(&self, ticket_id: &str) -> Result<(), ServiceError> {
+        let now = self.desk.now();
+        let mut conn = self.desk.conn()?;
         write_tx(&mut conn, |conn| {
             if let Some(mut row) = db::ticket_sla::find_for_update(conn, ticket_id)? {
                 row.next_event_at = Some((now + RETRY_AFTER).naive_utc());
@@ -142,12 +96,17 @@ impl Desk {
     }
 
     /// The bell the SLA engine sleeps on.
-    pub fn sla_bell(&self) -> &Bell {
-        &self.sla_bell
+    pub fn bell(&self) -> &Bell {
+        &self.desk.sla_bell
     }
 
     /// The earliest stored SLA instant of any ticket.
-    pub fn next_sla_instant(&self) -> Result<Option<DateTime<Utc>>, ServiceError> {
-        Ok(db::ticket_sla::next_event_at(&mut *self.conn()?)?.map(|at| at.and_utc()))
+    pub fn next_instant(&self) -> Result<Option<DateTime<Utc>>, ServiceError> {
+        Ok(db::ticket_sla::next_event_at(&mut *self.desk.conn()?)?.map(|at| at.and_utc()))
+    }
+
+    /// Records each month of a service over its downtime budget, once, with its mail.
+    pub fn check_downtime_budgets(&self) -> Result<usize, ServiceError> {
+        self.desk.check_downtime_budgets()
     }
 }
