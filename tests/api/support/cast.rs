@@ -42,8 +42,8 @@ impl TestApp {
     }
 
     /// A server on the preset whose time moves only when the test moves `clock` (without one,
-    /// the system's), with more settings, and the cast; its SLA engine and mail dispatcher work only when the test says
-    /// (`run_due_sla`, `dispatch_mail`).
+    /// the system's), with more settings, and the cast; its SLA engine and mail dispatcher
+    /// work only when the test says (`run_due_sla`, `dispatch_mail`).
     pub async fn spawn_driven(
         backend: Backend,
         clock: Option<Arc<ManualClock>>,
