@@ -165,6 +165,19 @@ impl From<ServiceError> for ApiError {
                     format!("too many login attempts; retry in {retry_after_secs} s"),
                 )
             },
+            ServiceError::Unavailable(_)
+            | ServiceError::NotReady(_)
+            | ServiceError::StorageUnavailable(_)
+            | ServiceError::Internal(_) => Self::not_served(error),
+        }
+    }
+}
+
+impl ApiError {
+    /// The answer to a request the service could not serve: the database, a migration, a
+    /// worker, or a bug of ours. The reason goes to the log, not to the caller.
+    fn not_served(error: ServiceError) -> Self {
+        match error {
             ServiceError::Unavailable(reason) => {
                 tracing::warn!(%reason, "service unavailable");
                 Self::new(
@@ -192,6 +205,7 @@ impl From<ServiceError> for ApiError {
                 tracing::error!(%reason, "internal error");
                 Self::internal()
             }
+            other => Self::from(other),
         }
     }
 }

@@ -298,30 +298,9 @@ impl Modify for EventSchemas {
                 }))),
             );
             let frame = frame_name(name);
-            components.schemas.insert(
-                frame.clone(),
-                RefOr::T(schema(json!({
-                    "type": "object",
-                    "description": format!("The `{event_type}` frame of the event stream."),
-                    "required": ["event", "id", "data"],
-                    "properties": {
-                        "event": {"type": "string", "enum": [event_type]},
-                        "id": text("The event id (UUID v7, in time order); send it as `Last-Event-ID` to resume after it."),
-                        // A `data` line is text on the wire: JSON whose schema is the content's.
-                        "data": {
-                            "type": "string",
-                            "contentMediaType": "application/json",
-                            "contentSchema": {"allOf": [
-                                {"$ref": "#/components/schemas/StreamEvent"},
-                                {"type": "object", "properties": {
-                                    "type": {"type": "string", "enum": [event_type]},
-                                    "data": {"$ref": format!("#/components/schemas/{name}")},
-                                }},
-                            ]},
-                        },
-                    },
-                }))),
-            );
+            components
+                .schemas
+                .insert(frame.clone(), RefOr::T(frame_schema(event_type, name)));
             frames.push(json!({"$ref": format!("#/components/schemas/{frame}")}));
         }
         components.schemas.insert(
@@ -347,25 +326,55 @@ impl Modify for EventSchemas {
                 names.join(", ")
             ));
         }
-        let stream = openapi
-            .paths
-            .paths
-            .get_mut("/api/v1/events/stream")
-            .and_then(|item| item.get.as_mut())
-            .and_then(|get| get.responses.responses.get_mut("200"));
-        if let Some(RefOr::T(response)) = stream {
-            response.description = "The stream, as `text/event-stream`: after `retry: 3000` and a \
-                `: connected` comment, one frame per event the caller may see, `id: <event id>`, \
-                `event: <type>`, `data: <StreamEvent JSON>` lines and a blank line, and a \
-                `: heartbeat` comment now and then. The schema describes a frame's fields, with \
-                `data` parsed."
-                .into();
-            response.content.insert(
-                "text/event-stream".into(),
-                ContentBuilder::new()
-                    .schema(Some(schema(json!({"oneOf": frames}))))
-                    .build(),
-            );
-        }
+        describe_stream(openapi, frames);
+    }
+}
+
+/// The stream's frame of `event_type`, whose data's schema is `name`.
+fn frame_schema(event_type: &str, name: &str) -> Schema {
+    schema(json!({
+        "type": "object",
+        "description": format!("The `{event_type}` frame of the event stream."),
+        "required": ["event", "id", "data"],
+        "properties": {
+            "event": {"type": "string", "enum": [event_type]},
+            "id": text("The event id (UUID v7, in time order); send it as `Last-Event-ID` to resume after it."),
+            // A `data` line is text on the wire: JSON whose schema is the content's.
+            "data": {
+                "type": "string",
+                "contentMediaType": "application/json",
+                "contentSchema": {"allOf": [
+                    {"$ref": "#/components/schemas/StreamEvent"},
+                    {"type": "object", "properties": {
+                        "type": {"type": "string", "enum": [event_type]},
+                        "data": {"$ref": format!("#/components/schemas/{name}")},
+                    }},
+                ]},
+            },
+        },
+    }))
+}
+
+/// `GET /events/stream`'s answer: the frames, one of `frames`.
+fn describe_stream(openapi: &mut utoipa::openapi::OpenApi, frames: Vec<serde_json::Value>) {
+    let stream = openapi
+        .paths
+        .paths
+        .get_mut("/api/v1/events/stream")
+        .and_then(|item| item.get.as_mut())
+        .and_then(|get| get.responses.responses.get_mut("200"));
+    if let Some(RefOr::T(response)) = stream {
+        response.description = "The stream, as `text/event-stream`: after `retry: 3000` and a \
+            `: connected` comment, one frame per event the caller may see, `id: <event id>`, \
+            `event: <type>`, `data: <StreamEvent JSON>` lines and a blank line, and a \
+            `: heartbeat` comment now and then. The schema describes a frame's fields, with \
+            `data` parsed."
+            .into();
+        response.content.insert(
+            "text/event-stream".into(),
+            ContentBuilder::new()
+                .schema(Some(schema(json!({"oneOf": frames}))))
+                .build(),
+        );
     }
 }

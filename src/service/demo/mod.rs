@@ -4,5 +4,6 @@ mod data;
 mod history;
 mod script;
 mod seed;
+mod today;
 
 pub use seed::*;

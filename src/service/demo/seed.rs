@@ -103,20 +103,9 @@ impl Desk {
     ) -> Result<DemoSummary, ServiceError> {
         let domain = self.empty_demo_domain()?;
         // First of all, so that even a seed that fails half-way leaves the mark.
-        let mut conn = self.conn()?;
-        write_tx(&mut conn, |conn| {
-            crate::service::audit::record(
-                conn,
-                until,
-                None,
-                DEMO_SEEDED,
-                DEMO_MARK,
-                serde_json::json!({ "allow_mail": allow_mail }),
-            )
-        })?;
-        let dinas = db::units::dinas(&mut conn)?
+        self.mark_as_demo(until, allow_mail)?;
+        let dinas = db::units::dinas(&mut *self.conn()?)?
             .ok_or_else(|| ServiceError::Internal("no Dinas unit".into()))?;
-        drop(conn);
         let mut roster = Roster {
             desk: self,
             domain,
@@ -191,6 +180,20 @@ impl Desk {
         let data: serde_json::Value = serde_json::from_str(&mark.data)
             .map_err(|e| ServiceError::Internal(format!("the demo's audit entry: {e}")))?;
         Ok(data["allow_mail"] != true)
+    }
+
+    /// Records that the database holds the demo, and whether it may mail.
+    fn mark_as_demo(&self, at: DateTime<Utc>, allow_mail: bool) -> Result<(), ServiceError> {
+        write_tx(&mut *self.conn()?, |conn| {
+            crate::service::audit::record(
+                conn,
+                at,
+                None,
+                DEMO_SEEDED,
+                DEMO_MARK,
+                serde_json::json!({ "allow_mail": allow_mail }),
+            )
+        })
     }
 
     /// The official domain of the empty database the demo goes into.
