@@ -152,6 +152,49 @@ async fn an_open_outage_counts_until_it_is_ended(backend: Backend) {
     assert_eq!(november["downtime_seconds"], 5400);
 }
 
+/// A period of availability is at most five years and runs forward; a month is the region's.
+async fn availability_periods_are_checked(app: &TestApp, token: &str, simpeg: &str) {
+    let (status, problem) = app
+        .get(&format!("/api/v1/services/{simpeg}/availability?from=2020-01-01T00:00:00Z&to=2026-12-01T00:00:00Z"), token)
+        .await;
+    assert_eq!(
+        (status, &problem["errors"][0]["field"]),
+        (StatusCode::UNPROCESSABLE_ENTITY, &json!("to")),
+        "a period is at most five years, as for the reports"
+    );
+    let audit_period = availability(
+        app,
+        token,
+        simpeg,
+        "2025-01-01T00:00:00Z",
+        "2026-12-01T00:00:00Z",
+    )
+    .await;
+    assert_eq!(
+        audit_period["to"], "2026-12-01T00:00:00Z",
+        "two years, as an audit reads: {audit_period}"
+    );
+    let (status, month) = app
+        .get(
+            &format!("/api/v1/services/{simpeg}/availability?month=2026-11"),
+            token,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{month}");
+    assert_eq!(
+        (&month["from"], &month["to"]),
+        (
+            &json!("2026-10-31T16:00:00Z"),
+            &json!("2026-11-30T16:00:00Z")
+        ),
+        "a month of the region is its local month (the test region is on Asia/Makassar)"
+    );
+    let (status, problem) = app
+        .get(&format!("/api/v1/services/{simpeg}/availability?from=2026-12-01T00:00:00Z&to=2026-11-01T00:00:00Z"), token)
+        .await;
+    assert_refused_on(status, &problem, "to");
+}
+
 async fn outages_are_recorded_by_the_dinas_and_checked(backend: Backend) {
     let (app, cast) = spawn_on_30_november(backend).await;
     let simpeg = service(&app, &cast).await;
@@ -221,45 +264,7 @@ async fn outages_are_recorded_by_the_dinas_and_checked(backend: Backend) {
         .post("/api/v1/services/nope/outages", &cast.tier2.token, outage)
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, problem) = app
-        .get(&format!("/api/v1/services/{simpeg}/availability?from=2020-01-01T00:00:00Z&to=2026-12-01T00:00:00Z"), &cast.tier2.token)
-        .await;
-    assert_eq!(
-        (status, &problem["errors"][0]["field"]),
-        (StatusCode::UNPROCESSABLE_ENTITY, &json!("to")),
-        "a period is at most five years, as for the reports"
-    );
-    let audit_period = availability(
-        &app,
-        &cast.tier2.token,
-        &simpeg,
-        "2025-01-01T00:00:00Z",
-        "2026-12-01T00:00:00Z",
-    )
-    .await;
-    assert_eq!(
-        audit_period["to"], "2026-12-01T00:00:00Z",
-        "two years, as an audit reads: {audit_period}"
-    );
-    let (status, month) = app
-        .get(
-            &format!("/api/v1/services/{simpeg}/availability?month=2026-11"),
-            &cast.tier2.token,
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{month}");
-    assert_eq!(
-        (&month["from"], &month["to"]),
-        (
-            &json!("2026-10-31T16:00:00Z"),
-            &json!("2026-11-30T16:00:00Z")
-        ),
-        "a month of the region is its local month (the test region is on Asia/Makassar)"
-    );
-    let (status, problem) = app
-        .get(&format!("/api/v1/services/{simpeg}/availability?from=2026-12-01T00:00:00Z&to=2026-11-01T00:00:00Z"), &cast.tier2.token)
-        .await;
-    assert_refused_on(status, &problem, "to");
+    availability_periods_are_checked(&app, &cast.tier2.token, &simpeg).await;
     let none = availability(
         &app,
         &cast.tier2.token,
@@ -269,6 +274,25 @@ async fn outages_are_recorded_by_the_dinas_and_checked(backend: Backend) {
     )
     .await;
     assert_eq!(none["downtime_seconds"], 0, "nothing was written");
+}
+
+/// The audit log holds one breach of the service's budget, recorded by no one: the engine.
+async fn the_engine_audited_one_breach(app: &TestApp, auditor: &str, id: &str) {
+    let (status, log) = app
+        .get(
+            &format!("/api/v1/audit-log?entity=service&entity_id={id}"),
+            auditor,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{log}");
+    let entries: Vec<&Value> = log
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter(|e| e["action"] == "availability_breached")
+        .collect();
+    assert_eq!(entries.len(), 1, "{log}");
+    assert_eq!(entries[0]["actor_id"], Value::Null);
 }
 
 async fn a_month_over_its_downtime_budget_is_recorded_once(backend: Backend) {
@@ -340,21 +364,7 @@ async fn a_month_over_its_downtime_budget_is_recorded_once(backend: Backend) {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{more}");
     assert_eq!(breaches().await, recorded, "once per month");
-    let (status, log) = app
-        .get(
-            &format!("/api/v1/audit-log?entity=service&entity_id={id}"),
-            &cast.auditor.token,
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{log}");
-    let entries: Vec<&Value> = log
-        .as_array()
-        .expect("entries")
-        .iter()
-        .filter(|e| e["action"] == "availability_breached")
-        .collect();
-    assert_eq!(entries.len(), 1, "{log}");
-    assert_eq!(entries[0]["actor_id"], Value::Null);
+    the_engine_audited_one_breach(&app, &cast.auditor.token, id).await;
 }
 
 on_both_databases!(

@@ -1,6 +1,6 @@
 //! The `servicedesk` binary's commands, run as an operator would.
 
-use std::process::{Command, Output};
+use std::process::Command;
 use std::sync::Arc;
 
 use reqwest::StatusCode;
@@ -8,7 +8,7 @@ use servicedesk::app::Application;
 use servicedesk::clock::SystemClock;
 
 use crate::on_both_databases;
-use crate::support::{Backend, PASSWORD, Storage, run_cli};
+use crate::support::{Backend, PASSWORD, Storage, run_cli, run_cli_at_once};
 
 async fn create_admin_bootstraps_an_empty_database(backend: Backend) {
     let storage = Storage::new(backend);
@@ -87,14 +87,7 @@ async fn create_admin_refuses_an_unofficial_address(backend: Backend) {
 
 async fn two_processes_starting_at_once_migrate_once(backend: Backend) {
     let storage = Storage::new(backend);
-    let outputs: Vec<Output> = std::thread::scope(|scope| {
-        let runs: Vec<_> = (0..3)
-            .map(|_| scope.spawn(|| run_cli(&storage, Some("batu"), &["migrate"], "")))
-            .collect();
-        runs.into_iter()
-            .map(|run| run.join().expect("thread"))
-            .collect()
-    });
+    let outputs = run_cli_at_once(&storage, Some("batu"), &["migrate"], 3);
     for output in &outputs {
         assert!(
             output.status.success(),
@@ -182,6 +175,36 @@ fn an_unknown_database_scheme_stops_startup_with_a_clear_error() {
     );
 }
 
+/// Tickets in every status, some escalated, and the clocks of the final ones stopped for good.
+fn a_living_mix(all: &[serde_json::Value]) {
+    for status in [
+        "new",
+        "in_progress",
+        "pending",
+        "resolved",
+        "closed",
+        "cancelled",
+    ] {
+        assert!(
+            all.iter().any(|t| t["status"] == status),
+            "some {status} ticket"
+        );
+    }
+    assert!(all.iter().any(|t| t["tier"] == 2), "some escalated ticket");
+    for ticket in all
+        .iter()
+        .filter(|t| t["status"] == "closed" || t["status"] == "cancelled")
+    {
+        for clock in ["response", "tier1", "resolution"] {
+            let clock = &ticket["sla"][clock];
+            assert!(
+                clock["due_at"].is_null() && !clock["met_at"].is_null(),
+                "a final ticket's clocks have stopped for good: {ticket}"
+            );
+        }
+    }
+}
+
 async fn seed_demo_fills_an_empty_region_with_a_living_desk(backend: Backend) {
     let storage = Storage::new(backend);
     let output = run_cli(
@@ -246,32 +269,7 @@ async fn seed_demo_fills_an_empty_region_with_a_living_desk(backend: Backend) {
     let supervisor = login("supervisor@tojounaunakab.go.id").await;
     let all = list(supervisor, "").await;
     assert_eq!(all.len(), 120);
-    for status in [
-        "new",
-        "in_progress",
-        "pending",
-        "resolved",
-        "closed",
-        "cancelled",
-    ] {
-        assert!(
-            all.iter().any(|t| t["status"] == status),
-            "some {status} ticket"
-        );
-    }
-    assert!(all.iter().any(|t| t["tier"] == 2), "some escalated ticket");
-    for ticket in all
-        .iter()
-        .filter(|t| t["status"] == "closed" || t["status"] == "cancelled")
-    {
-        for clock in ["response", "tier1", "resolution"] {
-            let clock = &ticket["sla"][clock];
-            assert!(
-                clock["due_at"].is_null() && !clock["met_at"].is_null(),
-                "a final ticket's clocks have stopped for good: {ticket}"
-            );
-        }
-    }
+    a_living_mix(&all);
     let tier1 = login("tier1.dinkes.1@tojounaunakab.go.id").await;
     let mine = list(tier1, "").await;
     let own_unit = mine

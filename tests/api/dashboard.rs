@@ -22,6 +22,45 @@ async fn summary_due(app: &TestApp, token: &str) -> Value {
     summary(app, token).await
 }
 
+/// Three open tickets by status, tier, priority and unit, one escalated, none yet at risk;
+/// the restricted one the oldest.
+fn open_load_before_any_breach(before: &Value, restricted: &Value) {
+    assert_eq!(
+        before["open_by_status"],
+        json!({"new": 2, "in_progress": 1, "pending": 0})
+    );
+    assert_eq!(before["open_by_tier"], json!({"1": 2, "2": 1}));
+    assert_eq!(
+        before["open_by_priority"],
+        json!({"critical": 1, "high": 1, "medium": 1, "low": 0})
+    );
+    assert_eq!(before["escalated_today"], 1);
+    assert_eq!(
+        (&before["breached_open"], &before["at_risk_open"]),
+        (&json!(0), &json!(0))
+    );
+    assert_eq!(before["oldest_open"]["id"], restricted["id"]);
+    let units: Vec<(Value, Value, Value)> = before["by_unit"]
+        .as_array()
+        .expect("by_unit")
+        .iter()
+        .map(|u| {
+            (
+                u["code"].clone(),
+                u["open"].clone(),
+                u["breached_open"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        units,
+        [
+            (json!("DINKES"), json!(2), json!(0)),
+            (json!("DISDIK"), json!(1), json!(0))
+        ]
+    );
+}
+
 async fn the_summary_counts_open_load_sla_standing_and_escalations(backend: Backend) {
     // Monday 23 November 2026, 10:00 WITA.
     let start = Utc
@@ -62,40 +101,7 @@ async fn the_summary_counts_open_load_sla_standing_and_escalations(backend: Back
         .await;
 
     let before = summary(&app, &cast.supervisor.token).await;
-    assert_eq!(
-        before["open_by_status"],
-        json!({"new": 2, "in_progress": 1, "pending": 0})
-    );
-    assert_eq!(before["open_by_tier"], json!({"1": 2, "2": 1}));
-    assert_eq!(
-        before["open_by_priority"],
-        json!({"critical": 1, "high": 1, "medium": 1, "low": 0})
-    );
-    assert_eq!(before["escalated_today"], 1);
-    assert_eq!(
-        (&before["breached_open"], &before["at_risk_open"]),
-        (&json!(0), &json!(0))
-    );
-    assert_eq!(before["oldest_open"]["id"], restricted["id"]);
-    let units: Vec<(Value, Value, Value)> = before["by_unit"]
-        .as_array()
-        .expect("by_unit")
-        .iter()
-        .map(|u| {
-            (
-                u["code"].clone(),
-                u["open"].clone(),
-                u["breached_open"].clone(),
-            )
-        })
-        .collect();
-    assert_eq!(
-        units,
-        [
-            (json!("DINKES"), json!(2), json!(0)),
-            (json!("DISDIK"), json!(1), json!(0))
-        ]
-    );
+    open_load_before_any_breach(&before, &restricted);
     let for_dashboard = summary(&app, &cast.integration.token).await;
     assert_eq!(
         for_dashboard["oldest_open"]["id"], critical["id"],

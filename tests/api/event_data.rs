@@ -65,22 +65,12 @@ fn check_frame(document: &Value, frame: &Value) {
     }
 }
 
-async fn every_event_type_has_the_data_its_schema_says(backend: Backend) {
-    let (app, cast, sink, clock) = desk_with_sink(backend, &[]).await;
-    app.round_the_clock_policy(
-        &cast.supervisor.token,
-        json!({"response_seconds": 10, "tier1_seconds": 20, "resolution_seconds": 600,
-               "warn_at_percent": 50}),
-    )
-    .await;
+/// Takes `ticket` through every move, with a change and a comment; its mails go out, and the
+/// citizen's address is left out of them.
+async fn every_move_of(app: &TestApp, cast: &Cast, ticket: &Value) {
     let (tier1, tier2) = (&cast.tier1.token, &cast.tier2.token);
-    let citizen = json!({"reporter": {"name": "Warga", "email": "warga@gmail.com"}});
-
-    // One ticket through every move, with a change and a comment; its mails go out, and the
-    // citizen's address is left out of them.
-    let ticket = app.create_ticket(tier1, citizen.clone()).await;
     let id = ticket["id"].as_str().expect("id");
-    app.act(tier1, &ticket, "acknowledge", json!({})).await;
+    app.act(tier1, ticket, "acknowledge", json!({})).await;
     let (status, body) = app
         .patch(
             &format!("/api/v1/tickets/{id}"),
@@ -91,7 +81,7 @@ async fn every_event_type_has_the_data_its_schema_says(backend: Backend) {
     assert_eq!(status, StatusCode::OK, "{body}");
     app.act(
         tier1,
-        &ticket,
+        ticket,
         "assign",
         json!({"assignee_id": cast.tier1_colleague.id}),
     )
@@ -104,20 +94,69 @@ async fn every_event_type_has_the_data_its_schema_says(backend: Backend) {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    app.act_saying(tier1, &ticket, "pend", "Menunggu vendor")
+    app.act_saying(tier1, ticket, "pend", "Menunggu vendor")
         .await;
-    app.act(tier1, &ticket, "resume", json!({})).await;
-    app.act_saying(tier1, &ticket, "escalate", "Perlu Dinas")
+    app.act(tier1, ticket, "resume", json!({})).await;
+    app.act_saying(tier1, ticket, "escalate", "Perlu Dinas")
         .await;
-    app.act_saying(tier2, &ticket, "return", "Mulai ulang server")
+    app.act_saying(tier2, ticket, "return", "Mulai ulang server")
         .await;
-    app.act_saying(tier1, &ticket, "resolve", "Server dimulai ulang")
+    app.act_saying(tier1, ticket, "resolve", "Server dimulai ulang")
         .await;
-    app.act_saying(tier1, &ticket, "reopen", "Masih mati").await;
-    app.act_saying(tier1, &ticket, "resolve", "Diganti").await;
-    app.act(tier1, &ticket, "close", json!({})).await;
+    app.act_saying(tier1, ticket, "reopen", "Masih mati").await;
+    app.act_saying(tier1, ticket, "resolve", "Diganti").await;
+    app.act(tier1, ticket, "close", json!({})).await;
     app.dispatch_mail().await;
-    assert_event(&app, &cast, &ticket, "notification_sent").await;
+    assert_event(app, cast, ticket, "notification_sent").await;
+}
+
+/// The event types the stream replays up to `newest`, each frame checked against the contract.
+/// Staff see every event whole; an integration sees public tickets' without mail addresses.
+async fn stream_types(
+    app: &TestApp,
+    cast: &Cast,
+    document: &Value,
+    newest: &str,
+    trail_len: usize,
+) -> BTreeSet<String> {
+    let mut types = BTreeSet::new();
+    for (token, all) in [
+        (&cast.supervisor.token, true),
+        (&cast.integration.token, false),
+    ] {
+        let mut stream =
+            Events::open(app, token, Some("00000000-0000-0000-0000-000000000000")).await;
+        let frames = stream.until(|(id, ..): &Event| *id == newest).await;
+        if all {
+            assert_eq!(
+                frames.len(),
+                trail_len,
+                "the stream replays the whole trail"
+            );
+        }
+        for (id, kind, data) in frames {
+            let frame = json!({"event": kind, "id": id, "data": data.to_string()});
+            check_frame(document, &frame);
+            types.insert(kind);
+        }
+    }
+    types
+}
+
+async fn every_event_type_has_the_data_its_schema_says(backend: Backend) {
+    let (app, cast, sink, clock) = desk_with_sink(backend, &[]).await;
+    app.round_the_clock_policy(
+        &cast.supervisor.token,
+        json!({"response_seconds": 10, "tier1_seconds": 20, "resolution_seconds": 600,
+               "warn_at_percent": 50}),
+    )
+    .await;
+    let tier1 = &cast.tier1.token;
+    let citizen = json!({"reporter": {"name": "Warga", "email": "warga@gmail.com"}});
+
+    // One ticket through every move.
+    let ticket = app.create_ticket(tier1, citizen.clone()).await;
+    every_move_of(&app, &cast, &ticket).await;
 
     // One left to its SLA clocks: warned, breached and escalated by the engine.
     let late = app.create_ticket(tier1, json!({})).await;
@@ -148,28 +187,7 @@ async fn every_event_type_has_the_data_its_schema_says(backend: Backend) {
         .to_owned();
     let (status, document) = app.get("/openapi.json", &cast.supervisor.token).await;
     assert_eq!(status, StatusCode::OK);
-    let mut types = BTreeSet::new();
-    // Staff see every event whole; an integration sees public tickets' without mail addresses.
-    for (token, all) in [
-        (&cast.supervisor.token, true),
-        (&cast.integration.token, false),
-    ] {
-        let mut stream =
-            Events::open(&app, token, Some("00000000-0000-0000-0000-000000000000")).await;
-        let frames = stream.until(|(id, ..): &Event| *id == newest).await;
-        if all {
-            assert_eq!(
-                frames.len(),
-                trail.len(),
-                "the stream replays the whole trail"
-            );
-        }
-        for (id, kind, data) in frames {
-            let frame = json!({"event": kind, "id": id, "data": data.to_string()});
-            check_frame(&document, &frame);
-            types.insert(kind);
-        }
-    }
+    let types = stream_types(&app, &cast, &document, &newest, trail.len()).await;
     let expected = [
         "acknowledged",
         "assigned",

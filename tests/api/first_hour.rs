@@ -11,7 +11,7 @@ use servicedesk::app::{self, Application};
 use servicedesk::clock::SystemClock;
 
 use crate::on_both_databases;
-use crate::support::{Backend, PASSWORD, Storage, TestApp, run_cli, said};
+use crate::support::{Backend, PASSWORD, Storage, TestApp, run_cli, run_cli_at_once, said};
 
 /// A server over `storage` as it is (no preset), and a client for it.
 struct Running {
@@ -115,14 +115,7 @@ async fn a_preset_configures_a_region_started_without_one(backend: Backend) {
 async fn processes_starting_at_once_apply_a_preset_once(backend: Backend) {
     let storage = Storage::new(backend);
     app::prepare(&storage.config(None), Arc::new(SystemClock)).expect("first start, no preset");
-    let outputs: Vec<Output> = std::thread::scope(|scope| {
-        let runs: Vec<_> = (0..3)
-            .map(|_| scope.spawn(|| run_cli(&storage, Some("kupang"), &["migrate"], "")))
-            .collect();
-        runs.into_iter()
-            .map(|run| run.join().expect("thread"))
-            .collect()
-    });
+    let outputs = run_cli_at_once(&storage, Some("kupang"), &["migrate"], 3);
     for output in &outputs {
         assert!(output.status.success(), "{}", said(output));
     }
@@ -260,6 +253,70 @@ fn due_at(clock: &Value) -> Option<DateTime<Utc>> {
     clock["due_at"].as_str().and_then(|at| at.parse().ok())
 }
 
+/// Reports over the demo's past show breaches, escalations, a resolution time for every
+/// priority, downtime planned and not, and a service over its monthly budget.
+async fn the_past_shows_in_the_reports(server: &Running, supervisor: &str, period: &str) {
+    let (status, by_priority) = server
+        .get(
+            &format!("/reports/sla?{period}&group_by=priority"),
+            supervisor,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{by_priority}");
+    let by_priority = rows(&by_priority);
+    assert!(sum(&by_priority, "breached") > 0, "{by_priority:?}");
+    assert!(sum(&by_priority, "escalated") > 0, "{by_priority:?}");
+    assert!(
+        by_priority
+            .iter()
+            .all(|r| r["mean_time_to_resolve_seconds"].as_i64().unwrap_or(0) > 0),
+        "{by_priority:?}"
+    );
+    let (_, availability) = server
+        .get(&format!("/reports/availability?{period}"), supervisor)
+        .await;
+    let availability = rows(&availability);
+    assert!(
+        sum(&availability, "downtime_seconds") > 0,
+        "{availability:?}"
+    );
+    assert!(sum(&availability, "planned_downtime_seconds") > 0);
+    assert!(
+        availability
+            .iter()
+            .any(|r| !r["budget_breaches"].as_array().is_none_or(Vec::is_empty)),
+        "a service over its monthly budget: {availability:?}"
+    );
+}
+
+/// Some tickets at Tier 2 were escalated by hand, and some by the engine.
+async fn escalated_by_hand_and_by_the_engine(
+    server: &Running,
+    supervisor: &str,
+    tickets: &[Value],
+) {
+    let (mut by_hand, mut by_engine) = (false, false);
+    for ticket in tickets.iter().filter(|t| t["tier"] == 2) {
+        let id = ticket["id"].as_str().expect("id");
+        let (_, events) = server
+            .get(&format!("/tickets/{id}/events"), supervisor)
+            .await;
+        for event in events.as_array().into_iter().flatten() {
+            if event["type"] == "escalated" {
+                by_engine |= event["actor_id"].is_null();
+                by_hand |= !event["actor_id"].is_null();
+            }
+        }
+        if by_hand && by_engine {
+            break;
+        }
+    }
+    assert!(
+        by_hand && by_engine,
+        "escalations by hand and by the engine"
+    );
+}
+
 /// The demo is a living desk with a past: reports over its 90 days show breaches, escalations
 /// (by hand and by the engine), a resolution time and outages; nothing of that past waits in
 /// the outbox; its integration token reads tickets; and some tickets come due within minutes.
@@ -291,37 +348,7 @@ async fn seed_demo_makes_a_desk_with_a_past_that_mails_nobody(backend: Backend) 
         (now - Duration::days(91)).format("%Y-%m-%dT%H:%M:%SZ"),
         (now + Duration::days(1)).format("%Y-%m-%dT%H:%M:%SZ")
     );
-    let (status, by_priority) = server
-        .get(
-            &format!("/reports/sla?{period}&group_by=priority"),
-            &supervisor,
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{by_priority}");
-    let by_priority = rows(&by_priority);
-    assert!(sum(&by_priority, "breached") > 0, "{by_priority:?}");
-    assert!(sum(&by_priority, "escalated") > 0, "{by_priority:?}");
-    assert!(
-        by_priority
-            .iter()
-            .all(|r| r["mean_time_to_resolve_seconds"].as_i64().unwrap_or(0) > 0),
-        "{by_priority:?}"
-    );
-    let (_, availability) = server
-        .get(&format!("/reports/availability?{period}"), &supervisor)
-        .await;
-    let availability = rows(&availability);
-    assert!(
-        sum(&availability, "downtime_seconds") > 0,
-        "{availability:?}"
-    );
-    assert!(sum(&availability, "planned_downtime_seconds") > 0);
-    assert!(
-        availability
-            .iter()
-            .any(|r| !r["budget_breaches"].as_array().is_none_or(Vec::is_empty)),
-        "a service over its monthly budget: {availability:?}"
-    );
+    the_past_shows_in_the_reports(&server, &supervisor, &period).await;
 
     let admin = server
         .login("admin@tojounaunakab.go.id", "demo-servicedesk")
@@ -356,26 +383,7 @@ async fn seed_demo_makes_a_desk_with_a_past_that_mails_nobody(backend: Backend) 
         .count();
     assert!(due_soon >= 2, "tickets due within minutes: {due_soon}");
 
-    let (mut by_hand, mut by_engine) = (false, false);
-    for ticket in tickets.iter().filter(|t| t["tier"] == 2) {
-        let id = ticket["id"].as_str().expect("id");
-        let (_, events) = server
-            .get(&format!("/tickets/{id}/events"), &supervisor)
-            .await;
-        for event in events.as_array().into_iter().flatten() {
-            if event["type"] == "escalated" {
-                by_engine |= event["actor_id"].is_null();
-                by_hand |= !event["actor_id"].is_null();
-            }
-        }
-        if by_hand && by_engine {
-            break;
-        }
-    }
-    assert!(
-        by_hand && by_engine,
-        "escalations by hand and by the engine"
-    );
+    escalated_by_hand_and_by_the_engine(&server, &supervisor, &tickets).await;
 }
 
 on_both_databases!(

@@ -206,6 +206,40 @@ async fn the_availability_workbook_holds_the_json_figures_typed(backend: Backend
     assert_eq!(book.at(3 + simpeg, 6), Data::Bool(false));
 }
 
+/// The workbook's `row` holds the JSON row's figures, counts as numbers, rates as percentages
+/// and the mean time in hours, an empty cell where the JSON has none.
+fn row_holds_the_figures(book: &Workbook, row: u32, json: &Value) {
+    assert_eq!(book.text(row, 0), json["code"].as_str().expect("code"));
+    assert_eq!(book.text(row, 1), json["label"].as_str().expect("label"));
+    for (column, field) in [
+        (2, "tickets"),
+        (3, "resolved"),
+        (7, "escalated"),
+        (8, "breached"),
+    ] {
+        let (value, _) = book.number(row, column);
+        assert_eq!(Some(value), json[field].as_f64(), "{field}");
+    }
+    for (column, field) in [(4, "response_met_percent"), (5, "resolution_met_percent")] {
+        match json[field].as_f64() {
+            Some(percent) => {
+                let (value, format) = book.number(row, column);
+                assert!(close(value * 100.0, percent), "{field}");
+                assert_eq!(format, "0.00%");
+            }
+            None => assert_eq!(book.at(row, column), Data::Empty, "{field}"),
+        }
+    }
+    match json["mean_time_to_resolve_seconds"].as_f64() {
+        Some(seconds) => {
+            let (hours, format) = book.number(row, 6);
+            assert!(close(hours * 3600.0, seconds));
+            assert_eq!(format, "0.00");
+        }
+        None => assert_eq!(book.at(row, 6), Data::Empty),
+    }
+}
+
 async fn the_sla_workbook_holds_the_json_figures_typed(backend: Backend) {
     let (app, cast, _) = region_with_work(backend).await;
     let token = &cast.integration.token;
@@ -253,35 +287,7 @@ async fn the_sla_workbook_holds_the_json_figures_typed(backend: Backend) {
         let rows = report["rows"].as_array().expect("rows");
         assert!(rows.len() >= 2, "{report}");
         for (row, json) in (3u32..).zip(rows) {
-            assert_eq!(book.text(row, 0), json["code"].as_str().expect("code"));
-            assert_eq!(book.text(row, 1), json["label"].as_str().expect("label"));
-            for (column, field) in [
-                (2, "tickets"),
-                (3, "resolved"),
-                (7, "escalated"),
-                (8, "breached"),
-            ] {
-                let (value, _) = book.number(row, column);
-                assert_eq!(Some(value), json[field].as_f64(), "{field}");
-            }
-            for (column, field) in [(4, "response_met_percent"), (5, "resolution_met_percent")] {
-                match json[field].as_f64() {
-                    Some(percent) => {
-                        let (value, format) = book.number(row, column);
-                        assert!(close(value * 100.0, percent), "{field}");
-                        assert_eq!(format, "0.00%");
-                    }
-                    None => assert_eq!(book.at(row, column), Data::Empty, "{field}"),
-                }
-            }
-            match json["mean_time_to_resolve_seconds"].as_f64() {
-                Some(seconds) => {
-                    let (hours, format) = book.number(row, 6);
-                    assert!(close(hours * 3600.0, seconds));
-                    assert_eq!(format, "0.00");
-                }
-                None => assert_eq!(book.at(row, 6), Data::Empty),
-            }
+            row_holds_the_figures(&book, row, json);
         }
         if group == "unit" {
             assert!(

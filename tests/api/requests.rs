@@ -65,37 +65,26 @@ async fn bad_bodies_get_problem_documents_naming_the_field(backend: Backend) {
             && problem["detail"].is_string()
     );
 
-    let (status, problem) = app
-        .post(
-            "/api/v1/users",
-            &app.admin_token,
+    for (body, field) in [
+        (
             json!({"name": 7, "email": "x", "password": PASSWORD, "role": "tier1"}),
-        )
-        .await;
-    assert_eq!(
-        (status, &problem["code"]),
+            "name",
+        ),
         (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &json!("validation_failed")
-        )
-    );
-    assert_eq!(problem["errors"][0]["field"], "name");
-
-    let (status, problem) = app
-        .post(
-            "/api/v1/users",
-            &app.admin_token,
             json!({"name": "Budi", "password": PASSWORD, "role": "tier1"}),
-        )
-        .await;
-    assert_eq!(
-        (status, &problem["code"]),
-        (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &json!("validation_failed")
-        )
-    );
-    assert_eq!(problem["errors"][0]["field"], "email");
+            "email",
+        ),
+    ] {
+        let (status, problem) = app.post("/api/v1/users", &app.admin_token, body).await;
+        assert_eq!(
+            (status, &problem["code"]),
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &json!("validation_failed")
+            )
+        );
+        assert_eq!(problem["errors"][0]["field"], field);
+    }
 
     let (status, problem) = app
         .post(

@@ -172,6 +172,38 @@ fn sequence(number: &str) -> u64 {
         .unwrap_or_else(|| panic!("ticket number {number}"))
 }
 
+/// Reads go on while writes cannot; on PostgreSQL each pooled session the server ended fails
+/// its next request once (503 as well) and is replaced.
+async fn reads_go_on_while_writes_cannot(app: &TestApp, first: &str, token: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (status, body) = app.get(&format!("/api/v1/tickets/{first}"), token).await;
+        if status == StatusCode::OK {
+            break;
+        }
+        assert_eq!(body["code"], "storage_unavailable", "{status} {body}");
+        assert!(Instant::now() < deadline, "reads never came back: {body}");
+    }
+    let (status, _) = read(app.send(Method::GET, "/healthz", None, None).await).await;
+    assert_eq!(status, StatusCode::OK, "the process lives");
+}
+
+/// Waits, for twenty seconds at most, until the service says it is ready again.
+async fn ready_again(app: &TestApp) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (status, body, _) = readiness(app).await;
+        if status == StatusCode::OK {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still not ready: {status} {body}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 async fn a_database_that_cannot_write_answers_503_and_recovers_without_a_restart(backend: Backend) {
     let fault = Fault::of(backend);
     let Some(app) = fault.spawn(backend).await else {
@@ -210,33 +242,10 @@ async fn a_database_that_cannot_write_answers_503_and_recovers_without_a_restart
     assert!(refused > 0, "the database never refused a write");
     let (status, body, retry_after) = readiness(&app).await;
     assert_storage_unavailable(status, &body, retry_after.as_ref());
-    // Reads go on while writes cannot; on PostgreSQL each pooled session the server ended
-    // fails its next request once (503 as well) and is replaced.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let (status, body) = app.get(&format!("/api/v1/tickets/{first}"), token).await;
-        if status == StatusCode::OK {
-            break;
-        }
-        assert_eq!(body["code"], "storage_unavailable", "{status} {body}");
-        assert!(Instant::now() < deadline, "reads never came back: {body}");
-    }
-    let (status, _) = read(app.send(Method::GET, "/healthz", None, None).await).await;
-    assert_eq!(status, StatusCode::OK, "the process lives");
+    reads_go_on_while_writes_cannot(&app, &first, token).await;
 
     fault.end(&app);
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let (status, body, _) = readiness(&app).await;
-        if status == StatusCode::OK {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "still not ready: {status} {body}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    ready_again(&app).await;
     let taken = futures::future::join_all(
         (0..6).map(|i| create_until_taken(&app, token, format!("after {i}"))),
     )

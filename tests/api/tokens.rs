@@ -162,6 +162,55 @@ async fn integration_tokens_cannot_administer(backend: Backend) {
     );
 }
 
+/// Both tokens list as revoked, each with its own audit entry, and the account's entries say
+/// which changes ended its sessions.
+async fn the_revocation_is_on_record(app: &TestApp, user: &str, issued: &[serde_json::Value]) {
+    let (_, listed) = app
+        .get(&format!("/api/v1/users/{user}/tokens"), &app.admin_token)
+        .await;
+    let listed = listed.as_array().expect("tokens");
+    assert_eq!(listed.len(), 2);
+    assert!(
+        listed.iter().all(|t| t["revoked_at"].is_string()),
+        "both tokens show as revoked: {listed:?}"
+    );
+    for token in issued {
+        let (_, trail) = app
+            .get(
+                &format!(
+                    "/api/v1/audit-log?entity=token&entity_id={}",
+                    token["id"].as_str().expect("id")
+                ),
+                &app.admin_token,
+            )
+            .await;
+        let actions: Vec<&str> = trail
+            .as_array()
+            .expect("entries")
+            .iter()
+            .filter_map(|e| e["action"].as_str())
+            .collect();
+        assert_eq!(actions, ["token_created", "token_revoked"], "{trail}");
+    }
+    let (_, trail) = app
+        .get(
+            &format!("/api/v1/audit-log?entity=user&entity_id={user}"),
+            &app.admin_token,
+        )
+        .await;
+    let ended: Vec<&serde_json::Value> = trail
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|e| &e["data"]["sessions_ended"])
+        .collect();
+    assert_eq!(
+        ended,
+        [&json!(null), &json!(false), &json!(true), &json!(true)],
+        "{trail}"
+    );
+}
+
 /// `PATCH /users/{id} {"role":"admin"}` on a dashboard account must not turn its read-only
 /// token into an admin credential: the change ends its tokens, for good.
 async fn a_role_change_revokes_the_accounts_tokens_for_good(backend: Backend) {
@@ -217,50 +266,7 @@ async fn a_role_change_revokes_the_accounts_tokens_for_good(backend: Backend) {
         "changing the role back does not bring the token back"
     );
 
-    let (_, listed) = app
-        .get(&format!("/api/v1/users/{user}/tokens"), &app.admin_token)
-        .await;
-    let listed = listed.as_array().expect("tokens");
-    assert_eq!(listed.len(), 2);
-    assert!(
-        listed.iter().all(|t| t["revoked_at"].is_string()),
-        "both tokens show as revoked: {listed:?}"
-    );
-    for token in &issued {
-        let (_, trail) = app
-            .get(
-                &format!(
-                    "/api/v1/audit-log?entity=token&entity_id={}",
-                    token["id"].as_str().expect("id")
-                ),
-                &app.admin_token,
-            )
-            .await;
-        let actions: Vec<&str> = trail
-            .as_array()
-            .expect("entries")
-            .iter()
-            .filter_map(|e| e["action"].as_str())
-            .collect();
-        assert_eq!(actions, ["token_created", "token_revoked"], "{trail}");
-    }
-    let (_, trail) = app
-        .get(
-            &format!("/api/v1/audit-log?entity=user&entity_id={user}"),
-            &app.admin_token,
-        )
-        .await;
-    let ended: Vec<&serde_json::Value> = trail
-        .as_array()
-        .expect("entries")
-        .iter()
-        .map(|e| &e["data"]["sessions_ended"])
-        .collect();
-    assert_eq!(
-        ended,
-        [&json!(null), &json!(false), &json!(true), &json!(true)],
-        "{trail}"
-    );
+    the_revocation_is_on_record(&app, &user, &issued).await;
 
     let (status, fresh) = app
         .post(

@@ -71,6 +71,23 @@ pub fn run_cli(
     child.wait_with_output().expect("binary exits")
 }
 
+/// Runs the binary with `args` `times` times at once, as processes starting together would.
+pub fn run_cli_at_once(
+    storage: &Storage,
+    preset: Option<&str>,
+    args: &[&str],
+    times: usize,
+) -> Vec<std::process::Output> {
+    std::thread::scope(|scope| {
+        let runs: Vec<_> = (0..times)
+            .map(|_| scope.spawn(|| run_cli(storage, preset, args, "")))
+            .collect();
+        runs.into_iter()
+            .map(|run| run.join().expect("thread"))
+            .collect()
+    })
+}
+
 /// Which database a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

@@ -169,6 +169,43 @@ async fn hold(lines: &mut BufReader<OwnedReadHalf>, mut released: watch::Receive
     }
 }
 
+/// The message after DATA, up to its lone dot, unstuffed; `None` if the client went away or
+/// the sink drops connections in the middle of a message.
+async fn read_data(lines: &mut BufReader<OwnedReadHalf>, mode: Mode) -> Option<String> {
+    let mut data = String::new();
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if lines.read_line(&mut line).await.unwrap_or(0) == 0 {
+            return None;
+        }
+        if mode == Mode::DropInData {
+            return None;
+        }
+        if line == ".\r\n" {
+            return Some(data);
+        }
+        data.push_str(line.strip_prefix('.').unwrap_or(&line));
+    }
+}
+
+/// Takes the message, or defers it while the sink has deferrals left; the reply to send.
+fn deliver(state: &Mutex<State>, from: &str, to: &mut Vec<String>, data: String) -> &'static [u8] {
+    let mut sink = state.lock().expect("sink");
+    if sink.deferrals > 0 {
+        sink.deferrals -= 1;
+        to.clear();
+        b"451 try again later\r\n"
+    } else {
+        sink.received.push(Received {
+            from: from.to_owned(),
+            to: std::mem::take(to),
+            data,
+        });
+        b"250 queued\r\n"
+    }
+}
+
 async fn serve(stream: TcpStream, state: Arc<Mutex<State>>, released: watch::Receiver<u64>) {
     let mode = state.lock().expect("sink").mode;
     let (read, mut write) = stream.into_split();
@@ -220,33 +257,10 @@ async fn serve(stream: TcpStream, state: Arc<Mutex<State>>, released: watch::Rec
             }
         } else if upper == "DATA" {
             let _ = write.write_all(b"354 go on\r\n").await;
-            let mut data = String::new();
-            loop {
-                line.clear();
-                if lines.read_line(&mut line).await.unwrap_or(0) == 0 {
-                    return;
-                }
-                if mode == Mode::DropInData {
-                    return;
-                }
-                if line == ".\r\n" {
-                    break;
-                }
-                data.push_str(line.strip_prefix('.').unwrap_or(&line));
-            }
-            let mut sink = state.lock().expect("sink");
-            if sink.deferrals > 0 {
-                sink.deferrals -= 1;
-                to.clear();
-                b"451 try again later\r\n"
-            } else {
-                sink.received.push(Received {
-                    from: from.clone(),
-                    to: std::mem::take(&mut to),
-                    data,
-                });
-                b"250 queued\r\n"
-            }
+            let Some(data) = read_data(&mut lines, mode).await else {
+                return;
+            };
+            deliver(&state, &from, &mut to, data)
         } else if upper.starts_with("QUIT") {
             let _ = write.write_all(b"221 bye\r\n").await;
             return;

@@ -3,176 +3,16 @@
 //! automatic escalation), not from the service's code. The property test holds the real service
 //! against it after every step.
 
-use std::collections::BTreeSet;
+mod calendar;
+mod clock;
+mod view;
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
-use chrono_tz::Tz;
-use serde_json::{Value, json};
+use chrono::{DateTime, Utc};
 
 use crate::support::ACTIONS;
 
-/// Business time: open windows per weekday in a timezone, minus holidays; or round the clock.
-#[derive(Debug, Clone)]
-pub struct Calendar {
-    pub timezone: Tz,
-    pub always_open: bool,
-    /// Windows per weekday, Monday first.
-    pub windows: [Vec<(NaiveTime, NaiveTime)>; 7],
-    pub holidays: BTreeSet<NaiveDate>,
-}
-
-impl Calendar {
-    /// The open intervals of one local day, in UTC.
-    fn open_on(&self, day: NaiveDate) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
-        if self.holidays.contains(&day) {
-            return Vec::new();
-        }
-        let weekday = chrono::Datelike::weekday(&day).num_days_from_monday() as usize;
-        let instant = |time: NaiveTime| {
-            self.timezone
-                .from_local_datetime(&day.and_time(time))
-                .single()
-                .expect("an unambiguous local time")
-                .with_timezone(&Utc)
-        };
-        self.windows[weekday]
-            .iter()
-            .map(|(open, close)| (instant(*open), instant(*close)))
-            .collect()
-    }
-
-    fn local_day(&self, at: DateTime<Utc>) -> NaiveDate {
-        at.with_timezone(&self.timezone).date_naive()
-    }
-
-    /// Seconds of business time in `[from, to)`.
-    pub fn business(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
-        if to <= from {
-            return 0;
-        }
-        if self.always_open {
-            return (to - from).num_seconds();
-        }
-        let mut total = 0;
-        let mut day = self.local_day(from);
-        while day <= self.local_day(to) {
-            for (open, close) in self.open_on(day) {
-                let (start, end) = (open.max(from), close.min(to));
-                if end > start {
-                    total += (end - start).num_seconds();
-                }
-            }
-            day = day.succ_opt().expect("a next day");
-        }
-        total
-    }
-
-    /// The earliest instant at which `seconds` (> 0) of business time have passed since `from`.
-    pub fn add(&self, from: DateTime<Utc>, seconds: i64) -> DateTime<Utc> {
-        assert!(seconds > 0);
-        if self.always_open {
-            return from + Duration::seconds(seconds);
-        }
-        let mut left = seconds;
-        let mut day = self.local_day(from);
-        for _ in 0..4000 {
-            for (open, close) in self.open_on(day) {
-                if close <= from {
-                    continue;
-                }
-                let start = open.max(from);
-                let available = (close - start).num_seconds();
-                if left <= available {
-                    return start + Duration::seconds(left);
-                }
-                left -= available;
-            }
-            day = day.succ_opt().expect("a next day");
-        }
-        panic!("no business time within ten years of {from}");
-    }
-}
-
-/// Targets of one priority.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Targets {
-    pub response: i64,
-    pub tier1: Option<i64>,
-    pub resolution: i64,
-    pub warn_at_percent: i64,
-}
-
-/// The three clocks, in the order the contract names them.
-pub const CLOCKS: [&str; 3] = ["response", "tier1", "resolution"];
-
-/// One clock: business time counted, whether it counts now, when it stopped for good, and
-/// what it has reported.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Clock {
-    pub target: Option<i64>,
-    /// Counted before `since`.
-    pub counted: i64,
-    /// Counting since; `None` while paused or stopped.
-    pub since: Option<DateTime<Utc>>,
-    pub met_at: Option<DateTime<Utc>>,
-    pub warned: bool,
-    pub breached: bool,
-}
-
-impl Clock {
-    fn start(target: Option<i64>, at: DateTime<Utc>) -> Self {
-        Self {
-            target,
-            counted: 0,
-            since: Some(at),
-            met_at: None,
-            warned: false,
-            breached: false,
-        }
-    }
-
-    fn elapsed(&self, now: DateTime<Utc>, calendar: &Calendar) -> i64 {
-        self.counted + self.since.map_or(0, |since| calendar.business(since, now))
-    }
-
-    fn pause(&mut self, now: DateTime<Utc>, calendar: &Calendar) {
-        if let Some(since) = self.since.take() {
-            self.counted += calendar.business(since, now);
-        }
-    }
-
-    fn meet(&mut self, now: DateTime<Utc>, calendar: &Calendar) {
-        if self.met_at.is_none() {
-            self.pause(now, calendar);
-            self.met_at = Some(now);
-        }
-    }
-
-    /// Counts again after a pause; a clock met for good stays met.
-    fn run(&mut self, now: DateTime<Utc>) {
-        if self.met_at.is_none() && self.since.is_none() {
-            self.since = Some(now);
-        }
-    }
-
-    /// Counts again after a stop (reopen), continuing from where it stopped.
-    fn restart(&mut self, now: DateTime<Utc>) {
-        if self.since.is_none() {
-            self.met_at = None;
-            self.since = Some(now);
-        }
-    }
-
-    /// The instant `threshold` business seconds are reached while the clock counts on.
-    fn instant_of(&self, threshold: i64, calendar: &Calendar) -> Option<DateTime<Utc>> {
-        let since = self.since?;
-        Some(if threshold <= self.counted {
-            since
-        } else {
-            calendar.add(since, threshold - self.counted)
-        })
-    }
-}
+pub use calendar::Calendar;
+pub use clock::{CLOCKS, Clock, Targets};
 
 /// Who acts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -533,38 +373,5 @@ impl Ticket {
             clock.pause(from, old);
             clock.since = Some(from);
         }
-    }
-
-    /// The ticket's `status`, `tier`, `priority` and `sla` as the service must show them at
-    /// `now`. A clock that ran out in an earlier stretch of counting (before a pause) shows as
-    /// its due instant the moment it started counting again: when it ran out is not kept.
-    pub fn expected_view(&self, now: DateTime<Utc>, calendar: &Calendar) -> Value {
-        let clock_view = |clock: &Clock| {
-            let elapsed = clock.elapsed(now, calendar);
-            let remaining = clock.target.map(|target| target - elapsed);
-            let due_at = match (clock.since, clock.target) {
-                (Some(_), Some(target)) => {
-                    json!(stamp(clock.instant_of(target, calendar).expect("counting")))
-                }
-                _ => Value::Null,
-            };
-            json!({
-                "target_seconds": clock.target,
-                "elapsed_seconds": elapsed,
-                "remaining_seconds": remaining,
-                "due_at": due_at,
-                "met_at": clock.met_at.map(stamp),
-                "breached": clock.breached || remaining.is_some_and(|r| r < 0),
-            })
-        };
-        json!({
-            "status": self.status,
-            "tier": self.tier,
-            "priority": self.priority(),
-            "paused": self.status == "pending",
-            "response": clock_view(&self.clocks[0]),
-            "tier1": clock_view(&self.clocks[1]),
-            "resolution": clock_view(&self.clocks[2]),
-        })
     }
 }

@@ -1,0 +1,5 @@
+//! Signing in, and which tokens are accepted.
+
+mod sessions;
+mod sign_in;
+mod tokens;
