@@ -11,6 +11,7 @@ use chrono::Utc;
 
 use super::FlaggedThread;
 use crate::service::Desk;
+use crate::service::events::stream::Hub;
 use crate::service::events::stream::{LOOK_BACK, first_id_at};
 use crate::service::ops::workers::Worker;
 
@@ -81,7 +82,7 @@ fn run(desk: &Desk, stop: &AtomicBool, handed: &mut Handed) {
         std::thread::sleep(POLL);
         // Without listeners the table is still read, less often, so that the first listener
         // gets what is new from then on and not the last seconds again.
-        if !desk.has_listeners() {
+        if !Hub::of(desk).has_listeners() {
             quiet_polls = (quiet_polls + 1) % QUIET_EVERY;
             if quiet_polls != 0 {
                 continue;
@@ -108,7 +109,7 @@ fn run(desk: &Desk, stop: &AtomicBool, handed: &mut Handed) {
                 #[cfg(debug_assertions)]
                 crate::faults::panic_if_marked("event-hub", &event.data);
                 let id = event.id.clone();
-                desk.publish_events(vec![event]);
+                Hub::of(desk).publish(vec![event]);
                 handed.in_hand = None;
                 handed.remember(id);
             }

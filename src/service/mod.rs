@@ -99,18 +99,6 @@ impl Desk {
         self.events.subscribe()
     }
 
-    /// Hands events to every listener (none may be listening).
-    pub fn publish_events(&self, events: Vec<Arc<events::stream::StreamEvent>>) {
-        for event in events {
-            let _ = self.events.send(event);
-        }
-    }
-
-    /// Whether any stream listens.
-    pub fn has_listeners(&self) -> bool {
-        self.events.receiver_count() > 0
-    }
-
     /// Which background workers are down.
     pub fn workers(&self) -> &ops::workers::WorkerHealth {
         &self.workers

@@ -115,3 +115,28 @@ impl Desk {
             .collect()
     }
 }
+
+/// The event hub's side of the stream: it hands each new event to this process's listeners.
+/// Only the hub's thread makes one.
+pub struct Hub<'a> {
+    desk: &'a Desk,
+}
+
+impl<'a> Hub<'a> {
+    /// The hub of `desk`'s listeners.
+    pub fn of(desk: &'a Desk) -> Self {
+        Self { desk }
+    }
+
+    /// Hands events to every listener (none may be listening).
+    pub fn publish(&self, events: Vec<Arc<StreamEvent>>) {
+        for event in events {
+            let _ = self.desk.events.send(event);
+        }
+    }
+
+    /// Whether any stream listens.
+    pub fn has_listeners(&self) -> bool {
+        self.desk.events.receiver_count() > 0
+    }
+}
