@@ -18,9 +18,9 @@ use crate::service::{ServiceError, audit, new_id};
 /// longest SMTP deadline, so that a send still in flight is never taken by another dispatcher.
 pub(super) const LEASE: chrono::Duration = chrono::Duration::minutes(2);
 /// The first retry waits about this long; each next one twice as long.
-pub(super) const FIRST_RETRY: chrono::Duration = chrono::Duration::seconds(10);
+const FIRST_RETRY: chrono::Duration = chrono::Duration::seconds(10);
 /// The longest wait between two attempts.
-pub(super) const LONGEST_RETRY: chrono::Duration = chrono::Duration::minutes(15);
+const LONGEST_RETRY: chrono::Duration = chrono::Duration::minutes(15);
 /// Attempts before a mail is given up (about two hours of retrying).
 pub(super) const MAX_ATTEMPTS: i32 = 12;
 
