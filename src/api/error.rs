@@ -205,7 +205,11 @@ impl ApiError {
                 tracing::error!(%reason, "internal error");
                 Self::internal()
             }
-            other => Self::from(other),
+            // `From` sends only the four above here; anything else would be a mistake of ours.
+            other => {
+                tracing::error!(error = %other, "internal error");
+                Self::internal()
+            }
         }
     }
 }
