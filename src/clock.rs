@@ -3,7 +3,7 @@
 
 use std::sync::Mutex;
 
-use chrono::{DateTime, Duration, DurationRound, Utc};
+use chrono::{DateTime, Duration, DurationRound, NaiveDateTime, SecondsFormat, Utc};
 
 /// A source of the current instant.
 pub trait Clock: Send + Sync {
@@ -57,34 +57,64 @@ fn to_micros(at: DateTime<Utc>) -> DateTime<Utc> {
     at.duration_trunc(Duration::microseconds(1)).unwrap_or(at)
 }
 
-/// Serde for API timestamps: RFC 3339 in UTC with `Z`, whole seconds
-/// (`2026-11-23T03:15:00Z`).
-pub mod rfc3339 {
-    use chrono::{DateTime, SecondsFormat, Utc};
-    use serde::Serializer;
+/// An instant as the service keeps it: in a `Timestamp` column, read as UTC (both databases
+/// store it without a zone), and in JSON as RFC 3339 in UTC with `Z` and whole seconds
+/// (`2026-11-23T03:15:00Z`). Rules compute with `DateTime<Utc>`; rows and views carry this.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct UtcTime(NaiveDateTime);
 
-    /// Writes an instant.
-    pub fn serialize<S: Serializer>(at: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&at.to_rfc3339_opts(SecondsFormat::Secs, true))
+impl UtcTime {
+    /// The instant, for computing with.
+    pub fn get(self) -> DateTime<Utc> {
+        self.0.and_utc()
     }
 
-    /// The same for optional instants (`null` when absent).
-    pub mod option {
-        use chrono::{DateTime, Utc};
-        use serde::Serializer;
+    /// The stored form: UTC without a zone. Only `db/` needs it.
+    pub fn naive(&self) -> &NaiveDateTime {
+        &self.0
+    }
 
-        /// Writes an optional instant.
-        pub fn serialize<S: Serializer>(
-            at: &Option<DateTime<Utc>>,
-            s: S,
-        ) -> Result<S::Ok, S::Error> {
-            match at {
-                Some(at) => super::serialize(at, s),
-                None => s.serialize_none(),
-            }
-        }
+    /// The instant from its stored form.
+    pub fn from_naive(at: NaiveDateTime) -> Self {
+        Self(at)
+    }
+
+    /// RFC 3339 in UTC with `Z`, whole seconds, as JSON and the CSV reports write it.
+    pub fn to_rfc3339(self) -> String {
+        self.get().to_rfc3339_opts(SecondsFormat::Secs, true)
     }
 }
+
+impl From<DateTime<Utc>> for UtcTime {
+    fn from(at: DateTime<Utc>) -> Self {
+        Self(at.naive_utc())
+    }
+}
+
+impl From<UtcTime> for DateTime<Utc> {
+    fn from(at: UtcTime) -> Self {
+        at.get()
+    }
+}
+
+impl serde::Serialize for UtcTime {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_rfc3339())
+    }
+}
+
+impl utoipa::PartialSchema for UtcTime {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+            .description(Some("An instant, RFC 3339 in UTC with `Z`, whole seconds"))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for UtcTime {}
 
 #[cfg(test)]
 mod tests {
@@ -92,10 +122,8 @@ mod tests {
 
     #[test]
     fn timestamps_are_written_in_utc_with_z() {
-        #[derive(serde::Serialize)]
-        struct At(#[serde(with = "rfc3339")] DateTime<Utc>);
         let at = DateTime::parse_from_rfc3339("2026-11-23T10:15:00.5+07:00").expect("valid");
-        let json = serde_json::to_string(&At(at.with_timezone(&Utc))).expect("json");
+        let json = serde_json::to_string(&UtcTime::from(at.with_timezone(&Utc))).expect("json");
         assert_eq!(json, "\"2026-11-23T03:15:00Z\"");
     }
 

@@ -8,6 +8,7 @@ use super::extract::Bearer;
 use super::params::{Path, Query};
 use super::problems::{Conflict, Forbidden, NotFound, Unauthenticated, Unprocessable};
 use super::{read_as, run_as};
+use crate::domain::notification::MailStatus;
 use crate::service::Desk;
 use crate::service::notify::NotificationView;
 use crate::service::page::{Page, PageRequest};
@@ -27,7 +28,7 @@ pub struct NotificationQuery {
 }
 
 fn mail_status() -> utoipa::openapi::schema::ObjectBuilder {
-    crate::service::fields::one_of(["pending", "sent", "failed"])
+    crate::service::fields::one_of(MailStatus::ALL.iter().map(|s| s.as_str()))
         .description(Some("All without it"))
 }
 

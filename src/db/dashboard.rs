@@ -1,7 +1,9 @@
 //! The counts behind the Tier 2 dashboard: a few fixed queries, whatever the number of PDs.
 
-use chrono::NaiveDateTime;
+use crate::clock::UtcTime;
 use diesel::prelude::*;
+
+use crate::domain::ticket::{Classification, Status};
 use diesel::sql_types::{BigInt, Bool, Integer, Text, Timestamp};
 
 use super::models::TicketRow;
@@ -58,7 +60,7 @@ struct Count {
 }
 
 /// Escalations (by hand or by the SLA engine) recorded since `since`.
-pub fn escalations_since(conn: &mut DbConn, since: NaiveDateTime) -> DbResult<i64> {
+pub fn escalations_since(conn: &mut DbConn, since: UtcTime) -> DbResult<i64> {
     diesel::sql_query(
         "SELECT COUNT(*) AS count FROM ticket_events WHERE type = 'escalated' AND at >= $1",
     )
@@ -70,12 +72,12 @@ pub fn escalations_since(conn: &mut DbConn, since: NaiveDateTime) -> DbResult<i6
 /// The oldest open ticket, public ones only when asked.
 pub fn oldest_open(conn: &mut DbConn, public_only: bool) -> DbResult<Option<TicketRow>> {
     let mut query = tickets::table
-        .filter(tickets::status.eq_any(["new", "in_progress", "pending"]))
+        .filter(tickets::status.eq_any([Status::New, Status::InProgress, Status::Pending]))
         .order((tickets::created_at, tickets::id))
         .select(TicketRow::as_select())
         .into_boxed();
     if public_only {
-        query = query.filter(tickets::classification.eq("public"));
+        query = query.filter(tickets::classification.eq(Classification::Public));
     }
     query.first(conn).optional()
 }

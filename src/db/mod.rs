@@ -44,6 +44,7 @@ macro_rules! page_after {
 
 pub mod audit;
 pub mod calendars;
+mod columns;
 mod connection;
 pub mod dashboard;
 mod hold;

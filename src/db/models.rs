@@ -1,7 +1,13 @@
-//! Rows as stored. Enums are text here; `service/` turns them into domain types.
+//! Rows as stored, in the code's own types (see `columns.rs` for how they meet a column).
 
-use chrono::NaiveDateTime;
+use crate::clock::UtcTime;
 use diesel::prelude::*;
+
+use crate::domain::notification::{MailStatus, Notice};
+use crate::domain::role::{Role, UnitKind};
+use crate::domain::sla::Priority;
+use crate::domain::ticket::{Classification, Kind, Level, Status, Tier};
+use crate::domain::zone::Zone;
 
 use super::schema::{
     api_tokens, audit_log, availability_breaches, calendar_holidays, calendars, idempotency_keys,
@@ -18,7 +24,7 @@ pub struct RegionRow {
     /// The Pemda's name.
     pub name: String,
     /// IANA timezone.
-    pub timezone: String,
+    pub timezone: Zone,
     /// JSON array of lower-case domains.
     pub official_email_domains: String,
     /// Sender address.
@@ -32,7 +38,7 @@ pub struct RegionRow {
     /// The region's word for Tier 2.
     pub tier2_label: String,
     /// Last change.
-    pub updated_at: NaiveDateTime,
+    pub updated_at: UtcTime,
 }
 
 /// A PD or the Dinas.
@@ -46,15 +52,15 @@ pub struct UnitRow {
     /// Full name.
     pub name: String,
     /// `pd` or `dinas`.
-    pub kind: String,
+    pub kind: UnitKind,
     /// The unit's mailbox.
     pub email: Option<String>,
     /// Whether the unit is in service.
     pub active: bool,
     /// Creation time.
-    pub created_at: NaiveDateTime,
+    pub created_at: UtcTime,
     /// Last change.
-    pub updated_at: NaiveDateTime,
+    pub updated_at: UtcTime,
 }
 
 /// A person or system account.
@@ -68,7 +74,7 @@ pub struct UserRow {
     /// Display name.
     pub name: String,
     /// One of the six roles.
-    pub role: String,
+    pub role: Role,
     /// The unit the user belongs to.
     pub unit_id: Option<String>,
     /// argon2 PHC string; `None` for accounts that only use tokens.
@@ -76,9 +82,9 @@ pub struct UserRow {
     /// Deactivated users cannot sign in and their tokens stop working.
     pub active: bool,
     /// Creation time.
-    pub created_at: NaiveDateTime,
+    pub created_at: UtcTime,
     /// Last change.
-    pub updated_at: NaiveDateTime,
+    pub updated_at: UtcTime,
     /// Moves on with every role change, deactivation and password change; a token carrying
     /// an older value is refused.
     pub credential_generation: i64,
@@ -95,13 +101,13 @@ pub struct TokenRow {
     /// What the token is for, e.g. "Dasbor Tier 2".
     pub name: String,
     /// When it stops working.
-    pub expires_at: NaiveDateTime,
+    pub expires_at: UtcTime,
     /// When an admin revoked it.
-    pub revoked_at: Option<NaiveDateTime>,
+    pub revoked_at: Option<UtcTime>,
     /// The admin who made it.
     pub created_by: Option<String>,
     /// Creation time.
-    pub created_at: NaiveDateTime,
+    pub created_at: UtcTime,
 }
 
 /// A business calendar.
@@ -113,15 +119,15 @@ pub struct CalendarRow {
     /// Name, e.g. "Jam kerja kantor".
     pub name: String,
     /// IANA timezone.
-    pub timezone: String,
+    pub timezone: Zone,
     /// 24×7.
     pub always_open: bool,
     /// JSON of `domain::calendar::WorkingHours`.
     pub working_hours: String,
     /// Creation time.
-    pub created_at: NaiveDateTime,
+    pub created_at: UtcTime,
     /// Last change.
-    pub updated_at: NaiveDateTime,
+    pub updated_at: UtcTime,
 }
 
 /// A whole-day holiday of a calendar.
@@ -149,9 +155,9 @@ pub struct SlaPolicyRow {
     /// The region default, for tickets without a service.
     pub is_default: bool,
     /// Creation time.
-    pub created_at: NaiveDateTime,
+    pub created_at: UtcTime,
     /// Last change.
-    pub updated_at: NaiveDateTime,
+    pub updated_at: UtcTime,
 }
 
 /// One priority's targets in a policy.
@@ -161,7 +167,7 @@ pub struct SlaTargetRow {
     /// The policy.
     pub policy_id: String,
     /// `critical`, `high`, `medium` or `low`.
-    pub priority: String,
+    pub priority: Priority,
     /// Business seconds to first response.
     pub response_seconds: i64,
     /// Business seconds before automatic escalation; `None` never.
@@ -179,7 +185,7 @@ pub struct AuditRow {
     /// UUID v7.
     pub id: String,
     /// When.
-    pub at: NaiveDateTime,
+    pub at: UtcTime,
     /// Who; `None` for the system (startup seeding, the CLI).
     pub actor_id: Option<String>,
     /// What, e.g. `user_created`.
@@ -215,9 +221,9 @@ pub struct ServiceRow {
     /// Whether it is offered.
     pub active: bool,
     /// Creation time.
-    pub created_at: NaiveDateTime,
+    pub created_at: UtcTime,
     /// Last change.
-    pub updated_at: NaiveDateTime,
+    pub updated_at: UtcTime,
 }
 
 /// A ticket as stored.
@@ -229,21 +235,21 @@ pub struct TicketRow {
     /// `SD-<year>-<6 digits>`.
     pub number: String,
     /// One of the five kinds.
-    pub kind: String,
+    pub kind: Kind,
     /// Short summary.
     pub title: String,
     /// Full text.
     pub description: String,
     /// Status.
-    pub status: String,
+    pub status: Status,
     /// From impact × urgency.
-    pub priority: String,
+    pub priority: Priority,
     /// Impact.
-    pub impact: String,
+    pub impact: Level,
     /// Urgency.
-    pub urgency: String,
+    pub urgency: Level,
     /// 1 or 2.
-    pub tier: i32,
+    pub tier: Tier,
     /// The reporting PD.
     pub unit_id: String,
     /// The affected service.
@@ -259,25 +265,25 @@ pub struct TicketRow {
     /// Reporter's phone.
     pub reporter_phone: Option<String>,
     /// `public` or `restricted`.
-    pub classification: String,
+    pub classification: Classification,
     /// A security incident.
     pub security_incident: bool,
     /// Who recorded it.
     pub created_by: String,
     /// When.
-    pub created_at: NaiveDateTime,
+    pub created_at: UtcTime,
     /// Last change.
-    pub updated_at: NaiveDateTime,
+    pub updated_at: UtcTime,
     /// First response.
-    pub first_response_at: Option<NaiveDateTime>,
+    pub first_response_at: Option<UtcTime>,
     /// Last escalation to tier 2.
-    pub escalated_at: Option<NaiveDateTime>,
+    pub escalated_at: Option<UtcTime>,
     /// Why it was escalated.
     pub escalation_reason: Option<String>,
     /// When it was resolved.
-    pub resolved_at: Option<NaiveDateTime>,
+    pub resolved_at: Option<UtcTime>,
     /// When it was closed.
-    pub closed_at: Option<NaiveDateTime>,
+    pub closed_at: Option<UtcTime>,
     /// How it was resolved.
     pub resolution: Option<String>,
     /// Incremented on every change (the ETag).
@@ -299,7 +305,7 @@ pub struct CommentRow {
     /// Visible to staff only.
     pub internal: bool,
     /// When.
-    pub created_at: NaiveDateTime,
+    pub created_at: UtcTime,
 }
 
 /// One entry of a ticket's audit trail.
@@ -315,7 +321,7 @@ pub struct EventRow {
     /// Who; `None` for the SLA engine.
     pub actor_id: Option<String>,
     /// When.
-    pub at: NaiveDateTime,
+    pub at: UtcTime,
     /// JSON details.
     pub data: String,
 }
@@ -333,7 +339,7 @@ pub struct IdempotencyRow {
     /// The ticket the first request created.
     pub ticket_id: String,
     /// When.
-    pub created_at: NaiveDateTime,
+    pub created_at: UtcTime,
 }
 
 /// An outage of a service.
@@ -345,9 +351,9 @@ pub struct OutageRow {
     /// The service that was down.
     pub service_id: String,
     /// When it went down.
-    pub started_at: NaiveDateTime,
+    pub started_at: UtcTime,
     /// When it came back; `None` while down.
-    pub ended_at: Option<NaiveDateTime>,
+    pub ended_at: Option<UtcTime>,
     /// Announced maintenance.
     pub planned: bool,
     /// The incident ticket that reported it.
@@ -357,9 +363,9 @@ pub struct OutageRow {
     /// Who recorded it.
     pub created_by: String,
     /// When it was recorded.
-    pub created_at: NaiveDateTime,
+    pub created_at: UtcTime,
     /// Last change.
-    pub updated_at: NaiveDateTime,
+    pub updated_at: UtcTime,
 }
 
 /// A ticket's SLA: its targets snapshot and three clocks.
@@ -379,41 +385,41 @@ pub struct TicketSlaRow {
     /// Business seconds of the response clock counted before `response_since`.
     pub response_elapsed: i64,
     /// Since when the response clock runs; `None` while it stands.
-    pub response_since: Option<NaiveDateTime>,
+    pub response_since: Option<UtcTime>,
     /// When the response clock stopped for good.
-    pub response_met_at: Option<NaiveDateTime>,
+    pub response_met_at: Option<UtcTime>,
     /// When the response warning was recorded.
-    pub response_warned_at: Option<NaiveDateTime>,
+    pub response_warned_at: Option<UtcTime>,
     /// When the response breach was recorded.
-    pub response_breached_at: Option<NaiveDateTime>,
+    pub response_breached_at: Option<UtcTime>,
     /// The tier 1 window target in business seconds. `None`: no automatic escalation.
     pub tier1_target: Option<i64>,
     /// Business seconds of the tier 1 window clock counted before `tier1_since`.
     pub tier1_elapsed: i64,
     /// Since when the tier 1 window clock runs; `None` while it stands.
-    pub tier1_since: Option<NaiveDateTime>,
+    pub tier1_since: Option<UtcTime>,
     /// When the tier 1 window clock stopped for good.
-    pub tier1_met_at: Option<NaiveDateTime>,
+    pub tier1_met_at: Option<UtcTime>,
     /// When the tier 1 window warning was recorded.
-    pub tier1_warned_at: Option<NaiveDateTime>,
+    pub tier1_warned_at: Option<UtcTime>,
     /// When the tier 1 window breach was recorded.
-    pub tier1_breached_at: Option<NaiveDateTime>,
+    pub tier1_breached_at: Option<UtcTime>,
     /// The resolution target in business seconds.
     pub resolution_target: i64,
     /// Business seconds of the resolution clock counted before `resolution_since`.
     pub resolution_elapsed: i64,
     /// Since when the resolution clock runs; `None` while it stands.
-    pub resolution_since: Option<NaiveDateTime>,
+    pub resolution_since: Option<UtcTime>,
     /// When the resolution clock stopped for good.
-    pub resolution_met_at: Option<NaiveDateTime>,
+    pub resolution_met_at: Option<UtcTime>,
     /// When the resolution warning was recorded.
-    pub resolution_warned_at: Option<NaiveDateTime>,
+    pub resolution_warned_at: Option<UtcTime>,
     /// When the resolution breach was recorded.
-    pub resolution_breached_at: Option<NaiveDateTime>,
+    pub resolution_breached_at: Option<UtcTime>,
     /// The next instant the SLA engine must look at the ticket.
-    pub next_event_at: Option<NaiveDateTime>,
+    pub next_event_at: Option<UtcTime>,
     /// The earliest deadline of a running clock.
-    pub due_at: Option<NaiveDateTime>,
+    pub due_at: Option<UtcTime>,
     /// Whether any clock has breached.
     pub breached: bool,
 }
@@ -427,7 +433,7 @@ pub struct AvailabilityBreachRow {
     /// `YYYY-MM`, the region's calendar month.
     pub month: String,
     /// When the breach was recorded.
-    pub at: NaiveDateTime,
+    pub at: UtcTime,
     /// Unplanned downtime of the month when it was recorded.
     pub downtime_seconds: i64,
     /// What the target allows in that month.
@@ -445,7 +451,7 @@ pub struct NotificationRow {
     /// The ticket event that caused it.
     pub event_id: Option<String>,
     /// What happened: `created`, `escalated`, `sla_warning`, ...
-    pub kind: String,
+    pub kind: Notice,
     /// JSON `{"to": [...], "cc": [...]}`.
     pub recipients: String,
     /// Subject line.
@@ -459,17 +465,17 @@ pub struct NotificationRow {
     /// `Message-ID` of the ticket's first mail.
     pub thread_id: Option<String>,
     /// `pending`, `sent` or `failed`.
-    pub status: String,
+    pub status: MailStatus,
     /// Sending attempts so far.
     pub attempts: i32,
     /// When a pending mail is due (or its lease ends).
-    pub next_attempt_at: NaiveDateTime,
+    pub next_attempt_at: UtcTime,
     /// The dispatcher holding the lease.
     pub lease_owner: Option<String>,
     /// The last failure.
     pub last_error: Option<String>,
     /// When it was queued.
-    pub created_at: NaiveDateTime,
+    pub created_at: UtcTime,
     /// When the SMTP server accepted it.
-    pub sent_at: Option<NaiveDateTime>,
+    pub sent_at: Option<UtcTime>,
 }

@@ -1,7 +1,9 @@
 //! The mail outbox: queueing, the dispatcher's claims, and the admin's view.
 
-use chrono::NaiveDateTime;
+use crate::clock::UtcTime;
 use diesel::prelude::*;
+
+use crate::domain::notification::MailStatus;
 
 use super::models::NotificationRow;
 use super::schema::notifications;
@@ -23,9 +25,9 @@ pub fn thread_of(conn: &mut DbConn, ticket_id: &str) -> DbResult<Option<String>>
 }
 
 /// Ids of up to `limit` pending mails due at `now`, earliest first.
-pub fn due(conn: &mut DbConn, now: NaiveDateTime, limit: i64) -> DbResult<Vec<String>> {
+pub fn due(conn: &mut DbConn, now: UtcTime, limit: i64) -> DbResult<Vec<String>> {
     notifications::table
-        .filter(notifications::status.eq("pending"))
+        .filter(notifications::status.eq(MailStatus::Pending))
         .filter(notifications::next_attempt_at.le(now))
         .order(notifications::next_attempt_at)
         .limit(limit)
@@ -36,14 +38,10 @@ pub fn due(conn: &mut DbConn, now: NaiveDateTime, limit: i64) -> DbResult<Vec<St
 /// Of `ids`, the pending mails due at `now`, locked. On PostgreSQL rows another dispatcher
 /// holds are skipped and the condition is checked again on the locked rows, so that of several
 /// dispatchers exactly one claims each mail; SQLite's write transaction admits one writer.
-pub fn lock_due(
-    conn: &mut DbConn,
-    ids: &[String],
-    now: NaiveDateTime,
-) -> DbResult<Vec<NotificationRow>> {
+pub fn lock_due(conn: &mut DbConn, ids: &[String], now: UtcTime) -> DbResult<Vec<NotificationRow>> {
     let due = notifications::table
         .filter(notifications::id.eq_any(ids))
-        .filter(notifications::status.eq("pending"))
+        .filter(notifications::status.eq(MailStatus::Pending))
         .filter(notifications::next_attempt_at.le(now))
         .order(notifications::next_attempt_at);
     match conn {
@@ -57,12 +55,7 @@ pub fn lock_due(
 }
 
 /// Leases locked mails to `owner` until `lease_end`, counting an attempt for each.
-pub fn lease(
-    conn: &mut DbConn,
-    ids: &[&str],
-    owner: &str,
-    lease_end: NaiveDateTime,
-) -> DbResult<()> {
+pub fn lease(conn: &mut DbConn, ids: &[&str], owner: &str, lease_end: UtcTime) -> DbResult<()> {
     diesel::update(notifications::table.filter(notifications::id.eq_any(ids)))
         .set((
             notifications::next_attempt_at.eq(lease_end),
@@ -99,7 +92,7 @@ pub fn held(conn: &mut DbConn, ids: &[&str], owner: &str) -> DbResult<Vec<HeldMa
     let held = notifications::table
         .filter(notifications::id.eq_any(ids))
         .filter(notifications::lease_owner.eq(owner))
-        .filter(notifications::status.eq("pending"))
+        .filter(notifications::status.eq(MailStatus::Pending))
         .select((
             notifications::id,
             notifications::ticket_id,
@@ -116,16 +109,16 @@ pub fn held(conn: &mut DbConn, ids: &[&str], owner: &str) -> DbResult<Vec<HeldMa
 pub fn leased_to(conn: &mut DbConn, owner: &str) -> DbResult<Vec<NotificationRow>> {
     notifications::table
         .filter(notifications::lease_owner.eq(owner))
-        .filter(notifications::status.eq("pending"))
+        .filter(notifications::status.eq(MailStatus::Pending))
         .select(NotificationRow::as_select())
         .load(conn)
 }
 
 /// Marks held mails sent at `now` and ends their lease.
-pub fn mark_sent(conn: &mut DbConn, ids: &[&str], now: NaiveDateTime) -> DbResult<()> {
+pub fn mark_sent(conn: &mut DbConn, ids: &[&str], now: UtcTime) -> DbResult<()> {
     diesel::update(notifications::table.filter(notifications::id.eq_any(ids)))
         .set((
-            notifications::status.eq("sent"),
+            notifications::status.eq(MailStatus::Sent),
             notifications::next_attempt_at.eq(now),
             notifications::sent_at.eq(now),
             notifications::last_error.eq(None::<String>),
@@ -142,15 +135,15 @@ pub fn settle_failure(
     conn: &mut DbConn,
     id: &str,
     owner: &str,
-    status: &str,
-    next_attempt_at: NaiveDateTime,
+    status: MailStatus,
+    next_attempt_at: UtcTime,
     error: &str,
 ) -> DbResult<bool> {
     let settled = diesel::update(
         notifications::table
             .find(id)
             .filter(notifications::lease_owner.eq(owner))
-            .filter(notifications::status.eq("pending")),
+            .filter(notifications::status.eq(MailStatus::Pending)),
     )
     .set((
         notifications::status.eq(status),
@@ -165,8 +158,8 @@ pub fn settle_failure(
 /// Mails newest first, optionally of one status, after the cursor `(created_at, id)`.
 pub fn list(
     conn: &mut DbConn,
-    status: Option<&str>,
-    after: Option<(NaiveDateTime, String)>,
+    status: Option<MailStatus>,
+    after: Option<(UtcTime, String)>,
     limit: i64,
 ) -> DbResult<Vec<NotificationRow>> {
     let mut query = notifications::table
@@ -175,7 +168,7 @@ pub fn list(
         .limit(limit)
         .into_boxed();
     if let Some(status) = status {
-        query = query.filter(notifications::status.eq(status.to_owned()));
+        query = query.filter(notifications::status.eq(status));
     }
     if let Some((created_at, id)) = after {
         query = query.filter(
@@ -199,14 +192,14 @@ pub fn find(conn: &mut DbConn, id: &str) -> DbResult<Option<NotificationRow>> {
 }
 
 /// Puts a failed mail back in the queue, due at `now`.
-pub fn requeue(conn: &mut DbConn, id: &str, now: NaiveDateTime) -> DbResult<bool> {
+pub fn requeue(conn: &mut DbConn, id: &str, now: UtcTime) -> DbResult<bool> {
     let requeued = diesel::update(
         notifications::table
             .find(id)
-            .filter(notifications::status.eq("failed")),
+            .filter(notifications::status.eq(MailStatus::Failed)),
     )
     .set((
-        notifications::status.eq("pending"),
+        notifications::status.eq(MailStatus::Pending),
         notifications::next_attempt_at.eq(now),
         notifications::attempts.eq(0),
     ))
@@ -215,9 +208,9 @@ pub fn requeue(conn: &mut DbConn, id: &str, now: NaiveDateTime) -> DbResult<bool
 }
 
 /// How many mails have `status`.
-pub fn count(conn: &mut DbConn, status: &str) -> DbResult<i64> {
+pub fn count(conn: &mut DbConn, status: MailStatus) -> DbResult<i64> {
     notifications::table
-        .filter(notifications::status.eq(status.to_owned()))
+        .filter(notifications::status.eq(status))
         .count()
         .get_result(conn)
 }
@@ -225,5 +218,6 @@ pub fn count(conn: &mut DbConn, status: &str) -> DbResult<i64> {
 /// Drops every mail still queued; the demo's history uses it, so that the desk it made up
 /// sends none of the mail its past would have sent.
 pub fn discard_queued(conn: &mut DbConn) -> DbResult<usize> {
-    diesel::delete(notifications::table.filter(notifications::status.eq("pending"))).execute(conn)
+    diesel::delete(notifications::table.filter(notifications::status.eq(MailStatus::Pending)))
+        .execute(conn)
 }

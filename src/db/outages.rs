@@ -1,6 +1,6 @@
 //! Outages of services.
 
-use chrono::NaiveDateTime;
+use crate::clock::UtcTime;
 use diesel::prelude::*;
 
 use super::models::{AvailabilityBreachRow, OutageRow};
@@ -37,8 +37,8 @@ pub fn update(conn: &mut DbConn, row: &OutageRow) -> DbResult<()> {
 pub fn overlapping(
     conn: &mut DbConn,
     service_id: &str,
-    from: NaiveDateTime,
-    to: NaiveDateTime,
+    from: UtcTime,
+    to: UtcTime,
 ) -> DbResult<Vec<OutageRow>> {
     outages::table
         .filter(outages::service_id.eq(service_id))

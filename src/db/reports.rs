@@ -1,6 +1,6 @@
 //! The SLA report's figures: one grouped query over the tickets created in a period.
 
-use chrono::NaiveDateTime;
+use crate::clock::UtcTime;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text, Timestamp};
 
@@ -61,8 +61,8 @@ pub struct SlaFigures {
 pub fn sla_figures(
     conn: &mut DbConn,
     grouping: Grouping,
-    from: NaiveDateTime,
-    to: NaiveDateTime,
+    from: UtcTime,
+    to: UtcTime,
 ) -> DbResult<Vec<SlaFigures>> {
     let key = match grouping {
         Grouping::Unit => "t.unit_id",

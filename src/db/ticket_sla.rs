@@ -1,7 +1,9 @@
 //! Tickets' SLA rows: the clocks, and the SLA engine's claim on due tickets.
 
-use chrono::NaiveDateTime;
+use crate::clock::UtcTime;
 use diesel::prelude::*;
+
+use crate::domain::sla::Priority;
 
 use super::models::{TicketRow, TicketSlaRow};
 use super::schema::{ticket_sla, tickets};
@@ -39,7 +41,7 @@ pub fn update(conn: &mut DbConn, row: &TicketSlaRow) -> DbResult<()> {
 
 /// The earliest instant any ticket's SLA needs the engine. The `IS NOT NULL` term is what lets
 /// SQLite read it off the partial index; without it SQLite scans every SLA row on each wake.
-pub fn next_event_at(conn: &mut DbConn) -> DbResult<Option<NaiveDateTime>> {
+pub fn next_event_at(conn: &mut DbConn) -> DbResult<Option<UtcTime>> {
     ticket_sla::table
         .filter(ticket_sla::next_event_at.is_not_null())
         .select(diesel::dsl::min(ticket_sla::next_event_at))
@@ -53,7 +55,7 @@ pub fn next_event_at(conn: &mut DbConn) -> DbResult<Option<NaiveDateTime>> {
 /// writer at a time.
 pub fn claim_due(
     conn: &mut DbConn,
-    now: NaiveDateTime,
+    now: UtcTime,
     limit: i64,
 ) -> DbResult<Vec<(TicketRow, TicketSlaRow)>> {
     let due = tickets::table
@@ -78,7 +80,7 @@ pub fn claim_due(
 pub fn running_on_calendar(
     conn: &mut DbConn,
     calendar_id: &str,
-) -> DbResult<Vec<(String, TicketSlaRow)>> {
+) -> DbResult<Vec<(Priority, TicketSlaRow)>> {
     let running = tickets::table
         .inner_join(ticket_sla::table)
         .filter(ticket_sla::calendar_id.eq(calendar_id))

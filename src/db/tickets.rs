@@ -1,7 +1,9 @@
 //! Tickets, their numbers, and the list queries.
 
-use chrono::NaiveDateTime;
+use crate::clock::UtcTime;
 use diesel::prelude::*;
+
+use crate::domain::ticket::Classification;
 use diesel::sql_types::{BigInt, Integer};
 
 use super::models::{TicketRow, TicketSlaRow};
@@ -123,9 +125,9 @@ pub struct TicketFilter {
     /// Text in number, title or description (lower-case).
     pub text: Option<String>,
     /// Created at or after.
-    pub created_from: Option<NaiveDateTime>,
+    pub created_from: Option<UtcTime>,
     /// Created before.
-    pub created_to: Option<NaiveDateTime>,
+    pub created_to: Option<UtcTime>,
     /// Only tickets with a breached SLA clock.
     pub breached: bool,
 }
@@ -148,14 +150,14 @@ pub enum After {
     /// In creation order.
     Created {
         /// Creation time of the last ticket of the previous page.
-        created_at: NaiveDateTime,
+        created_at: UtcTime,
         /// Its id.
         id: String,
     },
     /// In deadline order.
     Due {
         /// The deadline of the last ticket of the previous page, if it had one.
-        due_at: Option<NaiveDateTime>,
+        due_at: Option<UtcTime>,
         /// Its id.
         id: String,
     },
@@ -198,7 +200,7 @@ pub fn list(
         query = query.filter(tickets::assignee_id.eq(assignee_id));
     }
     if filter.public_only {
-        query = query.filter(tickets::classification.eq("public"));
+        query = query.filter(tickets::classification.eq(Classification::Public));
     }
     if let Some(text) = &filter.text {
         let pattern = format!("%{}%", escape_like(text));

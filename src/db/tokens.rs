@@ -1,6 +1,6 @@
 //! Integration tokens.
 
-use chrono::NaiveDateTime;
+use crate::clock::UtcTime;
 use diesel::prelude::*;
 
 use super::models::TokenRow;
@@ -34,7 +34,7 @@ pub fn list_for_user(conn: &mut DbConn, user_id: &str) -> DbResult<Vec<TokenRow>
 }
 
 /// Marks a token revoked, unless it already is.
-pub fn revoke(conn: &mut DbConn, id: &str, at: NaiveDateTime) -> DbResult<()> {
+pub fn revoke(conn: &mut DbConn, id: &str, at: UtcTime) -> DbResult<()> {
     diesel::update(
         api_tokens::table
             .find(id)
@@ -46,11 +46,7 @@ pub fn revoke(conn: &mut DbConn, id: &str, at: NaiveDateTime) -> DbResult<()> {
 }
 
 /// Marks every live token of a user revoked; returns the ids it revoked.
-pub fn revoke_all_for_user(
-    conn: &mut DbConn,
-    user_id: &str,
-    at: NaiveDateTime,
-) -> DbResult<Vec<String>> {
+pub fn revoke_all_for_user(conn: &mut DbConn, user_id: &str, at: UtcTime) -> DbResult<Vec<String>> {
     let live = api_tokens::table
         .filter(api_tokens::user_id.eq(user_id))
         .filter(api_tokens::revoked_at.is_null())

@@ -2,6 +2,8 @@
 
 use diesel::prelude::*;
 
+use crate::domain::role::UnitKind;
+
 use super::models::UnitRow;
 use super::schema::units;
 use super::{DbConn, DbResult};
@@ -51,7 +53,7 @@ pub fn code_taken(conn: &mut DbConn, code: &str, except_id: Option<&str>) -> DbR
 /// The Dinas unit, if there is one yet.
 pub fn dinas(conn: &mut DbConn) -> DbResult<Option<UnitRow>> {
     units::table
-        .filter(units::kind.eq("dinas"))
+        .filter(units::kind.eq(UnitKind::Dinas))
         .select(UnitRow::as_select())
         .first(conn)
         .optional()
@@ -75,7 +77,7 @@ pub fn active_pds(conn: &mut DbConn, ids: &[&str]) -> DbResult<Vec<String>> {
     units::table
         .filter(units::id.eq_any(ids))
         .filter(units::active.eq(true))
-        .filter(units::kind.eq("pd"))
+        .filter(units::kind.eq(UnitKind::Pd))
         .select(units::id)
         .load(conn)
 }

@@ -2,6 +2,8 @@
 
 use diesel::prelude::*;
 
+use crate::domain::role::Role;
+
 use super::models::UserRow;
 use super::schema::users;
 use super::{DbConn, DbResult};
@@ -10,7 +12,7 @@ use super::{DbConn, DbResult};
 #[derive(Debug, Default, Clone)]
 pub struct UserFilter {
     /// Only this role.
-    pub role: Option<String>,
+    pub role: Option<Role>,
     /// Only this unit.
     pub unit_id: Option<String>,
     /// Only active or only inactive users.
@@ -105,12 +107,12 @@ pub fn update(conn: &mut DbConn, row: &UserRow) -> DbResult<()> {
 /// The addresses of the active users of `role`, of one unit if given.
 pub fn active_emails(
     conn: &mut DbConn,
-    role: &str,
+    role: Role,
     unit_id: Option<&str>,
 ) -> DbResult<Vec<String>> {
     let mut query = users::table
         .filter(users::active.eq(true))
-        .filter(users::role.eq(role.to_owned()))
+        .filter(users::role.eq(role))
         .order(users::email)
         .select(users::email)
         .into_boxed();

@@ -14,6 +14,7 @@ pub(crate) mod text_enum;
 pub mod ticket;
 pub mod ticket_handling;
 pub mod ticket_sla;
+pub mod zone;
 
 /// A stored or submitted text that names no variant of the enum it should be.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

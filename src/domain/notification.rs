@@ -26,6 +26,18 @@ text_enum! {
     }
 }
 
+text_enum! {
+    /// Where a mail stands in the outbox.
+    pub enum MailStatus {
+        /// Waiting for its next attempt.
+        Pending = "pending",
+        /// The mail server accepted it.
+        Sent = "sent",
+        /// Given up after the last attempt, or refused for good.
+        Failed = "failed",
+    }
+}
+
 /// The people and mailboxes around one notice, as the service found them.
 #[derive(Debug, Clone, Default)]
 pub struct Parties {

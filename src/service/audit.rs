@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use super::{Desk, ServiceError, new_id, require};
 use crate::auth::Caller;
-use crate::clock::rfc3339;
+use crate::clock::UtcTime;
 use crate::db::models::AuditRow;
 use crate::db::{self, DbConn};
 use crate::domain::role::Role;
@@ -17,9 +17,7 @@ pub struct AuditEntryView {
     /// Entry id.
     pub id: String,
     /// When it happened.
-    #[serde(with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub at: DateTime<Utc>,
+    pub at: UtcTime,
     /// Who did it; `null` for the system (startup, command line).
     pub actor_id: Option<String>,
     /// What was done, e.g. `user_created`.
@@ -58,7 +56,7 @@ pub(super) fn record(
         conn,
         &AuditRow {
             id: new_id(),
-            at: at.naive_utc(),
+            at: at.into(),
             actor_id: actor_id.map(str::to_owned),
             action: action.to_owned(),
             entity: entity.to_owned(),
@@ -89,7 +87,7 @@ impl Desk {
             .into_iter()
             .map(|row| AuditEntryView {
                 id: row.id,
-                at: row.at.and_utc(),
+                at: row.at,
                 actor_id: row.actor_id,
                 action: row.action,
                 entity: row.entity,

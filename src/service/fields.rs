@@ -10,6 +10,7 @@ use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
 
 use super::FieldError;
 use crate::domain::email::EmailAddress;
+use crate::domain::zone::Zone;
 
 /// Trimmed text of 1 to `max` characters on one line: a title, a name, a label. Such text is
 /// shown in lists, mail subjects and headers, CSV cells and logs, where a line break, a tab
@@ -196,6 +197,18 @@ pub(super) fn known(
 }
 
 /// The contract's schema of a text parameter that takes one of `values`.
+/// An IANA timezone, or the field's error (and UTC in its place, which a refused request
+/// never uses).
+pub(crate) fn zone(errors: &mut Vec<FieldError>, field: &str, name: &str) -> Zone {
+    name.parse().unwrap_or_else(|_| {
+        errors.push(FieldError::new(
+            field,
+            "must be an IANA timezone such as Asia/Jakarta, Asia/Makassar or Asia/Jayapura",
+        ));
+        Zone(chrono_tz::Tz::UTC)
+    })
+}
+
 pub(crate) fn one_of<'a>(values: impl IntoIterator<Item = &'a str>) -> ObjectBuilder {
     ObjectBuilder::new()
         .schema_type(Type::String)

@@ -16,7 +16,6 @@ pub mod period;
 pub mod region;
 pub mod reports;
 pub mod sla;
-mod stored;
 pub mod tickets;
 
 use std::sync::Arc;

@@ -162,24 +162,19 @@ impl Desk {
             .filter(|user| {
                 user.active
                     && user.credential_generation == claims.generation
-                    && user.role == claims.role
+                    && user.role.as_str() == claims.role
             })
             .ok_or(ServiceError::Unauthenticated)?;
         if claims.typ == TokenKind::Integration {
             let live = db::tokens::find(&mut conn, &claims.jti)?.is_some_and(|row| {
-                row.user_id == user.id
-                    && row.revoked_at.is_none()
-                    && row.expires_at > now.naive_utc()
+                row.user_id == user.id && row.revoked_at.is_none() && row.expires_at > now.into()
             });
             if !live {
                 return Err(ServiceError::Unauthenticated);
             }
         }
         Ok(Caller {
-            role: user
-                .role
-                .parse()
-                .map_err(|e| ServiceError::Internal(format!("user {}: {e}", user.id)))?,
+            role: user.role,
             user_id: user.id,
             unit_id: user.unit_id,
         })

@@ -1,12 +1,12 @@
 //! Long-lived, revocable tokens for integration accounts (the Dinas Tier 2 dashboard).
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::jwt::INTEGRATION_MAX_DAYS;
 use crate::auth::{Caller, Holder, TokenKind};
-use crate::clock::rfc3339;
+use crate::clock::UtcTime;
 use crate::db::models::TokenRow;
 use crate::db::{self, write_tx};
 use crate::domain::access::Operation;
@@ -33,9 +33,7 @@ pub struct CreatedToken {
     /// The bearer token. Store it now: it is not shown again.
     pub token: String,
     /// When it stops working.
-    #[serde(with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub expires_at: DateTime<Utc>,
+    pub expires_at: UtcTime,
 }
 
 /// A token as listed (without the token itself).
@@ -48,17 +46,11 @@ pub struct TokenView {
     /// What it is for.
     pub name: String,
     /// When it stops working.
-    #[serde(with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub expires_at: DateTime<Utc>,
+    pub expires_at: UtcTime,
     /// When it was revoked, if it was.
-    #[serde(with = "rfc3339::option")]
-    #[schema(value_type = Option<String>, format = DateTime)]
-    pub revoked_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<UtcTime>,
     /// Creation time.
-    #[serde(with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub created_at: DateTime<Utc>,
+    pub created_at: UtcTime,
 }
 
 fn view(row: TokenRow) -> TokenView {
@@ -66,9 +58,9 @@ fn view(row: TokenRow) -> TokenView {
         id: row.id,
         user_id: row.user_id,
         name: row.name,
-        expires_at: row.expires_at.and_utc(),
-        revoked_at: row.revoked_at.map(|at| at.and_utc()),
-        created_at: row.created_at.and_utc(),
+        expires_at: row.expires_at,
+        revoked_at: row.revoked_at,
+        created_at: row.created_at,
     }
 }
 
@@ -100,7 +92,7 @@ impl Desk {
             let user = db::users::lock(conn, &[user_id])?
                 .pop()
                 .ok_or(ServiceError::NotFound)?;
-            if user.role != Role::Integration.as_str() || !user.active {
+            if user.role != Role::Integration || !user.active {
                 return Err(ServiceError::rule(
                     ErrorCode::NotAnIntegrationAccount,
                     "user_id",
@@ -111,10 +103,10 @@ impl Desk {
                 id: new_id(),
                 user_id: user.id.clone(),
                 name,
-                expires_at: expires_at.naive_utc(),
+                expires_at: expires_at.into(),
                 revoked_at: None,
                 created_by: Some(caller.user_id.clone()),
-                created_at: now.naive_utc(),
+                created_at: now.into(),
             };
             db::tokens::insert(conn, &row)?;
             audit::record(
@@ -130,7 +122,7 @@ impl Desk {
                 .issue(
                     Holder {
                         user_id: &user.id,
-                        role: &user.role,
+                        role: user.role.as_str(),
                         generation: user.credential_generation,
                     },
                     &row.id,
@@ -142,7 +134,7 @@ impl Desk {
             Ok(CreatedToken {
                 id: row.id,
                 token,
-                expires_at,
+                expires_at: expires_at.into(),
             })
         })
     }
@@ -171,7 +163,7 @@ impl Desk {
         write_tx(&mut conn, |conn| {
             let row = db::tokens::find(conn, token_id)?.ok_or(ServiceError::NotFound)?;
             if row.revoked_at.is_none() {
-                db::tokens::revoke(conn, token_id, now.naive_utc())?;
+                db::tokens::revoke(conn, token_id, now.into())?;
                 audit::record(
                     conn,
                     now,

@@ -60,10 +60,7 @@ fn changed(
     password_hash: Option<String>,
 ) -> Result<(UserRow, Role), ServiceError> {
     let mut row = stored.clone();
-    let role = changes
-        .role
-        .map_or_else(|| row.role.parse::<Role>(), Ok)
-        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let role = changes.role.unwrap_or(row.role);
     if password_hash.is_some() && !role.signs_in_with_password() {
         return Err(ServiceError::field(
             "password",
@@ -82,7 +79,7 @@ fn changed(
     if let Some(active) = changes.active {
         row.active = active;
     }
-    row.role = role.as_str().into();
+    row.role = role;
     row.password_hash = password_hash.or(row.password_hash.take());
     Ok((row, role))
 }
@@ -94,7 +91,7 @@ fn revoke_tokens(
     row: &UserRow,
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
-    for token_id in db::tokens::revoke_all_for_user(conn, &row.id, now.naive_utc())? {
+    for token_id in db::tokens::revoke_all_for_user(conn, &row.id, now.into())? {
         audit::record(
             conn,
             now,
@@ -124,9 +121,9 @@ impl Desk {
             // The caller is judged again under the lock of both accounts: two admins
             // deactivating each other at once would otherwise both succeed, leaving none.
             let locked = db::users::lock(conn, &[caller.user_id.as_str(), id])?;
-            let still_admin = locked.iter().any(|user| {
-                user.id == caller.user_id && user.active && user.role == Role::Admin.as_str()
-            });
+            let still_admin = locked
+                .iter()
+                .any(|user| user.id == caller.user_id && user.active && user.role == Role::Admin);
             if !still_admin {
                 return Err(ServiceError::Unauthenticated);
             }
@@ -139,7 +136,7 @@ impl Desk {
                 // Nothing to change: no new version, no audit entry.
                 return view(stored);
             }
-            row.updated_at = now.naive_utc();
+            row.updated_at = now.into();
             // An unchanged address is not re-judged: the domains may have changed since.
             let check_official = row.email != stored.email || row.role != stored.role;
             let region = region::load(conn)?;

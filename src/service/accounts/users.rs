@@ -1,17 +1,16 @@
 //! User accounts: who may sign in, in which role, at which unit.
 
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::{Caller, password};
-use crate::clock::rfc3339;
+use crate::clock::UtcTime;
 use crate::db::models::UserRow;
 use crate::db::users::UserFilter;
 use crate::db::{self, DbConn, write_tx};
 use crate::domain::access::Operation;
 use crate::domain::email::EmailAddress;
-use crate::domain::role::{Role, UnitKind, role_fits_unit};
+use crate::domain::role::{Role, role_fits_unit};
 use crate::service::fields::{self, present};
 use crate::service::page::{Page, PageRequest};
 use crate::service::region::{self, Region};
@@ -48,13 +47,9 @@ pub struct UserView {
     /// Deactivated users cannot sign in.
     pub active: bool,
     /// Creation time.
-    #[serde(with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub created_at: DateTime<Utc>,
+    pub created_at: UtcTime,
     /// Last change.
-    #[serde(with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: UtcTime,
 }
 
 /// `POST /users`.
@@ -118,17 +113,14 @@ pub struct UserQuery {
 
 pub(in crate::service) fn view(row: UserRow) -> Result<UserView, ServiceError> {
     Ok(UserView {
-        role: row
-            .role
-            .parse()
-            .map_err(|e| ServiceError::Internal(format!("user {}: {e}", row.id)))?,
+        role: row.role,
         id: row.id,
         email: row.email,
         name: row.name,
         unit_id: row.unit_id,
         active: row.active,
-        created_at: row.created_at.and_utc(),
-        updated_at: row.updated_at.and_utc(),
+        created_at: row.created_at,
+        updated_at: row.updated_at,
     })
 }
 
@@ -179,11 +171,7 @@ pub(super) fn check_placement(
         Some(unit_id) => {
             let unit = db::units::find(conn, unit_id)?
                 .ok_or_else(|| ServiceError::field("unit_id", "no unit has this id"))?;
-            Some(
-                unit.kind
-                    .parse::<UnitKind>()
-                    .map_err(|e| ServiceError::Internal(e.to_string()))?,
-            )
+            Some(unit.kind)
         }
         None => None,
     };
@@ -255,12 +243,12 @@ impl Desk {
                 id: new_id(),
                 email,
                 name,
-                role: input.role.as_str().into(),
+                role: input.role,
                 unit_id: input.unit_id,
                 password_hash,
                 active: true,
-                created_at: now.naive_utc(),
-                updated_at: now.naive_utc(),
+                created_at: now.into(),
+                updated_at: now.into(),
                 credential_generation: 0,
             };
             // Only the first admin, made on the server itself, may come before the region's
@@ -301,7 +289,7 @@ impl Desk {
         };
         ServiceError::check(errors)?;
         let mut filter = UserFilter {
-            role: query.role.map(|r| r.as_str().to_owned()),
+            role: query.role,
             unit_id,
             active: query.active,
         };

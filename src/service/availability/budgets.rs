@@ -59,7 +59,7 @@ pub(super) fn record_budget_breaches(
         let breach = AvailabilityBreachRow {
             service_id: service.id.clone(),
             month: month.name,
-            at: now.naive_utc(),
+            at: now.into(),
             downtime_seconds: downtime,
             budget_seconds: budget,
         };

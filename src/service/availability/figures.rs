@@ -5,12 +5,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::Caller;
-use crate::clock::rfc3339;
+use crate::clock::UtcTime;
 use crate::db::models::ServiceRow;
 use crate::db::{self, DbConn};
 use crate::domain::availability::{Month, Outage, availability};
 use crate::service::period::resolve as report_period;
-use crate::service::stored::stored;
 use crate::service::{Desk, ServiceError, region};
 
 /// `GET /services/{id}/availability?from=&to=`.
@@ -34,13 +33,9 @@ pub struct AvailabilityView {
     /// The service.
     pub service_id: String,
     /// Start of the period.
-    #[serde(with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub from: DateTime<Utc>,
+    pub from: UtcTime,
     /// End of the period.
-    #[serde(with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub to: DateTime<Utc>,
+    pub to: UtcTime,
     /// The service's target, percent.
     pub target_percent: f64,
     /// `100 × (1 − unplanned downtime / period)`, over wall-clock time.
@@ -62,9 +57,7 @@ pub struct BudgetBreachView {
     /// `YYYY-MM`, the region's calendar month.
     pub month: String,
     /// When the breach was recorded.
-    #[serde(with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub at: DateTime<Utc>,
+    pub at: UtcTime,
     /// Unplanned downtime of the month when the breach was recorded.
     pub downtime_seconds: i64,
     /// What the target allows in that month.
@@ -79,11 +72,11 @@ pub(super) fn outages_in(
     to: DateTime<Utc>,
 ) -> Result<Vec<Outage>, ServiceError> {
     Ok(
-        db::outages::overlapping(conn, service_id, from.naive_utc(), to.naive_utc())?
+        db::outages::overlapping(conn, service_id, from.into(), to.into())?
             .into_iter()
             .map(|o| Outage {
-                started_at: o.started_at.and_utc(),
-                ended_at: o.ended_at.map(|at| at.and_utc()),
+                started_at: o.started_at.get(),
+                ended_at: o.ended_at.map(|at| at.get()),
                 planned: o.planned,
             })
             .collect(),
@@ -91,7 +84,7 @@ pub(super) fn outages_in(
 }
 
 pub(super) fn region_timezone(conn: &mut DbConn) -> Result<chrono_tz::Tz, ServiceError> {
-    stored("region timezone", &region::load(conn)?.row.timezone)
+    Ok(region::load(conn)?.row.timezone.0)
 }
 
 /// A service's availability over `[from, to)`, with the months over budget.
@@ -111,15 +104,15 @@ pub(in crate::service) fn service_figures(
         .into_iter()
         .map(|b| BudgetBreachView {
             month: b.month,
-            at: b.at.and_utc(),
+            at: b.at,
             downtime_seconds: b.downtime_seconds,
             budget_seconds: b.budget_seconds,
         })
         .collect();
     Ok(AvailabilityView {
         service_id: service.id,
-        from,
-        to,
+        from: from.into(),
+        to: to.into(),
         target_percent: service.availability_target_percent,
         availability_percent: figures.availability_percent,
         downtime_seconds: figures.downtime_seconds,

@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use super::budgets::record_budget_breaches;
 use crate::auth::Caller;
-use crate::clock::rfc3339;
+use crate::clock::UtcTime;
 use crate::db::models::OutageRow;
 use crate::db::{self, write_tx};
 use crate::domain::access::Operation;
@@ -65,13 +65,9 @@ pub struct OutageView {
     /// The service.
     pub service_id: String,
     /// When it went down.
-    #[serde(with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub started_at: DateTime<Utc>,
+    pub started_at: UtcTime,
     /// When it came back; `null` while down.
-    #[serde(with = "rfc3339::option")]
-    #[schema(value_type = Option<String>, format = DateTime)]
-    pub ended_at: Option<DateTime<Utc>>,
+    pub ended_at: Option<UtcTime>,
     /// Announced maintenance.
     pub planned: bool,
     /// The incident ticket that reported it.
@@ -84,8 +80,8 @@ fn view(row: OutageRow) -> OutageView {
     OutageView {
         id: row.id,
         service_id: row.service_id,
-        started_at: row.started_at.and_utc(),
-        ended_at: row.ended_at.map(|at| at.and_utc()),
+        started_at: row.started_at,
+        ended_at: row.ended_at,
         planned: row.planned,
         ticket_id: row.ticket_id,
         note: row.note,
@@ -129,14 +125,14 @@ impl Desk {
             let row = OutageRow {
                 id: new_id(),
                 service_id: service_id.to_owned(),
-                started_at: input.started_at.naive_utc(),
-                ended_at: input.ended_at.map(|at| at.naive_utc()),
+                started_at: input.started_at.into(),
+                ended_at: input.ended_at.map(|at| at.into()),
                 planned: input.planned,
                 ticket_id: input.ticket_id.clone(),
                 note,
                 created_by: caller.user_id.clone(),
-                created_at: now.naive_utc(),
-                updated_at: now.naive_utc(),
+                created_at: now.into(),
+                updated_at: now.into(),
             };
             db::outages::insert(conn, &row)?;
             let service = db::services::find(conn, service_id)?.ok_or(ServiceError::NotFound)?;
@@ -175,15 +171,15 @@ impl Desk {
             let mut row = db::outages::find(conn, service_id, id)?.ok_or(ServiceError::NotFound)?;
             let mut errors = Vec::new();
             check_recordable(&mut errors, "ended_at", input.ended_at, row.planned, now);
-            if input.ended_at.naive_utc() <= row.started_at {
+            if input.ended_at <= row.started_at.get() {
                 errors.push(FieldError::new("ended_at", "must be after started_at"));
             }
             ServiceError::check(errors)?;
-            row.ended_at = Some(input.ended_at.naive_utc());
-            row.updated_at = now.naive_utc();
+            row.ended_at = Some(input.ended_at.into());
+            row.updated_at = now.into();
             db::outages::update(conn, &row)?;
             let service = db::services::find(conn, service_id)?.ok_or(ServiceError::NotFound)?;
-            let started_at = row.started_at.and_utc();
+            let started_at = row.started_at.get();
             record_budget_breaches(
                 conn,
                 &service,

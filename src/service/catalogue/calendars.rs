@@ -2,16 +2,17 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::Caller;
-use crate::clock::rfc3339;
+use crate::clock::UtcTime;
 use crate::db::models::{CalendarRow, HolidayRow};
 use crate::db::{self, DbConn, write_tx};
 use crate::domain::access::Operation;
 use crate::domain::calendar::WorkingHours;
+use crate::domain::zone::Zone;
 use crate::service::page::{Page, PageRequest};
 use crate::service::{
     Desk, ErrorCode, FieldError, ServiceError, audit, fields, new_id, permit, sla, staff_only,
@@ -65,7 +66,7 @@ pub struct CalendarView {
     /// Name.
     pub name: String,
     /// IANA timezone.
-    pub timezone: String,
+    pub timezone: Zone,
     /// 24×7.
     pub always_open: bool,
     /// Windows per weekday.
@@ -73,25 +74,16 @@ pub struct CalendarView {
     /// Closed local days, by date.
     pub holidays: Vec<HolidayInput>,
     /// Creation time.
-    #[serde(with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub created_at: DateTime<Utc>,
+    pub created_at: UtcTime,
     /// Last change.
-    #[serde(with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: UtcTime,
 }
 
 /// Checks a calendar and returns its normalised name and windows.
-fn checked(input: &CalendarInput) -> Result<(String, WorkingHours), ServiceError> {
+fn checked(input: &CalendarInput) -> Result<(String, Zone, WorkingHours), ServiceError> {
     let mut errors = Vec::new();
     let name = fields::text(&mut errors, "name", &input.name, 200);
-    if input.timezone.parse::<chrono_tz::Tz>().is_err() {
-        errors.push(FieldError::new(
-            "timezone",
-            "must be an IANA timezone such as Asia/Jakarta, Asia/Makassar or Asia/Jayapura",
-        ));
-    }
+    let timezone = fields::zone(&mut errors, "timezone", &input.timezone);
     let hours = input
         .working_hours
         .clone()
@@ -115,7 +107,7 @@ fn checked(input: &CalendarInput) -> Result<(String, WorkingHours), ServiceError
         }
     }
     ServiceError::check(errors)?;
-    Ok((name, hours))
+    Ok((name, timezone, hours))
 }
 
 fn holiday_row(calendar_id: &str, holiday: &HolidayInput) -> HolidayRow {
@@ -144,8 +136,8 @@ fn load_view(conn: &mut DbConn, row: CalendarRow) -> Result<CalendarView, Servic
         timezone: row.timezone,
         always_open: row.always_open,
         holidays,
-        created_at: row.created_at.and_utc(),
-        updated_at: row.updated_at.and_utc(),
+        created_at: row.created_at,
+        updated_at: row.updated_at,
     })
 }
 
@@ -157,17 +149,17 @@ impl Desk {
         input: CalendarInput,
     ) -> Result<CalendarView, ServiceError> {
         permit(caller, Operation::ManageCalendars)?;
-        let (name, hours) = checked(&input)?;
+        let (name, timezone, hours) = checked(&input)?;
         let now = self.now();
         let row = CalendarRow {
             id: new_id(),
             name,
-            timezone: input.timezone.clone(),
+            timezone,
             always_open: input.always_open,
             working_hours: serde_json::to_string(&hours)
                 .map_err(|e| ServiceError::Internal(e.to_string()))?,
-            created_at: now.naive_utc(),
-            updated_at: now.naive_utc(),
+            created_at: now.into(),
+            updated_at: now.into(),
         };
         let holidays: Vec<HolidayRow> = input
             .holidays
@@ -217,18 +209,18 @@ impl Desk {
         input: CalendarInput,
     ) -> Result<CalendarView, ServiceError> {
         permit(caller, Operation::ManageCalendars)?;
-        let (name, hours) = checked(&input)?;
+        let (name, timezone, hours) = checked(&input)?;
         let now = self.now();
         let mut conn = self.conn()?;
         write_tx(&mut conn, |conn| {
             let mut row = db::calendars::find(conn, id)?.ok_or(ServiceError::NotFound)?;
             let old = sla::load_calendar(conn, id)?;
             row.name = name;
-            row.timezone = input.timezone.clone();
+            row.timezone = timezone;
             row.always_open = input.always_open;
             row.working_hours =
                 serde_json::to_string(&hours).map_err(|e| ServiceError::Internal(e.to_string()))?;
-            row.updated_at = now.naive_utc();
+            row.updated_at = now.into();
             let holidays: Vec<HolidayRow> = input
                 .holidays
                 .iter()

@@ -1,11 +1,10 @@
 //! The service catalogue: the ICT services tickets are about, their owners and SLA.
 
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::Caller;
-use crate::clock::rfc3339;
+use crate::clock::UtcTime;
 use crate::db::models::ServiceRow;
 use crate::db::{self, DbConn, write_tx};
 use crate::domain::access::Operation;
@@ -51,13 +50,9 @@ pub struct ServiceView {
     /// Whether it is offered.
     pub active: bool,
     /// Creation time.
-    #[serde(with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub created_at: DateTime<Utc>,
+    pub created_at: UtcTime,
     /// Last change.
-    #[serde(with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: UtcTime,
 }
 
 /// `POST /services`.
@@ -128,8 +123,8 @@ fn view(row: ServiceRow) -> Result<ServiceView, ServiceError> {
         availability_target_percent: row.availability_target_percent,
         description: row.description,
         active: row.active,
-        created_at: row.created_at.and_utc(),
-        updated_at: row.updated_at.and_utc(),
+        created_at: row.created_at,
+        updated_at: row.updated_at,
     })
 }
 
@@ -191,8 +186,8 @@ impl Desk {
                 .unwrap_or(DEFAULT_AVAILABILITY_TARGET),
             description: input.description,
             active: true,
-            created_at: now.naive_utc(),
-            updated_at: now.naive_utc(),
+            created_at: now.into(),
+            updated_at: now.into(),
         };
         let mut errors = Vec::new();
         check_fields(&mut errors, &mut row);
@@ -274,7 +269,7 @@ impl Desk {
                 // Nothing to change: no new version, no audit entry.
                 return view(stored);
             }
-            row.updated_at = now.naive_utc();
+            row.updated_at = now.into();
             check_references(conn, &row)?;
             db::services::update(conn, &row)?;
             audit::record(

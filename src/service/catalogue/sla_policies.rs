@@ -1,12 +1,11 @@
 //! SLA policies: one target per priority, on a business calendar. Editing a policy changes
 //! the tickets opened after the edit only (each ticket keeps the targets it was opened with).
 
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::Caller;
-use crate::clock::rfc3339;
+use crate::clock::UtcTime;
 use crate::db::models::{SlaPolicyRow, SlaTargetRow};
 use crate::db::{self, DbConn, write_tx};
 use crate::domain::access::Operation;
@@ -80,13 +79,9 @@ pub struct SlaPolicyView {
     /// One per priority, most urgent first.
     pub targets: Vec<TargetInput>,
     /// Creation time.
-    #[serde(with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub created_at: DateTime<Utc>,
+    pub created_at: UtcTime,
     /// Last change.
-    #[serde(with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: UtcTime,
 }
 
 fn checked(input: &SlaPolicyInput) -> Result<(String, Vec<SlaTarget>), ServiceError> {
@@ -119,7 +114,7 @@ fn target_rows(policy_id: &str, targets: &[SlaTarget]) -> Vec<SlaTargetRow> {
         .iter()
         .map(|t| SlaTargetRow {
             policy_id: policy_id.to_owned(),
-            priority: t.priority.as_str().into(),
+            priority: t.priority,
             response_seconds: t.response_seconds,
             tier1_seconds: t.tier1_seconds,
             resolution_seconds: t.resolution_seconds,
@@ -133,10 +128,7 @@ fn load_view(conn: &mut DbConn, row: SlaPolicyRow) -> Result<SlaPolicyView, Serv
         .into_iter()
         .map(|t| {
             Ok(TargetInput {
-                priority: t
-                    .priority
-                    .parse()
-                    .map_err(|e| ServiceError::Internal(format!("stored priority: {e}")))?,
+                priority: t.priority,
                 response_seconds: t.response_seconds,
                 tier1_seconds: t.tier1_seconds,
                 resolution_seconds: t.resolution_seconds,
@@ -151,8 +143,8 @@ fn load_view(conn: &mut DbConn, row: SlaPolicyRow) -> Result<SlaPolicyView, Serv
         calendar_id: row.calendar_id,
         default: row.is_default,
         targets,
-        created_at: row.created_at.and_utc(),
-        updated_at: row.updated_at.and_utc(),
+        created_at: row.created_at,
+        updated_at: row.updated_at,
     })
 }
 
@@ -177,8 +169,8 @@ impl Desk {
             name,
             calendar_id: input.calendar_id,
             is_default: input.default,
-            created_at: now.naive_utc(),
-            updated_at: now.naive_utc(),
+            created_at: now.into(),
+            updated_at: now.into(),
         };
         let mut conn = self.conn()?;
         write_tx(&mut conn, |conn| {
@@ -247,7 +239,7 @@ impl Desk {
             row.name = name;
             row.calendar_id = input.calendar_id;
             row.is_default = input.default;
-            row.updated_at = now.naive_utc();
+            row.updated_at = now.into();
             db::sla_policies::replace(conn, &row, &target_rows(&row.id, &targets))?;
             audit::record(
                 conn,

@@ -1,11 +1,10 @@
 //! Units: the PDs, each with its Tier 1, and the one Dinas that hosts Tier 2.
 
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::Caller;
-use crate::clock::rfc3339;
+use crate::clock::UtcTime;
 use crate::db::models::UnitRow;
 use crate::db::{self, DbConn, write_tx};
 use crate::domain::access::Operation;
@@ -42,13 +41,9 @@ pub struct UnitView {
     /// Whether the unit is in service.
     pub active: bool,
     /// Creation time.
-    #[serde(with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub created_at: DateTime<Utc>,
+    pub created_at: UtcTime,
     /// Last change.
-    #[serde(with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: UtcTime,
 }
 
 /// `POST /units`.
@@ -104,17 +99,14 @@ fn unit_for(caller: &Caller, unit: UnitView) -> UnitView {
 
 pub(in crate::service) fn view(row: UnitRow) -> Result<UnitView, ServiceError> {
     Ok(UnitView {
-        kind: row
-            .kind
-            .parse()
-            .map_err(|e| ServiceError::Internal(format!("unit {}: {e}", row.id)))?,
+        kind: row.kind,
         id: row.id,
         code: row.code,
         name: row.name,
         email: row.email,
         active: row.active,
-        created_at: row.created_at.and_utc(),
-        updated_at: row.updated_at.and_utc(),
+        created_at: row.created_at,
+        updated_at: row.updated_at,
     })
 }
 
@@ -168,11 +160,11 @@ impl Desk {
                 id: new_id(),
                 code,
                 name,
-                kind: input.kind.as_str().into(),
+                kind: input.kind,
                 email: email.map(EmailAddress::into_string),
                 active: true,
-                created_at: now.naive_utc(),
-                updated_at: now.naive_utc(),
+                created_at: now.into(),
+                updated_at: now.into(),
             };
             db::units::insert(conn, &row)?;
             audit::record(
@@ -257,7 +249,7 @@ impl Desk {
                 // Nothing to change: no new version, no audit entry.
                 return view(stored);
             }
-            row.updated_at = now.naive_utc();
+            row.updated_at = now.into();
             db::units::update(conn, &row)?;
             audit::record(
                 conn,

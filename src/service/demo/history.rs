@@ -339,7 +339,7 @@ impl History {
         let step = &plan.steps[step];
         let tier = {
             let mut conn = desk.conn()?;
-            db::tickets::find(&mut conn, id)?.map_or(1, |t| t.tier)
+            db::tickets::find(&mut conn, id)?.map_or(1, |t| t.tier.number())
         };
         let technician = &staff.pds[plan.pd].1[plan.technician];
         let worker = &staff.tier2[plan.worker];

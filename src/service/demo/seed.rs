@@ -277,7 +277,11 @@ impl Desk {
     fn round_the_clock_policy(&self, supervisor: &Caller) -> Result<String, ServiceError> {
         let timezone = {
             let mut conn = self.conn()?;
-            crate::service::region::load(&mut conn)?.row.timezone
+            crate::service::region::load(&mut conn)?
+                .row
+                .timezone
+                .as_str()
+                .to_owned()
         };
         let calendar = self.create_calendar(
             supervisor,

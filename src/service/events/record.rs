@@ -19,7 +19,7 @@ pub(in crate::service) fn event_row(
         ticket_id: ticket_id.to_owned(),
         event_type: event_type.to_owned(),
         actor_id: actor_id.map(str::to_owned),
-        at: at.naive_utc(),
+        at: at.into(),
         data: data.to_string(),
     }
 }

@@ -1,10 +1,9 @@
 //! Ticket events as callers see them.
 
-use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::clock::rfc3339;
+use crate::clock::UtcTime;
 use crate::db::models::EventRow;
 use crate::domain::role::Role;
 
@@ -23,9 +22,7 @@ pub struct EventView {
     /// Their name, for staff; `null` for integrations and the SLA engine.
     pub actor_name: Option<String>,
     /// When.
-    #[serde(with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub at: DateTime<Utc>,
+    pub at: UtcTime,
     /// Details of the event.
     #[schema(value_type = Object)]
     pub data: serde_json::Value,
@@ -62,7 +59,7 @@ pub(in crate::service) fn event_view(row: EventRow) -> EventView {
         event_type: row.event_type,
         actor_id: row.actor_id,
         actor_name: None,
-        at: row.at.and_utc(),
+        at: row.at,
         data: serde_json::from_str(&row.data).unwrap_or(serde_json::Value::Null),
     }
 }

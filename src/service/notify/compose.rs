@@ -10,12 +10,12 @@ use super::outbox::notification_row;
 use crate::db::models::{NotificationRow, ServiceRow, TicketRow};
 use crate::db::{self, DbConn};
 use crate::domain::notification::{Notice, Parties, official_only, recipients};
+use crate::domain::role::Role;
 use crate::domain::ticket::Tier;
 use crate::domain::ticket_sla::ClockKind;
 use crate::mail::wording::{self};
 use crate::mail::{Due, ServiceMail, TicketMail, local_time, render_service, render_ticket};
 use crate::service::events::record::record_event;
-use crate::service::stored::stored;
 use crate::service::{ServiceError, audit};
 
 /// What happened to a ticket, for its mail.
@@ -90,11 +90,11 @@ fn ticket_parties(
     }
     match notice {
         Notice::Created => {
-            parties.tier1 = db::users::active_emails(conn, "tier1", Some(&ticket.unit_id))?;
+            parties.tier1 = db::users::active_emails(conn, Role::Tier1, Some(&ticket.unit_id))?;
         }
-        Notice::Escalated => parties.tier2 = db::users::active_emails(conn, "tier2", None)?,
+        Notice::Escalated => parties.tier2 = db::users::active_emails(conn, Role::Tier2, None)?,
         Notice::SlaBreached if tier == Tier::Two => {
-            parties.supervisors = db::users::active_emails(conn, "supervisor", None)?;
+            parties.supervisors = db::users::active_emails(conn, Role::Supervisor, None)?;
         }
         Notice::Resolved => parties.reporter.clone_from(&ticket.reporter_email),
         _ => {}
@@ -117,7 +117,7 @@ pub(in crate::service) fn enqueue_ticket_mail(
     notice: &TicketNotice,
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
-    let tier = Tier::from_number(ticket.tier).unwrap_or(Tier::One);
+    let tier = ticket.tier;
     let parties = ticket_parties(conn, ticket, notice.notice, tier)?;
     let thread_id = db::notifications::thread_of(conn, &ticket.id)?;
     if let Some(mail) = ticket_mail(conn, mailing, ticket, notice, &parties, thread_id, now)? {
@@ -162,7 +162,7 @@ fn ticket_mail(
     thread_id: Option<String>,
     now: DateTime<Utc>,
 ) -> Result<Option<NotificationRow>, ServiceError> {
-    let tier = Tier::from_number(ticket.tier).unwrap_or(Tier::One);
+    let tier = ticket.tier;
     let (kept, skipped) = official_only(recipients(notice.notice, tier, parties), &mailing.domains);
     for skip in &skipped {
         record_event(
@@ -188,9 +188,9 @@ fn ticket_mail(
             notice.clock,
             mailing.labels(),
         ),
-        kind: wording::kind(stored("kind", &ticket.kind)?).into(),
-        priority: wording::priority(stored("priority", &ticket.priority)?).into(),
-        status: wording::status(stored("status", &ticket.status)?).into(),
+        kind: wording::kind(ticket.kind).into(),
+        priority: wording::priority(ticket.priority).into(),
+        status: wording::status(ticket.status).into(),
         tier_label: match tier {
             Tier::One => mailing.tier1_label.clone(),
             Tier::Two => mailing.tier2_label.clone(),
@@ -224,7 +224,7 @@ pub(in crate::service) fn enqueue_budget_mail(
     let parties = Parties {
         pd_mailbox: db::units::find(conn, &service.owner_unit_id)?.and_then(|u| u.email),
         dinas_mailbox: db::units::dinas(conn)?.and_then(|u| u.email),
-        tier2: db::users::active_emails(conn, "tier2", None)?,
+        tier2: db::users::active_emails(conn, Role::Tier2, None)?,
         ..Parties::default()
     };
     let notice = Notice::AvailabilityBreached;

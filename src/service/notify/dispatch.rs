@@ -10,6 +10,7 @@ use super::mailing::mailing;
 use super::outbox::{LEASE, MAX_ATTEMPTS, backoff, drop_unusable_recipients, outgoing};
 use crate::db::models::EventRow;
 use crate::db::{self, DbConn, write_tx};
+use crate::domain::notification::MailStatus;
 use crate::mail::{Outgoing, SendFailure};
 use crate::service::events::record::{event_row, record_event};
 use crate::service::{Desk, ServiceError};
@@ -30,18 +31,18 @@ impl MailQueue {
     pub fn claim(&self, owner: &str, limit: i64) -> Result<Vec<Outgoing>, ServiceError> {
         let now = self.desk.now();
         let mut conn = self.desk.conn()?;
-        let due = db::notifications::due(&mut conn, now.naive_utc(), limit)?;
+        let due = db::notifications::due(&mut conn, now.into(), limit)?;
         if due.is_empty() {
             return Ok(Vec::new());
         }
         let sender = mailing(&mut conn, self.desk.mail_from.as_deref())?.sender;
         let claimed: Vec<Outgoing> = write_tx(&mut conn, |conn| -> Result<_, ServiceError> {
-            let mut rows = db::notifications::lock_due(conn, &due, now.naive_utc())?;
+            let mut rows = db::notifications::lock_due(conn, &due, now.into())?;
             for row in &mut rows {
                 drop_unusable_recipients(conn, row, now)?;
             }
             let ids: Vec<&str> = rows.iter().map(|row| row.id.as_str()).collect();
-            db::notifications::lease(conn, &ids, owner, (now + LEASE).naive_utc())?;
+            db::notifications::lease(conn, &ids, owner, (now + LEASE).into())?;
             Ok(rows.into_iter().map(|row| outgoing(row, &sender)).collect())
         })?;
         #[cfg(debug_assertions)]
@@ -117,7 +118,7 @@ fn settle_sent(
     let ids: Vec<&str> = sent.keys().copied().collect();
     let held = db::notifications::held(conn, &ids, owner)?;
     let held_ids: Vec<&str> = held.iter().map(|mail| mail.id.as_str()).collect();
-    db::notifications::mark_sent(conn, &held_ids, now.naive_utc())?;
+    db::notifications::mark_sent(conn, &held_ids, now.into())?;
     let events: Vec<EventRow> = held
         .iter()
         .filter_map(|row| {
@@ -153,12 +154,12 @@ fn settle_failure(
     let error = failure.message.as_str();
     let given_up = failure.permanent || row.attempts >= MAX_ATTEMPTS;
     let (status, next) = if given_up {
-        ("failed", now)
+        (MailStatus::Failed, now)
     } else {
-        ("pending", now + backoff(row.attempts))
+        (MailStatus::Pending, now + backoff(row.attempts))
     };
     let settled =
-        db::notifications::settle_failure(conn, &mail.id, owner, status, next.naive_utc(), error)?;
+        db::notifications::settle_failure(conn, &mail.id, owner, status, next.into(), error)?;
     if let (true, true, Some(ticket_id)) = (settled, given_up, &row.ticket_id) {
         record_event(
             conn,

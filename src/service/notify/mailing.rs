@@ -6,7 +6,6 @@ use crate::db::DbConn;
 use crate::domain::email::{EmailAddress, OfficialDomains};
 use crate::mail::wording::TierLabels;
 use crate::service::region;
-use crate::service::stored::stored;
 use crate::service::{Desk, ServiceError};
 
 /// What every mail of a transaction needs to know about the region.
@@ -40,7 +39,7 @@ pub(in crate::service) fn mailing(
     let region = region::load(conn)?;
     let sender = configured.map_or_else(|| region.row.mail_from.clone(), str::to_owned);
     Ok(Mailing {
-        timezone: stored("region timezone", &region.row.timezone)?,
+        timezone: region.row.timezone.0,
         region: region.row.name,
         sender,
         tier1_label: region.row.tier1_label,

@@ -6,9 +6,11 @@ use utoipa::ToSchema;
 
 use super::outbox::{StoredRecipients, stored_recipients};
 use crate::auth::Caller;
-use crate::clock::rfc3339;
+use crate::clock::UtcTime;
 use crate::db::models::NotificationRow;
 use crate::db::{self, write_tx};
+use crate::domain::notification::MailStatus;
+use crate::domain::notification::Notice;
 use crate::domain::role::Role;
 use crate::service::ErrorCode;
 use crate::service::page::{self, Page, PageRequest};
@@ -25,7 +27,7 @@ pub struct NotificationView {
     pub event_id: Option<String>,
     /// `created`, `escalated`, `returned`, `sla_warning`, `sla_breached`, `resolved` or
     /// `availability_breached`.
-    pub kind: String,
+    pub kind: Notice,
     /// To.
     pub to: Vec<String>,
     /// Cc.
@@ -33,19 +35,15 @@ pub struct NotificationView {
     /// Subject.
     pub subject: String,
     /// `pending`, `sent` or `failed`.
-    pub status: String,
+    pub status: MailStatus,
     /// Sending attempts so far.
     pub attempts: i32,
     /// The last failure.
     pub last_error: Option<String>,
     /// When it was queued.
-    #[serde(with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub created_at: DateTime<Utc>,
+    pub created_at: UtcTime,
     /// When the mail server accepted it.
-    #[serde(with = "rfc3339::option")]
-    #[schema(value_type = Option<String>, format = DateTime)]
-    pub sent_at: Option<DateTime<Utc>>,
+    pub sent_at: Option<UtcTime>,
 }
 
 fn view(row: NotificationRow) -> NotificationView {
@@ -61,13 +59,13 @@ fn view(row: NotificationRow) -> NotificationView {
         status: row.status,
         attempts: row.attempts,
         last_error: row.last_error,
-        created_at: row.created_at.and_utc(),
-        sent_at: row.sent_at.map(|at| at.and_utc()),
+        created_at: row.created_at,
+        sent_at: row.sent_at,
     }
 }
 
 fn encode_cursor(row: &NotificationRow) -> String {
-    format!("{}.{}", row.created_at.and_utc().timestamp_micros(), row.id)
+    format!("{}.{}", row.created_at.get().timestamp_micros(), row.id)
 }
 
 impl Desk {
@@ -79,14 +77,13 @@ impl Desk {
         page: PageRequest,
     ) -> Result<Page<NotificationView>, ServiceError> {
         require(caller, &[Role::Admin, Role::Auditor])?;
-        if let Some(status) = &status
-            && !["pending", "sent", "failed"].contains(&status.as_str())
-        {
-            return Err(ServiceError::Invalid {
+        let status = status
+            .map(|status| status.parse::<MailStatus>())
+            .transpose()
+            .map_err(|_| ServiceError::Invalid {
                 code: ErrorCode::ValidationFailed,
                 errors: vec![FieldError::new("status", "must be pending, sent or failed")],
-            });
-        }
+            })?;
         let after = match page.cursor.as_deref() {
             Some(cursor) => Some(
                 cursor
@@ -97,14 +94,13 @@ impl Desk {
                             .parse::<i64>()
                             .ok()
                             .and_then(DateTime::<Utc>::from_timestamp_micros)
-                            .map(|at| (at.naive_utc(), id.to_owned()))
+                            .map(|at| (at.into(), id.to_owned()))
                     })
                     .ok_or_else(page::not_issued)?,
             ),
             None => None,
         };
-        let rows =
-            db::notifications::list(&mut *self.conn()?, status.as_deref(), after, page.fetch())?;
+        let rows = db::notifications::list(&mut *self.conn()?, status, after, page.fetch())?;
         page.finish(rows, encode_cursor, |row| Ok(view(row)))
     }
 
@@ -119,7 +115,7 @@ impl Desk {
         let mut conn = self.conn()?;
         write_tx(&mut conn, |conn| {
             let row = db::notifications::find(conn, id)?.ok_or(ServiceError::NotFound)?;
-            if !db::notifications::requeue(conn, id, now.naive_utc())? {
+            if !db::notifications::requeue(conn, id, now.into())? {
                 return Err(ServiceError::Conflict {
                     code: ErrorCode::NotFailed,
                     message: format!(

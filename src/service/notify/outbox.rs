@@ -9,6 +9,7 @@ use super::mailing::Mailing;
 use crate::db::models::NotificationRow;
 use crate::db::{self, DbConn};
 use crate::domain::email::EmailAddress;
+use crate::domain::notification::MailStatus;
 use crate::domain::notification::{Notice, Recipients};
 use crate::mail::{Outgoing, Rendered};
 use crate::service::events::record::record_event;
@@ -43,18 +44,18 @@ pub(super) fn notification_row(
         id,
         ticket_id: ticket_id.map(str::to_owned),
         event_id: event_id.map(str::to_owned),
-        kind: notice.as_str().into(),
+        kind: notice,
         recipients: serde_json::json!({"to": recipients.to, "cc": recipients.cc}).to_string(),
         subject: rendered.subject,
         body_text: rendered.text,
         body_html: rendered.html,
         thread_id,
-        status: "pending".into(),
+        status: MailStatus::Pending,
         attempts: 0,
-        next_attempt_at: now.naive_utc(),
+        next_attempt_at: now.into(),
         lease_owner: None,
         last_error: None,
-        created_at: now.naive_utc(),
+        created_at: now.into(),
         sent_at: None,
     }
 }

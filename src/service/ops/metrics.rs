@@ -15,6 +15,7 @@ use prometheus_client::registry::Registry;
 
 use crate::auth::Caller;
 use crate::db;
+use crate::domain::notification::MailStatus;
 use crate::domain::role::Role;
 use crate::domain::ticket_sla::ClockKind;
 use crate::service::{Desk, ServiceError, require};
@@ -243,11 +244,11 @@ impl Desk {
                 })
                 .inc_by(group.tickets);
         }
-        for status in ["pending", "sent", "failed"] {
+        for &status in MailStatus::ALL {
             metrics
                 .outbox
                 .get_or_create(&StatusLabel {
-                    status: status.into(),
+                    status: status.as_str().into(),
                 })
                 .set(db::notifications::count(&mut conn, status)?);
         }

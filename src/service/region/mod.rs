@@ -4,16 +4,16 @@ mod seed;
 
 pub use seed::SeedOutcome;
 
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::Caller;
-use crate::clock::rfc3339;
+use crate::clock::UtcTime;
 use crate::db::models::RegionRow;
 use crate::db::{self, DbConn, write_tx};
 use crate::domain::access::Operation;
 use crate::domain::email::{EmailAddress, OfficialDomains};
+use crate::domain::zone::Zone;
 use crate::service::ErrorCode;
 use crate::service::{Desk, FieldError, ServiceError, audit, fields, permit};
 
@@ -23,7 +23,7 @@ pub struct RegionView {
     /// The Pemda's name.
     pub name: String,
     /// IANA timezone of its offices.
-    pub timezone: String,
+    pub timezone: Zone,
     /// Official mail domains; only addresses inside them receive mail. An entry covers that
     /// domain exactly (`tojounaunakab.go.id`, not its subdomains); `*.tojounaunakab.go.id`
     /// covers every domain below `tojounaunakab.go.id`.
@@ -39,9 +39,7 @@ pub struct RegionView {
     /// The region's word for Tier 2.
     pub tier2_label: String,
     /// Last change.
-    #[serde(with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: UtcTime,
 }
 
 /// `PUT /region`: the full settings.
@@ -131,7 +129,7 @@ fn view(region: Region) -> RegionView {
         preset: row.preset,
         tier1_label: row.tier1_label,
         tier2_label: row.tier2_label,
-        updated_at: row.updated_at.and_utc(),
+        updated_at: row.updated_at,
     }
 }
 
@@ -160,7 +158,7 @@ pub(super) fn official_sender(
 /// A region update that passed its checks.
 struct CheckedRegion {
     name: String,
-    timezone: String,
+    timezone: Zone,
     domains: OfficialDomains,
     mail_from: String,
     language: String,
@@ -171,12 +169,7 @@ struct CheckedRegion {
 fn check(input: RegionUpdate) -> Result<CheckedRegion, ServiceError> {
     let mut errors = Vec::new();
     let name = fields::text(&mut errors, "name", &input.name, 200);
-    if input.timezone.parse::<chrono_tz::Tz>().is_err() {
-        errors.push(FieldError::new(
-            "timezone",
-            "must be an IANA timezone such as Asia/Jakarta, Asia/Makassar or Asia/Jayapura",
-        ));
-    }
+    let timezone = fields::zone(&mut errors, "timezone", &input.timezone);
     let domains = match OfficialDomains::parse(&input.official_email_domains) {
         Ok(domains) if !domains.is_empty() => domains,
         Ok(_) => {
@@ -215,7 +208,7 @@ fn check(input: RegionUpdate) -> Result<CheckedRegion, ServiceError> {
     ServiceError::check(errors)?;
     Ok(CheckedRegion {
         name,
-        timezone: input.timezone,
+        timezone,
         domains,
         mail_from,
         language,
@@ -258,7 +251,7 @@ impl Desk {
             let [tier1_label, tier2_label] = labels;
             row.tier1_label = tier1_label.unwrap_or(row.tier1_label);
             row.tier2_label = tier2_label.unwrap_or(row.tier2_label);
-            row.updated_at = now.naive_utc();
+            row.updated_at = now.into();
             db::region::update(conn, &row)?;
             audit::record(
                 conn,

@@ -64,7 +64,7 @@ fn settle_existing(
             requested: chosen.key.to_owned(),
         });
     }
-    let at = now.naive_utc();
+    let at = now.into();
     existing.name = chosen.region_name.to_owned();
     existing.timezone = chosen.timezone.to_owned();
     existing.official_email_domains = serde_json::to_string(domains.as_slice())
@@ -106,7 +106,7 @@ fn seed_dinas_calendar_and_policy(
     preset: &RegionPreset,
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
-    let at = now.naive_utc();
+    let at = now.into();
     if db::units::dinas(conn)?.is_none() {
         db::units::insert(
             conn,
@@ -114,7 +114,7 @@ fn seed_dinas_calendar_and_policy(
                 id: new_id(),
                 code: DINAS_UNIT_CODE.into(),
                 name: preset.dinas_name.into(),
-                kind: UnitKind::Dinas.as_str().into(),
+                kind: UnitKind::Dinas,
                 email: preset.dinas_mailbox(),
                 active: true,
                 created_at: at,
@@ -141,7 +141,7 @@ fn seed_dinas_calendar_and_policy(
         &CalendarRow {
             id: calendar_id.clone(),
             name: "Jam kerja kantor pemerintah daerah".into(),
-            timezone: preset.timezone.into(),
+            timezone: preset.timezone,
             always_open: false,
             working_hours,
             created_at: at,
@@ -154,7 +154,7 @@ fn seed_dinas_calendar_and_policy(
         .into_iter()
         .map(|t| SlaTargetRow {
             policy_id: policy_id.clone(),
-            priority: t.priority.as_str().into(),
+            priority: t.priority,
             response_seconds: t.response_seconds,
             tier1_seconds: t.tier1_seconds,
             resolution_seconds: t.resolution_seconds,
@@ -215,7 +215,7 @@ impl Desk {
                     preset: preset.clone(),
                     tier1_label: chosen.tier1_label.to_owned(),
                     tier2_label: chosen.tier2_label.to_owned(),
-                    updated_at: now.naive_utc(),
+                    updated_at: now.into(),
                 },
             )?;
             seed_dinas_calendar_and_policy(conn, chosen, now)?;

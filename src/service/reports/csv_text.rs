@@ -2,18 +2,12 @@
 //! row, percentages always with three decimals, durations in whole seconds, flags `true` or
 //! `false`, so that a reader can parse every column the same way in every report.
 
-use chrono::{DateTime, SecondsFormat, Utc};
-
 use super::{AvailabilityReport, SlaReport};
 use crate::service::ServiceError;
 
 /// A percentage as CSV writes it: exactly three decimals.
 fn percent(value: f64) -> String {
     format!("{value:.3}")
-}
-
-fn iso(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 /// One CSV cell: what we compute (counts, percentages, instants, flags) stays as it is, so
@@ -96,8 +90,8 @@ impl SlaReport {
                 .iter()
                 .map(|r| {
                     vec![
-                        computed(iso(self.from)),
-                        computed(iso(self.to)),
+                        computed(self.from.to_rfc3339()),
+                        computed(self.to.to_rfc3339()),
                         computed(&self.group_by),
                         text(&r.key),
                         text(&r.label),
@@ -138,8 +132,8 @@ impl AvailabilityReport {
                 .map(|row| {
                     let r = &row.figures;
                     vec![
-                        computed(iso(self.from)),
-                        computed(iso(self.to)),
+                        computed(self.from.to_rfc3339()),
+                        computed(self.to.to_rfc3339()),
                         text(&r.service_id),
                         text(&row.code),
                         text(&row.name),

@@ -8,12 +8,11 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::Caller;
-use crate::clock::rfc3339;
+use crate::clock::UtcTime;
 use crate::db::{self, DbConn};
 use crate::domain::role::{Role, UnitKind};
 use crate::domain::sla::Priority;
 use crate::domain::ticket::Status;
-use crate::service::stored::stored;
 use crate::service::{Desk, ServiceError, region, require};
 
 /// One PD's open load.
@@ -39,18 +38,14 @@ pub struct OldestOpen {
     /// Its number.
     pub number: String,
     /// When it was recorded.
-    #[serde(with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub created_at: DateTime<Utc>,
+    pub created_at: UtcTime,
 }
 
 /// `GET /dashboard/summary`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DashboardSummary {
     /// When the figures were taken.
-    #[serde(with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub generated_at: DateTime<Utc>,
+    pub generated_at: UtcTime,
     /// Open tickets per open status (`new`, `in_progress`, `pending`).
     pub open_by_status: BTreeMap<String, i64>,
     /// Open tickets per tier (`"1"`, `"2"`).
@@ -84,13 +79,12 @@ impl Desk {
         )?;
         let now = self.now();
         let mut conn = self.conn()?;
-        let timezone: chrono_tz::Tz =
-            stored("region timezone", &region::load(&mut conn)?.row.timezone)?;
+        let timezone: chrono_tz::Tz = region::load(&mut conn)?.row.timezone.0;
         let midnight = local_midnight(now, timezone);
 
         let zeroes = |keys: Vec<String>| keys.into_iter().map(|k| (k, 0)).collect();
         let mut summary = DashboardSummary {
-            generated_at: now,
+            generated_at: now.into(),
             open_by_status: zeroes(
                 Status::ALL
                     .iter()
@@ -102,13 +96,13 @@ impl Desk {
             open_by_priority: zeroes(Priority::ALL.iter().map(ToString::to_string).collect()),
             breached_open: 0,
             at_risk_open: 0,
-            escalated_today: db::dashboard::escalations_since(&mut conn, midnight.naive_utc())?,
+            escalated_today: db::dashboard::escalations_since(&mut conn, midnight.into())?,
             by_unit: Vec::new(),
             oldest_open: db::dashboard::oldest_open(&mut conn, caller.role == Role::Integration)?
                 .map(|t| OldestOpen {
                     id: t.id,
                     number: t.number,
-                    created_at: t.created_at.and_utc(),
+                    created_at: t.created_at,
                 }),
         };
         let mut by_unit: BTreeMap<String, (i64, i64)> = BTreeMap::new();
@@ -152,7 +146,7 @@ fn unit_loads(
     counts: &BTreeMap<String, (i64, i64)>,
 ) -> Result<Vec<UnitLoad>, ServiceError> {
     let mut units = db::units::list(conn, None, i64::MAX)?;
-    units.retain(|u| u.active && u.kind == UnitKind::Pd.as_str());
+    units.retain(|u| u.active && u.kind == UnitKind::Pd);
     units.sort_by(|a, b| a.code.cmp(&b.code));
     Ok(units
         .into_iter()

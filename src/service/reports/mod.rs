@@ -13,12 +13,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::Caller;
-use crate::clock::rfc3339;
+use crate::clock::UtcTime;
 use crate::db;
 use crate::db::reports::{Grouping, SlaFigures};
 use crate::domain::role::Role;
 use crate::service::availability::{AvailabilityView, service_figures};
-use crate::service::stored::stored;
 use crate::service::{Desk, ServiceError, fields, region, require};
 
 const READERS: &[Role] = &[
@@ -115,13 +114,9 @@ pub struct SlaReportRow {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SlaReport {
     /// Start of the period.
-    #[serde(with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub from: DateTime<Utc>,
+    pub from: UtcTime,
     /// End of the period.
-    #[serde(with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub to: DateTime<Utc>,
+    pub to: UtcTime,
     /// `unit`, `service`, `tier` or `priority`.
     pub group_by: String,
     /// One row per group with tickets.
@@ -147,13 +142,9 @@ pub struct Heading {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AvailabilityReport {
     /// Start of the period.
-    #[serde(with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub from: DateTime<Utc>,
+    pub from: UtcTime,
     /// End of the period.
-    #[serde(with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub to: DateTime<Utc>,
+    pub to: UtcTime,
     /// Every service of the catalogue.
     pub rows: Vec<ServiceAvailability>,
     /// Whose report it is, for the workbook's title.
@@ -220,8 +211,7 @@ impl Desk {
             (query.from.as_deref(), query.to.as_deref()),
             query.month.as_deref(),
         )?;
-        let figures =
-            db::reports::sla_figures(&mut conn, grouping, from.naive_utc(), to.naive_utc())?;
+        let figures = db::reports::sla_figures(&mut conn, grouping, from.into(), to.into())?;
         // Each key's code and name.
         let names: HashMap<String, (String, String)> = match grouping {
             Grouping::Unit => db::units::list(&mut conn, None, i64::MAX)?
@@ -251,8 +241,8 @@ impl Desk {
             .into(),
         };
         Ok(SlaReport {
-            from,
-            to,
+            from: from.into(),
+            to: to.into(),
             group_by: group_by.into(),
             rows: figures
                 .into_iter()
@@ -296,8 +286,8 @@ impl Desk {
             })
             .collect::<Result<_, ServiceError>>()?;
         Ok(AvailabilityReport {
-            from,
-            to,
+            from: from.into(),
+            to: to.into(),
             rows,
             heading,
         })
@@ -311,7 +301,7 @@ fn heading_and_period(
     month: Option<&str>,
 ) -> Result<(Heading, Period), ServiceError> {
     let region = region::load(conn)?.row;
-    let timezone = stored("region timezone", &region.timezone)?;
+    let timezone = region.timezone.0;
     let period = crate::service::period::resolve(from, to, month, timezone)?;
     let heading = Heading {
         region: region.name,

@@ -92,7 +92,7 @@ impl SlaReport {
             &title(
                 &format!("Laporan Kepatuhan SLA {what}"),
                 &self.heading,
-                (self.from, self.to),
+                (self.from.get(), self.to.get()),
             ),
             &[
                 code,
@@ -141,7 +141,7 @@ impl AvailabilityReport {
             &title(
                 "Laporan Ketersediaan Layanan",
                 &self.heading,
-                (self.from, self.to),
+                (self.from.get(), self.to.get()),
             ),
             &[
                 "Kode Layanan",

@@ -49,7 +49,7 @@ impl Desk {
                 None,
                 now,
                 serde_json::json!({"clock": alert.clock, "due_at": alert.deadline.map(stamp),
-                               "at": stamp(alert.at), "tier": ticket.tier,
+                               "at": stamp(alert.at), "tier": ticket.tier.number(),
                                "priority": ticket.priority}),
             )?;
             let notice = TicketNotice {

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use crate::db::{self, DbConn};
 use crate::domain::calendar::{BusinessCalendar, WorkingHours};
 use crate::service::ServiceError;
-use crate::service::stored::stored;
+use chrono::NaiveDate;
 
 /// How long a calendar read for a ticket view is reused. Edits made through this process
 /// take effect at once; another process's edit within this time. Stored due instants and the
@@ -54,12 +54,16 @@ pub(in crate::service) fn load_calendar(
         .ok_or_else(|| ServiceError::Internal(format!("calendar {id} is missing")))?;
     let holidays = db::calendars::holidays(conn, id)?
         .iter()
-        .map(|h| stored("holiday", &h.day))
+        .map(|h| {
+            h.day
+                .parse::<NaiveDate>()
+                .map_err(|e| ServiceError::Internal(format!("stored holiday {}: {e}", h.day)))
+        })
         .collect::<Result<BTreeSet<_>, _>>()?;
     let hours: WorkingHours = serde_json::from_str(&row.working_hours)
         .map_err(|e| ServiceError::Internal(format!("stored working hours: {e}")))?;
     Ok(BusinessCalendar {
-        timezone: stored("timezone", &row.timezone)?,
+        timezone: row.timezone.0,
         always_open: row.always_open,
         hours,
         holidays,

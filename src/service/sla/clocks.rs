@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
+
+use crate::clock::UtcTime;
 
 use crate::db::models::{TicketRow, TicketSlaRow};
 use crate::db::{self, DbConn};
@@ -14,7 +16,6 @@ use crate::domain::sla_clock::SlaClock;
 use crate::domain::ticket::Status;
 use crate::domain::ticket_sla::{Position, TicketSla, TrackedClock};
 use crate::service::sla::{CalendarCache, SlaView, load_calendar, sla_view};
-use crate::service::stored::{stored, stored_tier, utc};
 use crate::service::{Desk, ServiceError};
 
 /// The policy a new ticket opens under: its service's, else the region default.
@@ -48,7 +49,7 @@ pub(in crate::service) fn opening(
         .into_iter()
         .map(|t| {
             Ok(SlaTarget {
-                priority: stored("priority", &t.priority)?,
+                priority: t.priority,
                 response_seconds: t.response_seconds,
                 tier1_seconds: t.tier1_seconds,
                 resolution_seconds: t.resolution_seconds,
@@ -130,45 +131,41 @@ pub(in crate::service) fn open_all(
             let Some(opening) = opening else {
                 return Ok(None);
             };
-            opened(&opening, &row.id, stored("priority", &row.priority)?, now)
+            opened(&opening, &row.id, row.priority, now)
         })
         .collect()
-}
-
-fn naive(at: Option<DateTime<Utc>>) -> Option<NaiveDateTime> {
-    at.map(|at| at.naive_utc())
 }
 
 fn tracked(
     target: Option<i64>,
     elapsed: i64,
-    since: Option<NaiveDateTime>,
-    met_at: Option<NaiveDateTime>,
-    warned_at: Option<NaiveDateTime>,
-    breached_at: Option<NaiveDateTime>,
+    since: Option<UtcTime>,
+    met_at: Option<UtcTime>,
+    warned_at: Option<UtcTime>,
+    breached_at: Option<UtcTime>,
 ) -> TrackedClock {
     TrackedClock {
         clock: SlaClock {
             target_seconds: target,
             elapsed_seconds: elapsed,
-            running_since: utc(since),
-            met_at: utc(met_at),
+            running_since: since.map(UtcTime::get),
+            met_at: met_at.map(UtcTime::get),
         },
-        warned_at: utc(warned_at),
-        breached_at: utc(breached_at),
+        warned_at: warned_at.map(UtcTime::get),
+        breached_at: breached_at.map(UtcTime::get),
     }
 }
 
 /// The clocks of a stored SLA row, for a ticket of `priority`.
 pub(in crate::service) fn clocks(
     row: &TicketSlaRow,
-    priority: &str,
+    priority: Priority,
 ) -> Result<TicketSla, ServiceError> {
     let targets: Vec<SlaTarget> = serde_json::from_str(&row.targets)
         .map_err(|e| ServiceError::Internal(format!("stored targets snapshot: {e}")))?;
     Ok(TicketSla {
         targets,
-        priority: stored("priority", priority)?,
+        priority,
         response: tracked(
             Some(row.response_target),
             row.response_elapsed,
@@ -205,24 +202,24 @@ pub(in crate::service) fn write_back(
     let (r, t, s) = (&sla.response, &sla.tier1, &sla.resolution);
     row.response_target = r.clock.target_seconds.unwrap_or_default();
     row.response_elapsed = r.clock.elapsed_seconds;
-    row.response_since = naive(r.clock.running_since);
-    row.response_met_at = naive(r.clock.met_at);
-    row.response_warned_at = naive(r.warned_at);
-    row.response_breached_at = naive(r.breached_at);
+    row.response_since = r.clock.running_since.map(UtcTime::from);
+    row.response_met_at = r.clock.met_at.map(UtcTime::from);
+    row.response_warned_at = r.warned_at.map(UtcTime::from);
+    row.response_breached_at = r.breached_at.map(UtcTime::from);
     row.tier1_target = t.clock.target_seconds;
     row.tier1_elapsed = t.clock.elapsed_seconds;
-    row.tier1_since = naive(t.clock.running_since);
-    row.tier1_met_at = naive(t.clock.met_at);
-    row.tier1_warned_at = naive(t.warned_at);
-    row.tier1_breached_at = naive(t.breached_at);
+    row.tier1_since = t.clock.running_since.map(UtcTime::from);
+    row.tier1_met_at = t.clock.met_at.map(UtcTime::from);
+    row.tier1_warned_at = t.warned_at.map(UtcTime::from);
+    row.tier1_breached_at = t.breached_at.map(UtcTime::from);
     row.resolution_target = s.clock.target_seconds.unwrap_or_default();
     row.resolution_elapsed = s.clock.elapsed_seconds;
-    row.resolution_since = naive(s.clock.running_since);
-    row.resolution_met_at = naive(s.clock.met_at);
-    row.resolution_warned_at = naive(s.warned_at);
-    row.resolution_breached_at = naive(s.breached_at);
-    row.next_event_at = naive(sla.next_alert_at(calendar));
-    row.due_at = naive(sla.earliest_due(calendar));
+    row.resolution_since = s.clock.running_since.map(UtcTime::from);
+    row.resolution_met_at = s.clock.met_at.map(UtcTime::from);
+    row.resolution_warned_at = s.warned_at.map(UtcTime::from);
+    row.resolution_breached_at = s.breached_at.map(UtcTime::from);
+    row.next_event_at = sla.next_alert_at(calendar).map(UtcTime::from);
+    row.due_at = sla.earliest_due(calendar).map(UtcTime::from);
     row.breached = sla.any_breach_recorded();
 }
 
@@ -250,8 +247,8 @@ impl Held {
 /// Where a stored ticket stands.
 pub(in crate::service) fn position(row: &TicketRow) -> Result<Position, ServiceError> {
     Ok(Position {
-        status: stored("status", &row.status)?,
-        tier: stored_tier(row)?,
+        status: row.status,
+        tier: row.tier,
     })
 }
 
@@ -267,7 +264,7 @@ impl Desk {
             return Ok(None);
         };
         Ok(Some(Held {
-            sla: clocks(&row, &ticket.priority)?,
+            sla: clocks(&row, ticket.priority)?,
             calendar: self.calendars.get(conn, &row.calendar_id)?,
             row,
         }))
@@ -286,7 +283,7 @@ pub(in crate::service) fn recompute_calendar(
     let new = load_calendar(conn, calendar_id)?;
     let running = db::ticket_sla::running_on_calendar(conn, calendar_id)?;
     for (priority, mut row) in running.iter().cloned() {
-        let mut sla = clocks(&row, &priority)?;
+        let mut sla = clocks(&row, priority)?;
         sla.checkpoint(now, old);
         write_back(&mut row, &sla, &new);
         db::ticket_sla::update(conn, &row)?;

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::clock::rfc3339;
+use crate::clock::UtcTime;
 use crate::db::DbConn;
 use crate::db::models::{TicketRow, TicketSlaRow};
 use crate::domain::calendar::BusinessCalendar;
@@ -13,7 +13,6 @@ use crate::domain::ticket_sla::{TicketSla, TrackedClock};
 use crate::service::ServiceError;
 use crate::service::notify::DueInstants;
 use crate::service::sla::{CalendarCache, clocks};
-use crate::service::stored::stored;
 
 /// One clock as the API shows it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -21,13 +20,9 @@ pub struct ClockView {
     /// The target in business seconds; `null` for a tier 1 window that never runs out.
     pub target_seconds: Option<i64>,
     /// When the target runs out if nothing pauses the clock; `null` while paused or stopped.
-    #[serde(with = "rfc3339::option")]
-    #[schema(value_type = Option<String>, format = DateTime)]
-    pub due_at: Option<DateTime<Utc>>,
+    pub due_at: Option<UtcTime>,
     /// When the clock stopped for good (first response, escalation, resolution).
-    #[serde(with = "rfc3339::option")]
-    #[schema(value_type = Option<String>, format = DateTime)]
-    pub met_at: Option<DateTime<Utc>>,
+    pub met_at: Option<UtcTime>,
     /// Whether the target was exceeded (never undone).
     pub breached: bool,
     /// Business seconds left; negative once breached.
@@ -55,9 +50,9 @@ impl SlaView {
     /// When each clock falls due, for the mail of a notice.
     pub(in crate::service) fn due_instants(&self) -> DueInstants {
         DueInstants {
-            response: self.response.due_at,
-            tier1: self.tier1.due_at,
-            resolution: self.resolution.due_at,
+            response: self.response.due_at.map(UtcTime::get),
+            tier1: self.tier1.due_at.map(UtcTime::get),
+            resolution: self.resolution.due_at.map(UtcTime::get),
         }
     }
 }
@@ -69,8 +64,8 @@ fn clock_view(
 ) -> ClockView {
     ClockView {
         target_seconds: tracked.clock.target_seconds,
-        due_at: tracked.clock.due_at(calendar),
-        met_at: tracked.clock.met_at,
+        due_at: tracked.clock.due_at(calendar).map(UtcTime::from),
+        met_at: tracked.clock.met_at.map(UtcTime::from),
         breached: tracked.breached(now, calendar),
         remaining_seconds: tracked.clock.remaining(now, calendar),
         elapsed_seconds: tracked.clock.elapsed(now, calendar),
@@ -106,11 +101,11 @@ pub(in crate::service) fn stored_view(
         return Ok(None);
     };
     let calendar = calendars.get(conn, &row.calendar_id)?;
-    let sla = clocks(row, &ticket.priority)?;
+    let sla = clocks(row, ticket.priority)?;
     Ok(Some(sla_view(
         &row.policy_id,
         &sla,
-        stored("status", &ticket.status)?,
+        ticket.status,
         now,
         &calendar,
     )))

@@ -222,10 +222,10 @@ impl Desk {
                 author_id: caller.user_id.clone(),
                 body,
                 internal: input.internal,
-                created_at: change.now().naive_utc(),
+                created_at: change.now().into(),
             };
             db::ticket_events::insert_comment(conn, &comment)?;
-            if !comment.internal && change.row().status == Status::New.as_str() {
+            if !comment.internal && change.row().status == Status::New {
                 change.respond();
             }
             let data = serde_json::json!({"comment_id": comment.id, "internal": comment.internal});

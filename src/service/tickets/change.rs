@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::auth::Caller;
+use crate::clock::UtcTime;
 use crate::db::models::TicketRow;
 use crate::db::{self, DbConn, write_tx};
 use crate::domain::sla::Priority;
@@ -12,7 +13,6 @@ use crate::domain::ticket_handling::{Handling, automatic_escalation};
 use crate::domain::ticket_sla::Position;
 use crate::service::events::record::record_event;
 use crate::service::sla::{self, Held, SlaView};
-use crate::service::stored::{stored, utc};
 use crate::service::tickets::checks::load_visible;
 use crate::service::tickets::view::{TicketView, one_ticket_for, ticket_view};
 use crate::service::{Desk, ServiceError};
@@ -117,8 +117,8 @@ impl TicketChange {
             held.sla
                 .follow(from, to, escalated_before, self.now, &held.calendar);
         }
-        self.row.status = to.status.as_str().into();
-        self.row.tier = to.tier.number();
+        self.row.status = to.status;
+        self.row.tier = to.tier;
         Ok(())
     }
 
@@ -195,7 +195,7 @@ impl TicketChange {
     }
 
     fn next_version(&mut self) {
-        self.row.updated_at = self.now.naive_utc();
+        self.row.updated_at = self.now.into();
         self.row.version += 1;
     }
 
@@ -211,7 +211,7 @@ impl TicketChange {
         if self.row != self.loaded {
             db::tickets::update(conn, &self.row)?;
         }
-        let status = stored("status", &self.row.status)?;
+        let status = self.row.status;
         let now = self.now;
         let sla = self
             .held
@@ -230,17 +230,17 @@ fn handling_of(row: &TicketRow) -> Handling {
     Handling {
         assignee_id: row.assignee_id.clone(),
         tier1_assignee_id: row.tier1_assignee_id.clone(),
-        escalated_at: utc(row.escalated_at),
+        escalated_at: row.escalated_at.map(UtcTime::get),
         escalation_reason: row.escalation_reason.clone(),
-        resolved_at: utc(row.resolved_at),
+        resolved_at: row.resolved_at.map(UtcTime::get),
         resolution: row.resolution.clone(),
-        closed_at: utc(row.closed_at),
-        first_response_at: utc(row.first_response_at),
+        closed_at: row.closed_at.map(UtcTime::get),
+        first_response_at: row.first_response_at.map(UtcTime::get),
     }
 }
 
 fn set_handling(row: &mut TicketRow, handling: Handling) {
-    let naive = |at: Option<DateTime<Utc>>| at.map(|at| at.naive_utc());
+    let naive = |at: Option<DateTime<Utc>>| at.map(|at| at.into());
     row.assignee_id = handling.assignee_id;
     row.tier1_assignee_id = handling.tier1_assignee_id;
     row.escalated_at = naive(handling.escalated_at);

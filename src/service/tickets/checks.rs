@@ -16,7 +16,7 @@ pub(in crate::service) fn visible(caller: &Caller, row: &TicketRow) -> bool {
     match caller.role {
         Role::Tier1 => caller.unit_id.as_deref() == Some(row.unit_id.as_str()),
         Role::Tier2 | Role::Supervisor | Role::Auditor | Role::Admin => true,
-        Role::Integration => row.classification == Classification::Public.as_str(),
+        Role::Integration => row.classification == Classification::Public,
     }
 }
 
@@ -77,14 +77,7 @@ pub(in crate::service) fn check_assignee(
     assignee_id: &str,
 ) -> Result<(), ServiceError> {
     let fits = db::users::find(conn, assignee_id)?.is_some_and(|user| {
-        let role = user.role.parse::<Role>().ok();
-        let tier = Tier::from_number(row.tier);
-        user.active
-            && role.is_some_and(|role| {
-                tier.is_some_and(|tier| {
-                    Worker::of(role, user.unit_id.as_deref(), &row.unit_id).works(tier)
-                })
-            })
+        user.active && Worker::of(user.role, user.unit_id.as_deref(), &row.unit_id).works(row.tier)
     });
     if fits {
         Ok(())

@@ -2,7 +2,9 @@
 //! it becomes, the units and services it must still name when it is written, and what its
 //! write stores beside the row (its `created` event and mail, its `Idempotency-Key`).
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
+
+use crate::clock::UtcTime;
 
 use crate::auth::Caller;
 use crate::db::models::{EventRow, IdempotencyRow, TicketRow};
@@ -37,18 +39,18 @@ pub(in crate::service) struct TicketDraft {
 
 impl TicketDraft {
     /// The row it becomes: a `new` ticket at tier 1 that nobody works yet.
-    pub(super) fn row(&self, id: String, number: String, at: NaiveDateTime) -> TicketRow {
+    pub(super) fn row(&self, id: String, number: String, at: UtcTime) -> TicketRow {
         TicketRow {
             id,
             number,
-            kind: self.kind.as_str().into(),
+            kind: self.kind,
             title: self.title.clone(),
             description: self.description.clone(),
-            status: Status::New.as_str().into(),
-            priority: self.priority.as_str().into(),
-            impact: self.impact.as_str().into(),
-            urgency: self.urgency.as_str().into(),
-            tier: Tier::One.number(),
+            status: Status::New,
+            priority: self.priority,
+            impact: self.impact,
+            urgency: self.urgency,
+            tier: Tier::One,
             unit_id: self.unit_id.clone(),
             service_id: self.service_id.clone(),
             assignee_id: None,
@@ -56,7 +58,7 @@ impl TicketDraft {
             reporter_name: self.reporter.name.clone(),
             reporter_email: self.reporter.email.clone(),
             reporter_phone: self.reporter.phone.clone(),
-            classification: self.classification.as_str().into(),
+            classification: self.classification,
             security_incident: self.security_incident,
             created_by: self.created_by.clone(),
             created_at: at,
@@ -151,7 +153,7 @@ pub(super) fn remembered(
                     idempotency_key: key.clone(),
                     request_hash: hash.clone(),
                     ticket_id: row.id.clone(),
-                    created_at: now.naive_utc(),
+                    created_at: now.into(),
                 })
         })
         .collect()
@@ -159,7 +161,7 @@ pub(super) fn remembered(
 
 pub(super) fn created_event(row: &TicketRow, now: DateTime<Utc>) -> EventRow {
     let data = serde_json::json!({"number": row.number, "kind": row.kind, "priority": row.priority,
-                                  "tier": row.tier, "classification": row.classification});
+                                  "tier": row.tier.number(), "classification": row.classification});
     event_row(&row.id, "created", Some(&row.created_by), now, data)
 }
 

@@ -10,7 +10,6 @@ use crate::domain::access::Operation;
 use crate::domain::ticket::{self, Classification, Level, Worker};
 use crate::domain::ticket_sla::Position;
 use crate::service::fields::{self, present};
-use crate::service::stored::stored;
 use crate::service::tickets::change::TicketChange;
 use crate::service::tickets::checks::{check_assignee, check_version, invalid_transition};
 use crate::service::tickets::create::{MAX_DESCRIPTION, MAX_TITLE};
@@ -112,16 +111,12 @@ impl Desk {
         if let Some(description) = changes.description {
             row.description = description;
         }
-        let impact = changes
-            .impact
-            .map_or_else(|| stored("impact", &row.impact), Ok)?;
-        let urgency = changes
-            .urgency
-            .map_or_else(|| stored("urgency", &row.urgency), Ok)?;
-        row.impact = impact.as_str().into();
-        row.urgency = urgency.as_str().into();
+        let impact = changes.impact.unwrap_or(row.impact);
+        let urgency = changes.urgency.unwrap_or(row.urgency);
+        row.impact = impact;
+        row.urgency = urgency;
         let priority = ticket::priority(impact, urgency, row.security_incident);
-        row.priority = priority.as_str().into();
+        row.priority = priority;
         change.retarget(self, conn, priority)?;
         // An unchanged service or assignee is not judged again: a PATCH that repeats the
         // ticket as it stands changes nothing.
@@ -147,7 +142,7 @@ impl Desk {
             change.handle(|handling| handling.assign(tier, assignee_id));
         }
         if let Some(classification) = changes.classification {
-            change.fields().classification = classification.as_str().into();
+            change.fields().classification = classification;
         }
         // A PATCH that changes nothing makes no new version and no `updated` event; what
         // the SLA engine owed the ticket at this moment is kept all the same.

@@ -42,7 +42,7 @@ impl<'a> SlaEngineWork<'a> {
         let now = self.desk.now();
         let mut conn = self.desk.conn()?;
         write_tx(&mut conn, |conn| {
-            let due = db::ticket_sla::claim_due(conn, now.naive_utc(), limit)?;
+            let due = db::ticket_sla::claim_due(conn, now.into(), limit)?;
             let handled = due.len();
             let mut calendars: HashMap<String, Arc<BusinessCalendar>> = HashMap::new();
             for (ticket, row) in due {
@@ -62,7 +62,7 @@ impl<'a> SlaEngineWork<'a> {
                 // A savepoint per ticket: one that fails is put off, the others go on.
                 let handled = savepoint(conn, |conn| {
                     let held = Held {
-                        sla: clocks(&row, &ticket.priority)?,
+                        sla: clocks(&row, ticket.priority)?,
                         calendar,
                         row,
                     };
@@ -72,7 +72,7 @@ impl<'a> SlaEngineWork<'a> {
                 });
                 if let Err(error) = handled {
                     tracing::error!(%error, ticket_id, "SLA alerts of a ticket put off");
-                    retry_row.next_event_at = Some((now + RETRY_AFTER).naive_utc());
+                    retry_row.next_event_at = Some((now + RETRY_AFTER).into());
                     db::ticket_sla::update(conn, &retry_row)?;
                 }
                 *in_hand = None;
@@ -88,7 +88,7 @@ impl<'a> SlaEngineWork<'a> {
         let mut conn = self.desk.conn()?;
         write_tx(&mut conn, |conn| {
             if let Some(mut row) = db::ticket_sla::find_for_update(conn, ticket_id)? {
-                row.next_event_at = Some((now + RETRY_AFTER).naive_utc());
+                row.next_event_at = Some((now + RETRY_AFTER).into());
                 db::ticket_sla::update(conn, &row)?;
             }
             Ok(())
@@ -102,7 +102,7 @@ impl<'a> SlaEngineWork<'a> {
 
     /// The earliest stored SLA instant of any ticket.
     pub fn next_instant(&self) -> Result<Option<DateTime<Utc>>, ServiceError> {
-        Ok(db::ticket_sla::next_event_at(&mut *self.desk.conn()?)?.map(|at| at.and_utc()))
+        Ok(db::ticket_sla::next_event_at(&mut *self.desk.conn()?)?.map(|at| at.get()))
     }
 
     /// Records each month of a service over its downtime budget, once, with its mail.

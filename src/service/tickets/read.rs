@@ -2,7 +2,9 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
+
+use crate::clock::UtcTime;
 use serde::Deserialize;
 
 use crate::auth::Caller;
@@ -78,7 +80,7 @@ fn ticket_sort() -> utoipa::openapi::schema::ObjectBuilder {
 /// A page cursor: the order's sort key of the last ticket, `c.<micros>.<id>` in creation
 /// order, `d.<micros or ->.<id>` in deadline order.
 fn encode_cursor(order: Order, (row, sla_row): &TicketWithSla) -> String {
-    let micros = |at: NaiveDateTime| at.and_utc().timestamp_micros().to_string();
+    let micros = |at: UtcTime| at.get().timestamp_micros().to_string();
     let key = match order {
         Order::NewestFirst | Order::OldestFirst => format!("c.{}", micros(row.created_at)),
         Order::Due => format!(
@@ -105,7 +107,7 @@ fn decode_cursor(order: Order, cursor: &str) -> Result<After, ServiceError> {
             .parse::<i64>()
             .ok()
             .and_then(DateTime::<Utc>::from_timestamp_micros)
-            .map(|at| at.naive_utc())
+            .map(|at| at.into())
             .ok_or_else(invalid)
     };
     if !page::is_issued_id(id) {
@@ -126,14 +128,10 @@ fn decode_cursor(order: Order, cursor: &str) -> Result<After, ServiceError> {
     }
 }
 
-fn instant(
-    errors: &mut Vec<FieldError>,
-    field: &str,
-    value: Option<&str>,
-) -> Option<NaiveDateTime> {
+fn instant(errors: &mut Vec<FieldError>, field: &str, value: Option<&str>) -> Option<UtcTime> {
     value
         .and_then(|text| fields::instant(errors, field, text))
-        .map(|at| at.naive_utc())
+        .map(UtcTime::from)
 }
 
 /// The statuses a `status` filter names: a comma-separated list of statuses, `open` standing

@@ -2,12 +2,11 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::Caller;
-use crate::clock::rfc3339;
+use crate::clock::UtcTime;
 use crate::db::models::{CommentRow, TicketRow};
 use crate::db::{self, DbConn};
 use crate::domain::sla::Priority;
@@ -15,7 +14,6 @@ use crate::domain::ticket::{self, Action, Classification, Kind, Level, Status, T
 use crate::service::ServiceError;
 use crate::service::accounts::names::names_for;
 use crate::service::sla::SlaView;
-use crate::service::stored::{stored, utc};
 
 /// Who reported the ticket.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -119,31 +117,19 @@ pub struct TicketView {
     /// Who recorded it.
     pub created_by: String,
     /// When it was recorded.
-    #[serde(with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub created_at: DateTime<Utc>,
+    pub created_at: UtcTime,
     /// Last change.
-    #[serde(with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: UtcTime,
     /// First response by an agent.
-    #[serde(with = "rfc3339::option")]
-    #[schema(value_type = Option<String>, format = DateTime)]
-    pub first_response_at: Option<DateTime<Utc>>,
+    pub first_response_at: Option<UtcTime>,
     /// Last escalation to tier 2.
-    #[serde(with = "rfc3339::option")]
-    #[schema(value_type = Option<String>, format = DateTime)]
-    pub escalated_at: Option<DateTime<Utc>>,
+    pub escalated_at: Option<UtcTime>,
     /// Why it was escalated (`sla_tier1_window_elapsed` when the SLA engine did it).
     pub escalation_reason: Option<String>,
     /// When it was resolved.
-    #[serde(with = "rfc3339::option")]
-    #[schema(value_type = Option<String>, format = DateTime)]
-    pub resolved_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<UtcTime>,
     /// When it was closed.
-    #[serde(with = "rfc3339::option")]
-    #[schema(value_type = Option<String>, format = DateTime)]
-    pub closed_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<UtcTime>,
     /// How it was resolved.
     pub resolution: Option<String>,
     /// Who resolved it (the last `resolve`); `null` while it is not resolved, and again once
@@ -175,25 +161,23 @@ pub struct CommentView {
     /// Visible to staff only (never to integrations).
     pub internal: bool,
     /// When.
-    #[serde(with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub created_at: DateTime<Utc>,
+    pub created_at: UtcTime,
 }
 
 /// The API shape of a stored ticket.
 pub fn ticket_view(row: TicketRow, sla: Option<SlaView>) -> Result<TicketView, ServiceError> {
     Ok(TicketView {
-        kind: stored("kind", &row.kind)?,
-        status: stored("status", &row.status)?,
-        priority: stored("priority", &row.priority)?,
-        impact: stored("impact", &row.impact)?,
-        urgency: stored("urgency", &row.urgency)?,
-        classification: stored("classification", &row.classification)?,
+        kind: row.kind,
+        status: row.status,
+        priority: row.priority,
+        impact: row.impact,
+        urgency: row.urgency,
+        classification: row.classification,
         id: row.id,
         number: row.number,
         title: row.title,
         description: row.description,
-        tier: row.tier,
+        tier: row.tier.number(),
         unit_id: row.unit_id,
         service_id: row.service_id,
         assignee_id: row.assignee_id,
@@ -204,13 +188,13 @@ pub fn ticket_view(row: TicketRow, sla: Option<SlaView>) -> Result<TicketView, S
         }),
         security_incident: row.security_incident,
         created_by: row.created_by,
-        created_at: row.created_at.and_utc(),
-        updated_at: row.updated_at.and_utc(),
-        first_response_at: utc(row.first_response_at),
-        escalated_at: utc(row.escalated_at),
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        first_response_at: row.first_response_at,
+        escalated_at: row.escalated_at,
         escalation_reason: row.escalation_reason,
-        resolved_at: utc(row.resolved_at),
-        closed_at: utc(row.closed_at),
+        resolved_at: row.resolved_at,
+        closed_at: row.closed_at,
         resolution: row.resolution,
         resolved_by: None,
         allowed_actions: Vec::new(),
@@ -283,6 +267,6 @@ pub(in crate::service) fn comment_view(row: CommentRow) -> CommentView {
         author_name: None,
         body: row.body,
         internal: row.internal,
-        created_at: row.created_at.and_utc(),
+        created_at: row.created_at,
     }
 }

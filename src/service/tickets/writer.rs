@@ -261,7 +261,7 @@ impl Writer {
             let rows: Vec<TicketRow> = fresh
                 .iter()
                 .zip(numbers)
-                .map(|(&i, number)| drafts[i].ticket.row(new_id(), number, now.naive_utc()))
+                .map(|(&i, number)| drafts[i].ticket.row(new_id(), number, now.into()))
                 .collect();
             db::tickets::insert_many(conn, &rows)?;
             let mut sla_rows = Vec::with_capacity(rows.len());
@@ -290,7 +290,7 @@ impl Writer {
             Ok(replies)
         })?;
         if earliest.is_some() {
-            self.sla_bell.ring(earliest.map(|at| at.and_utc()));
+            self.sla_bell.ring(earliest.map(|at| at.get()));
         }
         Ok(replies)
     }
