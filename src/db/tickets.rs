@@ -3,7 +3,8 @@
 use crate::clock::UtcTime;
 use diesel::prelude::*;
 
-use crate::domain::ticket::Classification;
+use crate::domain::sla::Priority;
+use crate::domain::ticket::{Classification, Kind, Status, Tier};
 use diesel::sql_types::{BigInt, Integer};
 
 use super::models::{TicketRow, TicketSlaRow};
@@ -107,17 +108,17 @@ pub fn update(conn: &mut DbConn, row: &TicketRow) -> DbResult<()> {
 #[derive(Debug, Default, Clone)]
 pub struct TicketFilter {
     /// Only these statuses (any if empty).
-    pub status: Vec<String>,
+    pub status: Vec<Status>,
     /// Only this tier.
-    pub tier: Option<i32>,
+    pub tier: Option<Tier>,
     /// Only this unit (always set for Tier 1 callers).
     pub unit_id: Option<String>,
     /// Only this service.
     pub service_id: Option<String>,
     /// Only this priority.
-    pub priority: Option<String>,
+    pub priority: Option<Priority>,
     /// Only this kind.
-    pub kind: Option<String>,
+    pub kind: Option<Kind>,
     /// Only this assignee.
     pub assignee_id: Option<String>,
     /// Only public tickets (integration callers).

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use crate::auth::{Caller, Holder, RateLimited, TokenKind, password};
 use crate::db;
-use crate::service::accounts::users::{UserView, view};
+use crate::service::accounts::users::UserView;
 use crate::service::{Desk, ServiceError, new_id};
 
 /// `POST /auth/login`.
@@ -116,7 +116,7 @@ impl Desk {
         let (user, generation) = match user {
             Some(user) if password_ok && user.active => {
                 let generation = user.credential_generation;
-                (view(user)?, generation)
+                (UserView::from(user), generation)
             }
             _ => return Err(ServiceError::InvalidCredentials),
         };
@@ -185,7 +185,7 @@ impl Desk {
         let mut conn = self.conn()?;
         let user = db::users::find(&mut conn, &caller.user_id)?
             .ok_or(ServiceError::NotFound)
-            .and_then(view)?;
+            .map(UserView::from)?;
         let unit = match user.unit_id.as_deref() {
             Some(id) => db::units::find(&mut conn, id)?.map(|unit| UnitName {
                 id: unit.id,

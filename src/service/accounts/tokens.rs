@@ -53,14 +53,16 @@ pub struct TokenView {
     pub created_at: UtcTime,
 }
 
-fn view(row: TokenRow) -> TokenView {
-    TokenView {
-        id: row.id,
-        user_id: row.user_id,
-        name: row.name,
-        expires_at: row.expires_at,
-        revoked_at: row.revoked_at,
-        created_at: row.created_at,
+impl From<TokenRow> for TokenView {
+    fn from(row: TokenRow) -> Self {
+        TokenView {
+            id: row.id,
+            user_id: row.user_id,
+            name: row.name,
+            expires_at: row.expires_at,
+            revoked_at: row.revoked_at,
+            created_at: row.created_at,
+        }
     }
 }
 
@@ -150,7 +152,7 @@ impl Desk {
         db::users::find(&mut conn, user_id)?.ok_or(ServiceError::NotFound)?;
         Ok(db::tokens::list_for_user(&mut conn, user_id)?
             .into_iter()
-            .map(view)
+            .map(TokenView::from)
             .collect())
     }
 

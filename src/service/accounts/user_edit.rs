@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::users::{UserChanges, UserView, check_placement, checked_password, hashed, view};
+use super::users::{UserChanges, UserView, check_placement, checked_password, hashed};
 use crate::auth::Caller;
 use crate::db::models::UserRow;
 use crate::db::{self, DbConn, write_tx};
@@ -134,7 +134,7 @@ impl Desk {
             let (mut row, role) = changed(&stored, &changes, fields, password_hash)?;
             if row == stored {
                 // Nothing to change: no new version, no audit entry.
-                return view(stored);
+                return Ok(stored.into());
             }
             row.updated_at = now.into();
             // An unchanged address is not re-judged: the domains may have changed since.
@@ -168,7 +168,7 @@ impl Desk {
             if sessions_ended {
                 revoke_tokens(conn, caller, &row, now)?;
             }
-            view(row)
+            Ok(UserView::from(row))
         })
     }
 }

@@ -111,17 +111,19 @@ pub struct UserQuery {
     pub active: Option<bool>,
 }
 
-pub(in crate::service) fn view(row: UserRow) -> Result<UserView, ServiceError> {
-    Ok(UserView {
-        role: row.role,
-        id: row.id,
-        email: row.email,
-        name: row.name,
-        unit_id: row.unit_id,
-        active: row.active,
-        created_at: row.created_at,
-        updated_at: row.updated_at,
-    })
+impl From<UserRow> for UserView {
+    fn from(row: UserRow) -> Self {
+        UserView {
+            role: row.role,
+            id: row.id,
+            email: row.email,
+            name: row.name,
+            unit_id: row.unit_id,
+            active: row.active,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
 }
 
 /// Who may see which accounts: Dinas staff, auditors and admins see all; Tier 1 sees its own
@@ -264,7 +266,7 @@ impl Desk {
                 ("user", &row.id),
                 serde_json::json!({"email": row.email, "role": row.role, "unit_id": row.unit_id}),
             )?;
-            view(row)
+            Ok(UserView::from(row))
         })
     }
 
@@ -304,7 +306,7 @@ impl Desk {
             filter.unit_id.clone_from(&caller.unit_id);
         }
         let rows = db::users::list(&mut conn, &filter, after, page.fetch())?;
-        page.finish(rows, |row| row.id.clone(), view)
+        page.finish(rows, |row| row.id.clone(), |row| Ok(row.into()))
     }
 
     /// One user, if the caller may see it.
@@ -312,6 +314,6 @@ impl Desk {
         db::users::find(&mut *self.conn()?, id)?
             .filter(|row| visible(caller, row))
             .ok_or(ServiceError::NotFound)
-            .and_then(view)
+            .map(UserView::from)
     }
 }

@@ -76,15 +76,17 @@ pub struct OutageView {
     pub note: String,
 }
 
-fn view(row: OutageRow) -> OutageView {
-    OutageView {
-        id: row.id,
-        service_id: row.service_id,
-        started_at: row.started_at,
-        ended_at: row.ended_at,
-        planned: row.planned,
-        ticket_id: row.ticket_id,
-        note: row.note,
+impl From<OutageRow> for OutageView {
+    fn from(row: OutageRow) -> Self {
+        OutageView {
+            id: row.id,
+            service_id: row.service_id,
+            started_at: row.started_at,
+            ended_at: row.ended_at,
+            planned: row.planned,
+            ticket_id: row.ticket_id,
+            note: row.note,
+        }
     }
 }
 
@@ -152,7 +154,7 @@ impl Desk {
                 ("service", service_id),
                 serde_json::json!({"outage_id": row.id, "planned": row.planned}),
             )?;
-            Ok(view(row))
+            Ok(row.into())
         })
     }
 
@@ -195,7 +197,7 @@ impl Desk {
                 ("service", service_id),
                 serde_json::json!({"outage_id": row.id, "ended_at": input.ended_at}),
             )?;
-            Ok(view(row))
+            Ok(row.into())
         })
     }
 }

@@ -112,20 +112,22 @@ pub struct ServiceChanges {
     pub active: Option<bool>,
 }
 
-fn view(row: ServiceRow) -> Result<ServiceView, ServiceError> {
-    Ok(ServiceView {
-        id: row.id,
-        code: row.code,
-        name: row.name,
-        owner_unit_id: row.owner_unit_id,
-        critical: row.critical,
-        sla_policy_id: row.sla_policy_id,
-        availability_target_percent: row.availability_target_percent,
-        description: row.description,
-        active: row.active,
-        created_at: row.created_at,
-        updated_at: row.updated_at,
-    })
+impl From<ServiceRow> for ServiceView {
+    fn from(row: ServiceRow) -> Self {
+        ServiceView {
+            id: row.id,
+            code: row.code,
+            name: row.name,
+            owner_unit_id: row.owner_unit_id,
+            critical: row.critical,
+            sla_policy_id: row.sla_policy_id,
+            availability_target_percent: row.availability_target_percent,
+            description: row.description,
+            active: row.active,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
 }
 
 /// Field rules shared by creation and change; normalises the texts as given.
@@ -204,7 +206,7 @@ impl Desk {
                 ("service", &row.id),
                 serde_json::json!({"code": row.code, "owner_unit_id": row.owner_unit_id, "critical": row.critical}),
             )?;
-            view(row)
+            Ok(ServiceView::from(row))
         })
     }
 
@@ -215,14 +217,14 @@ impl Desk {
         page: PageRequest,
     ) -> Result<Page<ServiceView>, ServiceError> {
         let rows = db::services::list(&mut *self.conn()?, page.after_id()?, page.fetch())?;
-        page.finish(rows, |row| row.id.clone(), view)
+        page.finish(rows, |row| row.id.clone(), |row| Ok(row.into()))
     }
 
     /// One service.
     pub fn service(&self, _caller: &Caller, id: &str) -> Result<ServiceView, ServiceError> {
         db::services::find(&mut *self.conn()?, id)?
             .ok_or(ServiceError::NotFound)
-            .and_then(view)
+            .map(ServiceView::from)
     }
 
     /// Changes a service (supervisor or admin).
@@ -267,7 +269,7 @@ impl Desk {
             ServiceError::check(errors)?;
             if row == stored {
                 // Nothing to change: no new version, no audit entry.
-                return view(stored);
+                return Ok(stored.into());
             }
             row.updated_at = now.into();
             check_references(conn, &row)?;
@@ -281,7 +283,7 @@ impl Desk {
                 serde_json::json!({"code": row.code, "critical": row.critical, "active": row.active,
                                    "sla_policy_id": row.sla_policy_id}),
             )?;
-            view(row)
+            Ok(ServiceView::from(row))
         })
     }
 }

@@ -97,17 +97,19 @@ fn unit_for(caller: &Caller, unit: UnitView) -> UnitView {
     }
 }
 
-pub(in crate::service) fn view(row: UnitRow) -> Result<UnitView, ServiceError> {
-    Ok(UnitView {
-        kind: row.kind,
-        id: row.id,
-        code: row.code,
-        name: row.name,
-        email: row.email,
-        active: row.active,
-        created_at: row.created_at,
-        updated_at: row.updated_at,
-    })
+impl From<UnitRow> for UnitView {
+    fn from(row: UnitRow) -> Self {
+        UnitView {
+            kind: row.kind,
+            id: row.id,
+            code: row.code,
+            name: row.name,
+            email: row.email,
+            active: row.active,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
 }
 
 fn ensure_code_free(
@@ -175,7 +177,7 @@ impl Desk {
                 ("unit", &row.id),
                 serde_json::json!({"code": row.code, "name": row.name, "kind": row.kind, "email": row.email}),
             )?;
-            view(row)
+            Ok(UnitView::from(row))
         })
     }
 
@@ -189,7 +191,7 @@ impl Desk {
         page.finish(
             rows,
             |row| row.id.clone(),
-            |row| view(row).map(|unit| unit_for(caller, unit)),
+            |row| Ok(unit_for(caller, row.into())),
         )
     }
 
@@ -197,7 +199,7 @@ impl Desk {
     pub fn unit(&self, caller: &Caller, id: &str) -> Result<UnitView, ServiceError> {
         db::units::find(&mut *self.conn()?, id)?
             .ok_or(ServiceError::NotFound)
-            .and_then(view)
+            .map(UnitView::from)
             .map(|unit| unit_for(caller, unit))
     }
 
@@ -247,7 +249,7 @@ impl Desk {
             }
             if row == stored {
                 // Nothing to change: no new version, no audit entry.
-                return view(stored);
+                return Ok(stored.into());
             }
             row.updated_at = now.into();
             db::units::update(conn, &row)?;
@@ -259,7 +261,7 @@ impl Desk {
                 ("unit", &row.id),
                 serde_json::json!({"code": row.code, "name": row.name, "email": row.email, "active": row.active}),
             )?;
-            view(row)
+            Ok(UnitView::from(row))
         })
     }
 }

@@ -12,7 +12,7 @@ use crate::db;
 use crate::domain::role::Role;
 use crate::domain::ticket::Classification;
 use crate::service::accounts::names::staff_names;
-use crate::service::events::view::{EventView, event_for, event_view};
+use crate::service::events::view::{EventView, event_for};
 use crate::service::{Desk, ServiceError};
 
 /// Events behind the newest one that the poller still looks back at: a transaction that
@@ -108,7 +108,7 @@ impl Desk {
                     event_type,
                     unit_id,
                     public: classification == Classification::Public.as_str(),
-                    data: payload(with_actor_name(event_view(row), &names), &number)?,
+                    data: payload(with_actor_name(EventView::from(row), &names), &number)?,
                     data_without_people,
                 }))
             })

@@ -35,7 +35,7 @@ const MAIL_PERSONAL_DATA: [&str; 4] = ["to", "cc", "address", "error"];
 /// An event as a caller of `role` may see it. One who is not staff never learns of an
 /// internal comment (`None`), nor who a mail went to.
 pub(in crate::service) fn event_for(role: Role, row: EventRow) -> Option<EventView> {
-    let mut view = event_view(row);
+    let mut view = EventView::from(row);
     if role.is_staff() {
         return Some(view);
     }
@@ -52,14 +52,16 @@ pub(in crate::service) fn event_for(role: Role, row: EventRow) -> Option<EventVi
     Some(view)
 }
 
-pub(in crate::service) fn event_view(row: EventRow) -> EventView {
-    EventView {
-        id: row.id,
-        ticket_id: row.ticket_id,
-        event_type: row.event_type,
-        actor_id: row.actor_id,
-        actor_name: None,
-        at: row.at,
-        data: serde_json::from_str(&row.data).unwrap_or(serde_json::Value::Null),
+impl From<EventRow> for EventView {
+    fn from(row: EventRow) -> Self {
+        EventView {
+            id: row.id,
+            ticket_id: row.ticket_id,
+            event_type: row.event_type,
+            actor_id: row.actor_id,
+            actor_name: None,
+            at: row.at,
+            data: serde_json::from_str(&row.data).unwrap_or(serde_json::Value::Null),
+        }
     }
 }

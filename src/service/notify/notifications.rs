@@ -46,21 +46,23 @@ pub struct NotificationView {
     pub sent_at: Option<UtcTime>,
 }
 
-fn view(row: NotificationRow) -> NotificationView {
-    let StoredRecipients { to, cc } = stored_recipients(&row);
-    NotificationView {
-        id: row.id,
-        ticket_id: row.ticket_id,
-        event_id: row.event_id,
-        kind: row.kind,
-        to,
-        cc,
-        subject: row.subject,
-        status: row.status,
-        attempts: row.attempts,
-        last_error: row.last_error,
-        created_at: row.created_at,
-        sent_at: row.sent_at,
+impl From<NotificationRow> for NotificationView {
+    fn from(row: NotificationRow) -> Self {
+        let StoredRecipients { to, cc } = stored_recipients(&row);
+        NotificationView {
+            id: row.id,
+            ticket_id: row.ticket_id,
+            event_id: row.event_id,
+            kind: row.kind,
+            to,
+            cc,
+            subject: row.subject,
+            status: row.status,
+            attempts: row.attempts,
+            last_error: row.last_error,
+            created_at: row.created_at,
+            sent_at: row.sent_at,
+        }
     }
 }
 
@@ -101,7 +103,7 @@ impl Desk {
             None => None,
         };
         let rows = db::notifications::list(&mut *self.conn()?, status, after, page.fetch())?;
-        page.finish(rows, encode_cursor, |row| Ok(view(row)))
+        page.finish(rows, encode_cursor, |row| Ok(row.into()))
     }
 
     /// Puts a failed mail back in the queue (admins).
@@ -133,7 +135,7 @@ impl Desk {
                 serde_json::json!({"subject": row.subject}),
             )?;
             db::notifications::find(conn, id)?
-                .map(view)
+                .map(NotificationView::from)
                 .ok_or(ServiceError::NotFound)
         })
     }

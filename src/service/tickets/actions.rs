@@ -20,7 +20,7 @@ use crate::service::tickets::change::TicketChange;
 use crate::service::tickets::checks::load_visible;
 use crate::service::tickets::checks::{check_assignee, check_version, invalid_transition};
 use crate::service::tickets::requests::{ActionRequest, MAX_TEXT};
-use crate::service::tickets::view::{CommentView, TicketView, comment_view};
+use crate::service::tickets::view::{CommentView, TicketView};
 use crate::service::{Desk, ServiceError, new_id, permit};
 
 /// `POST /tickets/{id}/comments`.
@@ -234,7 +234,7 @@ impl Desk {
         };
         self.change_ticket(caller, id_or_number, work, |conn, _, comment| {
             let mut names = names_for(conn, caller, std::iter::once(caller.user_id.as_str()))?;
-            let mut view = comment_view(comment);
+            let mut view = CommentView::from(comment);
             view.author_name = names.remove(&view.author_id);
             Ok(view)
         })
@@ -252,7 +252,7 @@ impl Desk {
         let mut comments: Vec<CommentView> =
             db::ticket_events::comments(&mut conn, &row.id, with_internal)?
                 .into_iter()
-                .map(comment_view)
+                .map(CommentView::from)
                 .collect();
         let names = names_for(
             &mut conn,

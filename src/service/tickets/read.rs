@@ -136,7 +136,7 @@ fn instant(errors: &mut Vec<FieldError>, field: &str, value: Option<&str>) -> Op
 
 /// The statuses a `status` filter names: a comma-separated list of statuses, `open` standing
 /// for every status that still needs work; none for any status.
-fn statuses(errors: &mut Vec<FieldError>, value: Option<&str>) -> Vec<String> {
+fn statuses(errors: &mut Vec<FieldError>, value: Option<&str>) -> Vec<Status> {
     let Some(text) = value else {
         return Vec::new();
     };
@@ -158,19 +158,19 @@ fn statuses(errors: &mut Vec<FieldError>, value: Option<&str>) -> Vec<String> {
     }
     found.sort();
     found.dedup();
-    found.iter().map(|s| s.as_str().to_owned()).collect()
+    found
 }
 
 fn parsed<T: std::str::FromStr>(
     errors: &mut Vec<FieldError>,
     field: &str,
     value: Option<&str>,
-) -> Option<String>
+) -> Option<T>
 where
     T::Err: std::fmt::Display,
 {
     value.and_then(|text| match text.parse::<T>() {
-        Ok(_) => Some(text.to_owned()),
+        Ok(value) => Some(value),
         Err(error) => {
             errors.push(FieldError::new(field, error.to_string()));
             None
@@ -196,7 +196,7 @@ impl Desk {
         sla_row: Option<&TicketSlaRow>,
     ) -> Result<TicketView, ServiceError> {
         let view = sla::stored_view(conn, &self.calendars, &row, sla_row, self.now())?;
-        ticket_view(row, view)
+        Ok(ticket_view(row, view))
     }
 
     /// Tickets the caller may see, filtered, newest first unless asked otherwise.
@@ -262,7 +262,13 @@ fn ticket_filter(
     };
     let filter = TicketFilter {
         status: statuses(errors, query.status.as_deref()),
-        tier: query.tier,
+        tier: query.tier.and_then(|number| {
+            let tier = Tier::from_number(number);
+            if tier.is_none() {
+                errors.push(FieldError::new("tier", "must be 1 or 2"));
+            }
+            tier
+        }),
         unit_id,
         service_id,
         priority: parsed::<crate::domain::sla::Priority>(
@@ -288,9 +294,6 @@ fn ticket_filter(
         created_to: instant(errors, "created_to", query.created_to.as_deref()),
         breached: query.breached == Some(true),
     };
-    if filter.tier.is_some_and(|t| Tier::from_number(t).is_none()) {
-        errors.push(FieldError::new("tier", "must be 1 or 2"));
-    }
     Ok(filter)
 }
 

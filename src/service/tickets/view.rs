@@ -165,8 +165,8 @@ pub struct CommentView {
 }
 
 /// The API shape of a stored ticket.
-pub fn ticket_view(row: TicketRow, sla: Option<SlaView>) -> Result<TicketView, ServiceError> {
-    Ok(TicketView {
+pub fn ticket_view(row: TicketRow, sla: Option<SlaView>) -> TicketView {
+    TicketView {
         kind: row.kind,
         status: row.status,
         priority: row.priority,
@@ -200,7 +200,7 @@ pub fn ticket_view(row: TicketRow, sla: Option<SlaView>) -> Result<TicketView, S
         allowed_actions: Vec::new(),
         version: row.version,
         sla,
-    })
+    }
 }
 
 /// A ticket as `caller` may see it: without its reporter for a caller who is not staff, with
@@ -259,14 +259,16 @@ pub(in crate::service) fn one_ticket_for(
         .ok_or_else(|| ServiceError::Internal("a ticket went missing on its way out".into()))
 }
 
-pub(in crate::service) fn comment_view(row: CommentRow) -> CommentView {
-    CommentView {
-        id: row.id,
-        ticket_id: row.ticket_id,
-        author_id: row.author_id,
-        author_name: None,
-        body: row.body,
-        internal: row.internal,
-        created_at: row.created_at,
+impl From<CommentRow> for CommentView {
+    fn from(row: CommentRow) -> Self {
+        CommentView {
+            id: row.id,
+            ticket_id: row.ticket_id,
+            author_id: row.author_id,
+            author_name: None,
+            body: row.body,
+            internal: row.internal,
+            created_at: row.created_at,
+        }
     }
 }

@@ -285,7 +285,7 @@ impl Writer {
             notify::enqueue_created_mails(conn, &mailing, &created, now)?;
             db::idempotency::insert_many(conn, &remembered(drafts, &fresh, &rows, now))?;
             for ((&i, row), view) in fresh.iter().zip(rows).zip(views) {
-                replies[i] = Some(ticket_view(row, view).map(|v| ticket_for(&drafts[i].caller, v)));
+                replies[i] = Some(Ok(ticket_for(&drafts[i].caller, ticket_view(row, view))));
             }
             Ok(replies)
         })?;
@@ -356,6 +356,6 @@ impl Writer {
             sla_row.as_ref(),
             self.clock.now(),
         )?;
-        one_ticket_for(conn, caller, ticket_view(row, view)?)
+        one_ticket_for(conn, caller, ticket_view(row, view))
     }
 }
