@@ -1,12 +1,14 @@
 //! Tickets, their numbers, and the list queries.
 
 use crate::clock::UtcTime;
+use diesel::dsl::{AsSelect, IntoBoxed, LeftJoin, Select};
 use diesel::prelude::*;
 
 use crate::domain::sla::Priority;
 use crate::domain::ticket::{Classification, Kind, Status, Tier};
 use diesel::sql_types::{BigInt, Integer};
 
+use super::connection::MultiBackend;
 use super::models::{TicketRow, TicketSlaRow};
 use super::schema::{ticket_sla, tickets};
 use super::{DbConn, DbResult};
@@ -172,10 +174,30 @@ pub fn list(
     after: Option<&After>,
     limit: i64,
 ) -> DbResult<Vec<TicketWithSla>> {
-    let mut query = tickets::table
+    let query = tickets::table
         .left_join(ticket_sla::table)
         .select((TicketRow::as_select(), Option::<TicketSlaRow>::as_select()))
         .into_boxed();
+    paged(filtered(query, filter), order, after)
+        .limit(limit)
+        .load(conn)
+}
+
+/// A list's query of tickets with their SLA rows, boxed so that its parts can be added one by one.
+type ListQuery<'a> = IntoBoxed<
+    'a,
+    Select<
+        LeftJoin<tickets::table, ticket_sla::table>,
+        (
+            AsSelect<TicketRow, MultiBackend>,
+            AsSelect<Option<TicketSlaRow>, MultiBackend>,
+        ),
+    >,
+    MultiBackend,
+>;
+
+/// Keeps the tickets `filter` lets through.
+fn filtered<'a>(mut query: ListQuery<'a>, filter: &'a TicketFilter) -> ListQuery<'a> {
     if filter.breached {
         query = query.filter(ticket_sla::breached.eq(true));
     }
@@ -219,6 +241,11 @@ pub fn list(
     if let Some(to) = filter.created_to {
         query = query.filter(tickets::created_at.lt(to));
     }
+    query
+}
+
+/// Orders the list and starts it after the cursor's ticket.
+fn paged<'a>(mut query: ListQuery<'a>, order: Order, after: Option<&'a After>) -> ListQuery<'a> {
     let due = ticket_sla::due_at.nullable();
     query = match after {
         Some(After::Created { created_at, id }) if order == Order::NewestFirst => query.filter(
@@ -250,7 +277,7 @@ pub fn list(
         // `due IS NULL` sorts false first on both databases: deadlines, then the rest.
         Order::Due => query.order((due.is_null().asc(), due.asc(), tickets::id.asc())),
     };
-    query.limit(limit).load(conn)
+    query
 }
 
 fn escape_like(text: &str) -> String {
