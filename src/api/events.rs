@@ -17,6 +17,7 @@ use super::extract::Bearer;
 use super::problems::Unauthenticated;
 use super::{run, run_as};
 use crate::auth::Caller;
+use crate::domain::ids::EventId;
 use crate::service::Desk;
 use crate::service::events::stream::StreamEvent;
 
@@ -37,9 +38,9 @@ struct Listener {
     live: Receiver<Arc<StreamEvent>>,
     backlog: VecDeque<Arc<StreamEvent>>,
     /// How far the event table has been read back: live events up to here were sent already.
-    read_up_to: Option<String>,
+    read_up_to: Option<EventId>,
     /// The last live event sent.
-    last_live: Option<String>,
+    last_live: Option<EventId>,
     /// When the token is checked next: a fixed schedule that events do not push back.
     recheck_at: Instant,
     done: bool,
@@ -152,7 +153,7 @@ pub async fn stream(
         .headers()
         .get("Last-Event-ID")
         .and_then(|value| value.to_str().ok())
-        .map(str::to_owned);
+        .map(EventId::from);
     let mut listener = Listener {
         live: desk.subscribe_events(),
         desk,

@@ -1,3 +1,4 @@
+use crate::domain::ids::{UnitId, UserId};
 use crate::domain::role::Role;
 
 /// An authenticated caller, re-read from the database on every request so that a deactivated
@@ -5,11 +6,11 @@ use crate::domain::role::Role;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
     /// The user's id.
-    pub user_id: String,
+    pub user_id: UserId,
     /// The user's current role (from the database, not from the token).
     pub role: Role,
     /// The user's unit, if any.
-    pub unit_id: Option<String>,
+    pub unit_id: Option<UnitId>,
 }
 
 impl Caller {

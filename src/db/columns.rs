@@ -12,6 +12,10 @@ use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::{Integer, Text, Timestamp};
 
 use crate::clock::UtcTime;
+use crate::domain::ids::{
+    CalendarId, CommentId, EventId, NotificationId, OutageId, ServiceId, SlaPolicyId, TicketId,
+    TokenId, UnitId, UserId,
+};
 use crate::domain::notification::{MailStatus, Notice};
 use crate::domain::role::{Role, UnitKind};
 use crate::domain::sla::Priority;
@@ -60,6 +64,20 @@ text_column!(
     Notice,
     MailStatus,
     Zone
+);
+
+text_column!(
+    TicketId,
+    UnitId,
+    UserId,
+    ServiceId,
+    CalendarId,
+    SlaPolicyId,
+    TokenId,
+    NotificationId,
+    OutageId,
+    EventId,
+    CommentId,
 );
 
 const _: () = {

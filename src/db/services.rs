@@ -2,6 +2,8 @@
 
 use diesel::prelude::*;
 
+use crate::domain::ids::ServiceId;
+
 use super::models::ServiceRow;
 use super::schema::services;
 use super::{DbConn, DbResult};
@@ -24,7 +26,7 @@ pub fn find(conn: &mut DbConn, id: &str) -> DbResult<Option<ServiceRow>> {
 }
 
 /// The id of the service whose id or code is `id_or_code` (codes compared upper-case).
-pub fn id_for(conn: &mut DbConn, id_or_code: &str) -> DbResult<Option<String>> {
+pub fn id_for(conn: &mut DbConn, id_or_code: &str) -> DbResult<Option<ServiceId>> {
     services::table
         .filter(
             services::id
@@ -62,7 +64,7 @@ pub fn update(conn: &mut DbConn, row: &ServiceRow) -> DbResult<()> {
 }
 
 /// Which of `ids` are active services.
-pub fn active(conn: &mut DbConn, ids: &[&str]) -> DbResult<Vec<String>> {
+pub fn active(conn: &mut DbConn, ids: &[&str]) -> DbResult<Vec<ServiceId>> {
     services::table
         .filter(services::id.eq_any(ids))
         .filter(services::active.eq(true))

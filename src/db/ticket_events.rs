@@ -2,6 +2,8 @@
 
 use diesel::prelude::*;
 
+use crate::domain::ids::{TicketId, UserId};
+
 use super::models::{CommentRow, EventRow};
 use super::schema::{ticket_comments, ticket_events, tickets};
 use super::{DbConn, DbResult};
@@ -30,7 +32,7 @@ pub fn for_ticket(conn: &mut DbConn, ticket_id: &str) -> DbResult<Vec<EventRow>>
 
 /// Who resolved each of `ticket_ids`: `(ticket, actor)` of their `resolved` events, oldest
 /// first, so that a map made of them keeps the last resolver of each.
-pub fn resolvers(conn: &mut DbConn, ticket_ids: &[&str]) -> DbResult<Vec<(String, String)>> {
+pub fn resolvers(conn: &mut DbConn, ticket_ids: &[&str]) -> DbResult<Vec<(TicketId, UserId)>> {
     ticket_events::table
         .filter(ticket_events::ticket_id.eq_any(ticket_ids))
         .filter(ticket_events::event_type.eq("resolved"))

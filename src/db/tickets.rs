@@ -4,6 +4,7 @@ use crate::clock::UtcTime;
 use diesel::dsl::{AsSelect, IntoBoxed, LeftJoin, Select};
 use diesel::prelude::*;
 
+use crate::domain::ids::{ServiceId, UnitId, UserId};
 use crate::domain::sla::Priority;
 use crate::domain::ticket::{Classification, Kind, Status, Tier};
 use diesel::sql_types::{BigInt, Integer};
@@ -114,15 +115,15 @@ pub struct TicketFilter {
     /// Only this tier.
     pub tier: Option<Tier>,
     /// Only this unit (always set for Tier 1 callers).
-    pub unit_id: Option<String>,
+    pub unit_id: Option<UnitId>,
     /// Only this service.
-    pub service_id: Option<String>,
+    pub service_id: Option<ServiceId>,
     /// Only this priority.
     pub priority: Option<Priority>,
     /// Only this kind.
     pub kind: Option<Kind>,
     /// Only this assignee.
-    pub assignee_id: Option<String>,
+    pub assignee_id: Option<UserId>,
     /// Only public tickets (integration callers).
     pub public_only: bool,
     /// Text in number, title or description (lower-case).

@@ -2,6 +2,7 @@
 
 use diesel::prelude::*;
 
+use crate::domain::ids::UnitId;
 use crate::domain::role::UnitKind;
 
 use super::models::UnitRow;
@@ -26,7 +27,7 @@ pub fn find(conn: &mut DbConn, id: &str) -> DbResult<Option<UnitRow>> {
 }
 
 /// The id of the unit whose id or code is `id_or_code` (codes compared upper-case).
-pub fn id_for(conn: &mut DbConn, id_or_code: &str) -> DbResult<Option<String>> {
+pub fn id_for(conn: &mut DbConn, id_or_code: &str) -> DbResult<Option<UnitId>> {
     units::table
         .filter(
             units::id
@@ -73,7 +74,7 @@ pub fn update(conn: &mut DbConn, row: &UnitRow) -> DbResult<()> {
 }
 
 /// Which of `ids` are active PD units (where Tier 1 records tickets).
-pub fn active_pds(conn: &mut DbConn, ids: &[&str]) -> DbResult<Vec<String>> {
+pub fn active_pds(conn: &mut DbConn, ids: &[&str]) -> DbResult<Vec<UnitId>> {
     units::table
         .filter(units::id.eq_any(ids))
         .filter(units::active.eq(true))

@@ -2,6 +2,7 @@
 
 use diesel::prelude::*;
 
+use crate::domain::ids::{UnitId, UserId};
 use crate::domain::role::Role;
 
 use super::models::UserRow;
@@ -14,7 +15,7 @@ pub struct UserFilter {
     /// Only this role.
     pub role: Option<Role>,
     /// Only this unit.
-    pub unit_id: Option<String>,
+    pub unit_id: Option<UnitId>,
     /// Only active or only inactive users.
     pub active: Option<bool>,
 }
@@ -37,7 +38,7 @@ pub fn find(conn: &mut DbConn, id: &str) -> DbResult<Option<UserRow>> {
 }
 
 /// The names of the users of `ids` that exist, as `(id, name)`.
-pub fn names(conn: &mut DbConn, ids: &[&str]) -> DbResult<Vec<(String, String)>> {
+pub fn names(conn: &mut DbConn, ids: &[&str]) -> DbResult<Vec<(UserId, String)>> {
     users::table
         .filter(users::id.eq_any(ids))
         .select((users::id, users::name))

@@ -5,6 +5,7 @@ pub mod access;
 pub mod availability;
 pub mod calendar;
 pub mod email;
+pub mod ids;
 pub mod notification;
 pub mod presets;
 pub mod role;

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::ticket::{Action, Move, Status, Tier};
 use super::ticket_sla::Position;
+use crate::domain::ids::UserId;
 
 /// Why the SLA engine escalates a ticket (docs/api.md "The action table").
 pub const AUTOMATIC_ESCALATION_REASON: &str = "sla_tier1_window_elapsed";
@@ -13,9 +14,9 @@ pub const AUTOMATIC_ESCALATION_REASON: &str = "sla_tier1_window_elapsed";
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Handling {
     /// Who works it now.
-    pub assignee_id: Option<String>,
+    pub assignee_id: Option<UserId>,
     /// Who worked it at tier 1, to hand it back to on return.
-    pub tier1_assignee_id: Option<String>,
+    pub tier1_assignee_id: Option<UserId>,
     /// When it last went to tier 2.
     pub escalated_at: Option<DateTime<Utc>>,
     /// Why it went to tier 2.
@@ -50,7 +51,7 @@ pub struct Made<'a> {
 impl Handling {
     /// Gives the ticket to `assignee`, or to nobody. At tier 1 the assignee is also whom a
     /// return hands the ticket back to.
-    pub fn assign(&mut self, tier: Tier, assignee: Option<String>) {
+    pub fn assign(&mut self, tier: Tier, assignee: Option<UserId>) {
         if tier == Tier::One {
             self.tier1_assignee_id.clone_from(&assignee);
         }
@@ -85,7 +86,10 @@ impl Handling {
     pub fn apply(&mut self, made: Made<'_>) -> bool {
         let mut took = false;
         match made.action {
-            Action::Assign => self.assign(made.from.tier, Some(made.detail.unwrap_or_default())),
+            Action::Assign => {
+                let assignee = UserId::from(made.detail.unwrap_or_default());
+                self.assign(made.from.tier, Some(assignee));
+            }
             Action::Escalate => self.escalate(made.at, made.detail),
             Action::Return => self.assignee_id.clone_from(&self.tier1_assignee_id),
             Action::Resolve => {
@@ -98,7 +102,7 @@ impl Handling {
             }
             Action::Close => self.closed_at = Some(made.at),
             Action::Acknowledge if self.assignee_id.is_none() => {
-                self.assign(made.from.tier, Some(made.by.to_owned()));
+                self.assign(made.from.tier, Some(UserId::from(made.by.to_owned())));
                 took = true;
             }
             Action::Acknowledge | Action::Pend | Action::Resume | Action::Cancel => {}

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 
 use super::FlaggedThread;
+use crate::domain::ids::EventId;
 use crate::service::Desk;
 use crate::service::events::stream::Hub;
 use crate::service::events::stream::{LOOK_BACK, first_id_at};
@@ -41,15 +42,15 @@ impl EventHub {
 #[derive(Default)]
 struct Handed {
     /// Ids already handed out.
-    seen: HashSet<String>,
+    seen: HashSet<EventId>,
     /// The same, with when, oldest first.
-    order: VecDeque<(Instant, String)>,
+    order: VecDeque<(Instant, EventId)>,
     /// The event being handed out; skipped if the hub panics on it.
-    in_hand: Option<String>,
+    in_hand: Option<EventId>,
 }
 
 impl Handed {
-    fn remember(&mut self, id: String) {
+    fn remember(&mut self, id: EventId) {
         if self.seen.insert(id.clone()) {
             self.order.push_back((Instant::now(), id));
         }
@@ -68,7 +69,7 @@ fn supervised(desk: &Desk, stop: &AtomicBool) {
         |handed| run(desk, stop, handed),
         |handed| {
             if let Some(id) = handed.in_hand.take() {
-                tracing::error!(id, "event not streamed: the event hub panicked on it");
+                tracing::error!(%id, "event not streamed: the event hub panicked on it");
                 handed.remember(id);
             }
         },

@@ -9,6 +9,7 @@ use crate::auth::Caller;
 use crate::clock::UtcTime;
 use crate::db::models::AuditRow;
 use crate::db::{self, DbConn};
+use crate::domain::ids::UserId;
 use crate::domain::role::Role;
 
 /// One entry of the administrative audit log.
@@ -19,7 +20,7 @@ pub struct AuditEntryView {
     /// When it happened.
     pub at: UtcTime,
     /// Who did it; `null` for the system (startup, command line).
-    pub actor_id: Option<String>,
+    pub actor_id: Option<UserId>,
     /// What was done, e.g. `user_created`.
     pub action: String,
     /// The kind of record: `region`, `unit`, `user` or `token`.
@@ -57,7 +58,7 @@ pub(super) fn record(
         &AuditRow {
             id: new_id(),
             at: at.into(),
-            actor_id: actor_id.map(str::to_owned),
+            actor_id: actor_id.map(UserId::from),
             action: action.to_owned(),
             entity: entity.to_owned(),
             entity_id: entity_id.to_owned(),

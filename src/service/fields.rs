@@ -185,11 +185,11 @@ where
 
 /// The id a filter's id or code found; finding none is a fault of `field`, so that a mistyped
 /// code is told rather than answered with an empty list.
-pub(super) fn known(
+pub(super) fn known<Id>(
     errors: &mut Vec<FieldError>,
     field: &str,
-    found: Option<String>,
-) -> Option<String> {
+    found: Option<Id>,
+) -> Option<Id> {
     if found.is_none() {
         errors.push(FieldError::new(field, "names no known id or code"));
     }

@@ -145,6 +145,6 @@ fn staff_only(caller: &Caller) -> Result<(), ServiceError> {
 const EVENT_BUFFER: usize = 4096;
 
 /// A fresh id: UUID v7, so ids sort by creation time.
-fn new_id() -> String {
-    uuid::Uuid::now_v7().to_string()
+fn new_id<Id: From<uuid::Uuid>>() -> Id {
+    uuid::Uuid::now_v7().into()
 }

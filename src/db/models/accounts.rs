@@ -4,6 +4,7 @@ use diesel::prelude::*;
 
 use crate::clock::UtcTime;
 use crate::db::schema::{api_tokens, users};
+use crate::domain::ids::{TokenId, UnitId, UserId};
 use crate::domain::role::Role;
 
 /// A person or system account.
@@ -11,7 +12,7 @@ use crate::domain::role::Role;
 #[diesel(table_name = users, treat_none_as_null = true)]
 pub struct UserRow {
     /// UUID v7.
-    pub id: String,
+    pub id: UserId,
     /// Lower-case address, unique.
     pub email: String,
     /// Display name.
@@ -19,7 +20,7 @@ pub struct UserRow {
     /// One of the six roles.
     pub role: Role,
     /// The unit the user belongs to.
-    pub unit_id: Option<String>,
+    pub unit_id: Option<UnitId>,
     /// argon2 PHC string; `None` for accounts that only use tokens.
     pub password_hash: Option<String>,
     /// Deactivated users cannot sign in and their tokens stop working.
@@ -38,9 +39,9 @@ pub struct UserRow {
 #[diesel(table_name = api_tokens)]
 pub struct TokenRow {
     /// UUID v7, the token's `jti`.
-    pub id: String,
+    pub id: TokenId,
     /// The integration user it acts as.
-    pub user_id: String,
+    pub user_id: UserId,
     /// What the token is for, e.g. "Dasbor Tier 2".
     pub name: String,
     /// When it stops working.
@@ -48,7 +49,7 @@ pub struct TokenRow {
     /// When an admin revoked it.
     pub revoked_at: Option<UtcTime>,
     /// The admin who made it.
-    pub created_by: Option<String>,
+    pub created_by: Option<UserId>,
     /// Creation time.
     pub created_at: UtcTime,
 }

@@ -7,6 +7,7 @@ use crate::db::schema::{
     availability_breaches, calendar_holidays, calendars, outages, services, sla_policies,
     sla_targets, units,
 };
+use crate::domain::ids::{CalendarId, OutageId, ServiceId, SlaPolicyId, TicketId, UnitId, UserId};
 use crate::domain::role::UnitKind;
 use crate::domain::sla::Priority;
 use crate::domain::zone::Zone;
@@ -16,7 +17,7 @@ use crate::domain::zone::Zone;
 #[diesel(table_name = units, treat_none_as_null = true)]
 pub struct UnitRow {
     /// UUID v7.
-    pub id: String,
+    pub id: UnitId,
     /// Short unique code, e.g. `DINKES`.
     pub code: String,
     /// Full name.
@@ -38,7 +39,7 @@ pub struct UnitRow {
 #[diesel(table_name = calendars)]
 pub struct CalendarRow {
     /// UUID v7.
-    pub id: String,
+    pub id: CalendarId,
     /// Name, e.g. "Jam kerja kantor".
     pub name: String,
     /// IANA timezone.
@@ -58,7 +59,7 @@ pub struct CalendarRow {
 #[diesel(table_name = calendar_holidays)]
 pub struct HolidayRow {
     /// The calendar.
-    pub calendar_id: String,
+    pub calendar_id: CalendarId,
     /// Local date, `YYYY-MM-DD`.
     pub day: String,
     /// Name of the holiday.
@@ -70,11 +71,11 @@ pub struct HolidayRow {
 #[diesel(table_name = sla_policies)]
 pub struct SlaPolicyRow {
     /// UUID v7.
-    pub id: String,
+    pub id: SlaPolicyId,
     /// Name.
     pub name: String,
     /// The business calendar its targets count on.
-    pub calendar_id: String,
+    pub calendar_id: CalendarId,
     /// The region default, for tickets without a service.
     pub is_default: bool,
     /// Creation time.
@@ -88,7 +89,7 @@ pub struct SlaPolicyRow {
 #[diesel(table_name = sla_targets)]
 pub struct SlaTargetRow {
     /// The policy.
-    pub policy_id: String,
+    pub policy_id: SlaPolicyId,
     /// `critical`, `high`, `medium` or `low`.
     pub priority: Priority,
     /// Business seconds to first response.
@@ -106,17 +107,17 @@ pub struct SlaTargetRow {
 #[diesel(table_name = services, treat_none_as_null = true)]
 pub struct ServiceRow {
     /// UUID v7.
-    pub id: String,
+    pub id: ServiceId,
     /// Short unique code, e.g. `SIMPEG`.
     pub code: String,
     /// Name.
     pub name: String,
     /// The PD that owns the service.
-    pub owner_unit_id: String,
+    pub owner_unit_id: UnitId,
     /// Designated critical by the Dinas (SLA aspects mandatory).
     pub critical: bool,
     /// Its SLA policy; `None` uses the region default.
-    pub sla_policy_id: Option<String>,
+    pub sla_policy_id: Option<SlaPolicyId>,
     /// Availability target, percent.
     pub availability_target_percent: f64,
     /// What the service is.
@@ -134,9 +135,9 @@ pub struct ServiceRow {
 #[diesel(table_name = outages, treat_none_as_null = true)]
 pub struct OutageRow {
     /// UUID v7.
-    pub id: String,
+    pub id: OutageId,
     /// The service that was down.
-    pub service_id: String,
+    pub service_id: ServiceId,
     /// When it went down.
     pub started_at: UtcTime,
     /// When it came back; `None` while down.
@@ -144,11 +145,11 @@ pub struct OutageRow {
     /// Announced maintenance.
     pub planned: bool,
     /// The incident ticket that reported it.
-    pub ticket_id: Option<String>,
+    pub ticket_id: Option<TicketId>,
     /// What happened.
     pub note: String,
     /// Who recorded it.
-    pub created_by: String,
+    pub created_by: UserId,
     /// When it was recorded.
     pub created_at: UtcTime,
     /// Last change.
@@ -160,7 +161,7 @@ pub struct OutageRow {
 #[diesel(table_name = availability_breaches)]
 pub struct AvailabilityBreachRow {
     /// The service.
-    pub service_id: String,
+    pub service_id: ServiceId,
     /// `YYYY-MM`, the region's calendar month.
     pub month: String,
     /// When the breach was recorded.

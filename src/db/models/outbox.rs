@@ -4,6 +4,7 @@ use diesel::prelude::*;
 
 use crate::clock::UtcTime;
 use crate::db::schema::notifications;
+use crate::domain::ids::{EventId, NotificationId, TicketId};
 use crate::domain::notification::{MailStatus, Notice};
 
 /// A mail in the outbox.
@@ -11,11 +12,11 @@ use crate::domain::notification::{MailStatus, Notice};
 #[diesel(table_name = notifications)]
 pub struct NotificationRow {
     /// UUID v7.
-    pub id: String,
+    pub id: NotificationId,
     /// The ticket it is about, if any.
-    pub ticket_id: Option<String>,
+    pub ticket_id: Option<TicketId>,
     /// The ticket event that caused it.
-    pub event_id: Option<String>,
+    pub event_id: Option<EventId>,
     /// What happened: `created`, `escalated`, `sla_warning`, ...
     pub kind: Notice,
     /// JSON `{"to": [...], "cc": [...]}`.

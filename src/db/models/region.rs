@@ -4,6 +4,7 @@ use diesel::prelude::*;
 
 use crate::clock::UtcTime;
 use crate::db::schema::{audit_log, region_settings};
+use crate::domain::ids::UserId;
 use crate::domain::zone::Zone;
 
 /// The single row of region settings.
@@ -41,7 +42,7 @@ pub struct AuditRow {
     /// When.
     pub at: UtcTime,
     /// Who; `None` for the system (startup seeding, the CLI).
-    pub actor_id: Option<String>,
+    pub actor_id: Option<UserId>,
     /// What, e.g. `user_created`.
     pub action: String,
     /// Kind of record: `region`, `unit`, `user`, `token`.

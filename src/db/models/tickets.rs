@@ -4,6 +4,9 @@ use diesel::prelude::*;
 
 use crate::clock::UtcTime;
 use crate::db::schema::{idempotency_keys, ticket_comments, ticket_events, ticket_sla, tickets};
+use crate::domain::ids::{
+    CalendarId, CommentId, EventId, ServiceId, SlaPolicyId, TicketId, UnitId, UserId,
+};
 use crate::domain::sla::Priority;
 use crate::domain::ticket::{Classification, Kind, Level, Status, Tier};
 
@@ -12,7 +15,7 @@ use crate::domain::ticket::{Classification, Kind, Level, Status, Tier};
 #[diesel(table_name = tickets, treat_none_as_null = true)]
 pub struct TicketRow {
     /// UUID v7.
-    pub id: String,
+    pub id: TicketId,
     /// `SD-<year>-<6 digits>`.
     pub number: String,
     /// One of the five kinds.
@@ -32,13 +35,13 @@ pub struct TicketRow {
     /// 1 or 2.
     pub tier: Tier,
     /// The reporting PD.
-    pub unit_id: String,
+    pub unit_id: UnitId,
     /// The affected service.
-    pub service_id: Option<String>,
+    pub service_id: Option<ServiceId>,
     /// Who works it now.
-    pub assignee_id: Option<String>,
+    pub assignee_id: Option<UserId>,
     /// Who worked it at tier 1, to hand it back to on return.
-    pub tier1_assignee_id: Option<String>,
+    pub tier1_assignee_id: Option<UserId>,
     /// Reporter's name.
     pub reporter_name: String,
     /// Reporter's address.
@@ -50,7 +53,7 @@ pub struct TicketRow {
     /// A security incident.
     pub security_incident: bool,
     /// Who recorded it.
-    pub created_by: String,
+    pub created_by: UserId,
     /// When.
     pub created_at: UtcTime,
     /// Last change.
@@ -76,11 +79,11 @@ pub struct TicketRow {
 #[diesel(table_name = ticket_comments)]
 pub struct CommentRow {
     /// UUID v7.
-    pub id: String,
+    pub id: CommentId,
     /// The ticket.
-    pub ticket_id: String,
+    pub ticket_id: TicketId,
     /// Who wrote it.
-    pub author_id: String,
+    pub author_id: UserId,
     /// The text.
     pub body: String,
     /// Visible to staff only.
@@ -94,13 +97,13 @@ pub struct CommentRow {
 #[diesel(table_name = ticket_events)]
 pub struct EventRow {
     /// UUID v7.
-    pub id: String,
+    pub id: EventId,
     /// The ticket.
-    pub ticket_id: String,
+    pub ticket_id: TicketId,
     /// `created`, `escalated`, …
     pub event_type: String,
     /// Who; `None` for the SLA engine.
-    pub actor_id: Option<String>,
+    pub actor_id: Option<UserId>,
     /// When.
     pub at: UtcTime,
     /// JSON details.
@@ -112,13 +115,13 @@ pub struct EventRow {
 #[diesel(table_name = idempotency_keys)]
 pub struct IdempotencyRow {
     /// The caller who sent it.
-    pub user_id: String,
+    pub user_id: UserId,
     /// The key.
     pub idempotency_key: String,
     /// SHA-256 of the request body as parsed.
     pub request_hash: String,
     /// The ticket the first request created.
-    pub ticket_id: String,
+    pub ticket_id: TicketId,
     /// When.
     pub created_at: UtcTime,
 }
@@ -128,11 +131,11 @@ pub struct IdempotencyRow {
 #[diesel(table_name = ticket_sla, treat_none_as_null = true)]
 pub struct TicketSlaRow {
     /// The ticket.
-    pub ticket_id: String,
+    pub ticket_id: TicketId,
     /// The policy it was opened under.
-    pub policy_id: String,
+    pub policy_id: SlaPolicyId,
     /// The calendar its clocks count on.
-    pub calendar_id: String,
+    pub calendar_id: CalendarId,
     /// JSON snapshot of the policy's targets for every priority.
     pub targets: String,
     /// The response target in business seconds.

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 use crate::auth::{Caller, Holder, RateLimited, TokenKind, password};
 use crate::db;
+use crate::domain::ids::UnitId;
 use crate::service::accounts::users::UserView;
 use crate::service::{Desk, ServiceError, new_id};
 
@@ -57,7 +58,7 @@ pub struct LoginOutput {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UnitName {
     /// Unit id.
-    pub id: String,
+    pub id: UnitId,
     /// Short code, e.g. `DINKES`.
     pub code: String,
     /// Full name.
@@ -133,7 +134,7 @@ impl Desk {
                     role: user.role.as_str(),
                     generation,
                 },
-                &new_id(),
+                &new_id::<String>(),
                 TokenKind::Access,
                 now,
                 now + Duration::seconds(self.access_token_ttl_secs),

@@ -4,6 +4,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use crate::auth::Caller;
 use crate::db::{self, DbConn};
+use crate::domain::ids::UserId;
 use crate::service::ServiceError;
 
 /// The names of the people of `ids`, for a staff caller; none for anyone else, since
@@ -12,7 +13,7 @@ pub(in crate::service) fn names_for<'a>(
     conn: &mut DbConn,
     caller: &Caller,
     ids: impl Iterator<Item = &'a str>,
-) -> Result<HashMap<String, String>, ServiceError> {
+) -> Result<HashMap<UserId, String>, ServiceError> {
     if !caller.role.is_staff() {
         return Ok(HashMap::new());
     }
@@ -23,7 +24,7 @@ pub(in crate::service) fn names_for<'a>(
 pub(in crate::service) fn staff_names<'a>(
     conn: &mut DbConn,
     ids: impl Iterator<Item = &'a str>,
-) -> Result<HashMap<String, String>, ServiceError> {
+) -> Result<HashMap<UserId, String>, ServiceError> {
     let ids: Vec<&str> = ids.collect::<BTreeSet<_>>().into_iter().collect();
     if ids.is_empty() {
         return Ok(HashMap::new());

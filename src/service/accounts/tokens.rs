@@ -10,6 +10,8 @@ use crate::clock::UtcTime;
 use crate::db::models::TokenRow;
 use crate::db::{self, write_tx};
 use crate::domain::access::Operation;
+use crate::domain::ids::TokenId;
+use crate::domain::ids::UserId;
 use crate::domain::role::Role;
 use crate::service::{Desk, ErrorCode, ServiceError, audit, fields, new_id, permit};
 
@@ -29,7 +31,7 @@ pub struct NewToken {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CreatedToken {
     /// Token id, for revocation.
-    pub id: String,
+    pub id: TokenId,
     /// The bearer token. Store it now: it is not shown again.
     pub token: String,
     /// When it stops working.
@@ -40,9 +42,9 @@ pub struct CreatedToken {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TokenView {
     /// Token id.
-    pub id: String,
+    pub id: TokenId,
     /// The integration account.
-    pub user_id: String,
+    pub user_id: UserId,
     /// What it is for.
     pub name: String,
     /// When it stops working.

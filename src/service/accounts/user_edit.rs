@@ -8,6 +8,7 @@ use crate::db::models::UserRow;
 use crate::db::{self, DbConn, write_tx};
 use crate::domain::access::Operation;
 use crate::domain::email::EmailAddress;
+use crate::domain::ids::UnitId;
 use crate::domain::role::Role;
 use crate::service::{Desk, FieldError, ServiceError, audit, fields, permit, region};
 
@@ -74,7 +75,7 @@ fn changed(
         row.email = email.into_string();
     }
     if let Some(unit_id) = changes.unit_id.clone() {
-        row.unit_id = unit_id;
+        row.unit_id = unit_id.map(UnitId::from);
     }
     if let Some(active) = changes.active {
         row.active = active;

@@ -10,6 +10,8 @@ use crate::db::users::UserFilter;
 use crate::db::{self, DbConn, write_tx};
 use crate::domain::access::Operation;
 use crate::domain::email::EmailAddress;
+use crate::domain::ids::UnitId;
+use crate::domain::ids::UserId;
 use crate::domain::role::{Role, role_fits_unit};
 use crate::service::fields::{self, present};
 use crate::service::page::{Page, PageRequest};
@@ -35,7 +37,7 @@ const MAX_PASSWORD_CHARS: usize = 256;
 })))]
 pub struct UserView {
     /// User id.
-    pub id: String,
+    pub id: UserId,
     /// Official address, lower-case.
     pub email: String,
     /// Display name.
@@ -43,7 +45,7 @@ pub struct UserView {
     /// Role.
     pub role: Role,
     /// Unit, if the role has one.
-    pub unit_id: Option<String>,
+    pub unit_id: Option<UnitId>,
     /// Deactivated users cannot sign in.
     pub active: bool,
     /// Creation time.
@@ -246,7 +248,7 @@ impl Desk {
                 email,
                 name,
                 role: input.role,
-                unit_id: input.unit_id,
+                unit_id: input.unit_id.map(UnitId::from),
                 password_hash,
                 active: true,
                 created_at: now.into(),
@@ -306,7 +308,7 @@ impl Desk {
             filter.unit_id.clone_from(&caller.unit_id);
         }
         let rows = db::users::list(&mut conn, &filter, after, page.fetch())?;
-        page.finish(rows, |row| row.id.clone(), |row| Ok(row.into()))
+        page.finish(rows, |row| row.id.to_string(), |row| Ok(row.into()))
     }
 
     /// One user, if the caller may see it.

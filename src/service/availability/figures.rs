@@ -9,6 +9,7 @@ use crate::clock::UtcTime;
 use crate::db::models::ServiceRow;
 use crate::db::{self, DbConn};
 use crate::domain::availability::{Month, Outage, availability};
+use crate::domain::ids::ServiceId;
 use crate::service::period::resolve as report_period;
 use crate::service::{Desk, ServiceError, region};
 
@@ -31,7 +32,7 @@ pub struct AvailabilityQuery {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AvailabilityView {
     /// The service.
-    pub service_id: String,
+    pub service_id: ServiceId,
     /// Start of the period.
     pub from: UtcTime,
     /// End of the period.

@@ -10,6 +10,9 @@ use crate::clock::UtcTime;
 use crate::db::models::OutageRow;
 use crate::db::{self, write_tx};
 use crate::domain::access::Operation;
+use crate::domain::ids::OutageId;
+use crate::domain::ids::ServiceId;
+use crate::domain::ids::TicketId;
 use crate::service::{Desk, FieldError, ServiceError, audit, fields, new_id, permit};
 
 /// The longest period of one service's availability, and how far back an outage may be
@@ -61,9 +64,9 @@ pub struct OutageEnd {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OutageView {
     /// Outage id.
-    pub id: String,
+    pub id: OutageId,
     /// The service.
-    pub service_id: String,
+    pub service_id: ServiceId,
     /// When it went down.
     pub started_at: UtcTime,
     /// When it came back; `null` while down.
@@ -71,7 +74,7 @@ pub struct OutageView {
     /// Announced maintenance.
     pub planned: bool,
     /// The incident ticket that reported it.
-    pub ticket_id: Option<String>,
+    pub ticket_id: Option<TicketId>,
     /// What happened.
     pub note: String,
 }
@@ -126,11 +129,11 @@ impl Desk {
             }
             let row = OutageRow {
                 id: new_id(),
-                service_id: service_id.to_owned(),
+                service_id: ServiceId::from(service_id),
                 started_at: input.started_at.into(),
                 ended_at: input.ended_at.map(|at| at.into()),
                 planned: input.planned,
-                ticket_id: input.ticket_id.clone(),
+                ticket_id: input.ticket_id.clone().map(TicketId::from),
                 note,
                 created_by: caller.user_id.clone(),
                 created_at: now.into(),

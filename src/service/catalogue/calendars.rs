@@ -12,6 +12,7 @@ use crate::db::models::{CalendarRow, HolidayRow};
 use crate::db::{self, DbConn, write_tx};
 use crate::domain::access::Operation;
 use crate::domain::calendar::WorkingHours;
+use crate::domain::ids::CalendarId;
 use crate::domain::zone::Zone;
 use crate::service::page::{Page, PageRequest};
 use crate::service::{
@@ -62,7 +63,7 @@ pub struct CalendarInput {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CalendarView {
     /// Calendar id.
-    pub id: String,
+    pub id: CalendarId,
     /// Name.
     pub name: String,
     /// IANA timezone.
@@ -112,7 +113,7 @@ fn checked(input: &CalendarInput) -> Result<(String, Zone, WorkingHours), Servic
 
 fn holiday_row(calendar_id: &str, holiday: &HolidayInput) -> HolidayRow {
     HolidayRow {
-        calendar_id: calendar_id.to_owned(),
+        calendar_id: CalendarId::from(calendar_id),
         day: holiday.date.to_string(),
         name: holiday.name.trim().to_owned(),
     }
@@ -190,7 +191,11 @@ impl Desk {
         staff_only(caller)?;
         let mut conn = self.conn()?;
         let rows = db::calendars::list(&mut conn, page.after_id()?, page.fetch())?;
-        page.finish(rows, |row| row.id.clone(), |row| load_view(&mut conn, row))
+        page.finish(
+            rows,
+            |row| row.id.to_string(),
+            |row| load_view(&mut conn, row),
+        )
     }
 
     /// One calendar.

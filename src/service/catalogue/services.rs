@@ -8,6 +8,9 @@ use crate::clock::UtcTime;
 use crate::db::models::ServiceRow;
 use crate::db::{self, DbConn, write_tx};
 use crate::domain::access::Operation;
+use crate::domain::ids::ServiceId;
+use crate::domain::ids::SlaPolicyId;
+use crate::domain::ids::UnitId;
 use crate::service::fields::{self, present};
 use crate::service::page::{Page, PageRequest};
 use crate::service::{Desk, ErrorCode, FieldError, ServiceError, audit, new_id, permit};
@@ -31,18 +34,18 @@ const DEFAULT_AVAILABILITY_TARGET: f64 = 99.5;
 })))]
 pub struct ServiceView {
     /// Service id.
-    pub id: String,
+    pub id: ServiceId,
     /// Short unique code, upper-case, e.g. `SIMPEG`.
     pub code: String,
     /// Name.
     pub name: String,
     /// The PD that owns it.
-    pub owner_unit_id: String,
+    pub owner_unit_id: UnitId,
     /// Designated critical by the Dinas: SLA on delivery time, availability and resolution
     /// (Perwali Palangka Raya 23/2020 Pasal 28).
     pub critical: bool,
     /// Its SLA policy; `null` uses the region default.
-    pub sla_policy_id: Option<String>,
+    pub sla_policy_id: Option<SlaPolicyId>,
     /// Availability target over a calendar month, percent.
     pub availability_target_percent: f64,
     /// What the service is.
@@ -180,9 +183,9 @@ impl Desk {
             id: new_id(),
             code: input.code,
             name: input.name,
-            owner_unit_id: input.owner_unit_id,
+            owner_unit_id: UnitId::from(input.owner_unit_id),
             critical: input.critical,
-            sla_policy_id: input.sla_policy_id,
+            sla_policy_id: input.sla_policy_id.map(SlaPolicyId::from),
             availability_target_percent: input
                 .availability_target_percent
                 .unwrap_or(DEFAULT_AVAILABILITY_TARGET),
@@ -217,7 +220,7 @@ impl Desk {
         page: PageRequest,
     ) -> Result<Page<ServiceView>, ServiceError> {
         let rows = db::services::list(&mut *self.conn()?, page.after_id()?, page.fetch())?;
-        page.finish(rows, |row| row.id.clone(), |row| Ok(row.into()))
+        page.finish(rows, |row| row.id.to_string(), |row| Ok(row.into()))
     }
 
     /// One service.
@@ -247,13 +250,13 @@ impl Desk {
                 row.name = name;
             }
             if let Some(owner) = changes.owner_unit_id {
-                row.owner_unit_id = owner;
+                row.owner_unit_id = UnitId::from(owner);
             }
             if let Some(critical) = changes.critical {
                 row.critical = critical;
             }
             if let Some(policy) = changes.sla_policy_id {
-                row.sla_policy_id = policy;
+                row.sla_policy_id = policy.map(SlaPolicyId::from);
             }
             if let Some(target) = changes.availability_target_percent {
                 row.availability_target_percent = target;

@@ -9,6 +9,8 @@ use crate::clock::UtcTime;
 use crate::db::models::{SlaPolicyRow, SlaTargetRow};
 use crate::db::{self, DbConn, write_tx};
 use crate::domain::access::Operation;
+use crate::domain::ids::CalendarId;
+use crate::domain::ids::SlaPolicyId;
 use crate::domain::sla::{Priority, SlaTarget, validate_targets};
 use crate::service::page::{Page, PageRequest};
 use crate::service::{
@@ -69,11 +71,11 @@ pub struct SlaPolicyInput {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SlaPolicyView {
     /// Policy id.
-    pub id: String,
+    pub id: SlaPolicyId,
     /// Name.
     pub name: String,
     /// The calendar the targets count on.
-    pub calendar_id: String,
+    pub calendar_id: CalendarId,
     /// Whether this is the region default.
     pub default: bool,
     /// One per priority, most urgent first.
@@ -113,7 +115,7 @@ fn target_rows(policy_id: &str, targets: &[SlaTarget]) -> Vec<SlaTargetRow> {
     targets
         .iter()
         .map(|t| SlaTargetRow {
-            policy_id: policy_id.to_owned(),
+            policy_id: SlaPolicyId::from(policy_id),
             priority: t.priority,
             response_seconds: t.response_seconds,
             tier1_seconds: t.tier1_seconds,
@@ -167,7 +169,7 @@ impl Desk {
         let row = SlaPolicyRow {
             id: new_id(),
             name,
-            calendar_id: input.calendar_id,
+            calendar_id: CalendarId::from(input.calendar_id),
             is_default: input.default,
             created_at: now.into(),
             updated_at: now.into(),
@@ -200,7 +202,11 @@ impl Desk {
         staff_only(caller)?;
         let mut conn = self.conn()?;
         let rows = db::sla_policies::list(&mut conn, page.after_id()?, page.fetch())?;
-        page.finish(rows, |row| row.id.clone(), |row| load_view(&mut conn, row))
+        page.finish(
+            rows,
+            |row| row.id.to_string(),
+            |row| load_view(&mut conn, row),
+        )
     }
 
     /// One policy.
@@ -237,7 +243,7 @@ impl Desk {
                 db::sla_policies::clear_default(conn)?;
             }
             row.name = name;
-            row.calendar_id = input.calendar_id;
+            row.calendar_id = CalendarId::from(input.calendar_id);
             row.is_default = input.default;
             row.updated_at = now.into();
             db::sla_policies::replace(conn, &row, &target_rows(&row.id, &targets))?;

@@ -9,6 +9,7 @@ use crate::db::models::UnitRow;
 use crate::db::{self, DbConn, write_tx};
 use crate::domain::access::Operation;
 use crate::domain::email::EmailAddress;
+use crate::domain::ids::UnitId;
 use crate::domain::role::UnitKind;
 use crate::service::fields::{self, present};
 use crate::service::page::{Page, PageRequest};
@@ -29,7 +30,7 @@ use crate::service::{Desk, ErrorCode, ServiceError, audit, new_id, permit};
 })))]
 pub struct UnitView {
     /// Unit id.
-    pub id: String,
+    pub id: UnitId,
     /// Short unique code, upper-case.
     pub code: String,
     /// Full name.
@@ -190,7 +191,7 @@ impl Desk {
         let rows = db::units::list(&mut *self.conn()?, page.after_id()?, page.fetch())?;
         page.finish(
             rows,
-            |row| row.id.clone(),
+            |row| row.id.to_string(),
             |row| Ok(unit_for(caller, row.into())),
         )
     }

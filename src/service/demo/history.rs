@@ -23,6 +23,7 @@ use crate::service::{Desk, ServiceError, sla};
 
 use super::script::{OFFICE_DAY, Step, moves, target_for};
 use super::today::{due_soon_plans, todays_desk_plans};
+use crate::domain::ids::ServiceId;
 
 /// How far back the history reaches.
 pub(super) const DAYS: i64 = 90;
@@ -38,7 +39,7 @@ pub(in crate::service) struct Staff {
     /// The supervisor, who assigns Tier 2 work.
     pub(in crate::service) supervisor: Caller,
     /// Service ids, in the order of `SERVICES`.
-    pub(in crate::service) services: Vec<String>,
+    pub(in crate::service) services: Vec<ServiceId>,
 }
 
 /// A ticket to record and the moves it will get.
@@ -267,7 +268,7 @@ impl History {
                             title: format!("{} ({})", plan.title, unit.code),
                             description: "Dilaporkan melalui Service Desk Tier 1 (data demo)."
                                 .into(),
-                            service_id: plan.service.map(|s| staff.services[s].clone()),
+                            service_id: plan.service.map(|s| staff.services[s].to_string()),
                             impact: plan.impact,
                             urgency: plan.urgency,
                             reporter: Reporter {
@@ -284,7 +285,7 @@ impl History {
                     if let Some(what) = plan.due_soon {
                         due_soon.push((view.number.clone(), what.to_owned()));
                     }
-                    ids[*i] = Some(view.id);
+                    ids[*i] = Some(view.id.to_string());
                 }
                 Happening::Move(i, j) => {
                     if let Some(id) = &ids[*i] {
@@ -348,7 +349,7 @@ impl History {
             Action::Escalate => technician,
             Action::Return => worker,
             Action::Assign => {
-                text = worker.user_id.clone();
+                text = worker.user_id.to_string();
                 &staff.supervisor
             }
             _ if tier == 2 => worker,

@@ -7,6 +7,8 @@ use chrono::{DateTime, Utc};
 use crate::auth::Caller;
 use crate::clock::ManualClock;
 use crate::db::{self, write_tx};
+use crate::domain::ids::ServiceId;
+use crate::domain::ids::SlaPolicyId;
 use crate::domain::role::{Role, UnitKind};
 use crate::domain::sla::default_targets;
 use crate::service::accounts::tokens::NewToken;
@@ -252,7 +254,7 @@ impl Desk {
         admin: &Caller,
         supervisor: &Caller,
         pds: &[(UnitView, Vec<Caller>)],
-    ) -> Result<Vec<String>, ServiceError> {
+    ) -> Result<Vec<ServiceId>, ServiceError> {
         let round_the_clock = self.round_the_clock_policy(supervisor)?;
         let mut services = Vec::new();
         for (i, (code, name, owner, critical)) in SERVICES.into_iter().enumerate() {
@@ -261,9 +263,10 @@ impl Desk {
                 NewService {
                     code: code.to_owned(),
                     name: name.to_owned(),
-                    owner_unit_id: pds[owner].0.id.clone(),
+                    owner_unit_id: pds[owner].0.id.to_string(),
                     critical,
-                    sla_policy_id: (i == ROUND_THE_CLOCK_SERVICE).then(|| round_the_clock.clone()),
+                    sla_policy_id: (i == ROUND_THE_CLOCK_SERVICE)
+                        .then(|| round_the_clock.to_string()),
                     availability_target_percent: Some(if critical { 99.5 } else { 98.0 }),
                     description: format!("{name} (layanan demo)"),
                 },
@@ -274,7 +277,7 @@ impl Desk {
     }
 
     /// A 24×7 calendar and a policy with the default targets on it.
-    fn round_the_clock_policy(&self, supervisor: &Caller) -> Result<String, ServiceError> {
+    fn round_the_clock_policy(&self, supervisor: &Caller) -> Result<SlaPolicyId, ServiceError> {
         let timezone = {
             let mut conn = self.conn()?;
             crate::service::region::load(&mut conn)?
@@ -297,7 +300,7 @@ impl Desk {
             supervisor,
             SlaPolicyInput {
                 name: "SLA layanan 24 jam".into(),
-                calendar_id: calendar.id,
+                calendar_id: calendar.id.to_string(),
                 default: false,
                 targets: default_targets()
                     .into_iter()

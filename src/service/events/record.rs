@@ -4,6 +4,9 @@ use chrono::{DateTime, Utc};
 
 use crate::db::models::EventRow;
 use crate::db::{self, DbConn};
+use crate::domain::ids::EventId;
+use crate::domain::ids::TicketId;
+use crate::domain::ids::UserId;
 use crate::service::{ServiceError, new_id};
 
 /// A new entry of a ticket's trail.
@@ -16,9 +19,9 @@ pub(in crate::service) fn event_row(
 ) -> EventRow {
     EventRow {
         id: new_id(),
-        ticket_id: ticket_id.to_owned(),
+        ticket_id: TicketId::from(ticket_id),
         event_type: event_type.to_owned(),
-        actor_id: actor_id.map(str::to_owned),
+        actor_id: actor_id.map(UserId::from),
         at: at.into(),
         data: data.to_string(),
     }
@@ -32,7 +35,7 @@ pub(in crate::service) fn record_event(
     actor_id: Option<&str>,
     at: DateTime<Utc>,
     data: serde_json::Value,
-) -> Result<String, ServiceError> {
+) -> Result<EventId, ServiceError> {
     let event = event_row(ticket_id, event_type, actor_id, at, data);
     db::ticket_events::insert(conn, &event)?;
     Ok(event.id)

@@ -9,6 +9,8 @@ use serde::Serialize;
 
 use crate::auth::Caller;
 use crate::db;
+use crate::domain::ids::EventId;
+use crate::domain::ids::UserId;
 use crate::domain::role::Role;
 use crate::domain::ticket::Classification;
 use crate::service::accounts::names::staff_names;
@@ -23,7 +25,7 @@ pub const LOOK_BACK: Duration = Duration::seconds(5);
 #[derive(Debug, Clone)]
 pub struct StreamEvent {
     /// The event id (UUID v7, in time order): the SSE `id`.
-    pub id: String,
+    pub id: EventId,
     /// The SSE `event` name: the event type.
     pub event_type: String,
     /// The ticket's PD.
@@ -64,7 +66,7 @@ fn payload(event: EventView, ticket_number: &str) -> Result<String, ServiceError
     .map_err(|e| ServiceError::Internal(e.to_string()))
 }
 
-fn with_actor_name(mut event: EventView, names: &HashMap<String, String>) -> EventView {
+fn with_actor_name(mut event: EventView, names: &HashMap<UserId, String>) -> EventView {
     event.actor_name = event
         .actor_id
         .as_ref()
@@ -74,13 +76,13 @@ fn with_actor_name(mut event: EventView, names: &HashMap<String, String>) -> Eve
 }
 
 /// The smallest event id of an instant: ids are UUID v7, which begin with the milliseconds.
-pub fn first_id_at(at: DateTime<Utc>) -> String {
+pub fn first_id_at(at: DateTime<Utc>) -> EventId {
     let millis = u64::try_from(at.timestamp_millis()).unwrap_or_default();
-    format!(
+    EventId::from(format!(
         "{:08x}-{:04x}-0000-0000-000000000000",
         millis >> 16,
         millis & 0xffff
-    )
+    ))
 }
 
 impl Desk {

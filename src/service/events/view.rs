@@ -5,20 +5,23 @@ use utoipa::ToSchema;
 
 use crate::clock::UtcTime;
 use crate::db::models::EventRow;
+use crate::domain::ids::EventId;
+use crate::domain::ids::TicketId;
+use crate::domain::ids::UserId;
 use crate::domain::role::Role;
 
 /// One entry of a ticket's audit trail.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EventView {
     /// Event id.
-    pub id: String,
+    pub id: EventId,
     /// The ticket.
-    pub ticket_id: String,
+    pub ticket_id: TicketId,
     /// `created`, `acknowledged`, `escalated`, `commented`, …
     #[serde(rename = "type")]
     pub event_type: String,
     /// Who; `null` for the SLA engine.
-    pub actor_id: Option<String>,
+    pub actor_id: Option<UserId>,
     /// Their name, for staff; `null` for integrations and the SLA engine.
     pub actor_name: Option<String>,
     /// When.

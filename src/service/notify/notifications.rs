@@ -9,6 +9,9 @@ use crate::auth::Caller;
 use crate::clock::UtcTime;
 use crate::db::models::NotificationRow;
 use crate::db::{self, write_tx};
+use crate::domain::ids::EventId;
+use crate::domain::ids::NotificationId;
+use crate::domain::ids::TicketId;
 use crate::domain::notification::MailStatus;
 use crate::domain::notification::Notice;
 use crate::domain::role::Role;
@@ -20,11 +23,11 @@ use crate::service::{Desk, FieldError, ServiceError, audit, require};
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NotificationView {
     /// Outbox id.
-    pub id: String,
+    pub id: NotificationId,
     /// The ticket it is about.
-    pub ticket_id: Option<String>,
+    pub ticket_id: Option<TicketId>,
     /// The ticket event that caused it.
-    pub event_id: Option<String>,
+    pub event_id: Option<EventId>,
     /// `created`, `escalated`, `returned`, `sla_warning`, `sla_breached`, `resolved` or
     /// `availability_breached`.
     pub kind: Notice,

@@ -9,6 +9,8 @@ use super::mailing::Mailing;
 use crate::db::models::NotificationRow;
 use crate::db::{self, DbConn};
 use crate::domain::email::EmailAddress;
+use crate::domain::ids::EventId;
+use crate::domain::ids::TicketId;
 use crate::domain::notification::MailStatus;
 use crate::domain::notification::{Notice, Recipients};
 use crate::mail::{Outgoing, Rendered};
@@ -42,8 +44,8 @@ pub(super) fn notification_row(
     NotificationRow {
         message_id: format!("{id}@{domain}"),
         id,
-        ticket_id: ticket_id.map(str::to_owned),
-        event_id: event_id.map(str::to_owned),
+        ticket_id: ticket_id.map(TicketId::from),
+        event_id: event_id.map(EventId::from),
         kind: notice,
         recipients: serde_json::json!({"to": recipients.to, "cc": recipients.cc}).to_string(),
         subject: rendered.subject,
@@ -70,7 +72,7 @@ pub(super) struct StoredRecipients {
 pub(super) fn outgoing(row: NotificationRow, sender: &str) -> Outgoing {
     let StoredRecipients { to, cc } = stored_recipients(&row);
     Outgoing {
-        id: row.id,
+        id: row.id.to_string(),
         from: sender.to_owned(),
         to,
         cc,

@@ -13,6 +13,8 @@ use crate::domain::sla::default_targets;
 use crate::service::{Desk, ServiceError, audit, new_id};
 
 use super::official_sender;
+use crate::domain::ids::CalendarId;
+use crate::domain::ids::SlaPolicyId;
 
 /// What startup seeding did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,7 +124,7 @@ fn seed_dinas_calendar_and_policy(
             },
         )?;
     }
-    let calendar_id = new_id();
+    let calendar_id: CalendarId = new_id();
     let working_hours = serde_json::to_string(&WorkingHours::government_office())
         .map_err(|e| ServiceError::Internal(e.to_string()))?;
     // Fixed-date national holidays for this year and the next; the supervisor adds the rest.
@@ -149,7 +151,7 @@ fn seed_dinas_calendar_and_policy(
         },
         &holidays,
     )?;
-    let policy_id = new_id();
+    let policy_id: SlaPolicyId = new_id();
     let targets: Vec<SlaTargetRow> = default_targets()
         .into_iter()
         .map(|t| SlaTargetRow {

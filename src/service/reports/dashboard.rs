@@ -10,6 +10,8 @@ use utoipa::ToSchema;
 use crate::auth::Caller;
 use crate::clock::UtcTime;
 use crate::db::{self, DbConn};
+use crate::domain::ids::TicketId;
+use crate::domain::ids::UnitId;
 use crate::domain::role::{Role, UnitKind};
 use crate::domain::sla::Priority;
 use crate::domain::ticket::Status;
@@ -19,7 +21,7 @@ use crate::service::{Desk, ServiceError, region, require};
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UnitLoad {
     /// The PD.
-    pub unit_id: String,
+    pub unit_id: UnitId,
     /// Its code.
     pub code: String,
     /// Its name.
@@ -34,7 +36,7 @@ pub struct UnitLoad {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OldestOpen {
     /// Ticket id.
-    pub id: String,
+    pub id: TicketId,
     /// Its number.
     pub number: String,
     /// When it was recorded.
@@ -151,7 +153,7 @@ fn unit_loads(
     Ok(units
         .into_iter()
         .map(|u| {
-            let (open, breached_open) = counts.get(&u.id).copied().unwrap_or_default();
+            let (open, breached_open) = counts.get(u.id.as_str()).copied().unwrap_or_default();
             UnitLoad {
                 unit_id: u.id,
                 code: u.code,

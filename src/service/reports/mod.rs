@@ -216,11 +216,11 @@ impl Desk {
         let names: HashMap<String, (String, String)> = match grouping {
             Grouping::Unit => db::units::list(&mut conn, None, i64::MAX)?
                 .into_iter()
-                .map(|u| (u.id, (u.code, u.name)))
+                .map(|u| (u.id.to_string(), (u.code, u.name)))
                 .collect(),
             Grouping::Service => db::services::list(&mut conn, None, i64::MAX)?
                 .into_iter()
-                .map(|s| (s.id, (s.code, s.name)))
+                .map(|s| (s.id.to_string(), (s.code, s.name)))
                 .chain([(String::new(), (String::new(), "Tanpa layanan".to_owned()))])
                 .collect(),
             Grouping::Tier => {

@@ -11,6 +11,9 @@ use crate::clock::UtcTime;
 use crate::db::models::{TicketRow, TicketSlaRow};
 use crate::db::{self, DbConn};
 use crate::domain::calendar::BusinessCalendar;
+use crate::domain::ids::CalendarId;
+use crate::domain::ids::SlaPolicyId;
+use crate::domain::ids::TicketId;
 use crate::domain::sla::{Priority, SlaTarget};
 use crate::domain::sla_clock::SlaClock;
 use crate::domain::ticket::Status;
@@ -21,8 +24,8 @@ use crate::service::{Desk, ServiceError};
 /// The policy a new ticket opens under: its service's, else the region default.
 #[derive(Debug, Clone)]
 pub(in crate::service) struct Opening {
-    policy_id: String,
-    calendar_id: String,
+    policy_id: SlaPolicyId,
+    calendar_id: CalendarId,
     targets: Vec<SlaTarget>,
     calendar: Arc<BusinessCalendar>,
 }
@@ -78,7 +81,7 @@ pub(in crate::service) fn opened(
     let targets = serde_json::to_string(&opening.targets)
         .map_err(|e| ServiceError::Internal(format!("targets snapshot: {e}")))?;
     let mut row = TicketSlaRow {
-        ticket_id: ticket_id.to_owned(),
+        ticket_id: TicketId::from(ticket_id),
         policy_id: opening.policy_id.clone(),
         calendar_id: opening.calendar_id.clone(),
         targets,

@@ -8,6 +8,7 @@ use crate::clock::UtcTime;
 use crate::db::DbConn;
 use crate::db::models::{TicketRow, TicketSlaRow};
 use crate::domain::calendar::BusinessCalendar;
+use crate::domain::ids::SlaPolicyId;
 use crate::domain::ticket::Status;
 use crate::domain::ticket_sla::{TicketSla, TrackedClock};
 use crate::service::ServiceError;
@@ -35,7 +36,7 @@ pub struct ClockView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SlaView {
     /// The policy the ticket was opened under.
-    pub policy_id: String,
+    pub policy_id: SlaPolicyId,
     /// Pending: the tier 1 and resolution clocks stand still.
     pub paused: bool,
     /// Time to first response.
@@ -81,7 +82,7 @@ pub(in crate::service) fn sla_view(
     calendar: &BusinessCalendar,
 ) -> SlaView {
     SlaView {
-        policy_id: policy_id.to_owned(),
+        policy_id: SlaPolicyId::from(policy_id),
         paused: status == Status::Pending,
         response: clock_view(&sla.response, now, calendar),
         tier1: clock_view(&sla.tier1, now, calendar),

@@ -7,6 +7,7 @@ use crate::auth::Caller;
 use crate::db::models::CommentRow;
 use crate::db::{self, DbConn};
 use crate::domain::access::Operation;
+use crate::domain::ids::EventId;
 use crate::domain::notification::Notice;
 use crate::domain::ticket::{self, Action, Forbidden, Refusal, Status, Tier, Worker};
 use crate::domain::ticket_handling::Made;
@@ -90,7 +91,7 @@ fn refused(refusal: Refusal, status: Status, tier: Tier, worker: Worker) -> Serv
 /// What a move's mail needs once the move is committed.
 struct Moved {
     notice: Option<Notice>,
-    event_id: String,
+    event_id: EventId,
     detail: Option<String>,
 }
 

@@ -8,6 +8,7 @@ use crate::auth::Caller;
 use crate::clock::UtcTime;
 use crate::db::models::TicketRow;
 use crate::db::{self, DbConn, write_tx};
+use crate::domain::ids::EventId;
 use crate::domain::sla::Priority;
 use crate::domain::ticket_handling::{Handling, automatic_escalation};
 use crate::domain::ticket_sla::Position;
@@ -161,7 +162,7 @@ impl TicketChange {
         event_type: &str,
         actor: &str,
         data: serde_json::Value,
-    ) -> Result<String, ServiceError> {
+    ) -> Result<EventId, ServiceError> {
         self.recorded = true;
         record_event(conn, &self.row.id, event_type, Some(actor), self.now, data)
     }

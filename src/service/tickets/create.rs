@@ -7,6 +7,8 @@ use utoipa::ToSchema;
 use crate::auth::Caller;
 use crate::domain::access::Operation;
 use crate::domain::email::EmailAddress;
+use crate::domain::ids::ServiceId;
+use crate::domain::ids::UnitId;
 use crate::domain::role::Role;
 use crate::domain::ticket::{self, Classification, Kind, Level};
 use crate::service::fields;
@@ -105,9 +107,9 @@ fn reporting_unit(
     errors: &mut Vec<FieldError>,
     caller: &Caller,
     given: Option<&String>,
-) -> Option<String> {
+) -> Option<UnitId> {
     match (caller.role, given, &caller.unit_id) {
-        (Role::Tier1, Some(given), Some(own)) if given != own => {
+        (Role::Tier1, Some(given), Some(own)) if own != given.as_str() => {
             errors.push(FieldError::new(
                 "unit_id",
                 "tier1 records tickets for its own PD only",
@@ -122,7 +124,7 @@ fn reporting_unit(
             ));
             None
         }
-        (_, Some(given), _) => Some(given.clone()),
+        (_, Some(given), _) => Some(UnitId::from(given.clone())),
     }
 }
 
@@ -171,7 +173,7 @@ impl Desk {
             impact: input.impact,
             urgency: input.urgency,
             unit_id,
-            service_id: input.service_id,
+            service_id: input.service_id.map(ServiceId::from),
             reporter,
             classification,
             security_incident: input.security_incident,

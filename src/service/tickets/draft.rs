@@ -9,6 +9,10 @@ use crate::clock::UtcTime;
 use crate::auth::Caller;
 use crate::db::models::{EventRow, IdempotencyRow, TicketRow};
 use crate::db::{self, DbConn};
+use crate::domain::ids::ServiceId;
+use crate::domain::ids::TicketId;
+use crate::domain::ids::UnitId;
+use crate::domain::ids::UserId;
 use crate::domain::notification::Notice;
 use crate::domain::sla::Priority;
 use crate::domain::ticket::{Classification, Kind, Level, Status, Tier};
@@ -28,18 +32,18 @@ pub(in crate::service) struct TicketDraft {
     pub impact: Level,
     pub urgency: Level,
     /// The reporting PD.
-    pub unit_id: String,
-    pub service_id: Option<String>,
+    pub unit_id: UnitId,
+    pub service_id: Option<ServiceId>,
     pub reporter: Reporter,
     pub classification: Classification,
     pub security_incident: bool,
     /// Who records it.
-    pub created_by: String,
+    pub created_by: UserId,
 }
 
 impl TicketDraft {
     /// The row it becomes: a `new` ticket at tier 1 that nobody works yet.
-    pub(super) fn row(&self, id: String, number: String, at: UtcTime) -> TicketRow {
+    pub(super) fn row(&self, id: TicketId, number: String, at: UtcTime) -> TicketRow {
         TicketRow {
             id,
             number,

@@ -7,6 +7,8 @@ use crate::auth::Caller;
 use crate::db::models::TicketRow;
 use crate::db::{self, DbConn};
 use crate::domain::access::Operation;
+use crate::domain::ids::ServiceId;
+use crate::domain::ids::UserId;
 use crate::domain::ticket::{self, Classification, Level, Worker};
 use crate::domain::ticket_sla::Position;
 use crate::service::fields::{self, present};
@@ -120,7 +122,7 @@ impl Desk {
         change.retarget(self, conn, priority)?;
         // An unchanged service or assignee is not judged again: a PATCH that repeats the
         // ticket as it stands changes nothing.
-        if let Some(service_id) = changes.service_id
+        if let Some(service_id) = changes.service_id.map(|id| id.map(ServiceId::from))
             && service_id != change.row().service_id
         {
             if let Some(id) = &service_id
@@ -133,7 +135,7 @@ impl Desk {
             }
             change.fields().service_id = service_id;
         }
-        if let Some(assignee_id) = changes.assignee_id
+        if let Some(assignee_id) = changes.assignee_id.map(|id| id.map(UserId::from))
             && assignee_id != change.row().assignee_id
         {
             if let Some(id) = &assignee_id {

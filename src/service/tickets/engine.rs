@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 
 use crate::db::{self, savepoint, write_tx};
 use crate::domain::calendar::BusinessCalendar;
+use crate::domain::ids::CalendarId;
 use crate::service::sla::bell::Bell;
 use crate::service::sla::{Held, clocks, load_calendar};
 use crate::service::tickets::change::TicketChange;
@@ -44,7 +45,7 @@ impl<'a> SlaEngineWork<'a> {
         write_tx(&mut conn, |conn| {
             let due = db::ticket_sla::claim_due(conn, now.into(), limit)?;
             let handled = due.len();
-            let mut calendars: HashMap<String, Arc<BusinessCalendar>> = HashMap::new();
+            let mut calendars: HashMap<CalendarId, Arc<BusinessCalendar>> = HashMap::new();
             for (ticket, row) in due {
                 let calendar = match calendars.get(&row.calendar_id) {
                     Some(calendar) => calendar.clone(),
@@ -55,7 +56,7 @@ impl<'a> SlaEngineWork<'a> {
                     }
                 };
                 let ticket_id = ticket.id.clone();
-                *in_hand = Some(ticket_id.clone());
+                *in_hand = Some(ticket_id.to_string());
                 #[cfg(debug_assertions)]
                 crate::faults::panic_if_marked("sla-engine", &ticket.title);
                 let mut retry_row = row.clone();
@@ -71,7 +72,7 @@ impl<'a> SlaEngineWork<'a> {
                         .map(drop)
                 });
                 if let Err(error) = handled {
-                    tracing::error!(%error, ticket_id, "SLA alerts of a ticket put off");
+                    tracing::error!(%error, %ticket_id, "SLA alerts of a ticket put off");
                     retry_row.next_event_at = Some((now + RETRY_AFTER).into());
                     db::ticket_sla::update(conn, &retry_row)?;
                 }

@@ -11,6 +11,7 @@ use crate::auth::Caller;
 use crate::db::models::{TicketRow, TicketSlaRow};
 use crate::db::tickets::{After, Order, TicketFilter, TicketWithSla};
 use crate::db::{self, DbConn};
+use crate::domain::ids::UserId;
 use crate::domain::role::Role;
 use crate::domain::ticket::{Kind, Status, Tier};
 use crate::service::fields;
@@ -281,7 +282,7 @@ fn ticket_filter(
             if id == "me" {
                 caller.user_id.clone()
             } else {
-                id.clone()
+                UserId::from(id.clone())
             }
         }),
         public_only: caller.role == Role::Integration,

@@ -9,6 +9,11 @@ use crate::auth::Caller;
 use crate::clock::UtcTime;
 use crate::db::models::{CommentRow, TicketRow};
 use crate::db::{self, DbConn};
+use crate::domain::ids::CommentId;
+use crate::domain::ids::ServiceId;
+use crate::domain::ids::TicketId;
+use crate::domain::ids::UnitId;
+use crate::domain::ids::UserId;
 use crate::domain::sla::Priority;
 use crate::domain::ticket::{self, Action, Classification, Kind, Level, Status, Tier, Worker};
 use crate::service::ServiceError;
@@ -30,7 +35,7 @@ pub struct Reporter {
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct StaffMember {
     /// The user's id.
-    pub id: String,
+    pub id: UserId,
     /// Their name, for staff callers; `null` for integrations, which see no people.
     pub name: Option<String>,
 }
@@ -83,7 +88,7 @@ pub struct StaffMember {
 })))]
 pub struct TicketView {
     /// Ticket id (UUID v7).
-    pub id: String,
+    pub id: TicketId,
     /// `SD-<year>-<6 digits>`; usable wherever the id is.
     pub number: String,
     /// One of the five statutory kinds.
@@ -103,11 +108,11 @@ pub struct TicketView {
     /// 1 (the PD's Tier 1) or 2 (the Dinas's Tier 2).
     pub tier: i32,
     /// The reporting PD.
-    pub unit_id: String,
+    pub unit_id: UnitId,
     /// The affected service.
-    pub service_id: Option<String>,
+    pub service_id: Option<ServiceId>,
     /// Who works it now.
-    pub assignee_id: Option<String>,
+    pub assignee_id: Option<UserId>,
     /// Who reported it; `null` for integration tokens, which see no personal data.
     pub reporter: Option<Reporter>,
     /// `public` or `restricted`.
@@ -115,7 +120,7 @@ pub struct TicketView {
     /// A security incident (at least high priority, restricted by default).
     pub security_incident: bool,
     /// Who recorded it.
-    pub created_by: String,
+    pub created_by: UserId,
     /// When it was recorded.
     pub created_at: UtcTime,
     /// Last change.
@@ -149,11 +154,11 @@ pub struct TicketView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CommentView {
     /// Comment id.
-    pub id: String,
+    pub id: CommentId,
     /// The ticket.
-    pub ticket_id: String,
+    pub ticket_id: TicketId,
     /// Who wrote it.
-    pub author_id: String,
+    pub author_id: UserId,
     /// Their name, for staff; `null` for integrations.
     pub author_name: Option<String>,
     /// The text.
@@ -228,14 +233,14 @@ pub(in crate::service) fn tickets_for(
         .filter(|view| view.resolved_at.is_some())
         .map(|view| view.id.as_str())
         .collect();
-    let resolvers: HashMap<String, String> = if resolved.is_empty() {
+    let resolvers: HashMap<TicketId, UserId> = if resolved.is_empty() {
         HashMap::new()
     } else {
         db::ticket_events::resolvers(conn, &resolved)?
             .into_iter()
             .collect()
     };
-    let names = names_for(conn, caller, resolvers.values().map(String::as_str))?;
+    let names = names_for(conn, caller, resolvers.values().map(UserId::as_str))?;
     Ok(views
         .into_iter()
         .map(|mut view| {

@@ -155,7 +155,7 @@ impl Hand {
         }
         if let Some(first) = self.taken.iter_mut().find(|t| t.answer.is_none()) {
             tracing::error!(
-                user_id = first.job.draft.caller.user_id,
+                user_id = %first.job.draft.caller.user_id,
                 "a ticket was not written: the ticket writer panicked on it"
             );
             first.answer = Some(Err(ServiceError::Internal(

@@ -87,7 +87,7 @@ impl TestApp {
                 .await
                 .expect("join")
                 .expect("admin created");
-        app.admin_id = admin.id;
+        app.admin_id = admin.id.to_string();
         app.admin_token = app.login(admin_email, PASSWORD).await;
         app
     }

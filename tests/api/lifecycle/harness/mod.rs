@@ -121,7 +121,7 @@ impl Harness {
         match action {
             Action::Acknowledge => AcknowledgeRequest {}.into(),
             Action::Assign => AssignRequest {
-                assignee_id: self.caller(actor).user_id.clone(),
+                assignee_id: self.caller(actor).user_id.to_string(),
             }
             .into(),
             Action::Pend => PendRequest { reason: reason() }.into(),
@@ -183,7 +183,7 @@ impl Harness {
             targets(sequence.round_the_clock),
             start,
         );
-        (id, model)
+        (id.to_string(), model)
     }
 
     /// One step, applied to the service and to the model.

@@ -150,7 +150,7 @@ pub(super) fn staff(desk: &Desk) -> (Caller, Caller, Caller, String) {
     let tier1 = user(&format!("teknisi@{DOMAIN}"), "tier1", &pd.id);
     let tier2 = user(&format!("tier2@{DOMAIN}"), "tier2", &dinas.id);
     let supervisor = user(&format!("supervisor@{DOMAIN}"), "supervisor", &dinas.id);
-    (tier1, tier2, supervisor, pd.id)
+    (tier1, tier2, supervisor, pd.id.to_string())
 }
 
 fn sign_in(desk: &Desk, email: &str) -> Caller {
@@ -207,5 +207,5 @@ pub(super) fn policies(desk: &Desk, supervisor: &Caller, pd: &str) -> (String, S
         ),
         "service",
     );
-    (office.id, service.id)
+    (office.id.to_string(), service.id.to_string())
 }
