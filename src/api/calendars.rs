@@ -9,6 +9,7 @@ use super::params::{Path, Query};
 use super::problems::{Forbidden, NotFound, Unauthenticated, Unprocessable};
 use super::{PageParams, change_as, page_of, read_as};
 use crate::domain::access::Operation;
+use crate::domain::ids::CalendarId;
 use crate::service::Desk;
 use crate::service::catalogue::calendars::{CalendarInput, CalendarView, HolidayInput};
 use crate::service::page::Page;
@@ -72,7 +73,7 @@ pub async fn list_calendars(
 pub async fn get_calendar(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    id: Path<String>,
+    id: Path<CalendarId>,
 ) -> Result<HttpResponse, ApiError> {
     read_as(&desk, bearer, move |desk, caller| {
         desk.calendar(&caller, &id)
@@ -98,7 +99,7 @@ pub async fn get_calendar(
 pub async fn update_calendar(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    id: Path<String>,
+    id: Path<CalendarId>,
     input: Body<CalendarInput>,
 ) -> Result<HttpResponse, ApiError> {
     change_as(
@@ -130,7 +131,7 @@ pub async fn update_calendar(
 pub async fn create_holiday(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    id: Path<String>,
+    id: Path<CalendarId>,
     holiday: Body<HolidayInput>,
 ) -> Result<HttpResponse, ApiError> {
     change_as(

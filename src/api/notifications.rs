@@ -8,6 +8,7 @@ use super::extract::Bearer;
 use super::params::{Path, Query};
 use super::problems::{Conflict, Forbidden, NotFound, Unauthenticated, Unprocessable};
 use super::{read_as, run_as};
+use crate::domain::ids::NotificationId;
 use crate::domain::notification::MailStatus;
 use crate::service::Desk;
 use crate::service::notify::NotificationView;
@@ -80,7 +81,7 @@ pub async fn list_notifications(
 pub async fn retry_notification(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    id: Path<String>,
+    id: Path<NotificationId>,
 ) -> Result<HttpResponse, ApiError> {
     read_as(&desk, bearer, move |desk, caller| {
         desk.retry_notification(&caller, &id)

@@ -9,6 +9,8 @@ use super::params::{Path, Query};
 use super::problems::{Forbidden, NotFound, Unauthenticated, Unprocessable};
 use super::{PageParams, change_as, page_of, read_as, run_as};
 use crate::domain::access::Operation;
+use crate::domain::ids::OutageId;
+use crate::domain::ids::ServiceId;
 use crate::service::Desk;
 use crate::service::availability::{
     AvailabilityQuery, AvailabilityView, NewOutage, OutageEnd, OutageView,
@@ -71,7 +73,7 @@ pub async fn list_services(
 pub async fn get_service(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    id: Path<String>,
+    id: Path<ServiceId>,
 ) -> Result<HttpResponse, ApiError> {
     read_as(&desk, bearer, move |desk, caller| {
         desk.service(&caller, &id)
@@ -100,7 +102,7 @@ pub async fn get_service(
 pub async fn update_service(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    id: Path<String>,
+    id: Path<ServiceId>,
     changes: Body<ServiceChanges>,
 ) -> Result<HttpResponse, ApiError> {
     change_as(
@@ -132,7 +134,7 @@ pub async fn update_service(
 pub async fn create_outage(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    id: Path<String>,
+    id: Path<ServiceId>,
     input: Body<NewOutage>,
 ) -> Result<HttpResponse, ApiError> {
     change_as(
@@ -166,7 +168,7 @@ pub async fn create_outage(
 pub async fn end_outage(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    path: Path<(String, String)>,
+    path: Path<(ServiceId, OutageId)>,
     input: Body<OutageEnd>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, outage_id) = path.into_inner();
@@ -197,7 +199,7 @@ pub async fn end_outage(
 pub async fn get_availability(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    id: Path<String>,
+    id: Path<ServiceId>,
     query: Query<AvailabilityQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();

@@ -9,6 +9,7 @@ use super::params::{Path, Query};
 use super::problems::{Forbidden, NotFound, Unauthenticated, Unprocessable};
 use super::{PageParams, change_as, page_of, read_as};
 use crate::domain::access::Operation;
+use crate::domain::ids::SlaPolicyId;
 use crate::service::Desk;
 use crate::service::catalogue::sla_policies::{SlaPolicyInput, SlaPolicyView};
 use crate::service::page::Page;
@@ -72,7 +73,7 @@ pub async fn list_sla_policies(
 pub async fn get_sla_policy(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    id: Path<String>,
+    id: Path<SlaPolicyId>,
 ) -> Result<HttpResponse, ApiError> {
     read_as(&desk, bearer, move |desk, caller| {
         desk.sla_policy(&caller, &id)
@@ -98,7 +99,7 @@ pub async fn get_sla_policy(
 pub async fn update_sla_policy(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    id: Path<String>,
+    id: Path<SlaPolicyId>,
     input: Body<SlaPolicyInput>,
 ) -> Result<HttpResponse, ApiError> {
     change_as(

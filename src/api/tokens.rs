@@ -9,6 +9,8 @@ use super::params::Path;
 use super::problems::{Forbidden, NotFound, Unauthenticated, Unprocessable};
 use super::{change_as, run_as};
 use crate::domain::access::Operation;
+use crate::domain::ids::TokenId;
+use crate::domain::ids::UserId;
 use crate::service::Desk;
 use crate::service::accounts::tokens::{CreatedToken, NewToken, TokenView};
 
@@ -30,7 +32,7 @@ use crate::service::accounts::tokens::{CreatedToken, NewToken, TokenView};
 pub async fn create_token(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    user_id: Path<String>,
+    user_id: Path<UserId>,
     input: Body<NewToken>,
 ) -> Result<HttpResponse, ApiError> {
     change_as(
@@ -59,7 +61,7 @@ pub async fn create_token(
 pub async fn list_tokens(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    user_id: Path<String>,
+    user_id: Path<UserId>,
 ) -> Result<HttpResponse, ApiError> {
     let tokens = run_as(&desk, bearer, move |desk, caller| {
         desk.list_tokens(&caller, &user_id)
@@ -83,7 +85,7 @@ pub async fn list_tokens(
 pub async fn revoke_token(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    token_id: Path<String>,
+    token_id: Path<TokenId>,
 ) -> Result<HttpResponse, ApiError> {
     run_as(&desk, bearer, move |desk, caller| {
         desk.revoke_token(&caller, &token_id)

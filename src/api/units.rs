@@ -9,6 +9,7 @@ use super::params::{Path, Query};
 use super::problems::{Forbidden, NotFound, Unauthenticated, Unprocessable};
 use super::{PageParams, change_as, page_of, read_as};
 use crate::domain::access::Operation;
+use crate::domain::ids::UnitId;
 use crate::service::Desk;
 use crate::service::catalogue::units::{NewUnit, UnitChanges, UnitView};
 use crate::service::page::Page;
@@ -68,7 +69,7 @@ pub async fn list_units(
 pub async fn get_unit(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    id: Path<String>,
+    id: Path<UnitId>,
 ) -> Result<HttpResponse, ApiError> {
     read_as(&desk, bearer, move |desk, caller| desk.unit(&caller, &id)).await
 }
@@ -94,7 +95,7 @@ pub async fn get_unit(
 pub async fn update_unit(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    id: Path<String>,
+    id: Path<UnitId>,
     changes: Body<UnitChanges>,
 ) -> Result<HttpResponse, ApiError> {
     change_as(

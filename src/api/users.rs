@@ -9,6 +9,7 @@ use super::params::{Path, Query};
 use super::problems::{Forbidden, NotFound, Unauthenticated, Unprocessable};
 use super::{PageParams, change_as, page_of, read_as};
 use crate::domain::access::Operation;
+use crate::domain::ids::UserId;
 use crate::service::Desk;
 use crate::service::accounts::users::{NewUser, UserChanges, UserQuery, UserView};
 use crate::service::page::Page;
@@ -82,7 +83,7 @@ pub async fn list_users(
 pub async fn get_user(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    id: Path<String>,
+    id: Path<UserId>,
 ) -> Result<HttpResponse, ApiError> {
     read_as(&desk, bearer, move |desk, caller| desk.user(&caller, &id)).await
 }
@@ -108,7 +109,7 @@ pub async fn get_user(
 pub async fn update_user(
     desk: web::Data<Desk>,
     bearer: Bearer,
-    id: Path<String>,
+    id: Path<UserId>,
     changes: Body<UserChanges>,
 ) -> Result<HttpResponse, ApiError> {
     change_as(

@@ -2,6 +2,8 @@
 
 use diesel::prelude::*;
 
+use crate::domain::ids::CalendarId;
+
 use super::models::{CalendarRow, HolidayRow};
 use super::schema::{calendar_holidays, calendars};
 use super::{DbConn, DbResult};
@@ -21,7 +23,7 @@ pub fn insert(conn: &mut DbConn, row: &CalendarRow, holidays: &[HolidayRow]) -> 
 }
 
 /// A calendar by id.
-pub fn find(conn: &mut DbConn, id: &str) -> DbResult<Option<CalendarRow>> {
+pub fn find(conn: &mut DbConn, id: &CalendarId) -> DbResult<Option<CalendarRow>> {
     calendars::table
         .find(id)
         .select(CalendarRow::as_select())
@@ -35,7 +37,7 @@ pub fn list(conn: &mut DbConn, after: Option<&str>, limit: i64) -> DbResult<Vec<
 }
 
 /// A calendar's holidays, by date.
-pub fn holidays(conn: &mut DbConn, calendar_id: &str) -> DbResult<Vec<HolidayRow>> {
+pub fn holidays(conn: &mut DbConn, calendar_id: &CalendarId) -> DbResult<Vec<HolidayRow>> {
     calendar_holidays::table
         .filter(calendar_holidays::calendar_id.eq(calendar_id))
         .order(calendar_holidays::day)

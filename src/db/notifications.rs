@@ -3,6 +3,8 @@
 use crate::clock::UtcTime;
 use diesel::prelude::*;
 
+use crate::domain::ids::{NotificationId, TicketId};
+
 use crate::domain::notification::MailStatus;
 
 use super::models::NotificationRow;
@@ -15,7 +17,7 @@ pub fn insert_many(conn: &mut DbConn, rows: &[NotificationRow]) -> DbResult<()> 
 }
 
 /// The `Message-ID` of a ticket's first mail, if it has one.
-pub fn thread_of(conn: &mut DbConn, ticket_id: &str) -> DbResult<Option<String>> {
+pub fn thread_of(conn: &mut DbConn, ticket_id: &TicketId) -> DbResult<Option<String>> {
     notifications::table
         .filter(notifications::ticket_id.eq(ticket_id))
         .order((notifications::created_at, notifications::id))
@@ -183,7 +185,7 @@ pub fn list(
 }
 
 /// A mail by id.
-pub fn find(conn: &mut DbConn, id: &str) -> DbResult<Option<NotificationRow>> {
+pub fn find(conn: &mut DbConn, id: &NotificationId) -> DbResult<Option<NotificationRow>> {
     notifications::table
         .find(id)
         .select(NotificationRow::as_select())
@@ -192,7 +194,7 @@ pub fn find(conn: &mut DbConn, id: &str) -> DbResult<Option<NotificationRow>> {
 }
 
 /// Puts a failed mail back in the queue, due at `now`.
-pub fn requeue(conn: &mut DbConn, id: &str, now: UtcTime) -> DbResult<bool> {
+pub fn requeue(conn: &mut DbConn, id: &NotificationId, now: UtcTime) -> DbResult<bool> {
     let requeued = diesel::update(
         notifications::table
             .find(id)

@@ -3,6 +3,8 @@
 use crate::clock::UtcTime;
 use diesel::prelude::*;
 
+use crate::domain::ids::{OutageId, ServiceId};
+
 use super::models::{AvailabilityBreachRow, OutageRow};
 use super::schema::{availability_breaches, outages};
 use super::{DbConn, DbResult};
@@ -16,7 +18,11 @@ pub fn insert(conn: &mut DbConn, row: &OutageRow) -> DbResult<()> {
 }
 
 /// An outage of a service.
-pub fn find(conn: &mut DbConn, service_id: &str, id: &str) -> DbResult<Option<OutageRow>> {
+pub fn find(
+    conn: &mut DbConn,
+    service_id: &ServiceId,
+    id: &OutageId,
+) -> DbResult<Option<OutageRow>> {
     outages::table
         .find(id)
         .filter(outages::service_id.eq(service_id))
@@ -50,7 +56,7 @@ pub fn overlapping(
 }
 
 /// Services with an unplanned outage still open: the ones whose downtime grows by itself.
-pub fn services_down(conn: &mut DbConn) -> DbResult<Vec<String>> {
+pub fn services_down(conn: &mut DbConn) -> DbResult<Vec<ServiceId>> {
     outages::table
         .filter(outages::ended_at.is_null())
         .filter(outages::planned.eq(false))

@@ -17,7 +17,7 @@ pub fn insert(conn: &mut DbConn, row: &ServiceRow) -> DbResult<()> {
 }
 
 /// A service by id.
-pub fn find(conn: &mut DbConn, id: &str) -> DbResult<Option<ServiceRow>> {
+pub fn find(conn: &mut DbConn, id: &ServiceId) -> DbResult<Option<ServiceRow>> {
     services::table
         .find(id)
         .select(ServiceRow::as_select())

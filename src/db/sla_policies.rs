@@ -2,6 +2,8 @@
 
 use diesel::prelude::*;
 
+use crate::domain::ids::SlaPolicyId;
+
 use super::models::{SlaPolicyRow, SlaTargetRow};
 use super::schema::{sla_policies, sla_targets};
 use super::{DbConn, DbResult};
@@ -20,7 +22,7 @@ pub fn insert(conn: &mut DbConn, row: &SlaPolicyRow, targets: &[SlaTargetRow]) -
 }
 
 /// Whether a policy exists.
-pub fn exists(conn: &mut DbConn, id: &str) -> DbResult<bool> {
+pub fn exists(conn: &mut DbConn, id: &SlaPolicyId) -> DbResult<bool> {
     Ok(sla_policies::table
         .find(id)
         .select(sla_policies::id)
@@ -30,7 +32,7 @@ pub fn exists(conn: &mut DbConn, id: &str) -> DbResult<bool> {
 }
 
 /// A policy by id.
-pub fn find(conn: &mut DbConn, id: &str) -> DbResult<Option<SlaPolicyRow>> {
+pub fn find(conn: &mut DbConn, id: &SlaPolicyId) -> DbResult<Option<SlaPolicyRow>> {
     sla_policies::table
         .find(id)
         .select(SlaPolicyRow::as_select())
@@ -53,7 +55,7 @@ pub fn list(conn: &mut DbConn, after: Option<&str>, limit: i64) -> DbResult<Vec<
 }
 
 /// A policy's targets.
-pub fn targets(conn: &mut DbConn, policy_id: &str) -> DbResult<Vec<SlaTargetRow>> {
+pub fn targets(conn: &mut DbConn, policy_id: &SlaPolicyId) -> DbResult<Vec<SlaTargetRow>> {
     sla_targets::table
         .filter(sla_targets::policy_id.eq(policy_id))
         .select(SlaTargetRow::as_select())

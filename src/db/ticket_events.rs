@@ -22,7 +22,7 @@ pub fn insert_many(conn: &mut DbConn, rows: &[EventRow]) -> DbResult<()> {
 }
 
 /// A ticket's events, oldest first.
-pub fn for_ticket(conn: &mut DbConn, ticket_id: &str) -> DbResult<Vec<EventRow>> {
+pub fn for_ticket(conn: &mut DbConn, ticket_id: &TicketId) -> DbResult<Vec<EventRow>> {
     ticket_events::table
         .filter(ticket_events::ticket_id.eq(ticket_id))
         .order(ticket_events::id)

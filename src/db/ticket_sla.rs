@@ -3,6 +3,8 @@
 use crate::clock::UtcTime;
 use diesel::prelude::*;
 
+use crate::domain::ids::TicketId;
+
 use crate::domain::sla::Priority;
 
 use super::models::{TicketRow, TicketSlaRow};
@@ -16,7 +18,7 @@ pub fn insert_many(conn: &mut DbConn, rows: &[TicketSlaRow]) -> DbResult<()> {
 
 /// A ticket's SLA row, locked until the transaction ends on PostgreSQL (a calendar edit may
 /// be rewriting it).
-pub fn find_for_update(conn: &mut DbConn, ticket_id: &str) -> DbResult<Option<TicketSlaRow>> {
+pub fn find_for_update(conn: &mut DbConn, ticket_id: &TicketId) -> DbResult<Option<TicketSlaRow>> {
     let query = ticket_sla::table.find(ticket_id);
     match conn {
         DbConn::Pg(pg) => query

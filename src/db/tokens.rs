@@ -3,6 +3,8 @@
 use crate::clock::UtcTime;
 use diesel::prelude::*;
 
+use crate::domain::ids::{TokenId, UserId};
+
 use super::models::TokenRow;
 use super::schema::api_tokens;
 use super::{DbConn, DbResult};
@@ -16,7 +18,7 @@ pub fn insert(conn: &mut DbConn, row: &TokenRow) -> DbResult<()> {
 }
 
 /// A token by id.
-pub fn find(conn: &mut DbConn, id: &str) -> DbResult<Option<TokenRow>> {
+pub fn find(conn: &mut DbConn, id: &TokenId) -> DbResult<Option<TokenRow>> {
     api_tokens::table
         .find(id)
         .select(TokenRow::as_select())
@@ -25,7 +27,7 @@ pub fn find(conn: &mut DbConn, id: &str) -> DbResult<Option<TokenRow>> {
 }
 
 /// A user's tokens, newest first.
-pub fn list_for_user(conn: &mut DbConn, user_id: &str) -> DbResult<Vec<TokenRow>> {
+pub fn list_for_user(conn: &mut DbConn, user_id: &UserId) -> DbResult<Vec<TokenRow>> {
     api_tokens::table
         .filter(api_tokens::user_id.eq(user_id))
         .order(api_tokens::id.desc())
@@ -34,7 +36,7 @@ pub fn list_for_user(conn: &mut DbConn, user_id: &str) -> DbResult<Vec<TokenRow>
 }
 
 /// Marks a token revoked, unless it already is.
-pub fn revoke(conn: &mut DbConn, id: &str, at: UtcTime) -> DbResult<()> {
+pub fn revoke(conn: &mut DbConn, id: &TokenId, at: UtcTime) -> DbResult<()> {
     diesel::update(
         api_tokens::table
             .find(id)
@@ -46,7 +48,11 @@ pub fn revoke(conn: &mut DbConn, id: &str, at: UtcTime) -> DbResult<()> {
 }
 
 /// Marks every live token of a user revoked; returns the ids it revoked.
-pub fn revoke_all_for_user(conn: &mut DbConn, user_id: &str, at: UtcTime) -> DbResult<Vec<String>> {
+pub fn revoke_all_for_user(
+    conn: &mut DbConn,
+    user_id: &UserId,
+    at: UtcTime,
+) -> DbResult<Vec<String>> {
     let live = api_tokens::table
         .filter(api_tokens::user_id.eq(user_id))
         .filter(api_tokens::revoked_at.is_null())

@@ -18,7 +18,7 @@ pub fn insert(conn: &mut DbConn, row: &UnitRow) -> DbResult<()> {
 }
 
 /// A unit by id.
-pub fn find(conn: &mut DbConn, id: &str) -> DbResult<Option<UnitRow>> {
+pub fn find(conn: &mut DbConn, id: &UnitId) -> DbResult<Option<UnitRow>> {
     units::table
         .find(id)
         .select(UnitRow::as_select())

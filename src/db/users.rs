@@ -29,7 +29,7 @@ pub fn insert(conn: &mut DbConn, row: &UserRow) -> DbResult<()> {
 }
 
 /// A user by id.
-pub fn find(conn: &mut DbConn, id: &str) -> DbResult<Option<UserRow>> {
+pub fn find(conn: &mut DbConn, id: &UserId) -> DbResult<Option<UserRow>> {
     users::table
         .find(id)
         .select(UserRow::as_select())

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+use crate::domain::ids::TicketId;
 use crate::service::Desk;
 use crate::service::ops::workers::Worker;
 use crate::service::tickets::SlaEngineWork;
@@ -63,7 +64,9 @@ fn supervised(desk: &Desk, tick: Duration) {
                     ticket_id,
                     "SLA alerts of a ticket put off: the engine panicked on it"
                 );
-                if let Err(error) = SlaEngineWork::of(desk).put_off(&ticket_id) {
+                if let Err(error) =
+                    SlaEngineWork::of(desk).put_off(&TicketId::from(ticket_id.as_str()))
+                {
                     tracing::error!(%error, ticket_id, "the SLA engine could not put off a ticket");
                 }
             }

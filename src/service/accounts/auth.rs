@@ -8,7 +8,9 @@ use utoipa::ToSchema;
 
 use crate::auth::{Caller, Holder, RateLimited, TokenKind, password};
 use crate::db;
+use crate::domain::ids::TokenId;
 use crate::domain::ids::UnitId;
+use crate::domain::ids::UserId;
 use crate::service::accounts::users::UserView;
 use crate::service::{Desk, ServiceError, new_id};
 
@@ -159,7 +161,7 @@ impl Desk {
             ServiceError::Unauthenticated
         })?;
         let mut conn = self.conn()?;
-        let user = db::users::find(&mut conn, &claims.sub)?
+        let user = db::users::find(&mut conn, &UserId::from(claims.sub.as_str()))?
             .filter(|user| {
                 user.active
                     && user.credential_generation == claims.generation
@@ -167,9 +169,12 @@ impl Desk {
             })
             .ok_or(ServiceError::Unauthenticated)?;
         if claims.typ == TokenKind::Integration {
-            let live = db::tokens::find(&mut conn, &claims.jti)?.is_some_and(|row| {
-                row.user_id == user.id && row.revoked_at.is_none() && row.expires_at > now.into()
-            });
+            let live = db::tokens::find(&mut conn, &TokenId::from(claims.jti.as_str()))?
+                .is_some_and(|row| {
+                    row.user_id == user.id
+                        && row.revoked_at.is_none()
+                        && row.expires_at > now.into()
+                });
             if !live {
                 return Err(ServiceError::Unauthenticated);
             }
@@ -187,7 +192,7 @@ impl Desk {
         let user = db::users::find(&mut conn, &caller.user_id)?
             .ok_or(ServiceError::NotFound)
             .map(UserView::from)?;
-        let unit = match user.unit_id.as_deref() {
+        let unit = match &user.unit_id {
             Some(id) => db::units::find(&mut conn, id)?.map(|unit| UnitName {
                 id: unit.id,
                 code: unit.code,

@@ -147,7 +147,7 @@ impl Desk {
     pub fn list_tokens(
         &self,
         caller: &Caller,
-        user_id: &str,
+        user_id: &UserId,
     ) -> Result<Vec<TokenView>, ServiceError> {
         permit(caller, Operation::ManageTokens)?;
         let mut conn = self.conn()?;
@@ -160,7 +160,7 @@ impl Desk {
 
     /// Revokes a token: it is refused from the next request on (admin). Revoking twice is
     /// harmless.
-    pub fn revoke_token(&self, caller: &Caller, token_id: &str) -> Result<(), ServiceError> {
+    pub fn revoke_token(&self, caller: &Caller, token_id: &TokenId) -> Result<(), ServiceError> {
         permit(caller, Operation::ManageTokens)?;
         let now = self.now();
         let mut conn = self.conn()?;

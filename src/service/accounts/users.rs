@@ -312,7 +312,7 @@ impl Desk {
     }
 
     /// One user, if the caller may see it.
-    pub fn user(&self, caller: &Caller, id: &str) -> Result<UserView, ServiceError> {
+    pub fn user(&self, caller: &Caller, id: &UserId) -> Result<UserView, ServiceError> {
         db::users::find(&mut *self.conn()?, id)?
             .filter(|row| visible(caller, row))
             .ok_or(ServiceError::NotFound)

@@ -128,7 +128,7 @@ impl Desk {
     pub fn service_availability(
         &self,
         _caller: &Caller,
-        service_id: &str,
+        service_id: &ServiceId,
         query: AvailabilityQuery,
     ) -> Result<AvailabilityView, ServiceError> {
         let mut conn = self.conn()?;

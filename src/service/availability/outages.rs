@@ -98,7 +98,7 @@ impl Desk {
     pub fn create_outage(
         &self,
         caller: &Caller,
-        service_id: &str,
+        service_id: &ServiceId,
         input: NewOutage,
     ) -> Result<OutageView, ServiceError> {
         permit(caller, Operation::RecordOutages)?;
@@ -129,7 +129,7 @@ impl Desk {
             }
             let row = OutageRow {
                 id: new_id(),
-                service_id: ServiceId::from(service_id),
+                service_id: service_id.clone(),
                 started_at: input.started_at.into(),
                 ended_at: input.ended_at.map(|at| at.into()),
                 planned: input.planned,
@@ -165,8 +165,8 @@ impl Desk {
     pub fn end_outage(
         &self,
         caller: &Caller,
-        service_id: &str,
-        id: &str,
+        service_id: &ServiceId,
+        id: &OutageId,
         input: OutageEnd,
     ) -> Result<OutageView, ServiceError> {
         permit(caller, Operation::RecordOutages)?;

@@ -199,7 +199,7 @@ impl Desk {
     }
 
     /// One calendar.
-    pub fn calendar(&self, caller: &Caller, id: &str) -> Result<CalendarView, ServiceError> {
+    pub fn calendar(&self, caller: &Caller, id: &CalendarId) -> Result<CalendarView, ServiceError> {
         staff_only(caller)?;
         let mut conn = self.conn()?;
         let row = db::calendars::find(&mut conn, id)?.ok_or(ServiceError::NotFound)?;
@@ -210,7 +210,7 @@ impl Desk {
     pub fn update_calendar(
         &self,
         caller: &Caller,
-        id: &str,
+        id: &CalendarId,
         input: CalendarInput,
     ) -> Result<CalendarView, ServiceError> {
         permit(caller, Operation::ManageCalendars)?;
@@ -254,7 +254,7 @@ impl Desk {
     pub fn add_holiday(
         &self,
         caller: &Caller,
-        id: &str,
+        id: &CalendarId,
         holiday: HolidayInput,
     ) -> Result<CalendarView, ServiceError> {
         permit(caller, Operation::ManageCalendars)?;

@@ -224,7 +224,7 @@ impl Desk {
     }
 
     /// One service.
-    pub fn service(&self, _caller: &Caller, id: &str) -> Result<ServiceView, ServiceError> {
+    pub fn service(&self, _caller: &Caller, id: &ServiceId) -> Result<ServiceView, ServiceError> {
         db::services::find(&mut *self.conn()?, id)?
             .ok_or(ServiceError::NotFound)
             .map(ServiceView::from)
@@ -234,7 +234,7 @@ impl Desk {
     pub fn update_service(
         &self,
         caller: &Caller,
-        id: &str,
+        id: &ServiceId,
         changes: ServiceChanges,
     ) -> Result<ServiceView, ServiceError> {
         permit(caller, Operation::ManageCatalogue)?;

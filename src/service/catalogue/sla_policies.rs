@@ -150,7 +150,7 @@ fn load_view(conn: &mut DbConn, row: SlaPolicyRow) -> Result<SlaPolicyView, Serv
     })
 }
 
-fn require_calendar(conn: &mut DbConn, calendar_id: &str) -> Result<(), ServiceError> {
+fn require_calendar(conn: &mut DbConn, calendar_id: &CalendarId) -> Result<(), ServiceError> {
     db::calendars::find(conn, calendar_id)?
         .map(drop)
         .ok_or_else(|| ServiceError::field("calendar_id", "no calendar has this id"))
@@ -210,7 +210,11 @@ impl Desk {
     }
 
     /// One policy.
-    pub fn sla_policy(&self, caller: &Caller, id: &str) -> Result<SlaPolicyView, ServiceError> {
+    pub fn sla_policy(
+        &self,
+        caller: &Caller,
+        id: &SlaPolicyId,
+    ) -> Result<SlaPolicyView, ServiceError> {
         staff_only(caller)?;
         let mut conn = self.conn()?;
         let row = db::sla_policies::find(&mut conn, id)?.ok_or(ServiceError::NotFound)?;
@@ -222,7 +226,7 @@ impl Desk {
     pub fn update_sla_policy(
         &self,
         caller: &Caller,
-        id: &str,
+        id: &SlaPolicyId,
         input: SlaPolicyInput,
     ) -> Result<SlaPolicyView, ServiceError> {
         permit(caller, Operation::ManageSlaPolicies)?;
@@ -238,7 +242,7 @@ impl Desk {
                     "the region needs a default policy: make another policy the default instead",
                 ));
             }
-            require_calendar(conn, &input.calendar_id)?;
+            require_calendar(conn, &CalendarId::from(input.calendar_id.as_str()))?;
             if input.default && !row.is_default {
                 db::sla_policies::clear_default(conn)?;
             }

@@ -197,7 +197,7 @@ impl Desk {
     }
 
     /// One unit.
-    pub fn unit(&self, caller: &Caller, id: &str) -> Result<UnitView, ServiceError> {
+    pub fn unit(&self, caller: &Caller, id: &UnitId) -> Result<UnitView, ServiceError> {
         db::units::find(&mut *self.conn()?, id)?
             .ok_or(ServiceError::NotFound)
             .map(UnitView::from)
@@ -208,7 +208,7 @@ impl Desk {
     pub fn update_unit(
         &self,
         caller: &Caller,
-        id: &str,
+        id: &UnitId,
         changes: UnitChanges,
     ) -> Result<UnitView, ServiceError> {
         permit(caller, Operation::ManageUnits)?;

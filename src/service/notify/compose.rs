@@ -9,6 +9,7 @@ use super::mailing::Mailing;
 use super::outbox::notification_row;
 use crate::db::models::{NotificationRow, ServiceRow, TicketRow};
 use crate::db::{self, DbConn};
+use crate::domain::ids::UserId;
 use crate::domain::notification::{Notice, Parties, official_only, recipients};
 use crate::domain::role::Role;
 use crate::domain::ticket::Tier;
@@ -58,7 +59,7 @@ fn due_times(due: DueInstants, mailing: &Mailing) -> Vec<Due> {
     .collect()
 }
 
-fn email_of_user(conn: &mut DbConn, id: Option<&str>) -> Result<Option<String>, ServiceError> {
+fn email_of_user(conn: &mut DbConn, id: Option<&UserId>) -> Result<Option<String>, ServiceError> {
     Ok(match id {
         Some(id) => db::users::find(conn, id)?
             .filter(|u| u.active)
@@ -103,7 +104,7 @@ fn ticket_parties(
         notice,
         Notice::Returned | Notice::SlaWarning | Notice::SlaBreached
     ) {
-        parties.assignee = email_of_user(conn, ticket.assignee_id.as_deref())?;
+        parties.assignee = email_of_user(conn, ticket.assignee_id.as_ref())?;
     }
     Ok((parties, unit_name))
 }

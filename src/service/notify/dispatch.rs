@@ -10,6 +10,7 @@ use super::mailing::mailing;
 use super::outbox::{LEASE, MAX_ATTEMPTS, backoff, drop_unusable_recipients, outgoing};
 use crate::db::models::EventRow;
 use crate::db::{self, DbConn, write_tx};
+use crate::domain::ids::NotificationId;
 use crate::domain::notification::MailStatus;
 use crate::mail::{Outgoing, SendFailure};
 use crate::service::events::record::{event_row, record_event};
@@ -148,7 +149,7 @@ fn settle_failure(
     failure: &SendFailure,
     now: DateTime<Utc>,
 ) -> Result<bool, ServiceError> {
-    let Some(row) = db::notifications::find(conn, &mail.id)? else {
+    let Some(row) = db::notifications::find(conn, &NotificationId::from(mail.id.as_str()))? else {
         return Ok(false);
     };
     let error = failure.message.as_str();

@@ -113,7 +113,7 @@ impl Desk {
     pub fn retry_notification(
         &self,
         caller: &Caller,
-        id: &str,
+        id: &NotificationId,
     ) -> Result<NotificationView, ServiceError> {
         require(caller, &[Role::Admin])?;
         let now = self.now();

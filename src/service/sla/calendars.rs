@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use crate::db::{self, DbConn};
 use crate::domain::calendar::{BusinessCalendar, WorkingHours};
+use crate::domain::ids::CalendarId;
 use crate::service::ServiceError;
 use chrono::NaiveDate;
 
@@ -19,14 +20,14 @@ type Cached = (Instant, Arc<BusinessCalendar>);
 /// Calendars recently read, by id: a ticket read needs its calendar to show business time
 /// left, and calendars change seldom.
 #[derive(Default)]
-pub(in crate::service) struct CalendarCache(Mutex<HashMap<String, Cached>>);
+pub(in crate::service) struct CalendarCache(Mutex<HashMap<CalendarId, Cached>>);
 
 impl CalendarCache {
     /// The calendar, read at most `CALENDAR_REUSE` ago.
     pub(in crate::service) fn get(
         &self,
         conn: &mut DbConn,
-        id: &str,
+        id: &CalendarId,
     ) -> Result<Arc<BusinessCalendar>, ServiceError> {
         let entries = || self.0.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((read, calendar)) = entries().get(id)
@@ -48,7 +49,7 @@ impl CalendarCache {
 /// A stored calendar, ready for arithmetic.
 pub(in crate::service) fn load_calendar(
     conn: &mut DbConn,
-    id: &str,
+    id: &CalendarId,
 ) -> Result<BusinessCalendar, ServiceError> {
     let row = db::calendars::find(conn, id)?
         .ok_or_else(|| ServiceError::Internal(format!("calendar {id} is missing")))?;

@@ -12,6 +12,7 @@ use crate::db::models::{TicketRow, TicketSlaRow};
 use crate::db::{self, DbConn};
 use crate::domain::calendar::BusinessCalendar;
 use crate::domain::ids::CalendarId;
+use crate::domain::ids::ServiceId;
 use crate::domain::ids::SlaPolicyId;
 use crate::domain::ids::TicketId;
 use crate::domain::sla::{Priority, SlaTarget};
@@ -35,7 +36,7 @@ pub(in crate::service) struct Opening {
 pub(in crate::service) fn opening(
     conn: &mut DbConn,
     calendars: &CalendarCache,
-    service_id: Option<&str>,
+    service_id: Option<&ServiceId>,
 ) -> Result<Option<Opening>, ServiceError> {
     let service_policy = match service_id {
         Some(id) => db::services::find(conn, id)?.and_then(|s| s.sla_policy_id),
@@ -119,10 +120,10 @@ pub(in crate::service) fn open_all(
     rows: &[TicketRow],
     now: DateTime<Utc>,
 ) -> Result<Vec<Option<(TicketSlaRow, SlaView)>>, ServiceError> {
-    let mut openings: HashMap<Option<&str>, Option<Opening>> = HashMap::new();
+    let mut openings: HashMap<Option<&ServiceId>, Option<Opening>> = HashMap::new();
     rows.iter()
         .map(|row| {
-            let service = row.service_id.as_deref();
+            let service = row.service_id.as_ref();
             let opening = match openings.get(&service) {
                 Some(opening) => opening.clone(),
                 None => {
@@ -279,7 +280,7 @@ impl Desk {
 /// many tickets were recomputed.
 pub(in crate::service) fn recompute_calendar(
     conn: &mut DbConn,
-    calendar_id: &str,
+    calendar_id: &CalendarId,
     old: &BusinessCalendar,
     now: DateTime<Utc>,
 ) -> Result<usize, ServiceError> {

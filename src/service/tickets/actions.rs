@@ -8,6 +8,7 @@ use crate::db::models::CommentRow;
 use crate::db::{self, DbConn};
 use crate::domain::access::Operation;
 use crate::domain::ids::EventId;
+use crate::domain::ids::UserId;
 use crate::domain::notification::Notice;
 use crate::domain::ticket::{self, Action, Forbidden, Refusal, Status, Tier, Worker};
 use crate::domain::ticket_handling::Made;
@@ -156,7 +157,7 @@ impl Desk {
         check_version(change.row(), if_match)?;
         if action == Action::Assign {
             let assignee = detail.as_ref().map_or("", |(_, id)| id.as_str());
-            check_assignee(conn, change.row(), assignee)?;
+            check_assignee(conn, change.row(), &UserId::from(assignee))?;
         }
         let mut data = serde_json::json!({"from_status": from.status, "to_status": to.status});
         if let Some((field, text)) = &detail {

@@ -5,6 +5,7 @@
 use crate::auth::Caller;
 use crate::db::models::TicketRow;
 use crate::db::{self, DbConn};
+use crate::domain::ids::UserId;
 use crate::domain::role::Role;
 use crate::domain::ticket::{self, Classification, Status, Tier, Worker};
 use crate::service::ErrorCode;
@@ -74,7 +75,7 @@ pub(in crate::service) fn invalid_transition(
 pub(in crate::service) fn check_assignee(
     conn: &mut DbConn,
     row: &TicketRow,
-    assignee_id: &str,
+    assignee_id: &UserId,
 ) -> Result<(), ServiceError> {
     let fits = db::users::find(conn, assignee_id)?.is_some_and(|user| {
         user.active && Worker::of(user.role, user.unit_id.as_deref(), &row.unit_id).works(row.tier)

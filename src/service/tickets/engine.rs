@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use crate::db::{self, savepoint, write_tx};
 use crate::domain::calendar::BusinessCalendar;
 use crate::domain::ids::CalendarId;
+use crate::domain::ids::TicketId;
 use crate::service::sla::bell::Bell;
 use crate::service::sla::{Held, clocks, load_calendar};
 use crate::service::tickets::change::TicketChange;
@@ -84,7 +85,7 @@ impl<'a> SlaEngineWork<'a> {
 
     /// Puts off the SLA alerts of a ticket whose handling panicked, as one whose handling
     /// failed, so that it does not stop the engine again at once.
-    pub fn put_off(&self, ticket_id: &str) -> Result<(), ServiceError> {
+    pub fn put_off(&self, ticket_id: &TicketId) -> Result<(), ServiceError> {
         let now = self.desk.now();
         let mut conn = self.desk.conn()?;
         write_tx(&mut conn, |conn| {

@@ -278,7 +278,7 @@ fn knowledge(app: &TestApp, cast: &Cast, config: &Config) -> Value {
     let url = servicedesk::db::DatabaseUrl::parse(&app.storage.database_url()).expect("url");
     let mut conn = url.establish().expect("connect");
     let mut account = |id: &str| {
-        let user = servicedesk::db::users::find(&mut conn, id)
+        let user = servicedesk::db::users::find(&mut conn, &id.into())
             .expect("read")
             .expect("the account");
         json!({"id": id, "role": user.role, "generation": user.credential_generation})

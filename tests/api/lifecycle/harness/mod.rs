@@ -82,7 +82,7 @@ impl Harness {
         ok(
             self.desk.update_calendar(
                 &self.supervisor,
-                &self.office_calendar_id,
+                &self.office_calendar_id.as_str().into(),
                 input(office_calendar_input(holidays)),
             ),
             "calendar edit",
