@@ -9,8 +9,7 @@ use super::params::{Path, Query};
 use super::problems::{Forbidden, NotFound, Unauthenticated, Unprocessable};
 use super::{PageParams, change_as, page_of, read_as, run_as};
 use crate::domain::access::Operation;
-use crate::domain::ids::OutageId;
-use crate::domain::ids::ServiceId;
+use crate::domain::ids::{OutageId, ServiceId};
 use crate::service::Desk;
 use crate::service::availability::{
     AvailabilityQuery, AvailabilityView, NewOutage, OutageEnd, OutageView,

@@ -9,8 +9,7 @@ use super::params::Path;
 use super::problems::{Forbidden, NotFound, Unauthenticated, Unprocessable};
 use super::{change_as, run_as};
 use crate::domain::access::Operation;
-use crate::domain::ids::TokenId;
-use crate::domain::ids::UserId;
+use crate::domain::ids::{TokenId, UserId};
 use crate::service::Desk;
 use crate::service::accounts::tokens::{CreatedToken, NewToken, TokenView};
 

@@ -1,9 +1,11 @@
 //! How the code's own types are written to and read from a column, on both backends.
 //!
 //! The domain stays free of diesel: each type is given its diesel traits here, through a
-//! proxy (`foreign_derive`), and one `ToSql`/`FromSql` pair for every backend that goes
-//! through the value's spelling (or, for instants, through the naive UTC time). A stored spelling the type does not know is a deserialization error,
-//! which surfaces as an internal error: only the service writes these columns.
+//! proxy (`foreign_derive`: the derives write their impls for the wrapped type, and the
+//! proxy itself is never built), and one `ToSql`/`FromSql` pair for every backend that goes
+//! through the value's spelling (the tier through its number, an instant through its naive
+//! UTC time). A stored value the type does not know is a deserialization error, which
+//! surfaces as an internal error: only the service writes these columns.
 
 use chrono::NaiveDateTime;
 use diesel::backend::Backend;

@@ -8,9 +8,7 @@ use utoipa::ToSchema;
 
 use crate::auth::{Caller, Holder, RateLimited, TokenKind, password};
 use crate::db;
-use crate::domain::ids::TokenId;
-use crate::domain::ids::UnitId;
-use crate::domain::ids::UserId;
+use crate::domain::ids::{TokenId, UnitId, UserId};
 use crate::service::accounts::users::UserView;
 use crate::service::{Desk, ServiceError, new_id};
 

@@ -10,8 +10,7 @@ use crate::clock::UtcTime;
 use crate::db::models::TokenRow;
 use crate::db::{self, write_tx};
 use crate::domain::access::Operation;
-use crate::domain::ids::TokenId;
-use crate::domain::ids::UserId;
+use crate::domain::ids::{TokenId, UserId};
 use crate::domain::role::Role;
 use crate::service::{Desk, ErrorCode, ServiceError, audit, fields, new_id, permit};
 

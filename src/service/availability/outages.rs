@@ -8,11 +8,9 @@ use super::budgets::record_budget_breaches;
 use crate::auth::Caller;
 use crate::clock::UtcTime;
 use crate::db::models::OutageRow;
-use crate::db::{self, write_tx};
+use crate::db::{self, DbConn, write_tx};
 use crate::domain::access::Operation;
-use crate::domain::ids::OutageId;
-use crate::domain::ids::ServiceId;
-use crate::domain::ids::TicketId;
+use crate::domain::ids::{OutageId, ServiceId, TicketId};
 use crate::service::{Desk, FieldError, ServiceError, audit, fields, new_id, permit};
 
 /// The longest period of one service's availability, and how far back an outage may be
@@ -140,22 +138,15 @@ impl Desk {
                 updated_at: now.into(),
             };
             db::outages::insert(conn, &row)?;
-            let service = db::services::find(conn, service_id)?.ok_or(ServiceError::NotFound)?;
-            let until = input.ended_at.unwrap_or(now);
-            record_budget_breaches(
+            let span = (input.started_at, input.ended_at.unwrap_or(now));
+            let data = serde_json::json!({"outage_id": row.id, "planned": row.planned});
+            self.account_for(
                 conn,
-                &service,
-                (input.started_at, until),
+                caller,
+                service_id,
+                span,
                 now,
-                self.mail_from.as_deref(),
-            )?;
-            audit::record(
-                conn,
-                now,
-                Some(&caller.user_id),
-                "outage_recorded",
-                ("service", service_id),
-                serde_json::json!({"outage_id": row.id, "planned": row.planned}),
+                ("outage_recorded", data),
             )?;
             Ok(row.into())
         })
@@ -183,25 +174,34 @@ impl Desk {
             row.ended_at = Some(input.ended_at.into());
             row.updated_at = now.into();
             db::outages::update(conn, &row)?;
-            let service = db::services::find(conn, service_id)?.ok_or(ServiceError::NotFound)?;
-            let started_at = row.started_at.get();
-            record_budget_breaches(
-                conn,
-                &service,
-                (started_at, input.ended_at),
-                now,
-                self.mail_from.as_deref(),
-            )?;
-            audit::record(
-                conn,
-                now,
-                Some(&caller.user_id),
-                "outage_ended",
-                ("service", service_id),
-                serde_json::json!({"outage_id": row.id, "ended_at": input.ended_at}),
-            )?;
+            let span = (row.started_at.get(), input.ended_at);
+            let data = serde_json::json!({"outage_id": row.id, "ended_at": input.ended_at});
+            self.account_for(conn, caller, service_id, span, now, ("outage_ended", data))?;
             Ok(row.into())
         })
+    }
+
+    /// What a change of an outage owes: the budget breaches its service's months now show
+    /// over `span`, and the audit entry `(action, data)`.
+    fn account_for(
+        &self,
+        conn: &mut DbConn,
+        caller: &Caller,
+        service_id: &ServiceId,
+        span: (DateTime<Utc>, DateTime<Utc>),
+        now: DateTime<Utc>,
+        (action, data): (&str, serde_json::Value),
+    ) -> Result<(), ServiceError> {
+        let service = db::services::find(conn, service_id)?.ok_or(ServiceError::NotFound)?;
+        record_budget_breaches(conn, &service, span, now, self.mail_from.as_deref())?;
+        audit::record(
+            conn,
+            now,
+            Some(&caller.user_id),
+            action,
+            ("service", service_id),
+            data,
+        )
     }
 }
 

@@ -9,8 +9,7 @@ use crate::clock::UtcTime;
 use crate::db::models::{SlaPolicyRow, SlaTargetRow};
 use crate::db::{self, DbConn, write_tx};
 use crate::domain::access::Operation;
-use crate::domain::ids::CalendarId;
-use crate::domain::ids::SlaPolicyId;
+use crate::domain::ids::{CalendarId, SlaPolicyId};
 use crate::domain::sla::{Priority, SlaTarget, validate_targets};
 use crate::service::page::{Page, PageRequest};
 use crate::service::{

@@ -4,9 +4,7 @@ use chrono::{DateTime, Utc};
 
 use crate::db::models::EventRow;
 use crate::db::{self, DbConn};
-use crate::domain::ids::EventId;
-use crate::domain::ids::TicketId;
-use crate::domain::ids::UserId;
+use crate::domain::ids::{EventId, TicketId, UserId};
 use crate::service::{ServiceError, new_id};
 
 /// A new entry of a ticket's trail.

@@ -9,8 +9,7 @@ use serde::Serialize;
 
 use crate::auth::Caller;
 use crate::db;
-use crate::domain::ids::EventId;
-use crate::domain::ids::UserId;
+use crate::domain::ids::{EventId, UserId};
 use crate::domain::role::Role;
 use crate::domain::ticket::Classification;
 use crate::service::accounts::names::staff_names;

@@ -5,9 +5,7 @@ use utoipa::ToSchema;
 
 use crate::clock::UtcTime;
 use crate::db::models::EventRow;
-use crate::domain::ids::EventId;
-use crate::domain::ids::TicketId;
-use crate::domain::ids::UserId;
+use crate::domain::ids::{EventId, TicketId, UserId};
 use crate::domain::role::Role;
 
 /// One entry of a ticket's audit trail.

@@ -13,8 +13,7 @@ use crate::domain::sla::default_targets;
 use crate::service::{Desk, ServiceError, audit, new_id};
 
 use super::official_sender;
-use crate::domain::ids::CalendarId;
-use crate::domain::ids::SlaPolicyId;
+use crate::domain::ids::{CalendarId, SlaPolicyId};
 
 /// What startup seeding did.
 #[derive(Debug, Clone, PartialEq, Eq)]

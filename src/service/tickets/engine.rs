@@ -9,8 +9,7 @@ use chrono::{DateTime, Utc};
 
 use crate::db::{self, savepoint, write_tx};
 use crate::domain::calendar::BusinessCalendar;
-use crate::domain::ids::CalendarId;
-use crate::domain::ids::TicketId;
+use crate::domain::ids::{CalendarId, TicketId};
 use crate::service::sla::bell::Bell;
 use crate::service::sla::{Held, clocks, load_calendar};
 use crate::service::tickets::change::TicketChange;
