@@ -153,7 +153,7 @@ pub async fn stream(
         .headers()
         .get("Last-Event-ID")
         .and_then(|value| value.to_str().ok())
-        .map(EventId::from);
+        .map(|id| EventId::from(id.to_ascii_lowercase()));
     let mut listener = Listener {
         live: desk.subscribe_events(),
         desk,

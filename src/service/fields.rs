@@ -131,7 +131,7 @@ pub(super) fn instant(
     text: &str,
 ) -> Option<DateTime<Utc>> {
     let bound = |text| DateTime::parse_from_rfc3339(text).map(|at| at.with_timezone(&Utc));
-    let Ok(at) = bound(text) else {
+    let Some(at) = bound(text).ok().filter(|at| !is_leap_second(*at)) else {
         errors.push(FieldError::new(
             field,
             "must be an RFC 3339 timestamp such as 2026-11-23T03:15:00Z",
@@ -146,6 +146,13 @@ pub(super) fn instant(
         format!("must be between {EARLIEST_INSTANT} and {LATEST_INSTANT}"),
     ));
     None
+}
+
+/// Whether `at` was written with second 60. RFC 3339 allows it for a real leap second, but
+/// UTC has none scheduled and the answers could not write it back as a valid instant.
+pub(super) fn is_leap_second(at: DateTime<Utc>) -> bool {
+    use chrono::Timelike;
+    at.nanosecond() >= 1_000_000_000
 }
 
 /// Whether `at` lies between `EARLIEST_INSTANT` and `LATEST_INSTANT`, the instants the API

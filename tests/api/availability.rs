@@ -10,7 +10,7 @@ use servicedesk::clock::ManualClock;
 use crate::on_both_databases;
 use crate::support::{Backend, Cast, TestApp, assert_refused_on};
 
-async fn service(app: &TestApp, cast: &Cast) -> String {
+pub(crate) async fn service(app: &TestApp, cast: &Cast) -> String {
     let (status, service) = app
         .post(
             "/api/v1/services",
@@ -25,7 +25,7 @@ async fn service(app: &TestApp, cast: &Cast) -> String {
 
 /// A server whose clock stands at 30 November 2026, so the outages of these tests stay within
 /// the year an outage may be recorded in.
-async fn spawn_on_30_november(backend: Backend) -> (TestApp, Cast) {
+pub(crate) async fn spawn_on_30_november(backend: Backend) -> (TestApp, Cast) {
     let now = chrono::Utc.with_ymd_and_hms(2026, 11, 30, 0, 0, 0).unwrap();
     TestApp::spawn_cast_on_clock(backend, Arc::new(ManualClock::new(now))).await
 }

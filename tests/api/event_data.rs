@@ -143,6 +143,22 @@ async fn stream_types(
     types
 }
 
+/// The engine's instants in an alert's data are written as every other instant is.
+fn alert_instants_are_whole_seconds(trail: &[Value]) {
+    for event in trail
+        .iter()
+        .filter(|e| e["type"] == "sla_warning" || e["type"] == "sla_breached")
+    {
+        for field in ["at", "due_at"] {
+            let at = event["data"][field].as_str().unwrap_or_default();
+            assert!(
+                at.is_empty() || (at.ends_with('Z') && !at.contains('.')),
+                "{field} in whole seconds, UTC: {event}"
+            );
+        }
+    }
+}
+
 async fn every_event_type_has_the_data_its_schema_says(backend: Backend) {
     let (app, cast, sink, clock) = desk_with_sink(backend, &[]).await;
     app.round_the_clock_policy(
@@ -179,6 +195,7 @@ async fn every_event_type_has_the_data_its_schema_says(backend: Backend) {
     for ticket in [&ticket, &late, &cancelled, &refused] {
         trail.extend(app.ticket_events(&cast.supervisor.token, ticket).await);
     }
+    alert_instants_are_whole_seconds(&trail);
     let newest = trail
         .iter()
         .filter_map(|e| e["id"].as_str())

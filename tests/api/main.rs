@@ -20,6 +20,7 @@ mod mail_faults;
 mod metrics;
 mod migrations;
 mod openapi;
+mod outage_links;
 mod privacy;
 mod region;
 mod reports;

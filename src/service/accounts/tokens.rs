@@ -118,7 +118,7 @@ impl Desk {
                 Some(&caller.user_id),
                 "token_created",
                 ("token", &row.id),
-                serde_json::json!({"user_id": row.user_id, "name": row.name, "expires_at": expires_at}),
+                serde_json::json!({"user_id": row.user_id, "name": row.name, "expires_at": row.expires_at}),
             )?;
             let token = self
                 .jwt

@@ -120,18 +120,22 @@ impl Desk {
         let mut conn = self.conn()?;
         write_tx(&mut conn, |conn| {
             db::services::find(conn, service_id)?.ok_or(ServiceError::NotFound)?;
-            if let Some(ticket_id) = &input.ticket_id
-                && db::tickets::find(conn, ticket_id)?.is_none()
-            {
-                return Err(ServiceError::field("ticket_id", "no ticket has this id"));
-            }
+            // The ticket may be named by its number too; the outage keeps its id.
+            let ticket_id = match &input.ticket_id {
+                Some(id_or_number) => Some(
+                    db::tickets::find(conn, id_or_number)?
+                        .ok_or_else(|| ServiceError::field("ticket_id", "no ticket has this id"))?
+                        .id,
+                ),
+                None => None,
+            };
             let row = OutageRow {
                 id: new_id(),
                 service_id: service_id.clone(),
                 started_at: input.started_at.into(),
                 ended_at: input.ended_at.map(|at| at.into()),
                 planned: input.planned,
-                ticket_id: input.ticket_id.clone().map(TicketId::from),
+                ticket_id,
                 note,
                 created_by: caller.user_id.clone(),
                 created_at: now.into(),
@@ -175,7 +179,8 @@ impl Desk {
             row.updated_at = now.into();
             db::outages::update(conn, &row)?;
             let span = (row.started_at.get(), input.ended_at);
-            let data = serde_json::json!({"outage_id": row.id, "ended_at": input.ended_at});
+            let data =
+                serde_json::json!({"outage_id": row.id, "ended_at": UtcTime::from(input.ended_at)});
             self.account_for(conn, caller, service_id, span, now, ("outage_ended", data))?;
             Ok(row.into())
         })
@@ -215,7 +220,12 @@ fn check_recordable(
     now: DateTime<Utc>,
 ) {
     let year = TimeDelta::days(ONE_YEAR_DAYS);
-    if at < now - year {
+    if fields::is_leap_second(at) {
+        errors.push(FieldError::new(
+            field,
+            "must not be a leap second (second 60)",
+        ));
+    } else if at < now - year {
         errors.push(FieldError::new(field, "must be within the last 366 days"));
     } else if planned && at > now + year {
         errors.push(FieldError::new(field, "must be within the next 366 days"));

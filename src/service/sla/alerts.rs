@@ -1,8 +1,9 @@
 //! The alerts a ticket's clocks owe: warning and breach events (actor `null`) with their mail
 //! and metrics, and the automatic escalation when tier 1's window has run out.
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 
+use crate::clock::UtcTime;
 use crate::db::DbConn;
 use crate::db::models::TicketRow;
 use crate::domain::notification::Notice;
@@ -30,7 +31,7 @@ impl Desk {
         }
         let mailing = notify::mailing(conn, self.mail_from.as_deref())?;
         let from = position(ticket)?;
-        let stamp = |at: DateTime<Utc>| at.to_rfc3339_opts(SecondsFormat::AutoSi, true);
+        let stamp = |at: DateTime<Utc>| UtcTime::from(at).to_rfc3339();
         for alert in &alerts {
             let clock = ClockLabel {
                 clock: alert.clock.to_string(),

@@ -216,10 +216,16 @@ impl Desk {
             .as_deref()
             .map(|cursor| decode_cursor(order, cursor))
             .transpose();
-        let after = after
-            .map_err(|e| errors.push(FieldError::new("cursor", e.to_string())))
-            .ok()
-            .flatten();
+        let after = match after {
+            Ok(after) => after,
+            Err(ServiceError::Invalid {
+                errors: refused, ..
+            }) => {
+                errors.extend(refused);
+                None
+            }
+            Err(other) => return Err(other),
+        };
         ServiceError::check(errors)?;
         if caller.role == Role::Tier1 {
             // Tier 1 sees its own PD only, whatever filter it asks for.

@@ -49,6 +49,11 @@ async fn a_garbage_cursor_is_refused_on_every_list(backend: Backend) {
                 (StatusCode::UNPROCESSABLE_ENTITY, vec!["cursor".to_owned()]),
                 "{list}?cursor={cursor}: {problem}"
             );
+            // Every list says it in the same words, with no code mixed into them.
+            assert_eq!(
+                problem["errors"][0]["message"], "is not a cursor this list gave out",
+                "{list}?cursor={cursor}: {problem}"
+            );
         }
     }
     // A cursor the list gave out still pages.
