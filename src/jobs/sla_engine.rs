@@ -61,13 +61,11 @@ fn supervised(desk: &Desk, tick: Duration) {
         |in_hand| {
             if let Some(ticket_id) = in_hand.take() {
                 tracing::error!(
-                    ticket_id,
+                    %ticket_id,
                     "SLA alerts of a ticket put off: the engine panicked on it"
                 );
-                if let Err(error) =
-                    SlaEngineWork::of(desk).put_off(&TicketId::from(ticket_id.as_str()))
-                {
-                    tracing::error!(%error, ticket_id, "the SLA engine could not put off a ticket");
+                if let Err(error) = SlaEngineWork::of(desk).put_off(&ticket_id) {
+                    tracing::error!(%error, %ticket_id, "the SLA engine could not put off a ticket");
                 }
             }
         },
@@ -87,7 +85,7 @@ enum Look {
 
 /// One look: the downtime budgets, then a batch of the tickets due at the clock's present
 /// instant.
-fn look(desk: &Desk, in_hand: &mut Option<String>) -> Look {
+fn look(desk: &Desk, in_hand: &mut Option<TicketId>) -> Look {
     let work = SlaEngineWork::of(desk);
     if let Err(error) = work.check_downtime_budgets() {
         tracing::error!(%error, "the SLA engine could not check downtime budgets");
@@ -122,7 +120,7 @@ pub fn run_due_sla(desk: &Desk) -> usize {
     total
 }
 
-fn run(desk: &Desk, tick: Duration, in_hand: &mut Option<String>) {
+fn run(desk: &Desk, tick: Duration, in_hand: &mut Option<TicketId>) {
     loop {
         let Look::Idle { now, next } = look(desk, in_hand) else {
             continue;

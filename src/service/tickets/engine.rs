@@ -38,7 +38,7 @@ impl<'a> SlaEngineWork<'a> {
     pub fn handle_due(
         &self,
         limit: i64,
-        in_hand: &mut Option<String>,
+        in_hand: &mut Option<TicketId>,
     ) -> Result<usize, ServiceError> {
         let now = self.desk.now();
         let mut conn = self.desk.conn()?;
@@ -56,7 +56,7 @@ impl<'a> SlaEngineWork<'a> {
                     }
                 };
                 let ticket_id = ticket.id.clone();
-                *in_hand = Some(ticket_id.to_string());
+                *in_hand = Some(ticket_id.clone());
                 #[cfg(debug_assertions)]
                 crate::faults::panic_if_marked("sla-engine", &ticket.title);
                 let mut retry_row = row.clone();
