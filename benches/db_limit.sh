@@ -14,22 +14,8 @@ source benches/lib.sh
 DATABASE=postgres
 SECONDS_EACH=10
 FIGURES=/dev/null
-while [ $# -gt 0 ]; do
-    case "$1" in
-        --database) DATABASE=$2; shift 2 ;;
-        --seconds) SECONDS_EACH=$2; shift 2 ;;
-        --figures) FIGURES=$2; shift 2 ;;
-        *) echo "unknown argument $1" >&2; exit 2 ;;
-    esac
-done
-need sqlite3:sqlite3
-cargo build --release --quiet
-WORK=$(mktemp -d)
-cleanup() {
-    drop_db "$DATABASE" sdbench_limit
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+read_options "DATABASE SECONDS_EACH FIGURES" "$@"
+prepare sdbench_limit sqlite3:sqlite3
 
 # The service's own schema and a demo region, so that every constraint and index is there.
 seed_database sdbench_limit 0 "$WORK/data"

@@ -13,25 +13,9 @@ DATABASE=postgres
 TICKETS=1000000
 SECONDS_EACH=10
 FIGURES=/dev/null
-while [ $# -gt 0 ]; do
-    case "$1" in
-        --database) DATABASE=$2; shift 2 ;;
-        --tickets) TICKETS=$2; shift 2 ;;
-        --seconds) SECONDS_EACH=$2; shift 2 ;;
-        --figures) FIGURES=$2; shift 2 ;;
-        *) echo "unknown argument $1" >&2; exit 2 ;;
-    esac
-done
-need wrk:wrk sqlite3:sqlite3
-cargo build --release --quiet
+read_options "DATABASE TICKETS SECONDS_EACH FIGURES" "$@"
 PORT=18090
-WORK=$(mktemp -d)
-cleanup() {
-    stop_server
-    drop_db "$DATABASE" sdbench_http
-    rm -rf "$WORK" "${MAIL_DIR:-}"
-}
-trap cleanup EXIT
+prepare sdbench_http wrk:wrk sqlite3:sqlite3
 
 json_field() { python3 -c "import sys, json; print(json.load(sys.stdin)$1)"; }
 

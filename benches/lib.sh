@@ -9,6 +9,45 @@ BENCH_PG_ADMIN=${SERVICEDESK_BENCH_POSTGRES_URL:-postgres://${USER:-root}@127.0.
 BIN=$PWD/target/release/servicedesk
 SERVER=""
 
+# Reads `--name value` arguments into the variables LIST names ("DATABASE TICKETS ..."):
+# --name sets NAME, dashes as underscores; --seconds sets SECONDS_EACH, as bash's own SECONDS
+# counts time.
+read_options() {
+    local list=" $1 " name
+    shift
+    while [ $# -gt 0 ]; do
+        name=${1#--}
+        name=${name//-/_}
+        name=${name^^}
+        [ "$name" = SECONDS ] && name=SECONDS_EACH
+        if [[ "$1" != --* || "$list" != *" $name "* || $# -lt 2 ]]; then
+            echo "unknown argument $1" >&2
+            exit 2
+        fi
+        printf -v "$name" '%s' "$2"
+        shift 2
+    done
+}
+
+# Makes ready to measure: the commands given as command:package, the release build, and a
+# scratch folder WORK. On exit the server and SINK (a helper the benchmark started) stop, and
+# the database NAME, WORK and MAIL_DIR go.
+prepare() {
+    BENCH_DB=$1
+    shift
+    need "$@"
+    cargo build --release --quiet
+    WORK=$(mktemp -d)
+    trap clean_up EXIT
+}
+
+clean_up() {
+    stop_server
+    [ -n "${SINK:-}" ] && kill "$SINK" 2>/dev/null || true
+    drop_db "$DATABASE" "$BENCH_DB"
+    rm -rf "$WORK" "${MAIL_DIR:-}"
+}
+
 # Installs Debian packages for the commands given as command:package, where a command is missing.
 need() {
     local wanted command package missing=()

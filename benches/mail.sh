@@ -16,27 +16,11 @@ source benches/lib.sh
 DATABASE=postgres
 TICKETS=2000
 FIGURES=/dev/null
-while [ $# -gt 0 ]; do
-    case "$1" in
-        --database) DATABASE=$2; shift 2 ;;
-        --tickets) TICKETS=$2; shift 2 ;;
-        --figures) FIGURES=$2; shift 2 ;;
-        *) echo "unknown argument $1" >&2; exit 2 ;;
-    esac
-done
-need sqlite3:sqlite3
-cargo build --release --quiet
+read_options "DATABASE TICKETS FIGURES" "$@"
 PORT=18092
 SMTP_PORT=18025
-WORK=$(mktemp -d)
 SINK=""
-cleanup() {
-    stop_server
-    [ -n "$SINK" ] && kill "$SINK" 2>/dev/null || true
-    drop_db "$DATABASE" sdbench_mail
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+prepare sdbench_mail sqlite3:sqlite3
 
 # An SMTP sink that accepts everything and notes when each message ended, with its
 # Message-ID. While the file named third exists, the next message is not answered: the sink

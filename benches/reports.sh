@@ -15,26 +15,9 @@ SERVICES=200
 OUTAGE_MONTHS=60
 REQUESTS=20
 FIGURES=/dev/null
-while [ $# -gt 0 ]; do
-    case "$1" in
-        --database) DATABASE=$2; shift 2 ;;
-        --services) SERVICES=$2; shift 2 ;;
-        --outage-months) OUTAGE_MONTHS=$2; shift 2 ;;
-        --requests) REQUESTS=$2; shift 2 ;;
-        --figures) FIGURES=$2; shift 2 ;;
-        *) echo "unknown argument $1" >&2; exit 2 ;;
-    esac
-done
-need sqlite3:sqlite3
-cargo build --release --quiet
+read_options "DATABASE SERVICES OUTAGE_MONTHS REQUESTS FIGURES" "$@"
 PORT=18093
-WORK=$(mktemp -d)
-cleanup() {
-    stop_server
-    drop_db "$DATABASE" sdbench_reports
-    rm -rf "$WORK" "${MAIL_DIR:-}"
-}
-trap cleanup EXIT
+prepare sdbench_reports sqlite3:sqlite3
 
 MAIL_DIR=$(mail_data_dir)
 seed_database sdbench_reports 0 "$MAIL_DIR"

@@ -17,24 +17,9 @@ DATABASE=postgres
 DUE=2000
 FIGURES=/dev/null
 IDLE_SECONDS=30
-while [ $# -gt 0 ]; do
-    case "$1" in
-        --database) DATABASE=$2; shift 2 ;;
-        --due) DUE=$2; shift 2 ;;
-        --figures) FIGURES=$2; shift 2 ;;
-        *) echo "unknown argument $1" >&2; exit 2 ;;
-    esac
-done
-need sqlite3:sqlite3
-cargo build --release --quiet
+read_options "DATABASE DUE FIGURES" "$@"
 PORT=18091
-WORK=$(mktemp -d)
-cleanup() {
-    stop_server
-    drop_db "$DATABASE" sdbench_sla
-    rm -rf "$WORK" "${MAIL_DIR:-}"
-}
-trap cleanup EXIT
+prepare sdbench_sla sqlite3:sqlite3
 
 MAIL_DIR=$(mail_data_dir)
 seed_database sdbench_sla 0 "$MAIL_DIR"

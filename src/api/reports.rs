@@ -10,8 +10,9 @@ use super::extract::Bearer;
 use super::params::Query;
 use super::problems::{Forbidden, Unauthenticated, Unprocessable};
 use super::run_as;
+use crate::service::period::PeriodQuery;
 use crate::service::reports::{
-    AvailabilityReport, PeriodQuery, ReportFormat, SlaReport, SlaReportQuery,
+    AvailabilityReport, ReportFormat, ReportOptions, SlaReport, SlaReportOptions,
 };
 use crate::service::{Desk, ServiceError};
 
@@ -57,22 +58,46 @@ fn attachment(content_type: &str, body: impl Into<web::Bytes>, name: &str) -> Ht
         .body(body.into())
 }
 
-/// The answer in the chosen format, under the file name `name` with its extension.
-fn answer<T: serde::Serialize>(
-    format: ReportFormat,
-    report: &T,
-    name: &str,
-    csv: impl FnOnce(&T) -> Result<String, ServiceError>,
-    xlsx: impl FnOnce(&T) -> Result<Vec<u8>, ServiceError>,
-) -> Result<HttpResponse, ApiError> {
+/// A report that is also written as CSV and as a workbook.
+trait Report: serde::Serialize {
+    /// The file name, without its extension.
+    const FILE: &'static str;
+    fn csv(&self) -> Result<String, ServiceError>;
+    fn xlsx(&self) -> Result<Vec<u8>, ServiceError>;
+}
+
+impl Report for SlaReport {
+    const FILE: &'static str = "laporan-sla";
+    fn csv(&self) -> Result<String, ServiceError> {
+        self.to_csv()
+    }
+    fn xlsx(&self) -> Result<Vec<u8>, ServiceError> {
+        self.to_xlsx()
+    }
+}
+
+impl Report for AvailabilityReport {
+    const FILE: &'static str = "laporan-ketersediaan";
+    fn csv(&self) -> Result<String, ServiceError> {
+        self.to_csv()
+    }
+    fn xlsx(&self) -> Result<Vec<u8>, ServiceError> {
+        self.to_xlsx()
+    }
+}
+
+/// The report in the chosen format, as an attachment when it is a file.
+fn answer<T: Report>(format: ReportFormat, report: &T) -> Result<HttpResponse, ApiError> {
     Ok(match format {
         ReportFormat::Json => HttpResponse::Ok().json(report),
         ReportFormat::Csv => attachment(
             "text/csv; charset=utf-8",
-            csv(report)?,
-            &format!("{name}.csv"),
+            report.csv()?,
+            &format!("{}.csv", T::FILE),
         ),
-        ReportFormat::Xlsx => attachment(XLSX, Workbook(xlsx(report)?), &format!("{name}.xlsx")),
+        ReportFormat::Xlsx => {
+            attachment(XLSX, Workbook(report.xlsx()?), &format!("{}.xlsx", T::FILE))
+        }
     })
 }
 
@@ -82,7 +107,7 @@ fn answer<T: serde::Serialize>(
 /// - 403: A Tier 1 account
 /// - 422: A bad period, month, grouping or format
 #[utoipa::path(get, path = "/api/v1/reports/sla", tag = "reports", operation_id = "sla_report",
-    security(("bearer" = [])), params(SlaReportQuery),
+    security(("bearer" = [])), params(PeriodQuery, SlaReportOptions),
     responses(
         (status = 200, description = "The report (JSON, CSV or a workbook, as asked)", content(
             (SlaReport = "application/json"),
@@ -97,21 +122,16 @@ pub async fn sla_report(
     desk: web::Data<Desk>,
     bearer: Bearer,
     request: HttpRequest,
-    query: Query<SlaReportQuery>,
+    period: Query<PeriodQuery>,
+    options: Query<SlaReportOptions>,
 ) -> Result<HttpResponse, ApiError> {
-    let format = chosen(&request, query.format);
-    let query = query.into_inner();
+    let (period, options) = (period.into_inner(), options.into_inner());
+    let format = chosen(&request, options.format);
     let report = run_as(&desk, bearer, move |desk, caller| {
-        desk.sla_report(&caller, &query)
+        desk.sla_report(&caller, &period, options.group_by.as_deref())
     })
     .await?;
-    answer(
-        format,
-        &report,
-        "laporan-sla",
-        SlaReport::to_csv,
-        SlaReport::to_xlsx,
-    )
+    answer(format, &report)
 }
 
 /// Availability of every service over a period.
@@ -120,7 +140,7 @@ pub async fn sla_report(
 /// - 403: A Tier 1 account
 /// - 422: A bad period, month or format
 #[utoipa::path(get, path = "/api/v1/reports/availability", tag = "reports",
-    operation_id = "availability_report", security(("bearer" = [])), params(PeriodQuery),
+    operation_id = "availability_report", security(("bearer" = [])), params(PeriodQuery, ReportOptions),
     responses(
         (status = 200, description = "The report (JSON, CSV or a workbook, as asked)", content(
             (AvailabilityReport = "application/json"),
@@ -135,19 +155,14 @@ pub async fn availability_report(
     desk: web::Data<Desk>,
     bearer: Bearer,
     request: HttpRequest,
-    query: Query<PeriodQuery>,
+    period: Query<PeriodQuery>,
+    options: Query<ReportOptions>,
 ) -> Result<HttpResponse, ApiError> {
-    let format = chosen(&request, query.format);
-    let query = query.into_inner();
+    let format = chosen(&request, options.format);
+    let period = period.into_inner();
     let report = run_as(&desk, bearer, move |desk, caller| {
-        desk.availability_report(&caller, &query)
+        desk.availability_report(&caller, &period)
     })
     .await?;
-    answer(
-        format,
-        &report,
-        "laporan-ketersediaan",
-        AvailabilityReport::to_csv,
-        AvailabilityReport::to_xlsx,
-    )
+    answer(format, &report)
 }

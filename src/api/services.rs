@@ -11,11 +11,10 @@ use super::{PageParams, change_as, page_of, read_as, run_as};
 use crate::domain::access::Operation;
 use crate::domain::ids::{OutageId, ServiceId};
 use crate::service::Desk;
-use crate::service::availability::{
-    AvailabilityQuery, AvailabilityView, NewOutage, OutageEnd, OutageView,
-};
+use crate::service::availability::{AvailabilityView, NewOutage, OutageEnd, OutageView};
 use crate::service::catalogue::services::{NewService, ServiceChanges, ServiceView};
 use crate::service::page::Page;
+use crate::service::period::PeriodQuery;
 
 /// Adds a service to the catalogue (supervisor or admin).
 ///
@@ -188,7 +187,7 @@ pub async fn end_outage(
 /// Refused with:
 /// - 422: from or to is not valid
 #[utoipa::path(get, path = "/api/v1/services/{id}/availability", tag = "services", operation_id = "get_availability",
-    security(("bearer" = [])), params(("id" = String, Path, description = "Service id"), AvailabilityQuery),
+    security(("bearer" = [])), params(("id" = String, Path, description = "Service id"), PeriodQuery),
     responses(
         (status = 200, description = "The figures", body = AvailabilityView),
         (status = 401, response = Unauthenticated),
@@ -199,11 +198,11 @@ pub async fn get_availability(
     desk: web::Data<Desk>,
     bearer: Bearer,
     id: Path<ServiceId>,
-    query: Query<AvailabilityQuery>,
+    period: Query<PeriodQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let query = query.into_inner();
+    let period = period.into_inner();
     let figures = run_as(&desk, bearer, move |desk, caller| {
-        desk.service_availability(&caller, &id, query)
+        desk.service_availability(&caller, &id, &period)
     })
     .await?;
     Ok(HttpResponse::Ok().json(figures))

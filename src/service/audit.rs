@@ -44,11 +44,34 @@ const AUDITED: [&str; 8] = [
     "notification",
 ];
 
+/// Who made a change, and when.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Actor<'a> {
+    at: DateTime<Utc>,
+    user_id: Option<&'a str>,
+}
+
+impl<'a> Actor<'a> {
+    /// An account, or the system where there is none.
+    pub(super) fn new(at: DateTime<Utc>, user_id: Option<&'a str>) -> Self {
+        Actor { at, user_id }
+    }
+
+    /// The signed-in caller.
+    pub(super) fn person(caller: &'a Caller, at: DateTime<Utc>) -> Self {
+        Actor::new(at, Some(&caller.user_id))
+    }
+
+    /// The system: startup, the command line, the engines.
+    pub(super) fn system(at: DateTime<Utc>) -> Self {
+        Actor::new(at, None)
+    }
+}
+
 /// Appends an audit entry describing a change made in the current transaction.
 pub(super) fn record(
     conn: &mut DbConn,
-    at: DateTime<Utc>,
-    actor_id: Option<&str>,
+    Actor { at, user_id }: Actor,
     action: &str,
     (entity, entity_id): (&str, &str),
     data: serde_json::Value,
@@ -58,7 +81,7 @@ pub(super) fn record(
         &AuditRow {
             id: new_id(),
             at: at.into(),
-            actor_id: actor_id.map(UserId::from),
+            actor_id: user_id.map(UserId::from),
             action: action.to_owned(),
             entity: entity.to_owned(),
             entity_id: entity_id.to_owned(),

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Months, Utc};
 use chrono_tz::Tz;
+use serde::Deserialize;
 
 use crate::domain::availability::Month;
 use crate::service::fields::{EARLIEST_INSTANT, LATEST_INSTANT};
@@ -11,9 +12,36 @@ use crate::service::{FieldError, ServiceError, fields};
 /// regulations, Pasal 37–38 of Ambon's); five years leave room for a whole term of office.
 const LONGEST: Months = Months::new(60);
 
-/// The period the query names, as `[from, to)`: either both instants, at most five years
-/// apart, or a month from the region's local midnight to the next month's.
-pub fn resolve(
+/// The period a report or a service's availability covers, as the query string names it.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct PeriodQuery {
+    /// Start of the period (RFC 3339, 1970 to 9999); with `to`, or give `month`.
+    #[param(format = DateTime, max_length = 64)]
+    pub from: Option<String>,
+    /// End of the period (RFC 3339), after `from` and at most five years later.
+    #[param(format = DateTime, max_length = 64)]
+    pub to: Option<String>,
+    /// A month of the region (`YYYY-MM`), from its local midnight on the first to the
+    /// next month's, instead of `from` and `to`.
+    #[param(pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$", max_length = 7)]
+    pub month: Option<String>,
+}
+
+impl PeriodQuery {
+    /// The period named, as `[from, to)`.
+    pub fn resolve(&self, timezone: Tz) -> Result<(DateTime<Utc>, DateTime<Utc>), ServiceError> {
+        resolve(
+            self.from.as_deref(),
+            self.to.as_deref(),
+            self.month.as_deref(),
+            timezone,
+        )
+    }
+}
+
+/// Either both instants, at most five years apart, or a month from the region's local
+/// midnight to the next month's.
+fn resolve(
     from: Option<&str>,
     to: Option<&str>,
     month: Option<&str>,

@@ -296,13 +296,7 @@ async fn the_engine_audited_one_breach(app: &TestApp, auditor: &str, id: &str) {
 }
 
 async fn a_month_over_its_downtime_budget_is_recorded_once(backend: Backend) {
-    // Monday 23 November 2026, 10:00 WITA.
-    let start = chrono::Utc
-        .with_ymd_and_hms(2026, 11, 23, 2, 0, 0)
-        .single()
-        .expect("instant");
-    let clock = Arc::new(ManualClock::new(start));
-    let (app, cast) = TestApp::spawn_driven(backend, Some(clock.clone()), &[]).await;
+    let (app, cast, clock) = TestApp::spawn_driven_on_monday(backend).await;
     // What the breach mails is for the mail tests to check.
     app.expect_owed_mail();
     let (status, service) = app

@@ -8,7 +8,7 @@ use servicedesk::app::Application;
 use servicedesk::clock::SystemClock;
 
 use crate::on_both_databases;
-use crate::support::{Backend, PASSWORD, Storage, run_cli, run_cli_at_once};
+use crate::support::{Backend, PASSWORD, STATUSES, Storage, run_cli, run_cli_at_once};
 
 async fn create_admin_bootstraps_an_empty_database(backend: Backend) {
     let storage = Storage::new(backend);
@@ -177,14 +177,7 @@ fn an_unknown_database_scheme_stops_startup_with_a_clear_error() {
 
 /// Tickets in every status, some escalated, and the clocks of the final ones stopped for good.
 fn a_living_mix(all: &[serde_json::Value]) {
-    for status in [
-        "new",
-        "in_progress",
-        "pending",
-        "resolved",
-        "closed",
-        "cancelled",
-    ] {
+    for status in STATUSES {
         assert!(
             all.iter().any(|t| t["status"] == status),
             "some {status} ticket"

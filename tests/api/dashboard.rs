@@ -1,11 +1,7 @@
 //! The Tier 2 dashboard's summary, against tickets made and moved through the API.
 
-use std::sync::Arc;
-
-use chrono::{TimeZone, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use servicedesk::clock::ManualClock;
 
 use crate::on_both_databases;
 use crate::support::{Backend, TestApp};
@@ -62,13 +58,7 @@ fn open_load_before_any_breach(before: &Value, restricted: &Value) {
 }
 
 async fn the_summary_counts_open_load_sla_standing_and_escalations(backend: Backend) {
-    // Monday 23 November 2026, 10:00 WITA.
-    let start = Utc
-        .with_ymd_and_hms(2026, 11, 23, 2, 0, 0)
-        .single()
-        .expect("instant");
-    let clock = Arc::new(ManualClock::new(start));
-    let (app, cast) = TestApp::spawn_driven(backend, Some(clock.clone()), &[]).await;
+    let (app, cast, clock) = TestApp::spawn_driven_on_monday(backend).await;
     // The mail these tickets queue is for the mail tests to check.
     app.expect_owed_mail();
     app.round_the_clock_policy(

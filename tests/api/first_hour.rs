@@ -11,7 +11,9 @@ use servicedesk::app::{self, Application};
 use servicedesk::clock::SystemClock;
 
 use crate::on_both_databases;
-use crate::support::{Backend, PASSWORD, Storage, TestApp, run_cli, run_cli_at_once, said};
+use crate::support::{
+    Backend, PASSWORD, Storage, TestApp, actions, run_cli, run_cli_at_once, said,
+};
 
 /// A server over `storage` as it is (no preset), and a client for it.
 struct Running {
@@ -102,12 +104,7 @@ async fn a_preset_configures_a_region_started_without_one(backend: Backend) {
     let (_, trail) = server
         .get("/audit-log?entity=region&entity_id=1", &token)
         .await;
-    let actions: Vec<&str> = trail
-        .as_array()
-        .expect("entries")
-        .iter()
-        .filter_map(|e| e["action"].as_str())
-        .collect();
+    let actions = actions(&trail);
     assert!(actions.contains(&"region_preset_applied"), "{trail}");
 }
 

@@ -52,11 +52,8 @@ async fn each_mail_is_on_the_trail(app: &TestApp, cast: &Cast, ticket: &Value) {
     assert_eq!(skipped[0]["data"]["address"], "warga@gmail.com");
     assert_eq!(skipped[0]["data"]["reason"], "not_official_domain");
     let sent = app
-        .ticket_events(&cast.auditor.token, ticket)
-        .await
-        .iter()
-        .filter(|e| e["type"] == "notification_sent")
-        .count();
+        .event_count(&cast.auditor.token, ticket, "notification_sent")
+        .await;
     assert_eq!(sent, 4, "every mail sent is on the ticket's trail");
 }
 

@@ -2,19 +2,13 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, TimeZone, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use servicedesk::clock::{Clock, ManualClock};
 
 use crate::on_both_databases;
+use crate::support::monday_morning;
 use crate::support::{Backend, Cast, TestApp, read};
-
-fn start() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 23, 2, 0, 0)
-        .single()
-        .expect("instant")
-}
 
 /// DINKES: A answered in 10 s and resolved in 120 s of business time (200 s pending do not
 /// count); B never answered within 60 s, escalated, resolved in 400 s; the cancelled one left
@@ -107,10 +101,11 @@ async fn other_groupings_and_readers(app: &TestApp, cast: &Cast, period: &str) {
 }
 
 async fn sla_figures_follow_the_tickets_in_business_time(backend: Backend) {
-    let clock = Arc::new(ManualClock::new(start()));
+    let clock = Arc::new(ManualClock::new(monday_morning()));
     let (app, cast) = TestApp::spawn_cast_on_clock(backend, clock.clone()).await;
-    let set =
-        |seconds: i64| clock.advance(start() + chrono::Duration::seconds(seconds) - clock.now());
+    let set = |seconds: i64| {
+        clock.advance(monday_morning() + chrono::Duration::seconds(seconds) - clock.now())
+    };
     app.round_the_clock_policy(
         &cast.supervisor.token,
         json!({"response_seconds": 60, "tier1_seconds": 600, "resolution_seconds": 1200}),
@@ -163,17 +158,10 @@ async fn sla_figures_follow_the_tickets_in_business_time(backend: Backend) {
 }
 
 async fn availability_report_lists_every_service(backend: Backend) {
-    let clock = Arc::new(ManualClock::new(start()));
+    let clock = Arc::new(ManualClock::new(monday_morning()));
     let (app, cast) = TestApp::spawn_cast_on_clock(backend, clock).await;
-    let (_, service) = app
-        .post(
-            "/api/v1/services",
-            &cast.supervisor.token,
-            json!({"code": "SIMPEG", "name": "Kepegawaian", "owner_unit_id": cast.dinkes,
-                   "critical": true, "availability_target_percent": 99.5}),
-        )
-        .await;
-    let id = service["id"].as_str().expect("id");
+    let id = crate::availability::service(&app, &cast).await;
+    let id = id.as_str();
     app.post(
         &format!("/api/v1/services/{id}/outages"),
         &cast.tier2.token,
@@ -225,18 +213,26 @@ fn cells(csv: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
-async fn csv_cells_with_names_never_start_a_formula(backend: Backend) {
-    let clock = Arc::new(ManualClock::new(start()));
-    let (app, cast) = TestApp::spawn_cast_on_clock(backend, clock).await;
-    let formula = r#"=HYPERLINK("http://evil","klik")"#;
+/// A name a spreadsheet would run as a formula.
+pub(crate) const FORMULA: &str = r#"=HYPERLINK("http://evil","klik")"#;
+
+/// A PD named with `FORMULA`.
+pub(crate) async fn formula_unit(app: &TestApp) -> Value {
     let (status, unit) = app
         .post(
             "/api/v1/units",
             &app.admin_token,
-            json!({"code": "JAHAT", "name": formula, "kind": "pd"}),
+            json!({"code": "JAHAT", "name": FORMULA, "kind": "pd"}),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{unit}");
+    unit
+}
+
+async fn csv_cells_with_names_never_start_a_formula(backend: Backend) {
+    let clock = Arc::new(ManualClock::new(monday_morning()));
+    let (app, cast) = TestApp::spawn_cast_on_clock(backend, clock).await;
+    let (unit, formula) = (formula_unit(&app).await, FORMULA);
     let (status, service) = app
         .post(
             "/api/v1/services",

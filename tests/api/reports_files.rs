@@ -10,7 +10,9 @@ use serde_json::{Value, json};
 use servicedesk::clock::ManualClock;
 
 use crate::on_both_databases;
-use crate::reports_periods::{service_with_outages, start};
+use crate::reports::{FORMULA, formula_unit};
+use crate::reports_periods::service_with_outages;
+use crate::support::monday_morning;
 use crate::support::{Backend, Cast, TestApp, read};
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -28,7 +30,7 @@ fn breach_months(row: &Value) -> Vec<&str> {
 }
 
 async fn region_with_work(backend: Backend) -> (TestApp, Cast, String) {
-    let clock = Arc::new(ManualClock::new(start()));
+    let clock = Arc::new(ManualClock::new(monday_morning()));
     let (app, cast) = TestApp::spawn_cast_on_clock(backend, clock.clone()).await;
     let service = service_with_outages(&app, &cast).await;
     let a = app
@@ -243,15 +245,7 @@ fn row_holds_the_figures(book: &Workbook, row: u32, json: &Value) {
 async fn the_sla_workbook_holds_the_json_figures_typed(backend: Backend) {
     let (app, cast, _) = region_with_work(backend).await;
     let token = &cast.integration.token;
-    let formula = "=HYPERLINK(\"http://evil\",\"klik\")";
-    let (status, unit) = app
-        .post(
-            "/api/v1/units",
-            &app.admin_token,
-            json!({"code": "JAHAT", "name": formula, "kind": "pd"}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{unit}");
+    let (unit, formula) = (formula_unit(&app).await, FORMULA);
     app.create_ticket(&cast.tier2.token, json!({"unit_id": unit["id"]}))
         .await;
     for (group, code_header, name_header) in [

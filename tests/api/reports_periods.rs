@@ -2,34 +2,19 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{TimeZone, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use servicedesk::clock::ManualClock;
 
 use crate::on_both_databases;
+use crate::support::monday_morning;
 use crate::support::{Backend, Cast, TestApp};
-
-pub fn start() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 23, 2, 0, 0)
-        .single()
-        .expect("instant")
-}
 
 /// A service at 99.5% down for an hour in January 2026 and five hours in June and in
 /// November (each over that month's budget of 3 h 36 min); returns its id.
 pub async fn service_with_outages(app: &TestApp, cast: &Cast) -> String {
-    let (status, service) = app
-        .post(
-            "/api/v1/services",
-            &cast.supervisor.token,
-            json!({"code": "SIMPEG", "name": "Kepegawaian", "owner_unit_id": cast.dinkes,
-                   "critical": true,
-                   "availability_target_percent": 99.5}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{service}");
-    let id = service["id"].as_str().expect("id").to_owned();
+    let id = crate::availability::service(app, cast).await;
     for (started, ended) in [
         ("2026-01-10T08:00:00Z", "2026-01-10T09:00:00Z"),
         ("2026-06-10T08:00:00Z", "2026-06-10T13:00:00Z"),
@@ -57,7 +42,7 @@ fn row_of(report: &Value, id: &str) -> Value {
 
 async fn a_five_year_report_answers_what_its_months_do(backend: Backend) {
     let (app, cast) =
-        TestApp::spawn_cast_on_clock(backend, Arc::new(ManualClock::new(start()))).await;
+        TestApp::spawn_cast_on_clock(backend, Arc::new(ManualClock::new(monday_morning()))).await;
     let token = &cast.integration.token;
     let id = service_with_outages(&app, &cast).await;
 
@@ -111,7 +96,7 @@ async fn a_five_year_report_answers_what_its_months_do(backend: Backend) {
 
 async fn a_period_past_five_years_or_a_bad_month_is_refused_by_name(backend: Backend) {
     let (app, cast) =
-        TestApp::spawn_cast_on_clock(backend, Arc::new(ManualClock::new(start()))).await;
+        TestApp::spawn_cast_on_clock(backend, Arc::new(ManualClock::new(monday_morning()))).await;
     let token = &cast.integration.token;
     for report in ["sla", "availability"] {
         for (query, field) in [

@@ -4,7 +4,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::on_both_databases;
-use crate::support::{Backend, DOMAIN, TestApp, assert_refused_on, read};
+use crate::support::{Backend, DOMAIN, TestApp, actions, assert_refused_on, read};
 
 async fn integration_user(app: &TestApp) -> String {
     let (status, user) = app
@@ -184,12 +184,7 @@ async fn the_revocation_is_on_record(app: &TestApp, user: &str, issued: &[serde_
                 &app.admin_token,
             )
             .await;
-        let actions: Vec<&str> = trail
-            .as_array()
-            .expect("entries")
-            .iter()
-            .filter_map(|e| e["action"].as_str())
-            .collect();
+        let actions = actions(&trail);
         assert_eq!(actions, ["token_created", "token_revoked"], "{trail}");
     }
     let (_, trail) = app

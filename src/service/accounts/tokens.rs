@@ -12,6 +12,7 @@ use crate::db::{self, write_tx};
 use crate::domain::access::Operation;
 use crate::domain::ids::{TokenId, UserId};
 use crate::domain::role::Role;
+use crate::service::audit::Actor;
 use crate::service::{Desk, ErrorCode, ServiceError, audit, fields, new_id, permit};
 
 const DEFAULT_DAYS: i64 = 90;
@@ -112,14 +113,9 @@ impl Desk {
                 created_at: now.into(),
             };
             db::tokens::insert(conn, &row)?;
-            audit::record(
-                conn,
-                now,
-                Some(&caller.user_id),
-                "token_created",
-                ("token", &row.id),
-                serde_json::json!({"user_id": row.user_id, "name": row.name, "expires_at": row.expires_at}),
-            )?;
+            let data = serde_json::json!({"user_id": row.user_id, "name": row.name, "expires_at": row.expires_at});
+            let by = Actor::person(caller, now);
+            audit::record(conn, by, "token_created", ("token", &row.id), data)?;
             let token = self
                 .jwt
                 .issue(
@@ -167,14 +163,9 @@ impl Desk {
             let row = db::tokens::find(conn, token_id)?.ok_or(ServiceError::NotFound)?;
             if row.revoked_at.is_none() {
                 db::tokens::revoke(conn, token_id, now.into())?;
-                audit::record(
-                    conn,
-                    now,
-                    Some(&caller.user_id),
-                    "token_revoked",
-                    ("token", token_id),
-                    serde_json::json!({"user_id": row.user_id}),
-                )?;
+                let data = serde_json::json!({"user_id": row.user_id});
+                let by = Actor::person(caller, now);
+                audit::record(conn, by, "token_revoked", ("token", token_id), data)?;
             }
             Ok(())
         })

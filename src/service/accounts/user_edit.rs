@@ -10,6 +10,7 @@ use crate::domain::access::Operation;
 use crate::domain::email::EmailAddress;
 use crate::domain::ids::UnitId;
 use crate::domain::role::Role;
+use crate::service::audit::Actor;
 use crate::service::{Desk, FieldError, ServiceError, audit, fields, permit, region};
 
 /// The checked text fields of a change: a new name, a new (or cleared) email.
@@ -93,14 +94,9 @@ fn revoke_tokens(
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
     for token_id in db::tokens::revoke_all_for_user(conn, &row.id, now.into())? {
-        audit::record(
-            conn,
-            now,
-            Some(&caller.user_id),
-            "token_revoked",
-            ("token", &token_id),
-            serde_json::json!({"user_id": row.id, "reason": "account_changed"}),
-        )?;
+        let data = serde_json::json!({"user_id": row.id, "reason": "account_changed"});
+        let by = Actor::person(caller, now);
+        audit::record(conn, by, "token_revoked", ("token", &token_id), data)?;
     }
     Ok(())
 }
@@ -151,21 +147,16 @@ impl Desk {
                 row.credential_generation += 1;
             }
             db::users::update(conn, &row)?;
-            audit::record(
-                conn,
-                now,
-                Some(&caller.user_id),
-                "user_updated",
-                ("user", &row.id),
-                serde_json::json!({
-                    "email": row.email,
-                    "role": row.role,
-                    "unit_id": row.unit_id,
-                    "active": row.active,
-                    "password_changed": changes.password.is_some(),
-                    "sessions_ended": sessions_ended,
-                }),
-            )?;
+            let data = serde_json::json!({
+                "email": row.email,
+                "role": row.role,
+                "unit_id": row.unit_id,
+                "active": row.active,
+                "password_changed": changes.password.is_some(),
+                "sessions_ended": sessions_ended,
+            });
+            let by = Actor::person(caller, now);
+            audit::record(conn, by, "user_updated", ("user", &row.id), data)?;
             if sessions_ended {
                 revoke_tokens(conn, caller, &row, now)?;
             }

@@ -12,6 +12,7 @@ use crate::domain::access::Operation;
 use crate::domain::email::EmailAddress;
 use crate::domain::ids::{UnitId, UserId};
 use crate::domain::role::{Role, role_fits_unit};
+use crate::service::audit::Actor;
 use crate::service::fields::{self, present};
 use crate::service::page::{Page, PageRequest};
 use crate::service::region::{self, Region};
@@ -259,14 +260,10 @@ impl Desk {
             let check_official = !(bootstrap && region.domains.is_empty());
             check_placement(conn, &region, &row, input.role, check_official)?;
             db::users::insert(conn, &row)?;
-            audit::record(
-                conn,
-                now,
-                actor_id,
-                "user_created",
-                ("user", &row.id),
-                serde_json::json!({"email": row.email, "role": row.role, "unit_id": row.unit_id}),
-            )?;
+            let data =
+                serde_json::json!({"email": row.email, "role": row.role, "unit_id": row.unit_id});
+            let by = Actor::new(now, actor_id);
+            audit::record(conn, by, "user_created", ("user", &row.id), data)?;
             Ok(UserView::from(row))
         })
     }

@@ -7,6 +7,7 @@ use super::figures::{outages_in, region_timezone};
 use crate::db::models::{AvailabilityBreachRow, ServiceRow};
 use crate::db::{self, DbConn, write_tx};
 use crate::domain::availability::{Month, availability, downtime_budget};
+use crate::service::audit::Actor;
 use crate::service::notify;
 use crate::service::{Desk, ServiceError, audit};
 
@@ -64,15 +65,16 @@ pub(super) fn record_budget_breaches(
             budget_seconds: budget,
         };
         if db::outages::record_breach(conn, &breach)? {
+            let data = serde_json::json!({"month": breach.month, "downtime_seconds": downtime,
+                                   "budget_seconds": budget,
+                                   "target_percent": service.availability_target_percent});
+            let by = Actor::system(now);
             audit::record(
                 conn,
-                now,
-                None,
+                by,
                 "availability_breached",
                 ("service", &service.id),
-                serde_json::json!({"month": breach.month, "downtime_seconds": downtime,
-                                   "budget_seconds": budget,
-                                   "target_percent": service.availability_target_percent}),
+                data,
             )?;
             let mailing = notify::mailing(conn, sender)?;
             notify::enqueue_budget_mail(

@@ -1,7 +1,7 @@
 //! A service's availability over a period: its outages, the figures and the breached months.
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::Caller;
@@ -10,23 +10,8 @@ use crate::db::models::ServiceRow;
 use crate::db::{self, DbConn};
 use crate::domain::availability::{Month, Outage, availability};
 use crate::domain::ids::ServiceId;
-use crate::service::period::resolve as report_period;
+use crate::service::period::PeriodQuery;
 use crate::service::{Desk, ServiceError, region};
-
-/// `GET /services/{id}/availability?from=&to=`.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct AvailabilityQuery {
-    /// Start of the period (RFC 3339, 1970 to 9999); with `to`, or give `month`.
-    #[param(format = DateTime, max_length = 64)]
-    pub from: Option<String>,
-    /// End of the period (RFC 3339), after `from` and at most five years later, as for the reports.
-    #[param(format = DateTime, max_length = 64)]
-    pub to: Option<String>,
-    /// A month of the region (`YYYY-MM`), from its local midnight on the first to the
-    /// next month's, instead of `from` and `to`.
-    #[param(pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$", max_length = 7)]
-    pub month: Option<String>,
-}
 
 /// A service's availability over a period.
 #[derive(Debug, Serialize, ToSchema)]
@@ -129,16 +114,11 @@ impl Desk {
         &self,
         _caller: &Caller,
         service_id: &ServiceId,
-        query: AvailabilityQuery,
+        period: &PeriodQuery,
     ) -> Result<AvailabilityView, ServiceError> {
         let mut conn = self.conn()?;
         let timezone = region_timezone(&mut conn)?;
-        let (from, to) = report_period(
-            query.from.as_deref(),
-            query.to.as_deref(),
-            query.month.as_deref(),
-            timezone,
-        )?;
+        let (from, to) = period.resolve(timezone)?;
         let service = db::services::find(&mut conn, service_id)?.ok_or(ServiceError::NotFound)?;
         service_figures(&mut conn, service, (from, to), self.now(), timezone)
     }

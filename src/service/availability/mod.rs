@@ -5,5 +5,5 @@ mod figures;
 mod outages;
 
 pub(in crate::service) use figures::service_figures;
-pub use figures::{AvailabilityQuery, AvailabilityView, BudgetBreachView};
+pub use figures::{AvailabilityView, BudgetBreachView};
 pub use outages::{NewOutage, OutageEnd, OutageView};

@@ -11,6 +11,7 @@ use crate::db::models::OutageRow;
 use crate::db::{self, DbConn, write_tx};
 use crate::domain::access::Operation;
 use crate::domain::ids::{OutageId, ServiceId, TicketId};
+use crate::service::audit::Actor;
 use crate::service::{Desk, FieldError, ServiceError, audit, fields, new_id, permit};
 
 /// The longest period of one service's availability, and how far back an outage may be
@@ -199,14 +200,8 @@ impl Desk {
     ) -> Result<(), ServiceError> {
         let service = db::services::find(conn, service_id)?.ok_or(ServiceError::NotFound)?;
         record_budget_breaches(conn, &service, span, now, self.mail_from.as_deref())?;
-        audit::record(
-            conn,
-            now,
-            Some(&caller.user_id),
-            action,
-            ("service", service_id),
-            data,
-        )
+        let by = Actor::person(caller, now);
+        audit::record(conn, by, action, ("service", service_id), data)
     }
 }
 

@@ -14,6 +14,7 @@ use crate::domain::access::Operation;
 use crate::domain::calendar::WorkingHours;
 use crate::domain::ids::CalendarId;
 use crate::domain::zone::Zone;
+use crate::service::audit::Actor;
 use crate::service::page::{Page, PageRequest};
 use crate::service::{
     Desk, ErrorCode, FieldError, ServiceError, audit, fields, new_id, permit, sla, staff_only,
@@ -170,14 +171,9 @@ impl Desk {
         let mut conn = self.conn()?;
         write_tx(&mut conn, |conn| {
             db::calendars::insert(conn, &row, &holidays)?;
-            audit::record(
-                conn,
-                now,
-                Some(&caller.user_id),
-                "calendar_created",
-                ("calendar", &row.id),
-                serde_json::json!({"name": row.name, "timezone": row.timezone}),
-            )?;
+            let data = serde_json::json!({"name": row.name, "timezone": row.timezone});
+            let by = Actor::person(caller, now);
+            audit::record(conn, by, "calendar_created", ("calendar", &row.id), data)?;
             load_view(conn, row)
         })
     }
@@ -233,15 +229,10 @@ impl Desk {
                 .collect();
             db::calendars::replace(conn, &row, &holidays)?;
             let recomputed = sla::recompute_calendar(conn, id, &old, now)?;
-            audit::record(
-                conn,
-                now,
-                Some(&caller.user_id),
-                "calendar_updated",
-                ("calendar", &row.id),
-                serde_json::json!({"name": row.name, "timezone": row.timezone,
-                                   "holidays": holidays.len(), "open_tickets_recomputed": recomputed}),
-            )?;
+            let data = serde_json::json!({"name": row.name, "timezone": row.timezone,
+                                   "holidays": holidays.len(), "open_tickets_recomputed": recomputed});
+            let by = Actor::person(caller, now);
+            audit::record(conn, by, "calendar_updated", ("calendar", &row.id), data)?;
             load_view(conn, row)
         })
         .inspect(|_| {
@@ -280,15 +271,10 @@ impl Desk {
             let old = sla::load_calendar(conn, id)?;
             db::calendars::add_holiday(conn, &holiday_row(id, &holiday))?;
             let recomputed = sla::recompute_calendar(conn, id, &old, now)?;
-            audit::record(
-                conn,
-                now,
-                Some(&caller.user_id),
-                "holiday_added",
-                ("calendar", id),
-                serde_json::json!({"date": day, "name": holiday.name,
-                                   "open_tickets_recomputed": recomputed}),
-            )?;
+            let data = serde_json::json!({"date": day, "name": holiday.name,
+                                   "open_tickets_recomputed": recomputed});
+            let by = Actor::person(caller, now);
+            audit::record(conn, by, "holiday_added", ("calendar", id), data)?;
             load_view(conn, row)
         })
         .inspect(|_| {

@@ -9,6 +9,7 @@ use crate::db::models::ServiceRow;
 use crate::db::{self, DbConn, write_tx};
 use crate::domain::access::Operation;
 use crate::domain::ids::{ServiceId, SlaPolicyId, UnitId};
+use crate::service::audit::Actor;
 use crate::service::fields::{self, present};
 use crate::service::page::{Page, PageRequest};
 use crate::service::{Desk, ErrorCode, FieldError, ServiceError, audit, new_id, permit};
@@ -199,14 +200,9 @@ impl Desk {
         write_tx(&mut conn, |conn| {
             check_references(conn, &row)?;
             db::services::insert(conn, &row)?;
-            audit::record(
-                conn,
-                now,
-                Some(&caller.user_id),
-                "service_created",
-                ("service", &row.id),
-                serde_json::json!({"code": row.code, "owner_unit_id": row.owner_unit_id, "critical": row.critical}),
-            )?;
+            let data = serde_json::json!({"code": row.code, "owner_unit_id": row.owner_unit_id, "critical": row.critical});
+            let by = Actor::person(caller, now);
+            audit::record(conn, by, "service_created", ("service", &row.id), data)?;
             Ok(ServiceView::from(row))
         })
     }
@@ -275,15 +271,10 @@ impl Desk {
             row.updated_at = now.into();
             check_references(conn, &row)?;
             db::services::update(conn, &row)?;
-            audit::record(
-                conn,
-                now,
-                Some(&caller.user_id),
-                "service_updated",
-                ("service", &row.id),
-                serde_json::json!({"code": row.code, "critical": row.critical, "active": row.active,
-                                   "sla_policy_id": row.sla_policy_id}),
-            )?;
+            let data = serde_json::json!({"code": row.code, "critical": row.critical, "active": row.active,
+                                   "sla_policy_id": row.sla_policy_id});
+            let by = Actor::person(caller, now);
+            audit::record(conn, by, "service_updated", ("service", &row.id), data)?;
             Ok(ServiceView::from(row))
         })
     }

@@ -11,6 +11,7 @@ use crate::db::{self, DbConn, write_tx};
 use crate::domain::access::Operation;
 use crate::domain::ids::{CalendarId, SlaPolicyId};
 use crate::domain::sla::{Priority, SlaTarget, validate_targets};
+use crate::service::audit::Actor;
 use crate::service::page::{Page, PageRequest};
 use crate::service::{
     Desk, ErrorCode, FieldError, ServiceError, audit, fields, new_id, permit, staff_only,
@@ -180,13 +181,14 @@ impl Desk {
                 db::sla_policies::clear_default(conn)?;
             }
             db::sla_policies::insert(conn, &row, &target_rows(&row.id, &targets))?;
+            let data = serde_json::json!({"name": row.name, "default": row.is_default});
+            let by = Actor::person(caller, now);
             audit::record(
                 conn,
-                now,
-                Some(&caller.user_id),
+                by,
                 "sla_policy_created",
                 ("sla_policy", &row.id),
-                serde_json::json!({"name": row.name, "default": row.is_default}),
+                data,
             )?;
             load_view(conn, row)
         })
@@ -250,13 +252,14 @@ impl Desk {
             row.is_default = input.default;
             row.updated_at = now.into();
             db::sla_policies::replace(conn, &row, &target_rows(&row.id, &targets))?;
+            let data = serde_json::json!({"name": row.name, "default": row.is_default});
+            let by = Actor::person(caller, now);
             audit::record(
                 conn,
-                now,
-                Some(&caller.user_id),
+                by,
                 "sla_policy_updated",
                 ("sla_policy", &row.id),
-                serde_json::json!({"name": row.name, "default": row.is_default}),
+                data,
             )?;
             load_view(conn, row)
         })

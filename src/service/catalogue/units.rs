@@ -11,6 +11,7 @@ use crate::domain::access::Operation;
 use crate::domain::email::EmailAddress;
 use crate::domain::ids::UnitId;
 use crate::domain::role::UnitKind;
+use crate::service::audit::Actor;
 use crate::service::fields::{self, present};
 use crate::service::page::{Page, PageRequest};
 use crate::service::region::{self, Region};
@@ -170,14 +171,9 @@ impl Desk {
                 updated_at: now.into(),
             };
             db::units::insert(conn, &row)?;
-            audit::record(
-                conn,
-                now,
-                Some(&caller.user_id),
-                "unit_created",
-                ("unit", &row.id),
-                serde_json::json!({"code": row.code, "name": row.name, "kind": row.kind, "email": row.email}),
-            )?;
+            let data = serde_json::json!({"code": row.code, "name": row.name, "kind": row.kind, "email": row.email});
+            let by = Actor::person(caller, now);
+            audit::record(conn, by, "unit_created", ("unit", &row.id), data)?;
             Ok(UnitView::from(row))
         })
     }
@@ -254,14 +250,9 @@ impl Desk {
             }
             row.updated_at = now.into();
             db::units::update(conn, &row)?;
-            audit::record(
-                conn,
-                now,
-                Some(&caller.user_id),
-                "unit_updated",
-                ("unit", &row.id),
-                serde_json::json!({"code": row.code, "name": row.name, "email": row.email, "active": row.active}),
-            )?;
+            let data = serde_json::json!({"code": row.code, "name": row.name, "email": row.email, "active": row.active});
+            let by = Actor::person(caller, now);
+            audit::record(conn, by, "unit_updated", ("unit", &row.id), data)?;
             Ok(UnitView::from(row))
         })
     }

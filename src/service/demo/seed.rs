@@ -12,6 +12,7 @@ use crate::domain::role::{Role, UnitKind};
 use crate::domain::sla::default_targets;
 use crate::service::accounts::tokens::NewToken;
 use crate::service::accounts::users::{NewUser, UserView};
+use crate::service::audit::Actor;
 use crate::service::catalogue::calendars::CalendarInput;
 use crate::service::catalogue::services::NewService;
 use crate::service::catalogue::sla_policies::{SlaPolicyInput, TargetInput};
@@ -186,14 +187,9 @@ impl Desk {
     /// Records that the database holds the demo, and whether it may mail.
     fn mark_as_demo(&self, at: DateTime<Utc>, allow_mail: bool) -> Result<(), ServiceError> {
         write_tx(&mut *self.conn()?, |conn| {
-            crate::service::audit::record(
-                conn,
-                at,
-                None,
-                DEMO_SEEDED,
-                DEMO_MARK,
-                serde_json::json!({ "allow_mail": allow_mail }),
-            )
+            let data = serde_json::json!({ "allow_mail": allow_mail });
+            let by = Actor::system(at);
+            crate::service::audit::record(conn, by, DEMO_SEEDED, DEMO_MARK, data)
         })
     }
 

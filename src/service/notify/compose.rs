@@ -16,6 +16,7 @@ use crate::domain::ticket::Tier;
 use crate::domain::ticket_sla::ClockKind;
 use crate::mail::wording::{self};
 use crate::mail::{Due, ServiceMail, TicketMail, local_time, render_service, render_ticket};
+use crate::service::audit::Actor;
 use crate::service::events::record::record_event;
 use crate::service::{ServiceError, audit};
 
@@ -231,13 +232,15 @@ pub(in crate::service) fn enqueue_budget_mail(
     let notice = Notice::AvailabilityBreached;
     let (kept, skipped) = official_only(recipients(notice, Tier::Two, &parties), &mailing.domains);
     for skip in &skipped {
+        let data =
+            serde_json::json!({"address": skip.address, "reason": skip.reason, "notice": notice});
+        let by = Actor::system(now);
         audit::record(
             conn,
-            now,
-            None,
+            by,
             "notification_skipped",
             ("service", &service.id),
-            serde_json::json!({"address": skip.address, "reason": skip.reason, "notice": notice}),
+            data,
         )?;
     }
     if kept.to.is_empty() && kept.cc.is_empty() {

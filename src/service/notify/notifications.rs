@@ -14,6 +14,7 @@ use crate::domain::notification::MailStatus;
 use crate::domain::notification::Notice;
 use crate::domain::role::Role;
 use crate::service::ErrorCode;
+use crate::service::audit::Actor;
 use crate::service::page::{self, Page, PageRequest};
 use crate::service::{Desk, FieldError, ServiceError, audit, require};
 
@@ -127,13 +128,14 @@ impl Desk {
                     ),
                 });
             }
+            let data = serde_json::json!({"subject": row.subject});
+            let by = Actor::person(caller, now);
             audit::record(
                 conn,
-                now,
-                Some(&caller.user_id),
+                by,
                 "notification_requeued",
                 ("notification", id),
-                serde_json::json!({"subject": row.subject}),
+                data,
             )?;
             db::notifications::find(conn, id)?
                 .map(NotificationView::from)

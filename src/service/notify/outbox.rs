@@ -13,6 +13,7 @@ use crate::domain::ids::{EventId, TicketId};
 use crate::domain::notification::MailStatus;
 use crate::domain::notification::{Notice, Recipients};
 use crate::mail::{Outgoing, Rendered};
+use crate::service::audit::Actor;
 use crate::service::events::record::record_event;
 use crate::service::{ServiceError, audit, new_id};
 
@@ -113,14 +114,16 @@ pub(super) fn drop_unusable_recipients(
             Some(ticket_id) => {
                 record_event(conn, ticket_id, "notification_skipped", None, now, data)?;
             }
-            None => audit::record(
-                conn,
-                now,
-                None,
-                "notification_skipped",
-                ("notification", &row.id),
-                data,
-            )?,
+            None => {
+                let by = Actor::system(now);
+                audit::record(
+                    conn,
+                    by,
+                    "notification_skipped",
+                    ("notification", &row.id),
+                    data,
+                )?;
+            }
         }
     }
     row.recipients = serde_json::json!({"to": to, "cc": cc}).to_string();

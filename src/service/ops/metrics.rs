@@ -63,6 +63,13 @@ fn seconds_histogram() -> Histogram {
 
 type HistogramFamily<L> = Family<L, Histogram, fn() -> Histogram>;
 
+/// Registers each metric under its name and help text.
+macro_rules! register {
+    ($registry:ident, $metrics:ident; $($field:ident as $name:literal: $help:literal,)*) => {
+        $($registry.register($name, $help, $metrics.$field.clone());)*
+    };
+}
+
 /// The metrics of this process.
 pub struct Metrics {
     registry: Mutex<Registry>,
@@ -99,50 +106,16 @@ impl Default for Metrics {
             outbox: Family::default(),
             registry: Mutex::new(Registry::default()),
         };
-        registry.register(
-            "sla_warnings",
-            "SLA warnings recorded by this process",
-            metrics.sla_warnings.clone(),
-        );
-        registry.register(
-            "sla_breaches",
-            "SLA breaches recorded by this process",
-            metrics.sla_breaches.clone(),
-        );
-        registry.register(
-            "escalations",
-            "Escalations to Tier 2 made through this process",
-            metrics.escalations.clone(),
-        );
-        registry.register(
-            "mails_sent",
-            "Mails sent by this process's dispatcher",
-            metrics.mails_sent.clone(),
-        );
-        registry.register(
-            "mails_failed",
-            "Mails this process's dispatcher gave up",
-            metrics.mails_failed.clone(),
-        );
-        registry.register(
-            "sla_engine_lateness_seconds",
-            "Time from an SLA alert's due instant to its recording by the engine",
-            metrics.sla_lateness.clone(),
-        );
-        registry.register(
-            "http_request_duration_seconds",
-            "HTTP request durations by route",
-            metrics.http_requests.clone(),
-        );
-        registry.register(
-            "open_tickets",
-            "Open tickets by tier and priority",
-            metrics.open_tickets.clone(),
-        );
-        registry.register(
-            "outbox_mails",
-            "Mails in the outbox by status",
-            metrics.outbox.clone(),
+        register!(registry, metrics;
+            sla_warnings as "sla_warnings": "SLA warnings recorded by this process",
+            sla_breaches as "sla_breaches": "SLA breaches recorded by this process",
+            escalations as "escalations": "Escalations to Tier 2 made through this process",
+            mails_sent as "mails_sent": "Mails sent by this process's dispatcher",
+            mails_failed as "mails_failed": "Mails this process's dispatcher gave up",
+            sla_lateness as "sla_engine_lateness_seconds": "Time from an SLA alert's due instant to its recording by the engine",
+            http_requests as "http_request_duration_seconds": "HTTP request durations by route",
+            open_tickets as "open_tickets": "Open tickets by tier and priority",
+            outbox as "outbox_mails": "Mails in the outbox by status",
         );
         metrics.start_every_series();
         Self {

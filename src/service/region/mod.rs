@@ -15,6 +15,7 @@ use crate::domain::access::Operation;
 use crate::domain::email::{EmailAddress, OfficialDomains};
 use crate::domain::zone::Zone;
 use crate::service::ErrorCode;
+use crate::service::audit::Actor;
 use crate::service::{Desk, FieldError, ServiceError, audit, fields, permit};
 
 /// The region as the API shows it.
@@ -253,19 +254,14 @@ impl Desk {
             row.tier2_label = tier2_label.unwrap_or(row.tier2_label);
             row.updated_at = now.into();
             db::region::update(conn, &row)?;
-            audit::record(
-                conn,
-                now,
-                Some(&caller.user_id),
-                "region_updated",
-                ("region", "1"),
-                serde_json::json!({
-                    "name": row.name,
-                    "timezone": row.timezone,
-                    "official_email_domains": domains.as_slice(),
-                    "mail_from": row.mail_from,
-                }),
-            )?;
+            let data = serde_json::json!({
+                "name": row.name,
+                "timezone": row.timezone,
+                "official_email_domains": domains.as_slice(),
+                "mail_from": row.mail_from,
+            });
+            let by = Actor::person(caller, now);
+            audit::record(conn, by, "region_updated", ("region", "1"), data)?;
             Ok(view(Region {
                 row,
                 domains: domains.clone(),

@@ -10,6 +10,7 @@ use crate::domain::email::OfficialDomains;
 use crate::domain::presets::{self, DINAS_UNIT_CODE, RegionPreset};
 use crate::domain::role::UnitKind;
 use crate::domain::sla::default_targets;
+use crate::service::audit::Actor;
 use crate::service::{Desk, ServiceError, audit, new_id};
 
 use super::official_sender;
@@ -89,14 +90,10 @@ fn settle_existing(
         calendar.updated_at = at;
         db::calendars::replace(conn, &calendar, &holidays)?;
     }
-    audit::record(
-        conn,
-        now,
-        None,
-        "region_preset_applied",
-        ("region", "1"),
-        serde_json::json!({ "preset": chosen.key, "official_email_domains": domains.as_slice() }),
-    )?;
+    let data =
+        serde_json::json!({ "preset": chosen.key, "official_email_domains": domains.as_slice() });
+    let by = Actor::system(now);
+    audit::record(conn, by, "region_preset_applied", ("region", "1"), data)?;
     Ok(SeedOutcome::PresetApplied {
         preset: chosen.key.to_owned(),
     })
@@ -220,14 +217,9 @@ impl Desk {
                 },
             )?;
             seed_dinas_calendar_and_policy(conn, chosen, now)?;
-            audit::record(
-                conn,
-                now,
-                None,
-                "region_seeded",
-                ("region", "1"),
-                serde_json::json!({ "preset": preset }),
-            )?;
+            let data = serde_json::json!({ "preset": preset });
+            let by = Actor::system(now);
+            audit::record(conn, by, "region_seeded", ("region", "1"), data)?;
             Ok::<_, ServiceError>(SeedOutcome::Seeded { preset })
         });
         match outcome {

@@ -18,6 +18,7 @@ use crate::db;
 use crate::db::reports::{Grouping, SlaFigures};
 use crate::domain::role::Role;
 use crate::service::availability::{AvailabilityView, service_figures};
+use crate::service::period::PeriodQuery;
 use crate::service::{Desk, ServiceError, fields, region, require};
 
 const READERS: &[Role] = &[
@@ -40,19 +41,9 @@ pub enum ReportFormat {
     Xlsx,
 }
 
-/// `GET /reports/sla`.
+/// `GET /reports/sla`: how to group and answer, besides the period.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct SlaReportQuery {
-    /// Tickets created at or after (RFC 3339, 1970 to 9999); with `to`, or give `month`.
-    #[param(format = DateTime, max_length = 64)]
-    pub from: Option<String>,
-    /// Tickets created before (RFC 3339); after `from` and at most five years later.
-    #[param(format = DateTime, max_length = 64)]
-    pub to: Option<String>,
-    /// A month of the region (`YYYY-MM`), from its local midnight on the first to the
-    /// next month's, instead of `from` and `to`.
-    #[param(pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$", max_length = 7)]
-    pub month: Option<String>,
+pub struct SlaReportOptions {
     /// `unit` (default), `service`, `tier` or `priority`.
     #[param(schema_with = grouping)]
     pub group_by: Option<String>,
@@ -62,19 +53,9 @@ pub struct SlaReportQuery {
     pub format: Option<ReportFormat>,
 }
 
-/// `GET /reports/availability`.
+/// `GET /reports/availability`: how to answer, besides the period.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct PeriodQuery {
-    /// Start (RFC 3339, 1970 to 9999); with `to`, or give `month`.
-    #[param(format = DateTime, max_length = 64)]
-    pub from: Option<String>,
-    /// End (RFC 3339), after `from` and at most five years later.
-    #[param(format = DateTime, max_length = 64)]
-    pub to: Option<String>,
-    /// A month of the region (`YYYY-MM`), from its local midnight on the first to the
-    /// next month's, instead of `from` and `to`.
-    #[param(pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$", max_length = 7)]
-    pub month: Option<String>,
+pub struct ReportOptions {
     /// `json`, `csv` or `xlsx`; without it the `Accept` header decides (`text/csv`, the
     /// spreadsheet media type), else JSON.
     #[param(inline)]
@@ -190,10 +171,11 @@ impl Desk {
     pub fn sla_report(
         &self,
         caller: &Caller,
-        query: &SlaReportQuery,
+        period: &PeriodQuery,
+        group_by: Option<&str>,
     ) -> Result<SlaReport, ServiceError> {
         require(caller, READERS)?;
-        let (grouping, group_by) = match query.group_by.as_deref().unwrap_or("unit") {
+        let (grouping, group_by) = match group_by.unwrap_or("unit") {
             "unit" => (Grouping::Unit, "unit"),
             "service" => (Grouping::Service, "service"),
             "tier" => (Grouping::Tier, "tier"),
@@ -206,11 +188,7 @@ impl Desk {
             }
         };
         let mut conn = self.conn()?;
-        let (heading, (from, to)) = heading_and_period(
-            &mut conn,
-            (query.from.as_deref(), query.to.as_deref()),
-            query.month.as_deref(),
-        )?;
+        let (heading, (from, to)) = heading_and_period(&mut conn, period)?;
         let figures = db::reports::sla_figures(&mut conn, grouping, from.into(), to.into())?;
         // Each key's code and name.
         let names: HashMap<String, (String, String)> = match grouping {
@@ -262,16 +240,12 @@ impl Desk {
     pub fn availability_report(
         &self,
         caller: &Caller,
-        query: &PeriodQuery,
+        period: &PeriodQuery,
     ) -> Result<AvailabilityReport, ServiceError> {
         require(caller, READERS)?;
         let now = self.now();
         let mut conn = self.conn()?;
-        let (heading, (from, to)) = heading_and_period(
-            &mut conn,
-            (query.from.as_deref(), query.to.as_deref()),
-            query.month.as_deref(),
-        )?;
+        let (heading, (from, to)) = heading_and_period(&mut conn, period)?;
         let rows = db::services::list(&mut conn, None, i64::MAX)?
             .into_iter()
             .map(|service| {
@@ -297,12 +271,11 @@ impl Desk {
 /// The region's heading and the period the query names, in its timezone.
 fn heading_and_period(
     conn: &mut db::DbConn,
-    (from, to): (Option<&str>, Option<&str>),
-    month: Option<&str>,
+    period: &PeriodQuery,
 ) -> Result<(Heading, Period), ServiceError> {
     let region = region::load(conn)?.row;
     let timezone = region.timezone.0;
-    let period = crate::service::period::resolve(from, to, month, timezone)?;
+    let period = period.resolve(timezone)?;
     let heading = Heading {
         region: region.name,
         timezone,

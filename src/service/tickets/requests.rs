@@ -93,48 +93,48 @@ pub struct CancelRequest {
     pub reason: String,
 }
 
-/// One move with its body, as the service takes it.
-#[derive(Debug)]
-pub enum ActionRequest {
-    /// `acknowledge`.
-    Acknowledge(AcknowledgeRequest),
-    /// `assign`.
-    Assign(AssignRequest),
-    /// `pend`.
-    Pend(PendRequest),
-    /// `resume`.
-    Resume(ResumeRequest),
-    /// `escalate`.
-    Escalate(EscalateRequest),
-    /// `return`.
-    Return(ReturnRequest),
-    /// `resolve`.
-    Resolve(ResolveRequest),
-    /// `reopen`.
-    Reopen(ReopenRequest),
-    /// `close`.
-    Close(CloseRequest),
-    /// `cancel`.
-    Cancel(CancelRequest),
+/// The enum of moves with their bodies, each body's conversion into it and each move's
+/// `Action`, from one list.
+macro_rules! action_requests {
+    ($($variant:ident($body:ident) = $name:literal),+ $(,)?) => {
+        /// One move with its body, as the service takes it.
+        #[derive(Debug)]
+        pub enum ActionRequest {
+            $(#[doc = concat!("`", $name, "`.")]
+            $variant($body),)+
+        }
+
+        $(impl From<$body> for ActionRequest {
+            fn from(body: $body) -> Self {
+                ActionRequest::$variant(body)
+            }
+        })+
+
+        impl ActionRequest {
+            /// The move.
+            pub fn action(&self) -> Action {
+                match self {
+                    $(ActionRequest::$variant(_) => Action::$variant,)+
+                }
+            }
+        }
+    };
 }
 
-impl ActionRequest {
-    /// The move.
-    pub fn action(&self) -> Action {
-        match self {
-            ActionRequest::Acknowledge(_) => Action::Acknowledge,
-            ActionRequest::Assign(_) => Action::Assign,
-            ActionRequest::Pend(_) => Action::Pend,
-            ActionRequest::Resume(_) => Action::Resume,
-            ActionRequest::Escalate(_) => Action::Escalate,
-            ActionRequest::Return(_) => Action::Return,
-            ActionRequest::Resolve(_) => Action::Resolve,
-            ActionRequest::Reopen(_) => Action::Reopen,
-            ActionRequest::Close(_) => Action::Close,
-            ActionRequest::Cancel(_) => Action::Cancel,
-        }
-    }
+action_requests!(
+    Acknowledge(AcknowledgeRequest) = "acknowledge",
+    Assign(AssignRequest) = "assign",
+    Pend(PendRequest) = "pend",
+    Resume(ResumeRequest) = "resume",
+    Escalate(EscalateRequest) = "escalate",
+    Return(ReturnRequest) = "return",
+    Resolve(ResolveRequest) = "resolve",
+    Reopen(ReopenRequest) = "reopen",
+    Close(CloseRequest) = "close",
+    Cancel(CancelRequest) = "cancel",
+);
 
+impl ActionRequest {
     /// The move `action` with `text` in the one field it needs (ignored by a move that needs none).
     pub fn with_text(action: Action, text: String) -> Self {
         match action {
@@ -169,26 +169,3 @@ impl ActionRequest {
         }
     }
 }
-
-macro_rules! into_action_request {
-    ($($variant:ident($body:ident)),+ $(,)?) => {
-        $(impl From<$body> for ActionRequest {
-            fn from(body: $body) -> Self {
-                ActionRequest::$variant(body)
-            }
-        })+
-    };
-}
-
-into_action_request!(
-    Acknowledge(AcknowledgeRequest),
-    Assign(AssignRequest),
-    Pend(PendRequest),
-    Resume(ResumeRequest),
-    Escalate(EscalateRequest),
-    Return(ReturnRequest),
-    Resolve(ResolveRequest),
-    Reopen(ReopenRequest),
-    Close(CloseRequest),
-    Cancel(CancelRequest),
-);

@@ -4,7 +4,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::on_both_databases;
-use crate::support::{Backend, DOMAIN, PASSWORD, TestApp};
+use crate::support::{Backend, DOMAIN, PASSWORD, TestApp, actions};
 
 async fn an_admin_moves_a_technician_and_resets_a_password(backend: Backend) {
     let app = TestApp::spawn(backend).await;
@@ -68,12 +68,7 @@ async fn account_changes_leave_an_audit_trail(backend: Backend) {
     let path = format!("/api/v1/audit-log?entity=user&entity_id={id}");
     let (status, trail) = app.get(&path, &auditor).await;
     assert_eq!(status, StatusCode::OK);
-    let actions: Vec<&str> = trail
-        .as_array()
-        .expect("list")
-        .iter()
-        .filter_map(|e| e["action"].as_str())
-        .collect();
+    let actions = actions(&trail);
     assert_eq!(actions, ["user_created", "user_updated"]);
     assert_eq!(trail[0]["actor_id"], app.admin_id);
     assert_eq!(trail[1]["data"]["password_changed"], true);

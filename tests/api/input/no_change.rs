@@ -1,12 +1,13 @@
 //! An edit that changes nothing leaves no event, no audit entry and no new version.
 
+use reqwest::Method;
 use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::on_both_databases;
-use crate::support::{Backend, Cast, TestApp, read};
+use crate::support::{Backend, Cast, TestApp};
 
 /// The audit actions recorded on one entity, oldest first.
 async fn audit_actions(app: &TestApp, auditor: &str, entity: &str, id: &str) -> Vec<String> {
@@ -34,16 +35,15 @@ async fn a_ticket_edit_that_changes_nothing_keeps_its_version(app: &TestApp, cas
                       "urgency": ticket["urgency"], "service_id": null, "assignee_id": null,
                       "classification": ticket["classification"]});
     for body in [same, json!({})] {
-        let response = app
-            .client
-            .patch(app.url(&path))
-            .bearer_auth(&cast.tier1.token)
-            .header("If-Match", "\"1\"")
-            .json(&body)
-            .send()
-            .await
-            .expect("sent");
-        let (status, edited) = read(response).await;
+        let (status, edited) = app
+            .send_if_match(
+                Method::PATCH,
+                &path,
+                &cast.tier1.token,
+                "\"1\"",
+                body.clone(),
+            )
+            .await;
         assert_eq!(status, StatusCode::OK, "{body}: {edited}");
         assert_eq!(
             (&edited["version"], &edited["updated_at"]),
@@ -51,17 +51,11 @@ async fn a_ticket_edit_that_changes_nothing_keeps_its_version(app: &TestApp, cas
             "{body}"
         );
     }
-    let stale = app
-        .client
-        .patch(app.url(&path))
-        .bearer_auth(&cast.tier1.token)
-        .header("If-Match", "\"7\"")
-        .json(&json!({}))
-        .send()
-        .await
-        .expect("sent");
+    let (stale, _) = app
+        .send_if_match(Method::PATCH, &path, &cast.tier1.token, "\"7\"", json!({}))
+        .await;
     assert_eq!(
-        stale.status(),
+        stale,
         StatusCode::PRECONDITION_FAILED,
         "If-Match still counts"
     );

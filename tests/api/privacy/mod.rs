@@ -49,11 +49,8 @@ async fn mails_sent(app: &TestApp, cast: &Cast, expected: &[(&Value, usize)]) {
     app.dispatch_mail().await;
     for (ticket, count) in expected {
         let sent = app
-            .ticket_events(&cast.auditor.token, ticket)
-            .await
-            .iter()
-            .filter(|e| e["type"] == "notification_sent")
-            .count();
+            .event_count(&cast.auditor.token, ticket, "notification_sent")
+            .await;
         assert!(sent >= *count, "the mails were not sent: {sent} of {count}");
     }
 }

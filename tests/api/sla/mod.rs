@@ -4,26 +4,20 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use servicedesk::clock::{Clock, ManualClock};
 
+use crate::support::monday_morning;
 use crate::support::{Backend, Cast, TestApp};
 
 mod clocks;
 mod closing;
 mod engine;
 
-/// Monday 23 November 2026, 02:00:00 UTC: whole seconds, so that instants compare exactly.
-fn start() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 23, 2, 0, 0)
-        .single()
-        .expect("instant")
-}
-
 fn at(seconds: i64) -> String {
-    (start() + chrono::Duration::seconds(seconds))
+    (monday_morning() + chrono::Duration::seconds(seconds))
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
@@ -67,7 +61,7 @@ struct Scene {
 
 /// A desk on the test clock at the start whose engine works when the test says.
 async fn scene(backend: Backend, calendar: Value, critical: Value) -> Scene {
-    scene_from(backend, start(), calendar, critical).await
+    scene_from(backend, monday_morning(), calendar, critical).await
 }
 
 /// The same with the clock standing at `from` (tokens are issued on the test clock, so it
@@ -89,7 +83,7 @@ async fn scene_from(
 impl Scene {
     /// Sets the clock to `seconds` after the start.
     fn set(&self, seconds: i64) {
-        let target = start() + chrono::Duration::seconds(seconds);
+        let target = monday_morning() + chrono::Duration::seconds(seconds);
         let by = target - self.clock.now();
         self.clock.advance(by);
     }

@@ -52,6 +52,13 @@ impl TestApp {
         template::spawn_cast(backend, clock, extra, Jobs::Driven).await
     }
 
+    /// A driven server (`spawn_driven`) whose clock starts on `monday_morning()`, with its clock.
+    pub async fn spawn_driven_on_monday(backend: Backend) -> (Self, Cast, Arc<ManualClock>) {
+        let clock = Arc::new(ManualClock::new(super::monday_morning()));
+        let (app, cast) = Self::spawn_driven(backend, Some(clock.clone()), &[]).await;
+        (app, cast, clock)
+    }
+
     /// Sets up the cast through the API, as an admin would.
     pub async fn cast(&self) -> Cast {
         let dinkes = self.create_pd("DINKES").await;

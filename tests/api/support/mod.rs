@@ -29,10 +29,39 @@ pub const ACTIONS: [&str; 10] = [
     "close",
     "cancel",
 ];
+/// The six statuses of a ticket, by their fixed names.
+pub const STATUSES: [&str; 6] = [
+    "new",
+    "in_progress",
+    "pending",
+    "resolved",
+    "closed",
+    "cancelled",
+];
 /// The preset most tests run on.
 pub const PRESET: &str = "tojo-una-una";
 /// Its official domain.
 pub const DOMAIN: &str = "tojounaunakab.go.id";
+
+/// Monday 23 November 2026, 10:00 WITA (02:00:00 UTC): office hours, and whole seconds so that
+/// instants compare exactly.
+pub fn monday_morning() -> chrono::DateTime<chrono::Utc> {
+    use chrono::TimeZone;
+    chrono::Utc
+        .with_ymd_and_hms(2026, 11, 23, 2, 0, 0)
+        .single()
+        .expect("instant")
+}
+
+/// The `action` of each entry of an audit trail, in order.
+pub fn actions(trail: &serde_json::Value) -> Vec<&str> {
+    trail
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect()
+}
 
 /// What a command printed, its standard output then its errors.
 pub fn said(output: &std::process::Output) -> String {

@@ -188,6 +188,20 @@ impl TestApp {
         request.send().await.expect("request sent")
     }
 
+    /// `method` as `token` with `If-Match: etag`, returning status and JSON body.
+    pub async fn send_if_match(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        etag: &str,
+        body: Value,
+    ) -> (StatusCode, Value) {
+        let request = self.client.request(method, self.url(path));
+        let request = request.bearer_auth(token).header("If-Match", etag);
+        read(request.json(&body).send().await.expect("request sent")).await
+    }
+
     /// GET as `token`, returning status and JSON body.
     pub async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
         read(self.send(Method::GET, path, Some(token), None).await).await
@@ -220,6 +234,12 @@ impl TestApp {
             .await;
         assert_eq!(status, StatusCode::OK, "{events}");
         events.as_array().cloned().expect("a list")
+    }
+
+    /// How many events of `kind` the trail of `ticket` holds, as `token` sees it.
+    pub async fn event_count(&self, token: &str, ticket: &Value, kind: &str) -> usize {
+        let events = self.ticket_events(token, ticket).await;
+        events.iter().filter(|e| e["type"] == kind).count()
     }
 
     /// Signs in and returns the access token.

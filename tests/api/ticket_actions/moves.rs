@@ -1,5 +1,6 @@
 //! A ticket's way through the tiers, and what a move needs: its reason and a fitting assignee.
 
+use reqwest::Method;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -138,16 +139,11 @@ async fn moves_need_their_reason_and_a_fitting_assignee(backend: Backend) {
         .await;
     assert_eq!(unchanged, ticket);
 
-    let stale = app
-        .client
-        .post(app.url(&format!("/api/v1/tickets/{id}/acknowledge")))
-        .bearer_auth(&cast.tier1.token)
-        .header("If-Match", "\"7\"")
-        .json(&json!({}))
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(stale.status(), StatusCode::PRECONDITION_FAILED);
+    let path = format!("/api/v1/tickets/{id}/acknowledge");
+    let (stale, _) = app
+        .send_if_match(Method::POST, &path, &cast.tier1.token, "\"7\"", json!({}))
+        .await;
+    assert_eq!(stale, StatusCode::PRECONDITION_FAILED);
 }
 
 async fn acknowledging_an_unassigned_ticket_takes_it(backend: Backend) {

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use super::{body, moves_of, ticket_in};
 use crate::on_both_databases;
-use crate::support::{ACTIONS, Backend, TestApp};
+use crate::support::{ACTIONS, Backend, STATUSES, TestApp};
 
 /// The action table of docs/api.md, stated independently of the code: the status after the move,
 /// or `None` when the move is refused with 409.
@@ -40,14 +40,7 @@ async fn every_move_of_the_action_table(backend: Backend, tier: i64) {
     } else {
         &cast.tier2.token
     };
-    for status in [
-        "new",
-        "in_progress",
-        "pending",
-        "resolved",
-        "closed",
-        "cancelled",
-    ] {
+    for status in STATUSES {
         for action in ACTIONS {
             // `return` is Tier 2's move; Tier 1 asking is a role refusal, checked below.
             if action == "return" && tier == 1 {

@@ -14,17 +14,8 @@ async fn patch_if_match(
     body: Value,
     etag: &str,
 ) -> (StatusCode, Value) {
-    read(
-        app.client
-            .patch(app.url(path))
-            .bearer_auth(token)
-            .header("If-Match", etag)
-            .json(&body)
-            .send()
-            .await
-            .expect("sent"),
-    )
-    .await
+    app.send_if_match(Method::PATCH, path, token, etag, body)
+        .await
 }
 
 async fn edits_follow_the_priority_matrix_and_refuse_stale_versions(backend: Backend) {
