@@ -6,7 +6,7 @@ use serde::Deserialize;
 use super::error::ApiError;
 use super::extract::Bearer;
 use super::params::Query;
-use super::problems::{Forbidden, Unauthenticated};
+use super::problems::{Forbidden, Unauthenticated, Unprocessable};
 use super::run_as;
 use crate::service::Desk;
 use crate::service::audit::AuditEntryView;
@@ -27,12 +27,14 @@ pub struct AuditQuery {
 ///
 /// Refused with:
 /// - 403: Neither admin nor auditor
+/// - 422: An entity the trail does not cover
 #[utoipa::path(get, path = "/api/v1/audit-log", tag = "audit", operation_id = "list_audit_entries",
     security(("bearer" = [])), params(AuditQuery),
     responses(
         (status = 200, description = "Oldest first", body = Vec<AuditEntryView>),
         (status = 401, response = Unauthenticated),
         (status = 403, response = Forbidden),
+        (status = 422, response = Unprocessable),
     ))]
 pub async fn audit_trail(
     desk: web::Data<Desk>,

@@ -81,6 +81,8 @@ fn event_types() -> Vec<(&'static str, &'static str, &'static str, Value, Vec<St
     let updated = json!({
         "title": change(), "impact": change(), "urgency": change(), "priority": change(),
         "service_id": change(), "assignee_id": change(), "classification": change(),
+        "description_changed": {"type": "boolean", "description":
+            "The description was rewritten; its text is on the ticket, not in the trail."},
     });
     let m = |extra: Value, required: &[&str]| moved(extra, required);
     let created = json!({

@@ -14,12 +14,12 @@ use tokio::time::Instant;
 
 use super::error::ApiError;
 use super::extract::Bearer;
-use super::problems::Unauthenticated;
+use super::problems::{Unauthenticated, Unprocessable};
 use super::{run, run_as};
 use crate::auth::Caller;
 use crate::domain::ids::EventId;
-use crate::service::Desk;
 use crate::service::events::stream::StreamEvent;
+use crate::service::{Desk, ServiceError};
 
 /// How often the token is checked again, whatever the traffic, so that a revoked token or a
 /// changed account stops receiving; each check that passes sends a comment line, which also
@@ -132,15 +132,35 @@ impl Listener {
     }
 }
 
+/// The event a client resumes after: an event's id, or `0` for the start of the trail. An
+/// empty `Last-Event-ID` is none (what EventSource sends before it has seen an id); anything
+/// else would silently resume nowhere, so it is refused.
+fn last_event_id(request: &HttpRequest) -> Result<Option<EventId>, ApiError> {
+    let Some(value) = request.headers().get("Last-Event-ID") else {
+        return Ok(None);
+    };
+    let text = value.to_str().unwrap_or("?").trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    // Every event id sorts after `0`.
+    if text == "0" || uuid::Uuid::try_parse(text).is_ok() {
+        return Ok(Some(EventId::from(text)));
+    }
+    Err(ServiceError::field("Last-Event-ID", "must be the id of an event, or 0").into())
+}
+
 /// Every new ticket event the caller may see, as `text/event-stream`: `event: <type>`,
 /// `id: <event id>`, `data: <event JSON with ticket_number>`. It opens at once with
 /// `retry: 3000` and a `: connected` comment, before any event. Send `Last-Event-ID` to resume.
 #[utoipa::path(get, path = "/api/v1/events/stream", tag = "dashboard",
     operation_id = "event_stream", security(("bearer" = [])),
-    params(("Last-Event-ID" = Option<String>, Header, description = "Resume after this event")),
+    params(("Last-Event-ID" = Option<String>, Header,
+        description = "Resume after this event; `0` replays the whole trail the caller may see")),
     responses(
         (status = 200, description = "The stream", body = String, content_type = "text/event-stream"),
         (status = 401, response = Unauthenticated),
+        (status = 422, response = Unprocessable),
     ))]
 pub async fn stream(
     desk: web::Data<Desk>,
@@ -149,11 +169,7 @@ pub async fn stream(
 ) -> Result<HttpResponse, ApiError> {
     let token = bearer.token().to_owned();
     let caller = run_as(&desk, bearer, |_, caller| Ok(caller)).await?;
-    let last = request
-        .headers()
-        .get("Last-Event-ID")
-        .and_then(|value| value.to_str().ok())
-        .map(|id| EventId::from(id.to_ascii_lowercase()));
+    let last = last_event_id(&request)?;
     let mut listener = Listener {
         live: desk.subscribe_events(),
         desk,

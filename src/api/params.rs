@@ -10,6 +10,7 @@ use actix_web::{FromRequest, HttpRequest, web};
 use serde::de::DeserializeOwned;
 use utoipa::IntoParams;
 use utoipa::openapi::path::ParameterIn;
+use utoipa::openapi::schema::ArrayItems;
 use utoipa::openapi::{RefOr, Schema};
 
 use super::error::ApiError;
@@ -66,6 +67,9 @@ fn read_query<T: DeserializeOwned + IntoParams>(query: &str) -> Result<T, ApiErr
                 format!("must be at most {max} characters"),
             ));
         }
+        if let Some(message) = schema.and_then(|schema| unlisted(schema, &value)) {
+            return Err(invalid(name.into_owned(), message));
+        }
         match pairs.iter_mut().find(|(seen, _)| *seen == name) {
             // Generators that ignore `explode: false` repeat a list parameter instead.
             Some((_, values)) if matches!(schema, Some(RefOr::T(Schema::Array(_)))) => {
@@ -79,6 +83,24 @@ fn read_query<T: DeserializeOwned + IntoParams>(query: &str) -> Result<T, ApiErr
         }
     }
     parse_query(pairs)
+}
+
+/// The refusal of a value the parameter's schema does not list (each of a list's values).
+fn unlisted(schema: &RefOr<Schema>, value: &str) -> Option<String> {
+    let listed = |schema: &RefOr<Schema>| match schema {
+        RefOr::T(Schema::Object(object)) => object.enum_values.clone(),
+        _ => None,
+    };
+    let (values, parts): (_, Vec<&str>) = match schema {
+        RefOr::T(Schema::Array(array)) => match &array.items {
+            ArrayItems::RefOrSchema(items) => (listed(items)?, value.split(',').collect()),
+            ArrayItems::False => return None,
+        },
+        schema => (listed(schema)?, vec![value]),
+    };
+    let names: Vec<&str> = values.iter().filter_map(|v| v.as_str()).collect();
+    let bad = parts.iter().any(|part| !names.contains(&part.trim()));
+    bad.then(|| format!("must be one of {}", names.join(", ")))
 }
 
 fn parse_query<T: DeserializeOwned>(pairs: Vec<(String, String)>) -> Result<T, ApiError> {

@@ -28,7 +28,8 @@ pub(super) fn with_etag(status: StatusCode, ticket: &TicketView) -> HttpResponse
         .json(ticket)
 }
 
-/// The version an `If-Match` header names (`"3"`, `W/"3"` or `3`); `*` or none asks nothing.
+/// The version an `If-Match` header names (`"3"` or `W/"3"`, as the contract's pattern says);
+/// `*` or none asks nothing.
 /// Judged after the token, the role and the body, like the rest of the request's content: a
 /// malformed one is a field at fault (422), a stale one a failed precondition (412).
 fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ServiceError> {
@@ -39,11 +40,14 @@ fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ServiceError> {
     if text == "*" {
         return Ok(None);
     }
-    text.trim_start_matches("W/")
-        .trim_matches('"')
-        .parse()
+    let digits = text.strip_prefix("W/").unwrap_or(text);
+    digits
+        .strip_prefix('"')
+        .and_then(|rest| rest.strip_suffix('"'))
+        .filter(|digits| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|digits| digits.parse().ok())
         .map(Some)
-        .map_err(|_| {
+        .ok_or_else(|| {
             ServiceError::field("If-Match", "must carry the ETag of the ticket, e.g. \"3\"")
         })
 }

@@ -25,12 +25,12 @@ pub fn find(conn: &mut DbConn, id: &ServiceId) -> DbResult<Option<ServiceRow>> {
         .optional()
 }
 
-/// The id of the service whose id or code is `id_or_code` (codes compared upper-case).
+/// The id of the service whose id or code is `id_or_code`, in any case.
 pub fn id_for(conn: &mut DbConn, id_or_code: &str) -> DbResult<Option<ServiceId>> {
     services::table
         .filter(
             services::id
-                .eq(id_or_code)
+                .eq(id_or_code.to_ascii_lowercase())
                 .or(services::code.eq(id_or_code.to_ascii_uppercase())),
         )
         .select(services::id)

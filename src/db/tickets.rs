@@ -95,7 +95,7 @@ type KeyFilter =
 
 fn key(id_or_number: &str) -> KeyFilter {
     tickets::id
-        .eq(id_or_number.to_owned())
+        .eq(id_or_number.to_ascii_lowercase())
         .or(tickets::number.eq(id_or_number.to_ascii_uppercase()))
 }
 
@@ -132,8 +132,8 @@ pub struct TicketFilter {
     pub created_from: Option<UtcTime>,
     /// Created before.
     pub created_to: Option<UtcTime>,
-    /// Only tickets with a breached SLA clock.
-    pub breached: bool,
+    /// Only tickets with (`true`) or without (`false`) a breached SLA clock.
+    pub breached: Option<bool>,
 }
 
 /// The order of a list.
@@ -199,8 +199,17 @@ type ListQuery<'a> = IntoBoxed<
 
 /// Keeps the tickets `filter` lets through.
 fn filtered<'a>(mut query: ListQuery<'a>, filter: &'a TicketFilter) -> ListQuery<'a> {
-    if filter.breached {
-        query = query.filter(ticket_sla::breached.eq(true));
+    match filter.breached {
+        Some(true) => query = query.filter(ticket_sla::breached.eq(true)),
+        // A ticket opened without an SLA policy has no clock to breach.
+        Some(false) => {
+            query = query.filter(
+                ticket_sla::breached
+                    .is_null()
+                    .or(ticket_sla::breached.eq(false)),
+            )
+        }
+        None => {}
     }
     if !filter.status.is_empty() {
         query = query.filter(tickets::status.eq_any(&filter.status));

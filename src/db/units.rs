@@ -26,12 +26,12 @@ pub fn find(conn: &mut DbConn, id: &UnitId) -> DbResult<Option<UnitRow>> {
         .optional()
 }
 
-/// The id of the unit whose id or code is `id_or_code` (codes compared upper-case).
+/// The id of the unit whose id or code is `id_or_code`, in any case.
 pub fn id_for(conn: &mut DbConn, id_or_code: &str) -> DbResult<Option<UnitId>> {
     units::table
         .filter(
             units::id
-                .eq(id_or_code)
+                .eq(id_or_code.to_ascii_lowercase())
                 .or(units::code.eq(id_or_code.to_ascii_uppercase())),
         )
         .select(units::id)

@@ -6,8 +6,7 @@ macro_rules! id_types {
     ($($(#[$meta:meta])* $name:ident;)+) => {$(
         $(#[$meta])*
         #[derive(
-            Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord,
-            serde::Serialize, serde::Deserialize,
+            Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize,
         )]
         #[serde(transparent)]
         pub struct $name(String);
@@ -52,15 +51,24 @@ macro_rules! id_types {
             }
         }
 
+        // Ids are given out in lower case; a client's spelling is read case-blind, as the
+        // UUID it names.
         impl From<String> for $name {
-            fn from(text: String) -> Self {
+            fn from(mut text: String) -> Self {
+                text.make_ascii_lowercase();
                 Self(text)
             }
         }
 
         impl From<&str> for $name {
             fn from(text: &str) -> Self {
-                Self(text.to_owned())
+                Self(text.to_ascii_lowercase())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                String::deserialize(deserializer).map(Self::from)
             }
         }
 
@@ -74,7 +82,7 @@ macro_rules! id_types {
             type Err = std::convert::Infallible;
 
             fn from_str(text: &str) -> Result<Self, Self::Err> {
-                Ok(Self(text.to_owned()))
+                Ok(Self::from(text))
             }
         }
 

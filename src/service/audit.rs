@@ -106,7 +106,9 @@ impl Desk {
                 format!("must be one of {}", AUDITED.join(", ")),
             ));
         }
-        let rows = db::audit::for_entity(&mut *self.conn()?, entity, entity_id)?;
+        // Ids are given out in lower case; a client's spelling is read case-blind.
+        let entity_id = entity_id.to_ascii_lowercase();
+        let rows = db::audit::for_entity(&mut *self.conn()?, entity, &entity_id)?;
         Ok(rows
             .into_iter()
             .map(|row| AuditEntryView {

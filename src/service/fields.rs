@@ -123,8 +123,8 @@ pub(super) const EARLIEST_INSTANT: &str = "1970-01-01T00:00:00Z";
 /// See `EARLIEST_INSTANT`.
 pub(super) const LATEST_INSTANT: &str = "9999-12-31T23:59:59Z";
 
-/// An RFC 3339 timestamp between `EARLIEST_INSTANT` and `LATEST_INSTANT`, or nothing (with
-/// the problem noted).
+/// An RFC 3339 timestamp between `EARLIEST_INSTANT` and `LATEST_INSTANT`, in whole seconds,
+/// or nothing (with the problem noted).
 pub(super) fn instant(
     errors: &mut Vec<FieldError>,
     field: &str,
@@ -139,13 +139,40 @@ pub(super) fn instant(
         return None;
     };
     if within_instant_range(at) {
-        return Some(at);
+        return Some(whole_seconds(at));
     }
     errors.push(FieldError::new(
         field,
         format!("must be between {EARLIEST_INSTANT} and {LATEST_INSTANT}"),
     ));
     None
+}
+
+/// A date written exactly `YYYY-MM-DD`: chrono's own reading also takes `2026-3-1` and
+/// `+2026-03-01`, which the contract's `format: date` does not.
+pub(crate) fn calendar_date<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<NaiveDate, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    let shaped = text.len() == 10
+        && text.bytes().enumerate().all(|(i, byte)| match i {
+            4 | 7 => byte == b'-',
+            _ => byte.is_ascii_digit(),
+        });
+    shaped
+        .then(|| NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok())
+        .flatten()
+        .ok_or_else(|| serde::de::Error::custom("must be a date written YYYY-MM-DD"))
+}
+
+/// `at` without its fraction of a second. Every answer writes whole seconds; a fraction kept
+/// would count time that no answer shows.
+/// A leap second stays as it is, so that the checks that refuse it still see it.
+pub(super) fn whole_seconds(at: DateTime<Utc>) -> DateTime<Utc> {
+    if is_leap_second(at) {
+        return at;
+    }
+    chrono::SubsecRound::trunc_subsecs(at, 0)
 }
 
 /// Whether `at` was written with second 60. RFC 3339 allows it for a real leap second, but

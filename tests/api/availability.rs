@@ -122,21 +122,10 @@ async fn an_open_outage_counts_until_it_is_ended(backend: Backend) {
         "/api/v1/services/{simpeg}/outages/{}",
         open["id"].as_str().expect("id")
     );
-    let (status, problem) = app
-        .patch(
-            &path,
-            &cast.tier2.token,
-            json!({"ended_at": "2026-10-31T22:00:00Z"}),
-        )
-        .await;
+    let end = |at: &str| app.patch(&path, &cast.tier2.token, json!({"ended_at": at}));
+    let (status, problem) = end("2026-10-31T22:00:00Z").await;
     assert_refused_on(status, &problem, "ended_at");
-    let (status, ended) = app
-        .patch(
-            &path,
-            &cast.tier2.token,
-            json!({"ended_at": "2026-11-01T01:30:00Z"}),
-        )
-        .await;
+    let (status, ended) = end("2026-11-01T01:30:00Z").await;
     assert_eq!(
         (status, &ended["ended_at"]),
         (StatusCode::OK, &json!("2026-11-01T01:30:00Z"))
@@ -210,30 +199,12 @@ async fn outages_are_recorded_by_the_dinas_and_checked(backend: Backend) {
             StatusCode::FORBIDDEN
         );
     }
-    let (status, problem) = app
-        .post(
-            &outages,
-            &cast.tier2.token,
-            json!({"started_at": "2026-11-10T08:00:00Z", "ended_at": "2026-11-10T07:00:00Z"}),
-        )
-        .await;
-    assert_refused_on(status, &problem, "ended_at");
-    let (status, problem) = app
-        .post(
-            &outages,
-            &cast.tier2.token,
-            json!({"started_at": "kemarin"}),
-        )
-        .await;
-    assert_eq!(
-        (status, &problem["code"], &problem["errors"][0]["field"]),
-        (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &json!("validation_failed"),
-            &json!("started_at")
-        )
-    );
     for (outage, field) in [
+        (
+            json!({"started_at": "2026-11-10T08:00:00Z", "ended_at": "2026-11-10T07:00:00Z"}),
+            "ended_at",
+        ),
+        (json!({"started_at": "kemarin"}), "started_at"),
         (json!({"started_at": "2025-11-01T00:00:00Z"}), "started_at"),
         (
             json!({"started_at": "2026-11-29T00:00:00Z", "ended_at": "2026-12-01T00:00:00Z"}),
@@ -247,8 +218,12 @@ async fn outages_are_recorded_by_the_dinas_and_checked(backend: Backend) {
     ] {
         let (status, problem) = app.post(&outages, &cast.tier2.token, outage.clone()).await;
         assert_eq!(
-            (status, &problem["errors"][0]["field"]),
-            (StatusCode::UNPROCESSABLE_ENTITY, &json!(field)),
+            (status, &problem["code"], &problem["errors"][0]["field"]),
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &json!("validation_failed"),
+                &json!(field)
+            ),
             "{outage}"
         );
     }

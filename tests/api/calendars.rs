@@ -108,6 +108,22 @@ async fn bad_calendars_are_refused(backend: Backend) {
                 "holidays": [{"date": "2026-12-25", "name": "a"}, {"date": "2026-12-25", "name": "b"}]}),
             "holidays[1].date",
         ),
+        // `format: date` is `YYYY-MM-DD` and nothing looser.
+        (
+            json!({"name": "x", "timezone": "Asia/Jakarta",
+                "holidays": [{"date": "2026-03-01", "name": "a"}, {"date": "2026-3-2", "name": "b"}]}),
+            "holidays[1].date",
+        ),
+        (
+            json!({"name": "x", "timezone": "Asia/Jakarta",
+                "holidays": [{"date": "+2026-03-01", "name": "a"}]}),
+            "holidays[0].date",
+        ),
+        (
+            json!({"name": "x", "timezone": "Asia/Jakarta",
+                "holidays": [{"date": "2026-03-01 ", "name": "a"}]}),
+            "holidays[0].date",
+        ),
     ] {
         let (status, problem) = app
             .post("/api/v1/calendars", &cast.supervisor.token, input)

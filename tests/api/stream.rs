@@ -121,6 +121,32 @@ async fn the_stream_delivers_what_the_caller_may_see_and_resumes(backend: Backen
     let mut shouted = Events::open(&app, &cast.integration.token, Some(&upper)).await;
     let again = shouted.until(created(&second)).await;
     assert!(again.iter().all(|(id, _, _)| *id > first_id), "{again:?}");
+
+    // An empty Last-Event-ID (EventSource before its first event) resumes nothing: live only.
+    let mut fresh = Events::open(&app, &cast.integration.token, Some("")).await;
+    let third = app.create_ticket(&cast.tier1.token, json!({})).await;
+    let live = fresh.until(created(&third)).await;
+    assert!(
+        !live
+            .iter()
+            .any(|event| created(&public)(event) || created(&second)(event)),
+        "no history replayed: {live:?}"
+    );
+    // One that is no event id would resume nowhere; it is refused, naming the header.
+    let response = app
+        .client
+        .get(app.url("/api/v1/events/stream"))
+        .bearer_auth(&cast.integration.token)
+        .header("Last-Event-ID", "zzz")
+        .send()
+        .await
+        .expect("sent");
+    let (status, problem) = crate::support::read(response).await;
+    assert_eq!(
+        (status, &problem["errors"][0]["field"]),
+        (StatusCode::UNPROCESSABLE_ENTITY, &json!("Last-Event-ID")),
+        "{problem}"
+    );
 }
 
 async fn a_revoked_token_is_cut_off(backend: Backend) {

@@ -123,6 +123,21 @@ async fn tokens_are_for_active_integration_accounts_only(backend: Backend) {
         StatusCode::UNAUTHORIZED,
         "deactivating the account stops its tokens"
     );
+    // The account at fault is the path's `id`, and the answer says what is wrong with it.
+    let (status, problem) = app
+        .post(
+            &format!("/api/v1/users/{user}/tokens"),
+            &app.admin_token,
+            json!({"name": "Dasbor lagi"}),
+        )
+        .await;
+    assert_refused_on(status, &problem, "id");
+    assert!(
+        problem["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("deactivated")),
+        "{problem}"
+    );
 }
 
 async fn integration_tokens_cannot_administer(backend: Backend) {
@@ -225,43 +240,36 @@ async fn a_role_change_revokes_the_accounts_tokens_for_good(backend: Backend) {
     }
     let token = issued[0]["token"].as_str().expect("token");
     let account = format!("/api/v1/users/{user}");
-    let (status, _) = app
-        .patch(
-            &account,
-            &app.admin_token,
-            json!({"name": "Dasbor Tier 2 (baru)"}),
-        )
-        .await;
+    let change = |body: Value| app.patch(&account, &app.admin_token, body);
+    let app = &app;
+    let answers = |path: &'static str| async move { app.get(path, token).await.0 };
+    let (status, _) = change(json!({"name": "Dasbor Tier 2 (baru)"})).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
-        app.get("/api/v1/auth/me", token).await.0,
+        answers("/api/v1/auth/me").await,
         StatusCode::OK,
         "a change of name leaves the tokens alone"
     );
 
-    let (status, changed) = app
-        .patch(&account, &app.admin_token, json!({"role": "admin"}))
-        .await;
+    let (status, changed) = change(json!({"role": "admin"})).await;
     assert_eq!(
         (status, &changed["role"]),
         (StatusCode::OK, &json!("admin"))
     );
     assert_eq!(
-        app.get("/api/v1/users", token).await.0,
+        answers("/api/v1/users").await,
         StatusCode::UNAUTHORIZED,
         "the dashboard token did not become an admin credential"
     );
-    let (status, _) = app
-        .patch(&account, &app.admin_token, json!({"role": "integration"}))
-        .await;
+    let (status, _) = change(json!({"role": "integration"})).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
-        app.get("/api/v1/auth/me", token).await.0,
+        answers("/api/v1/auth/me").await,
         StatusCode::UNAUTHORIZED,
         "changing the role back does not bring the token back"
     );
 
-    the_revocation_is_on_record(&app, &user, &issued).await;
+    the_revocation_is_on_record(app, &user, &issued).await;
 
     let (status, fresh) = app
         .post(

@@ -97,10 +97,16 @@ impl Desk {
                 .pop()
                 .ok_or(ServiceError::NotFound)?;
             if user.role != Role::Integration || !user.active {
+                let why = if user.role == Role::Integration {
+                    "this integration account is deactivated; tokens go to active ones only"
+                } else {
+                    "tokens are issued to integration accounts only"
+                };
+                // The account is the path's `id`.
                 return Err(ServiceError::rule(
                     ErrorCode::NotAnIntegrationAccount,
-                    "user_id",
-                    "tokens are issued to active integration accounts only",
+                    "id",
+                    why,
                 ));
             }
             let row = TokenRow {

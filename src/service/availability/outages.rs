@@ -102,6 +102,11 @@ impl Desk {
     ) -> Result<OutageView, ServiceError> {
         permit(caller, Operation::RecordOutages)?;
         let now = self.now();
+        let input = NewOutage {
+            started_at: fields::whole_seconds(input.started_at),
+            ended_at: input.ended_at.map(fields::whole_seconds),
+            ..input
+        };
         let mut errors = Vec::new();
         let note = fields::optional_text(&mut errors, "note", &input.note, 2000);
         check_recordable(
@@ -167,21 +172,22 @@ impl Desk {
     ) -> Result<OutageView, ServiceError> {
         permit(caller, Operation::RecordOutages)?;
         let now = self.now();
+        let ended_at = fields::whole_seconds(input.ended_at);
         let mut conn = self.conn()?;
         write_tx(&mut conn, |conn| {
             let mut row = db::outages::find(conn, service_id, id)?.ok_or(ServiceError::NotFound)?;
             let mut errors = Vec::new();
-            check_recordable(&mut errors, "ended_at", input.ended_at, row.planned, now);
-            if input.ended_at <= row.started_at.get() {
+            check_recordable(&mut errors, "ended_at", ended_at, row.planned, now);
+            if ended_at <= row.started_at.get() {
                 errors.push(FieldError::new("ended_at", "must be after started_at"));
             }
             ServiceError::check(errors)?;
-            row.ended_at = Some(input.ended_at.into());
+            row.ended_at = Some(ended_at.into());
             row.updated_at = now.into();
             db::outages::update(conn, &row)?;
-            let span = (row.started_at.get(), input.ended_at);
+            let span = (row.started_at.get(), ended_at);
             let data =
-                serde_json::json!({"outage_id": row.id, "ended_at": UtcTime::from(input.ended_at)});
+                serde_json::json!({"outage_id": row.id, "ended_at": UtcTime::from(ended_at)});
             self.account_for(conn, caller, service_id, span, now, ("outage_ended", data))?;
             Ok(row.into())
         })

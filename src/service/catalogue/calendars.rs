@@ -26,6 +26,7 @@ use crate::service::{
 pub struct HolidayInput {
     /// The local date, `YYYY-MM-DD`, in the years 2000 to 2100.
     #[schema(value_type = String, format = Date)]
+    #[serde(deserialize_with = "fields::calendar_date")]
     pub date: NaiveDate,
     /// Its name, e.g. "Hari Raya Idul Fitri".
     pub name: String,

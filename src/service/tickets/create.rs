@@ -111,7 +111,7 @@ fn reporting_unit(
         (Role::Tier1, Some(given), Some(own)) if own != given.as_str() => {
             errors.push(FieldError::new(
                 "unit_id",
-                "tier1 records tickets for its own PD only",
+                "tier1 records tickets for its own PD only: its unit's id, or leave it out",
             ));
             None
         }

@@ -100,7 +100,10 @@ pub(super) fn refuse_bad_references(
     fresh.retain(|&i| {
         let row = &drafts[i].ticket;
         let refusal = if !units.contains(&row.unit_id) {
-            Some(ServiceError::field("unit_id", "must be an active PD unit"))
+            Some(ServiceError::field(
+                "unit_id",
+                "must be the id of an active PD unit",
+            ))
         } else if row
             .service_id
             .as_ref()
@@ -108,7 +111,7 @@ pub(super) fn refuse_bad_references(
         {
             Some(ServiceError::field(
                 "service_id",
-                "must be an active service of the catalogue",
+                "must be the id of an active service of the catalogue",
             ))
         } else {
             None

@@ -105,6 +105,7 @@ impl Desk {
             return Err(invalid_transition(what, status, tier, worker));
         }
         let before = editable_fields(change.row());
+        let description_before = change.row().description.clone();
         let row = change.fields();
         if let Some(title) = changes.title {
             row.title = title;
@@ -129,7 +130,7 @@ impl Desk {
             {
                 return Err(ServiceError::field(
                     "service_id",
-                    "must be an active service of the catalogue",
+                    "must be the id of an active service of the catalogue",
                 ));
             }
             change.fields().service_id = service_id;
@@ -148,7 +149,11 @@ impl Desk {
         // A PATCH that changes nothing makes no new version and no `updated` event; what
         // the SLA engine owed the ticket at this moment is kept all the same.
         if change.changed() {
-            let data = changed_fields(&before, &editable_fields(change.row()));
+            let mut data = changed_fields(&before, &editable_fields(change.row()));
+            // The text itself is on the ticket; the trail says only that it was rewritten.
+            if change.row().description != description_before {
+                data["description_changed"] = true.into();
+            }
             change.record(conn, "updated", &caller.user_id, data)?;
         }
         Ok(())

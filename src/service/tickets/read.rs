@@ -38,11 +38,9 @@ pub struct TicketQuery {
     #[param(max_length = 64)]
     pub service_id: Option<String>,
     /// The priority.
-    #[param(value_type = Option<crate::domain::sla::Priority>)]
-    pub priority: Option<String>,
+    pub priority: Option<crate::domain::sla::Priority>,
     /// One of the five kinds.
-    #[param(value_type = Option<Kind>)]
-    pub kind: Option<String>,
+    pub kind: Option<Kind>,
     /// The assignee; `me` for the caller.
     #[param(max_length = 64)]
     pub assignee_id: Option<String>,
@@ -55,7 +53,7 @@ pub struct TicketQuery {
     /// Created before (RFC 3339, 1970 to 9999).
     #[param(format = DateTime, max_length = 64)]
     pub created_to: Option<String>,
-    /// `true`: only tickets with a breached SLA clock.
+    /// `true`: only tickets with a breached SLA clock; `false`: only those without one.
     pub breached: Option<bool>,
     /// `-created_at` (newest first, default), `created_at`, or `due` (earliest SLA deadline
     /// of a running clock first, overdue ones first of all; tickets with none last).
@@ -78,12 +76,15 @@ fn ticket_sort() -> utoipa::openapi::schema::ObjectBuilder {
     ))
 }
 
-/// A page cursor: the order's sort key of the last ticket, `c.<micros>.<id>` in creation
-/// order, `d.<micros or ->.<id>` in deadline order.
+/// A page cursor: the order and its sort key of the last ticket, `n.<micros>.<id>` newest
+/// first, `o.<micros>.<id>` oldest first, `d.<micros or ->.<id>` in deadline order. The order
+/// is in it so that a cursor passed with another `sort` is refused, not read as a position in
+/// the other direction.
 fn encode_cursor(order: Order, (row, sla_row): &TicketWithSla) -> String {
     let micros = |at: UtcTime| at.get().timestamp_micros().to_string();
     let key = match order {
-        Order::NewestFirst | Order::OldestFirst => format!("c.{}", micros(row.created_at)),
+        Order::NewestFirst => format!("n.{}", micros(row.created_at)),
+        Order::OldestFirst => format!("o.{}", micros(row.created_at)),
         Order::Due => format!(
             "d.{}",
             sla_row
@@ -116,7 +117,7 @@ fn decode_cursor(order: Order, cursor: &str) -> Result<After, ServiceError> {
     }
     let id = id.to_owned();
     match (kind, order) {
-        ("c", Order::NewestFirst | Order::OldestFirst) => Ok(After::Created {
+        ("n", Order::NewestFirst) | ("o", Order::OldestFirst) => Ok(After::Created {
             created_at: instant()?,
             id,
         }),
@@ -160,23 +161,6 @@ fn statuses(errors: &mut Vec<FieldError>, value: Option<&str>) -> Vec<Status> {
     found.sort();
     found.dedup();
     found
-}
-
-fn parsed<T: std::str::FromStr>(
-    errors: &mut Vec<FieldError>,
-    field: &str,
-    value: Option<&str>,
-) -> Option<T>
-where
-    T::Err: std::fmt::Display,
-{
-    value.and_then(|text| match text.parse::<T>() {
-        Ok(value) => Some(value),
-        Err(error) => {
-            errors.push(FieldError::new(field, error.to_string()));
-            None
-        }
-    })
 }
 
 impl Desk {
@@ -267,6 +251,20 @@ fn ticket_filter(
         Some(value) => fields::known(errors, "service_id", db::services::id_for(conn, value)?),
         None => None,
     };
+    let assignee_id = match query.assignee_id.as_deref() {
+        Some(id) if id.eq_ignore_ascii_case("me") => Some(caller.user_id.clone()),
+        Some(id) => {
+            let found = db::users::find(conn, &UserId::from(id))?.map(|user| user.id);
+            if found.is_none() {
+                errors.push(FieldError::new(
+                    "assignee_id",
+                    "names no known account, or me",
+                ));
+            }
+            found
+        }
+        None => None,
+    };
     let filter = TicketFilter {
         status: statuses(errors, query.status.as_deref()),
         tier: query.tier.and_then(|number| {
@@ -278,19 +276,9 @@ fn ticket_filter(
         }),
         unit_id,
         service_id,
-        priority: parsed::<crate::domain::sla::Priority>(
-            errors,
-            "priority",
-            query.priority.as_deref(),
-        ),
-        kind: parsed::<Kind>(errors, "kind", query.kind.as_deref()),
-        assignee_id: query.assignee_id.as_ref().map(|id| {
-            if id == "me" {
-                caller.user_id.clone()
-            } else {
-                UserId::from(id.clone())
-            }
-        }),
+        priority: query.priority,
+        kind: query.kind,
+        assignee_id,
         public_only: caller.role == Role::Integration,
         text: query
             .q
@@ -299,7 +287,7 @@ fn ticket_filter(
             .filter(|q| !q.is_empty()),
         created_from: instant(errors, "created_from", query.created_from.as_deref()),
         created_to: instant(errors, "created_to", query.created_to.as_deref()),
-        breached: query.breached == Some(true),
+        breached: query.breached,
     };
     Ok(filter)
 }

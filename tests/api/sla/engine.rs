@@ -89,6 +89,16 @@ async fn warnings_breaches_and_automatic_escalation_come_at_their_instant(backen
     assert_eq!(breached["items"][0]["id"], ticket["id"]);
     assert_ne!(breached["items"][0]["id"], calm["id"]);
     assert_eq!(breached["items"].as_array().map(Vec::len), Some(1));
+    let (_, unbreached) = scene
+        .app
+        .get("/api/v1/tickets?breached=false", &scene.cast.tier2.token)
+        .await;
+    let unbreached = unbreached["items"].as_array().expect("items").clone();
+    assert!(
+        unbreached.iter().any(|t| t["id"] == calm["id"])
+            && !unbreached.iter().any(|t| t["id"] == ticket["id"]),
+        "breached=false lists the calm ticket, not the breached one: {unbreached:?}"
+    );
 }
 
 async fn a_pending_ticket_escalates_only_after_its_remaining_window(backend: Backend) {

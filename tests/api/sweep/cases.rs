@@ -22,6 +22,8 @@ pub(super) struct Case {
     pub(super) names: Option<String>,
     /// The answer a case without a field must give.
     pub(super) status: Option<StatusCode>,
+    /// Sent without a token: a query or path problem is told whoever asks.
+    pub(super) anonymous: bool,
 }
 
 /// Follows `$ref`s, and takes the non-null branch of a nullable `oneOf`.
@@ -150,6 +152,7 @@ pub(super) fn cases(
         body: example.as_ref().map(|(_, e)| encoded(e)),
         names: None,
         status: None,
+        anonymous: false,
     };
     let mut out = parameter_cases(spec, fixture, template, &path, &parameters, &base);
     let Some((schema, example)) = &example else {
@@ -170,8 +173,15 @@ pub(super) fn cases(
     out
 }
 
-/// A NUL in each path parameter; a NUL, a control character and a wrong or over-long value in
-/// each query parameter, the required others set right.
+/// Whether a schema lists its values (an `enum`, or a list of them).
+fn lists_values(spec: &Value, schema: &Value) -> bool {
+    let schema = resolve(spec, schema);
+    schema["enum"].is_array() || resolve(spec, &schema["items"])["enum"].is_array()
+}
+
+/// A NUL in each path parameter; a NUL, a control character and a wrong, unlisted or
+/// over-long value in each query parameter, the required others set right. Each is sent with
+/// the operation's token and without one.
 fn parameter_cases(
     spec: &Value,
     fixture: &Fixture,
@@ -192,6 +202,12 @@ fn parameter_cases(
                     names: Some(name.clone()),
                     ..base(format!("NUL in path parameter {name}"))
                 });
+                out.push(Case {
+                    path: path.replacen(&original, &format!("{original}%00"), 1),
+                    names: Some(name.clone()),
+                    anonymous: true,
+                    ..base(format!("NUL in path parameter {name}, without a token"))
+                });
             }
             Some("query") => {
                 let mut bad = vec![
@@ -206,17 +222,29 @@ fn parameter_cases(
                 if name == "cursor" {
                     bad.push(("garbage", "garbage".to_owned()));
                 }
+                if lists_values(spec, &parameter["schema"]) {
+                    bad.push(("unlisted", "not-a-listed-value".to_owned()));
+                }
                 let others: String = parameters
                     .iter()
                     .filter(|p| p["in"] == "query" && p["required"] == true && p["name"] != name)
                     .map(|p| format!("{}={}&", text(&p["name"]), fixture.query_value(&p["name"])))
                     .collect();
                 for (fault, value) in bad {
-                    out.push(Case {
-                        path: format!("{path}?{others}{name}={value}"),
-                        names: Some(name.clone()),
-                        ..base(format!("{fault} in query parameter {name}"))
-                    });
+                    // Whether a cursor was given out is the list's to say, once it may answer.
+                    let askers: &[bool] = if fault == "garbage" {
+                        &[false]
+                    } else {
+                        &[false, true]
+                    };
+                    for &anonymous in askers {
+                        out.push(Case {
+                            path: format!("{path}?{others}{name}={value}"),
+                            names: Some(name.clone()),
+                            anonymous,
+                            ..base(format!("{fault} in query parameter {name}"))
+                        });
+                    }
                 }
             }
             _ => {}

@@ -1,5 +1,6 @@
 //! Every operation of the contract, walked from the contract itself: each string of its body,
-//! query and path gets a NUL, an over-long value and a value of the wrong type, and each body
+//! query and path gets a NUL, an over-long value and a value of the wrong type (a query
+//! parameter also a value its schema does not list, and each with and without a token), and each body
 //! goes with the wrong content type. Every answer must be a 4xx problem document naming the field
 //! at fault, and the database must hold exactly what it held before. A new route is in the
 //! contract, so it is in the sweep without anyone remembering it.
@@ -103,10 +104,11 @@ async fn judge(case: &Case, codes: &[Value], response: reqwest::Response) -> Opt
     };
     wrong.map(|wrong| {
         format!(
-            "{} {} ({}): {wrong}: {problem}",
+            "{} {} ({}{}): {wrong}: {problem}",
             case.method,
             case.path.chars().take(120).collect::<String>(),
-            case.what
+            case.what,
+            if case.anonymous { ", no token" } else { "" }
         )
     })
 }
@@ -129,7 +131,7 @@ async fn every_operation_refuses_bad_input_and_changes_nothing(backend: Backend)
             let before = fingerprint(&app.storage);
             for case in cases(&spec, &fixture, template, &method, op) {
                 let mut request = app.client.request(case.method.clone(), app.url(&case.path));
-                if let Some(token) = fixture.token_for(template) {
+                if let Some(token) = fixture.token_for(template).filter(|_| !case.anonymous) {
                     request = request.bearer_auth(token);
                 }
                 if let Some(content_type) = case.content_type {

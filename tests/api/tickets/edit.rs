@@ -62,6 +62,16 @@ async fn edits_follow_the_priority_matrix_and_refuse_stale_versions(backend: Bac
         updated["data"]["priority"],
         json!({"from": "medium", "to": "critical"})
     );
+    // A rewritten description leaves a trace on the trail, without repeating the text.
+    let (status, _) = edit(json!({"description": "Semua PC di lantai 2 mati"}), "\"2\"").await;
+    assert_eq!(status, StatusCode::OK);
+    let events = app.ticket_events(&cast.tier1.token, &ticket).await;
+    let last = events.iter().rev().find(|e| e["type"] == "updated");
+    assert_eq!(
+        last.map(|e| &e["data"]),
+        Some(&json!({"description_changed": true})),
+        "{events:?}"
+    );
 
     later_edits_are_refused(&app, &cast, &ticket, &path).await;
 }
@@ -159,6 +169,24 @@ async fn a_malformed_if_match_is_refused_naming_it_after_token_and_body(backend:
             (status, &problem["errors"][0]["field"]),
             (StatusCode::UNPROCESSABLE_ENTITY, &json!("body")),
             "{path}: the body comes before If-Match"
+        );
+    }
+    // The contract's pattern is the rule: the version in quotes, weak or not, or `*`.
+    let path = format!("/api/v1/tickets/{id}");
+    for etag in ["1", "\"-1\"", "\"\"", "W/1", "\"1"] {
+        let (status, problem) = app
+            .send_if_match(
+                Method::PATCH,
+                &path,
+                &cast.tier1.token,
+                etag,
+                json!({"title": "X"}),
+            )
+            .await;
+        assert_eq!(
+            (status, &problem["errors"][0]["field"]),
+            (StatusCode::UNPROCESSABLE_ENTITY, &json!("If-Match")),
+            "{etag}: {problem}"
         );
     }
     let (_, current) = app

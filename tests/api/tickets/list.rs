@@ -69,6 +69,16 @@ async fn pages_neither_repeat_nor_miss_while_tickets_arrive(backend: Backend) {
         .get("/api/v1/tickets?cursor=bm9wZQ", &cast.tier1.token)
         .await;
     assert_refused_on(status, &problem, "cursor");
+    // A cursor holds its order: read in the other direction it would cut the list short.
+    let (_, oldest) = app
+        .get("/api/v1/tickets?limit=2&sort=created_at", &cast.tier1.token)
+        .await;
+    let cursor = oldest["next_cursor"].as_str().expect("a next page");
+    for sort in ["-created_at", "due"] {
+        let path = format!("/api/v1/tickets?limit=2&sort={sort}&cursor={cursor}");
+        let (status, problem) = app.get(&path, &cast.tier1.token).await;
+        assert_refused_on(status, &problem, "cursor");
+    }
 }
 
 async fn lists_filter_and_search(backend: Backend) {
@@ -211,6 +221,7 @@ async fn a_desk_filters_by_open_statuses_codes_and_itself(backend: Backend) {
             vec![waiting.clone(), worked.clone()],
         ),
         ("assignee_id=me", &cast.tier2.token, vec![]),
+        ("assignee_id=ME", &cast.tier2.token, vec![]),
         // Tier 1 stays in its own PD, by code as by id.
         ("unit_id=DISDIK", &cast.tier1.token, vec![]),
     ];
@@ -225,6 +236,11 @@ async fn a_desk_filters_by_open_statuses_codes_and_itself(backend: Backend) {
         ("service_id=SIMPEGG", "service_id"),
         ("status=new,", "status"),
         ("tier=1&tier=2", "tier"),
+        ("assignee_id=nobody", "assignee_id"),
+        (
+            "assignee_id=01900000-0000-7000-8000-000000000000",
+            "assignee_id",
+        ),
     ] {
         let path = format!("/api/v1/tickets?{query}");
         refused_naming(&app, &cast.tier2.token, &path, field).await;
@@ -291,7 +307,62 @@ async fn query_parameters_keep_to_the_limits_of_the_contract(backend: Backend) {
     assert!(report["rows"].is_array(), "{report}");
 }
 
+/// Ids are given out in lower case; a client that upper-cases one (as some UUID libraries
+/// print them) still names the same record, wherever it sends it.
+async fn ids_are_read_in_any_case(backend: Backend) {
+    let (app, cast) = TestApp::spawn_cast(backend).await;
+    let ticket = app
+        .act(
+            &cast.tier1.token,
+            &app.create_ticket(&cast.tier1.token, json!({})).await,
+            "acknowledge",
+            json!({}),
+        )
+        .await;
+    let upper = |value: &Value| value.as_str().expect("id").to_ascii_uppercase();
+    let (status, read) = app
+        .get(
+            &format!("/api/v1/tickets/{}", upper(&ticket["id"])),
+            &cast.tier1.token,
+        )
+        .await;
+    assert_eq!((status, &read["id"]), (StatusCode::OK, &ticket["id"]));
+    let (status, unit) = app
+        .get(
+            &format!("/api/v1/units/{}", cast.dinkes.to_ascii_uppercase()),
+            &cast.tier2.token,
+        )
+        .await;
+    assert_eq!((status, &unit["id"]), (StatusCode::OK, &json!(cast.dinkes)));
+    for query in [
+        format!("unit_id={}", cast.dinkes.to_ascii_uppercase()),
+        format!("assignee_id={}", cast.tier1.id.to_ascii_uppercase()),
+    ] {
+        let (status, page) = app
+            .get(&format!("/api/v1/tickets?{query}"), &cast.tier2.token)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{query}: {page}");
+        assert_eq!(
+            ids(&page),
+            vec![ticket["id"].as_str().expect("id").to_owned()],
+            "{query}"
+        );
+    }
+    let (status, trail) = app
+        .get(
+            &format!(
+                "/api/v1/audit-log?entity=unit&entity_id={}",
+                cast.dinkes.to_ascii_uppercase()
+            ),
+            &cast.auditor.token,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{trail}");
+    assert_eq!(crate::support::actions(&trail), ["unit_created"], "{trail}");
+}
+
 on_both_databases!(
+    ids_are_read_in_any_case,
     pages_neither_repeat_nor_miss_while_tickets_arrive,
     lists_filter_and_search,
     a_desk_filters_by_open_statuses_codes_and_itself,
