@@ -10,11 +10,11 @@ use super::extract::Bearer;
 use super::params::Query;
 use super::problems::{Forbidden, Unauthenticated, Unprocessable};
 use super::run_as;
+use crate::service::Desk;
 use crate::service::period::PeriodQuery;
 use crate::service::reports::{
-    AvailabilityReport, ReportFormat, ReportOptions, SlaReport, SlaReportOptions,
+    AvailabilityReport, Report, ReportFormat, ReportOptions, SlaReport, SlaReportOptions,
 };
-use crate::service::{Desk, ServiceError};
 
 /// The media type of an Office Open XML workbook.
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -58,46 +58,20 @@ fn attachment(content_type: &str, body: impl Into<web::Bytes>, name: &str) -> Ht
         .body(body.into())
 }
 
-/// A report that is also written as CSV and as a workbook.
-trait Report: serde::Serialize {
-    /// The file name, without its extension.
-    const FILE: &'static str;
-    fn csv(&self) -> Result<String, ServiceError>;
-    fn xlsx(&self) -> Result<Vec<u8>, ServiceError>;
-}
-
-impl Report for SlaReport {
-    const FILE: &'static str = "laporan-sla";
-    fn csv(&self) -> Result<String, ServiceError> {
-        self.to_csv()
-    }
-    fn xlsx(&self) -> Result<Vec<u8>, ServiceError> {
-        self.to_xlsx()
-    }
-}
-
-impl Report for AvailabilityReport {
-    const FILE: &'static str = "laporan-ketersediaan";
-    fn csv(&self) -> Result<String, ServiceError> {
-        self.to_csv()
-    }
-    fn xlsx(&self) -> Result<Vec<u8>, ServiceError> {
-        self.to_xlsx()
-    }
-}
-
 /// The report in the chosen format, as an attachment when it is a file.
 fn answer<T: Report>(format: ReportFormat, report: &T) -> Result<HttpResponse, ApiError> {
     Ok(match format {
         ReportFormat::Json => HttpResponse::Ok().json(report),
         ReportFormat::Csv => attachment(
             "text/csv; charset=utf-8",
-            report.csv()?,
+            report.to_csv()?,
             &format!("{}.csv", T::FILE),
         ),
-        ReportFormat::Xlsx => {
-            attachment(XLSX, Workbook(report.xlsx()?), &format!("{}.xlsx", T::FILE))
-        }
+        ReportFormat::Xlsx => attachment(
+            XLSX,
+            Workbook(report.to_xlsx()?),
+            &format!("{}.xlsx", T::FILE),
+        ),
     })
 }
 

@@ -68,9 +68,15 @@ fn optional(value: Option<String>) -> Cell {
     computed(value.unwrap_or_default())
 }
 
-impl SlaReport {
+/// A report as CSV, for machines.
+pub trait ToCsv {
+    /// The report as CSV.
+    fn to_csv(&self) -> Result<String, ServiceError>;
+}
+
+impl ToCsv for SlaReport {
     /// The report as CSV: a header row, one row per group, the period in ISO 8601 on each.
-    pub fn to_csv(&self) -> Result<String, ServiceError> {
+    fn to_csv(&self) -> Result<String, ServiceError> {
         csv_text(
             &[
                 "from",
@@ -109,10 +115,10 @@ impl SlaReport {
     }
 }
 
-impl AvailabilityReport {
+impl ToCsv for AvailabilityReport {
     /// The report as CSV: a header row, one row per service; the months over budget are
     /// `YYYY-MM` separated by spaces (no separator of any locale).
-    pub fn to_csv(&self) -> Result<String, ServiceError> {
+    fn to_csv(&self) -> Result<String, ServiceError> {
         csv_text(
             &[
                 "from",

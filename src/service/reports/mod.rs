@@ -5,6 +5,9 @@ mod csv_text;
 pub mod dashboard;
 mod workbook;
 
+pub use csv_text::ToCsv;
+pub use workbook::ToXlsx;
+
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -28,6 +31,20 @@ const READERS: &[Role] = &[
     Role::Admin,
     Role::Integration,
 ];
+
+/// A report as JSON, CSV for machines or a workbook for officials.
+pub trait Report: Serialize + ToCsv + ToXlsx {
+    /// Its file name, without the extension.
+    const FILE: &'static str;
+}
+
+impl Report for SlaReport {
+    const FILE: &'static str = "laporan-sla";
+}
+
+impl Report for AvailabilityReport {
+    const FILE: &'static str = "laporan-ketersediaan";
+}
 
 /// How a report answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]

@@ -76,9 +76,15 @@ fn finish(mut workbook: Workbook) -> Result<Vec<u8>, ServiceError> {
     workbook.save_to_buffer().map_err(failed)
 }
 
-impl SlaReport {
+/// A report as an Excel workbook, for officials.
+pub trait ToXlsx {
+    /// The report as a workbook.
+    fn to_xlsx(&self) -> Result<Vec<u8>, ServiceError>;
+}
+
+impl ToXlsx for SlaReport {
     /// The report as a workbook, one sheet `Laporan SLA`.
-    pub fn to_xlsx(&self) -> Result<Vec<u8>, ServiceError> {
+    fn to_xlsx(&self) -> Result<Vec<u8>, ServiceError> {
         let (what, code, name) = match self.group_by.as_str() {
             "service" => ("per layanan", "Kode Layanan", "Layanan"),
             "tier" => ("per tier", "Tier", "Nama Tier"),
@@ -131,9 +137,9 @@ impl SlaReport {
     }
 }
 
-impl AvailabilityReport {
+impl ToXlsx for AvailabilityReport {
     /// The report as a workbook, one sheet `Ketersediaan Layanan`.
-    pub fn to_xlsx(&self) -> Result<Vec<u8>, ServiceError> {
+    fn to_xlsx(&self) -> Result<Vec<u8>, ServiceError> {
         let mut workbook = Workbook::new();
         let sheet = sheet(
             &mut workbook,
