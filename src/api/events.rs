@@ -143,9 +143,12 @@ fn last_event_id(request: &HttpRequest) -> Result<Option<EventId>, ApiError> {
     if text.is_empty() {
         return Ok(None);
     }
-    // Every event id sorts after `0`.
-    if text == "0" || uuid::Uuid::try_parse(text).is_ok() {
-        return Ok(Some(EventId::from(text)));
+    // Every event id sorts after `0`. An id is a position in the trail, compared as the text
+    // it is given out as: only that spelling (in any case) says where to resume.
+    let id = EventId::from(text);
+    let issued = uuid::Uuid::try_parse(&id).is_ok_and(|uuid| uuid.hyphenated().to_string() == *id);
+    if text == "0" || issued {
+        return Ok(Some(id));
     }
     Err(ServiceError::field("Last-Event-ID", "must be the id of an event, or 0").into())
 }

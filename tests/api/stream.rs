@@ -132,21 +132,28 @@ async fn the_stream_delivers_what_the_caller_may_see_and_resumes(backend: Backen
             .any(|event| created(&public)(event) || created(&second)(event)),
         "no history replayed: {live:?}"
     );
-    // One that is no event id would resume nowhere; it is refused, naming the header.
-    let response = app
-        .client
-        .get(app.url("/api/v1/events/stream"))
-        .bearer_auth(&cast.integration.token)
-        .header("Last-Event-ID", "zzz")
-        .send()
-        .await
-        .expect("sent");
-    let (status, problem) = crate::support::read(response).await;
-    assert_eq!(
-        (status, &problem["errors"][0]["field"]),
-        (StatusCode::UNPROCESSABLE_ENTITY, &json!("Last-Event-ID")),
-        "{problem}"
-    );
+    // One that is no event id, or an id in another spelling, would resume in the wrong place;
+    // it is refused, naming the header.
+    for last in [
+        "zzz".to_owned(),
+        first_id.replace('-', ""),
+        format!("{{{first_id}}}"),
+    ] {
+        let response = app
+            .client
+            .get(app.url("/api/v1/events/stream"))
+            .bearer_auth(&cast.integration.token)
+            .header("Last-Event-ID", &last)
+            .send()
+            .await
+            .expect("sent");
+        let (status, problem) = crate::support::read(response).await;
+        assert_eq!(
+            (status, &problem["errors"][0]["field"]),
+            (StatusCode::UNPROCESSABLE_ENTITY, &json!("Last-Event-ID")),
+            "{last}: {problem}"
+        );
+    }
 }
 
 async fn a_revoked_token_is_cut_off(backend: Backend) {

@@ -230,26 +230,20 @@ impl Desk {
         input: RegionUpdate,
     ) -> Result<RegionView, ServiceError> {
         permit(caller, Operation::ConfigureRegion)?;
-        let CheckedRegion {
-            name,
-            timezone,
-            domains,
-            mail_from,
-            language,
-            labels,
-        } = check(input)?;
+        let checked = check(input)?;
 
         let now = self.now();
         let mut conn = self.conn()?;
         write_tx(&mut conn, |conn| {
             let mut row = load(conn)?.row;
-            row.name = name;
-            row.timezone = timezone;
+            let domains = checked.domains;
+            row.name = checked.name;
+            row.timezone = checked.timezone;
             row.official_email_domains = serde_json::to_string(domains.as_slice())
                 .map_err(|e| ServiceError::Internal(e.to_string()))?;
-            row.mail_from = mail_from;
-            row.language = language;
-            let [tier1_label, tier2_label] = labels;
+            row.mail_from = checked.mail_from;
+            row.language = checked.language;
+            let [tier1_label, tier2_label] = checked.labels;
             row.tier1_label = tier1_label.unwrap_or(row.tier1_label);
             row.tier2_label = tier2_label.unwrap_or(row.tier2_label);
             row.updated_at = now.into();

@@ -58,7 +58,15 @@ fn required_text(
 fn action_detail(request: &ActionRequest) -> Result<Option<(&'static str, String)>, ServiceError> {
     request
         .detail()
-        .map(|(field, value, max)| required_text(field, Some(value), max).map(|text| (field, text)))
+        .map(|(field, value, max)| {
+            let text = required_text(field, Some(value), max)?;
+            // An id is kept as it is given out, whatever case it was sent in.
+            let text = match field {
+                "assignee_id" => UserId::from(text).to_string(),
+                _ => text,
+            };
+            Ok((field, text))
+        })
         .transpose()
 }
 

@@ -108,7 +108,7 @@ fn reporting_unit(
     given: Option<&String>,
 ) -> Option<UnitId> {
     match (caller.role, given, &caller.unit_id) {
-        (Role::Tier1, Some(given), Some(own)) if own != given.as_str() => {
+        (Role::Tier1, Some(given), Some(own)) if !own.eq_ignore_ascii_case(given) => {
             errors.push(FieldError::new(
                 "unit_id",
                 "tier1 records tickets for its own PD only: its unit's id, or leave it out",

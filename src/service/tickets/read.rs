@@ -254,7 +254,10 @@ fn ticket_filter(
     let assignee_id = match query.assignee_id.as_deref() {
         Some(id) if id.eq_ignore_ascii_case("me") => Some(caller.user_id.clone()),
         Some(id) => {
-            let found = db::users::find(conn, &UserId::from(id))?.map(|user| user.id);
+            // Tier 1 knows the accounts of its own PD only, as it does on `/users`.
+            let found = db::users::find(conn, &UserId::from(id))?
+                .filter(|user| caller.role != Role::Tier1 || user.unit_id == caller.unit_id)
+                .map(|user| user.id);
             if found.is_none() {
                 errors.push(FieldError::new(
                     "assignee_id",

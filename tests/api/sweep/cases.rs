@@ -225,6 +225,16 @@ fn parameter_cases(
                 if lists_values(spec, &parameter["schema"]) {
                     bad.push(("unlisted", "not-a-listed-value".to_owned()));
                 }
+                let schema = resolve(spec, &parameter["schema"]);
+                if let Some(max) = schema["maximum"].as_i64() {
+                    bad.push(("above its maximum", (max + 1).to_string()));
+                }
+                if schema["format"] == "date-time" {
+                    bad.push(("not an instant", "kemarin".to_owned()));
+                }
+                if schema["pattern"].is_string() {
+                    bad.push(("off its pattern", "x".to_owned()));
+                }
                 let others: String = parameters
                     .iter()
                     .filter(|p| p["in"] == "query" && p["required"] == true && p["name"] != name)

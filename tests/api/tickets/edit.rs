@@ -173,6 +173,17 @@ async fn a_malformed_if_match_is_refused_naming_it_after_token_and_body(backend:
     }
     // The contract's pattern is the rule: the version in quotes, weak or not, or `*`.
     let path = format!("/api/v1/tickets/{id}");
+    // A version past any a ticket reaches is well formed, and stale.
+    let (status, _) = app
+        .send_if_match(
+            Method::PATCH,
+            &path,
+            &cast.tier1.token,
+            "\"99999999999999999999999\"",
+            json!({"title": "X"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::PRECONDITION_FAILED);
     for etag in ["1", "\"-1\"", "\"\"", "W/1", "\"1"] {
         let (status, problem) = app
             .send_if_match(

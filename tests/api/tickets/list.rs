@@ -311,15 +311,29 @@ async fn query_parameters_keep_to_the_limits_of_the_contract(backend: Backend) {
 /// print them) still names the same record, wherever it sends it.
 async fn ids_are_read_in_any_case(backend: Backend) {
     let (app, cast) = TestApp::spawn_cast(backend).await;
+    let upper = |value: &Value| value.as_str().expect("id").to_ascii_uppercase();
+    // Tier 1 may name its own PD, in any case.
+    let created = app
+        .create_ticket(
+            &cast.tier1.token,
+            json!({"unit_id": cast.dinkes.to_ascii_uppercase()}),
+        )
+        .await;
     let ticket = app
         .act(
             &cast.tier1.token,
-            &app.create_ticket(&cast.tier1.token, json!({})).await,
-            "acknowledge",
-            json!({}),
+            &created,
+            "assign",
+            json!({"assignee_id": cast.tier1.id.to_ascii_uppercase()}),
         )
         .await;
-    let upper = |value: &Value| value.as_str().expect("id").to_ascii_uppercase();
+    let events = app.ticket_events(&cast.tier1.token, &ticket).await;
+    let assigned = events.iter().find(|e| e["type"] == "assigned");
+    assert_eq!(
+        assigned.map(|e| &e["data"]["assignee_id"]),
+        Some(&json!(cast.tier1.id)),
+        "the trail keeps the id as it is given out: {events:?}"
+    );
     let (status, read) = app
         .get(
             &format!("/api/v1/tickets/{}", upper(&ticket["id"])),
@@ -359,6 +373,9 @@ async fn ids_are_read_in_any_case(backend: Backend) {
         .await;
     assert_eq!(status, StatusCode::OK, "{trail}");
     assert_eq!(crate::support::actions(&trail), ["unit_created"], "{trail}");
+    // Tier 1 knows its own PD's accounts only: another PD's is as unknown as no account.
+    let path = format!("/api/v1/tickets?assignee_id={}", cast.tier1_other_pd.id);
+    refused_naming(&app, &cast.tier1.token, &path, "assignee_id").await;
 }
 
 on_both_databases!(
