@@ -38,5 +38,6 @@ mod ticket_actions;
 mod ticket_moves;
 mod tickets;
 mod tokens;
+mod trail;
 mod units;
 mod workers;

@@ -65,6 +65,9 @@ impl Introspect for PgConnection {
              WHERE n.nspname = 'public' AND c.relname NOT LIKE '{DIESEL_TABLE}%' \
              UNION ALL SELECT 'function ' || p.proname FROM pg_proc p \
              JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public' \
+             UNION ALL SELECT 'trigger ' || g.tgname FROM pg_trigger g \
+             JOIN pg_class c ON c.oid = g.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = 'public' AND NOT g.tgisinternal \
              UNION ALL SELECT 'type ' || t.typname FROM pg_type t \
              JOIN pg_namespace n ON n.oid = t.typnamespace \
              WHERE n.nspname = 'public' AND t.typtype IN ('e', 'd', 'r', 'm')"
