@@ -42,10 +42,9 @@ async fn no_one_changes_or_removes_an_entry_of_the_trail(backend: Backend) {
         );
     }
 
-    assert_eq!(
-        app.ticket_events(&cast.auditor.token, &ticket).await,
-        events
-    );
+    // The mail dispatcher may add its own event meanwhile; what was there stays as it was.
+    let now = app.ticket_events(&cast.auditor.token, &ticket).await;
+    assert!(now.starts_with(&events), "{now:?}");
     let (_, after) = app
         .get(
             &format!("/api/v1/audit-log?entity=unit&entity_id={}", cast.dinkes),
