@@ -21,12 +21,10 @@ use crate::service::tickets::view::Reporter;
 use crate::service::tickets::{NewTicket, SlaEngineWork};
 use crate::service::{Desk, ServiceError, sla};
 
-use super::script::{OFFICE_DAY, Step, moves, target_for};
+use super::script::{DAYS, OFFICE_DAY, Plan, Step, moves, target_for};
 use super::today::{due_soon_plans, todays_desk_plans};
 use crate::domain::ids::ServiceId;
 
-/// How far back the history reaches.
-pub(super) const DAYS: i64 = 90;
 /// Most tickets the engine handles per transaction, as in `serve`.
 const ENGINE_BATCH: i64 = 200;
 
@@ -40,22 +38,6 @@ pub(in crate::service) struct Staff {
     pub(in crate::service) supervisor: Caller,
     /// Service ids, in the order of `SERVICES`.
     pub(in crate::service) services: Vec<ServiceId>,
-}
-
-/// A ticket to record and the moves it will get.
-pub(super) struct Plan {
-    pub(super) created: DateTime<Utc>,
-    pub(super) pd: usize,
-    pub(super) technician: usize,
-    pub(super) worker: usize,
-    pub(super) service: Option<usize>,
-    pub(super) impact: Level,
-    pub(super) urgency: Level,
-    pub(super) kind: Kind,
-    pub(super) title: &'static str,
-    /// Due within minutes of the end: said in the summary.
-    pub(super) due_soon: Option<&'static str>,
-    pub(super) steps: Vec<Step>,
 }
 
 /// Something that happens at an instant of the history.

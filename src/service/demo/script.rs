@@ -5,8 +5,29 @@
 use rand::Rng;
 use rand::rngs::StdRng;
 
+use chrono::{DateTime, Utc};
+
 use crate::domain::sla::{SlaTarget, default_targets};
-use crate::domain::ticket::{self, Action, Level};
+use crate::domain::ticket::{self, Action, Kind, Level};
+
+/// How far back the history reaches.
+pub(super) const DAYS: i64 = 90;
+
+/// A ticket to record and the moves it will get.
+pub(super) struct Plan {
+    pub(super) created: DateTime<Utc>,
+    pub(super) pd: usize,
+    pub(super) technician: usize,
+    pub(super) worker: usize,
+    pub(super) service: Option<usize>,
+    pub(super) impact: Level,
+    pub(super) urgency: Level,
+    pub(super) kind: Kind,
+    pub(super) title: &'static str,
+    /// Due within minutes of the end: said in the summary.
+    pub(super) due_soon: Option<&'static str>,
+    pub(super) steps: Vec<Step>,
+}
 
 /// Business seconds of an office day, roughly: for "a day or two later".
 pub(super) const OFFICE_DAY: i64 = 8 * 3600;

@@ -1,14 +1,11 @@
 //! The demo's last hours: tickets left where today's desk would have them, and tickets whose
-
 //! next alert falls minutes after the seed, so that the first `serve` visibly acts on them.
 
-use super::script::{RESOLUTION, Step, step};
+use super::script::{DAYS, Plan, RESOLUTION, Step, step};
 use crate::domain::calendar::BusinessCalendar;
 use crate::domain::ticket::{Action, Kind, Level};
 use crate::service::demo::data::{PDS, ROUND_THE_CLOCK_SERVICE, TITLES};
 use chrono::{DateTime, Duration, Utc};
-
-use super::history::{DAYS, Plan};
 
 /// Tickets of the last office hours, each left where today's desk would have it: in progress,
 /// pending, at Tier 2 and resolved, whatever the random history left open.
