@@ -60,7 +60,7 @@ pub struct NewTicket {
     #[serde(default)]
     pub security_incident: bool,
     /// The reporting PD: required from Tier 2, ignored or must match for Tier 1.
-    pub unit_id: Option<String>,
+    pub unit_id: Option<UnitId>,
 }
 
 fn reporter_fields(errors: &mut Vec<FieldError>, reporter: &Reporter) -> Reporter {
@@ -105,10 +105,10 @@ fn request_hash(input: &NewTicket) -> Result<String, ServiceError> {
 fn reporting_unit(
     errors: &mut Vec<FieldError>,
     caller: &Caller,
-    given: Option<&String>,
+    given: Option<&UnitId>,
 ) -> Option<UnitId> {
     match (caller.role, given, &caller.unit_id) {
-        (Role::Tier1, Some(given), Some(own)) if !own.eq_ignore_ascii_case(given) => {
+        (Role::Tier1, Some(given), Some(own)) if own != given => {
             errors.push(FieldError::new(
                 "unit_id",
                 "tier1 records tickets for its own PD only: its unit's id, or leave it out",
@@ -123,7 +123,7 @@ fn reporting_unit(
             ));
             None
         }
-        (_, Some(given), _) => Some(UnitId::from(given.clone())),
+        (_, Some(given), _) => Some(given.clone()),
     }
 }
 
