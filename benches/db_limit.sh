@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The database's own limit for the write behind `POST /tickets`, on this machine: the same
 # inserts in one transaction per ticket (the year's counter, the ticket, its SLA row, its
-# `created` event and its mail, with bodies of the sizes the service writes), without the
-# service. PostgreSQL through pgbench with 8 clients, as wrk's 8 connections; SQLite from one
-# connection (it admits one writer at a time) with the service's pragmas. PostgreSQL also runs
-# the inserts without the counter, which shows what gap-free numbering costs.
+# `created` event and its mail, with bodies of the sizes the service writes, and last the
+# event's link in the trail's hash chain under the head's lock), without the service.
+# PostgreSQL through pgbench with 8 clients, as wrk's 8 connections; SQLite from one
+# connection (it admits one writer at a time) with the service's pragmas. Both also run the
+# inserts without the link, which shows what the chain costs, and PostgreSQL without the
+# counter, which shows what gap-free numbering costs.
 #
 #   benches/db_limit.sh --database postgres|sqlite [--seconds S] [--figures FILE]
 set -euo pipefail
@@ -45,6 +47,9 @@ INSERT INTO notifications (id, ticket_id, event_id, kind, recipients, subject, b
     message_id, thread_id, status, attempts, next_attempt_at, lease_owner, last_error, created_at, sent_at)
     VALUES (':mid', ':tid', ':eid', 'created', repeat('r', 119), repeat('s', 60), repeat('x', 509),
     repeat('h', 878), ':mid' || '@tojounaunakab.go.id', NULL, 'pending', 0, ':now', NULL, NULL, ':now', NULL);
+SELECT seq + 1 AS link FROM trail_head WHERE id = 1 FOR UPDATE \gset
+INSERT INTO trail_links (seq, entry, entry_id, hash) VALUES (:link, 'ticket_event', ':eid', md5(':eid') || md5(':tid'));
+UPDATE trail_head SET seq = :link, hash = md5(':eid') || md5(':tid') WHERE id = 1;
 COMMIT;
 SQL
     # Transactions per second of a pgbench script, 8 clients as wrk's 8 connections.
@@ -55,16 +60,19 @@ SQL
         awk '/^tps = / {printf "%.0f\n", $3}' <<<"$out"
     }
     tps=$(pgbench_tps "$WORK/create_ticket.sql")
+    grep -v -e 'trail_head' -e 'trail_links' "$WORK/create_ticket.sql" >"$WORK/unchained.sql"
+    unchained_tps=$(pgbench_tps "$WORK/unchained.sql")
     # The same without the gap-free number: what the inserts cost when commits need not queue
     # behind the year's counter row.
-    grep -v -e '^INSERT INTO ticket_counters' -e '^    ON CONFLICT (year)' "$WORK/create_ticket.sql" |
+    grep -v -e '^INSERT INTO ticket_counters' -e '^    ON CONFLICT (year)' "$WORK/unchained.sql" |
         sed "s/'SD-2099-' || :last_number/'SD-' || ':tid'/" >"$WORK/unnumbered.sql"
     unnumbered_tps=$(pgbench_tps "$WORK/unnumbered.sql")
     writer="pgbench, 8 clients"
 else
-    tps=$(python3 - "${URL#sqlite://}" "$SECONDS_EACH" "$UNIT" "$CREATOR" "$POLICY" "$CALENDAR" <<'PY'
-import sqlite3, sys, time, uuid
-path, seconds, unit, creator, policy, calendar = sys.argv[1], float(sys.argv[2]), *sys.argv[3:]
+    sqlite_tps() {
+        python3 - "${URL#sqlite://}" "$SECONDS_EACH" "$1" "$UNIT" "$CREATOR" "$POLICY" "$CALENDAR" <<'PY'
+import hashlib, sqlite3, sys, time, uuid
+path, seconds, chained, unit, creator, policy, calendar = sys.argv[1], float(sys.argv[2]), sys.argv[3] == "chained", *sys.argv[4:]
 db = sqlite3.connect(path, isolation_level=None)
 db.executescript("PRAGMA busy_timeout = 10000; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
                  "PRAGMA journal_mode = WAL;")
@@ -88,13 +96,22 @@ while time.monotonic() < end:
                "message_id, thread_id, status, attempts, next_attempt_at, lease_owner, last_error, created_at, sent_at) "
                "VALUES (?, ?, ?, 'created', ?, ?, ?, ?, ?, NULL, 'pending', 0, ?, NULL, NULL, ?, NULL)",
                (mid, tid, eid, "r" * 119, "s" * 60, "x" * 509, "h" * 878, f"{mid}@tojounaunakab.go.id", now, now))
+    if chained:
+        seq, previous = db.execute("SELECT seq, hash FROM trail_head WHERE id = 1").fetchone()
+        link = hashlib.sha256(f"{previous}\n{eid}".encode()).hexdigest()
+        db.execute("INSERT INTO trail_links (seq, entry, entry_id, hash) VALUES (?, 'ticket_event', ?, ?)",
+                   (seq + 1, eid, link))
+        db.execute("UPDATE trail_head SET seq = ?, hash = ? WHERE id = 1", (seq + 1, link))
     db.execute("COMMIT")
     done += 1
 print(round(done / (time.monotonic() - started)))
 PY
-)
+    }
+    tps=$(sqlite_tps chained)
+    unchained_tps=$(sqlite_tps unchained)
     writer="one connection"
     # One writer at a time: the counter makes no queue that was not there.
-    unnumbered_tps=$tps
+    unnumbered_tps=$unchained_tps
 fi
-figures "$FIGURES" "limit_tps=$tps" "limit_unnumbered_tps=$unnumbered_tps" "limit_writer=$writer"
+figures "$FIGURES" "limit_tps=$tps" "limit_unchained_tps=$unchained_tps" \
+    "limit_unnumbered_tps=$unnumbered_tps" "limit_writer=$writer"

@@ -76,6 +76,10 @@ list_pd() { http "$1" list_pd; }
 list_tier2() { http "$1" list_tier2; }
 limit() { echo "$(thousands "$(fig "limit.$1" limit_tps)")/s ($(fig "limit.$1" limit_writer))"; }
 unnumbered() { echo "$(thousands "$(fig "limit.$1" limit_unnumbered_tps)")/s"; }
+unchained() { echo "$(thousands "$(fig "limit.$1" limit_unchained_tps)")/s"; }
+chain_cost() {
+    python3 -c "print(f'{100 * (1 - float(\"$(fig "limit.$1" limit_tps)\") / float(\"$(fig "limit.$1" limit_unchained_tps)\")):.0f}%')"
+}
 share() {
     python3 -c "print(f'{100 * float(\"$(fig "http.$1" create_rps)\") / float(\"$(fig "limit.$1" limit_tps)\"):.0f}%')"
 }
@@ -109,7 +113,9 @@ mkdir -p "$(dirname "$OUT")"
     echo "| --- | --- | --- |"
     row "create ticket, 8 clients: requests/s (p50 / p99)" create
     row "the database alone, the same inserts, one transaction per ticket" limit
-    row "the database alone, the same inserts without the gap-free number" unnumbered
+    row "the database alone, the same inserts without the trail's link" unchained
+    row "the trail's hash chain: cost on the database alone's creates" chain_cost
+    row "the database alone, the same inserts without the link and the gap-free number" unnumbered
     row "create as a share of the database alone" share
     row "read ticket by id, 8 clients" read_one
     row "list: own PD + status, 50 of $tickets" list_pd

@@ -1,4 +1,5 @@
-//! The command line: `serve`, `migrate`, `create-admin`, `seed-demo`, `presets`, `openapi`.
+//! The command line: `serve`, `migrate`, `create-admin`, `seed-demo`, `verify-audit`, `presets`,
+//! `openapi`.
 
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
@@ -52,6 +53,9 @@ enum Command {
         #[arg(long)]
         allow_mail: bool,
     },
+    /// Walk the hash chain of the trail (ticket events and audit entries) and print what it
+    /// found as JSON; exits non-zero if an entry does not verify.
+    VerifyAudit,
     /// List the region presets.
     Presets,
     /// Print the OpenAPI document (YAML) that `api-spec/openapi.yaml` must equal.
@@ -126,6 +130,7 @@ fn run(command: Command) -> anyhow::Result<()> {
             tickets,
             allow_mail,
         } => seed_demo(&config, tickets, allow_mail),
+        Command::VerifyAudit => verify_audit(&config),
         Command::Presets | Command::Openapi => Ok(()),
     }
 }
@@ -162,6 +167,18 @@ fn seed_demo(config: &Config, tickets: usize, allow_mail: bool) -> anyhow::Resul
     for (number, what) in &summary.due_soon {
         println!("  {number}: {what}");
     }
+    Ok(())
+}
+
+fn verify_audit(config: &Config) -> anyhow::Result<()> {
+    let desk = app::prepare(config, Arc::new(SystemClock))?;
+    let verification = desk.verify_trail_unchecked()?;
+    println!("{}", serde_json::to_string_pretty(&verification)?);
+    anyhow::ensure!(
+        verification.verified,
+        "the trail does not verify from entry {} on",
+        verification.first_failure.map_or(0, |failure| failure.seq)
+    );
     Ok(())
 }
 

@@ -1,4 +1,4 @@
-//! The administrative audit log.
+//! The administrative audit log and the verification of the whole trail.
 
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
@@ -10,6 +10,7 @@ use super::problems::{Forbidden, Unauthenticated, Unprocessable};
 use super::run_as;
 use crate::service::Desk;
 use crate::service::audit::AuditEntryView;
+use crate::service::trail::TrailVerification;
 
 /// Which record's trail to read.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -47,4 +48,22 @@ pub async fn audit_trail(
     })
     .await?;
     Ok(HttpResponse::Ok().json(entries))
+}
+
+/// Walks the hash chain of the whole trail, ticket events and audit entries together, and
+/// answers how many entries it holds, its head, and the first entry that does not verify
+/// (admins and auditors). A head written down earlier proves what the trail held then.
+///
+/// Refused with:
+/// - 403: Neither admin nor auditor
+#[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit", operation_id = "verify_audit_trail",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The walk's outcome; `verified` false names the first entry that does not verify", body = TrailVerification),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+    ))]
+pub async fn verify_trail(desk: web::Data<Desk>, bearer: Bearer) -> Result<HttpResponse, ApiError> {
+    let verification = run_as(&desk, bearer, |desk, caller| desk.verify_trail(&caller)).await?;
+    Ok(HttpResponse::Ok().json(verification))
 }

@@ -6,12 +6,13 @@ use super::models::AuditRow;
 use super::schema::audit_log;
 use super::{DbConn, DbResult};
 
-/// Appends one entry.
+/// Appends one entry; it is linked into the trail's chain at commit.
 pub fn record(conn: &mut DbConn, row: &AuditRow) -> DbResult<()> {
     diesel::insert_into(audit_log::table)
         .values(row)
-        .execute(conn)
-        .map(drop)
+        .execute(conn)?;
+    super::trail::note_audit(row);
+    Ok(())
 }
 
 /// The entries about one record, oldest first.

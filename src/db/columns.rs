@@ -22,6 +22,7 @@ use crate::domain::notification::{MailStatus, Notice};
 use crate::domain::role::{Role, UnitKind};
 use crate::domain::sla::Priority;
 use crate::domain::ticket::{Classification, Kind, Level, Status, Tier};
+use crate::domain::trail::Entry;
 use crate::domain::zone::Zone;
 
 /// Gives each type a text column on every backend: written as its `as_str()`, read back
@@ -65,7 +66,8 @@ text_column!(
     UnitKind,
     Notice,
     MailStatus,
-    Zone
+    Zone,
+    Entry,
 );
 
 text_column!(

@@ -10,6 +10,7 @@ use diesel::sqlite::SqliteConnection;
 use diesel::{Connection, ConnectionError};
 
 use super::storage::{self, FaultWatch, StorageHealth};
+use super::trail;
 
 /// One connection type for both backends; queries are written once against it.
 #[derive(diesel::MultiConnection)]
@@ -172,7 +173,8 @@ pub fn connect_pool(url: &DatabaseUrl) -> Result<DbPool, r2d2::PoolError> {
 
 /// Runs `work` in one write transaction. On SQLite it begins `IMMEDIATE`, taking the write lock
 /// up front: a deferred transaction that reads and then writes fails with `SQLITE_BUSY` under
-/// concurrent writers whatever the busy timeout. Every use case that writes comes through here.
+/// concurrent writers whatever the busy timeout. Every use case that writes comes through here,
+/// and the trail entries it adds are linked into the chain as its last step.
 pub fn write_tx<T, E>(
     conn: &mut DbConn,
     work: impl FnOnce(&mut DbConn) -> Result<T, E>,
@@ -180,11 +182,48 @@ pub fn write_tx<T, E>(
 where
     E: From<DieselError>,
 {
+    trail::forget_after(0);
+    let outcome = run_tx(conn, "BEGIN IMMEDIATE", "BEGIN", |conn| {
+        let value = work(conn)?;
+        trail::link_pending(conn)?;
+        Ok(value)
+    });
+    trail::forget_after(0);
+    outcome
+}
+
+/// Runs `work` in one read-only transaction that sees a single moment of the database:
+/// `REPEATABLE READ` on PostgreSQL, a deferred transaction on SQLite, whose WAL snapshot is
+/// taken at the first read and kept to the end. Writers go on meanwhile.
+pub fn read_tx<T, E>(
+    conn: &mut DbConn,
+    work: impl FnOnce(&mut DbConn) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<DieselError>,
+{
+    run_tx(
+        conn,
+        "BEGIN DEFERRED",
+        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        work,
+    )
+}
+
+fn run_tx<T, E>(
+    conn: &mut DbConn,
+    sqlite_begin: &str,
+    pg_begin: &str,
+    work: impl FnOnce(&mut DbConn) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<DieselError>,
+{
     match conn {
         DbConn::Sqlite(sqlite) => {
-            AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?
+            AnsiTransactionManager::begin_transaction_sql(sqlite, sqlite_begin)?
         }
-        DbConn::Pg(_) => <DbConn as Connection>::TransactionManager::begin_transaction(conn)?,
+        DbConn::Pg(pg) => AnsiTransactionManager::begin_transaction_sql(pg, pg_begin)?,
     }
     match work(conn) {
         Ok(value) => {
@@ -201,7 +240,7 @@ where
 }
 
 /// Runs `work` inside the current transaction under a savepoint: if it fails, what it did is
-/// undone and the transaction goes on.
+/// undone (trail entries it noted included) and the transaction goes on.
 pub fn savepoint<T, E>(
     conn: &mut DbConn,
     work: impl FnOnce(&mut DbConn) -> Result<T, E>,
@@ -209,7 +248,12 @@ pub fn savepoint<T, E>(
 where
     E: From<DieselError>,
 {
-    conn.transaction(work)
+    let mark = trail::pending_mark();
+    let outcome = conn.transaction(work);
+    if outcome.is_err() {
+        trail::forget_after(mark);
+    }
+    outcome
 }
 
 #[cfg(test)]

@@ -11,9 +11,16 @@ const MIGRATION_LOCK_KEY: i64 = 0x5344_4d49_4752; // "SDMIGR"
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-/// Applies pending migrations. On PostgreSQL under a session advisory lock, so that two
-/// processes starting at once do not race on the same migration.
+/// Applies pending migrations, then takes an earlier trail into the chain if it has not begun.
+/// On PostgreSQL under a session advisory lock, so that two processes starting at once do not
+/// race on the same migration.
 pub fn run_migrations(conn: &mut DbConn) -> Result<usize, BoxError> {
+    let applied = apply(conn)?;
+    super::write_tx(conn, super::trail::adopt_existing)?;
+    Ok(applied)
+}
+
+fn apply(conn: &mut DbConn) -> Result<usize, BoxError> {
     match conn {
         DbConn::Pg(pg) => {
             diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))

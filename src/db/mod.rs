@@ -63,10 +63,13 @@ pub mod ticket_events;
 pub mod ticket_sla;
 pub mod tickets;
 pub mod tokens;
+pub mod trail;
 pub mod units;
 pub mod users;
 
-pub use connection::{DatabaseUrl, DbConn, DbPool, PooledConn, connect_pool, savepoint, write_tx};
+pub use connection::{
+    DatabaseUrl, DbConn, DbPool, PooledConn, connect_pool, read_tx, savepoint, write_tx,
+};
 pub use hold::{DatabaseHold, HoldError, HoldKind, hold};
 pub use migrate::{migrations_pending, run_migrations};
 pub use storage::{check_storage, is_storage_fault};

@@ -5,6 +5,7 @@ mod catalogue;
 mod outbox;
 mod region;
 mod tickets;
+mod trail;
 
 pub use accounts::{TokenRow, UserRow};
 pub use catalogue::{
@@ -14,3 +15,4 @@ pub use catalogue::{
 pub use outbox::NotificationRow;
 pub use region::{AuditRow, RegionRow};
 pub use tickets::{CommentRow, EventRow, IdempotencyRow, TicketRow, TicketSlaRow};
+pub use trail::LinkRow;

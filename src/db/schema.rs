@@ -276,6 +276,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    trail_links (seq) {
+        seq -> BigInt,
+        entry -> Text,
+        entry_id -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    trail_head (id) {
+        id -> Integer,
+        seq -> BigInt,
+        hash -> Text,
+    }
+}
+
 diesel::joinable!(users -> units (unit_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(calendar_holidays -> calendars (calendar_id));
@@ -310,4 +327,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     ticket_sla,
     availability_breaches,
     notifications,
+    trail_links,
+    trail_head,
 );

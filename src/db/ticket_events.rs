@@ -8,17 +8,20 @@ use super::models::{CommentRow, EventRow};
 use super::schema::{ticket_comments, ticket_events, tickets};
 use super::{DbConn, DbResult};
 
-/// Appends an event.
+/// Appends an event; it is linked into the trail's chain at commit.
 pub fn insert(conn: &mut DbConn, row: &EventRow) -> DbResult<()> {
     diesel::insert_into(ticket_events::table)
         .values(row)
-        .execute(conn)
-        .map(drop)
+        .execute(conn)?;
+    super::trail::note_events(std::slice::from_ref(row));
+    Ok(())
 }
 
 /// Appends several events (one statement on PostgreSQL).
 pub fn insert_many(conn: &mut DbConn, rows: &[EventRow]) -> DbResult<()> {
-    insert_rows!(conn, ticket_events::table, rows)
+    insert_rows!(conn, ticket_events::table, rows)?;
+    super::trail::note_events(rows);
+    Ok(())
 }
 
 /// A ticket's events, oldest first.

@@ -15,6 +15,7 @@ pub(crate) mod text_enum;
 pub mod ticket;
 pub mod ticket_handling;
 pub mod ticket_sla;
+pub mod trail;
 pub mod zone;
 
 /// A stored or submitted text that names no variant of the enum it should be.

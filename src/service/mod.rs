@@ -17,6 +17,7 @@ pub mod region;
 pub mod reports;
 pub mod sla;
 pub mod tickets;
+pub mod trail;
 
 use std::sync::Arc;
 
