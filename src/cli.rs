@@ -1,10 +1,12 @@
-//! The command line: `serve`, `migrate`, `create-admin`, `seed-demo`, `verify-audit`, `presets`,
-//! `openapi`.
+//! The command line: `serve`, `migrate`, `create-admin`, `seed-demo`, `backup`, `restore`,
+//! `verify-audit`, `presets`, `openapi`.
 
 use std::io::{BufRead, IsTerminal};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use crate::app::{self, Application};
@@ -12,6 +14,7 @@ use crate::clock::{Clock, ManualClock, SystemClock};
 use crate::config::Config;
 use crate::db::{self, HoldError, HoldKind};
 use crate::domain::presets::PRESETS;
+use crate::service::backup::{self, Progress};
 
 /// The password of every demo account; printed by `seed-demo`, never for real data.
 const DEMO_PASSWORD: &str = "demo-servicedesk";
@@ -52,6 +55,25 @@ enum Command {
         /// in the region's real official domain, and its live tickets mail them.
         #[arg(long)]
         allow_mail: bool,
+    },
+    /// Write a consistent snapshot of every table and stored file into one archive while the
+    /// desk runs, or with --verify test an archive by restoring it into a scratch database.
+    #[command(group(clap::ArgGroup::new("what").required(true).args(["output", "verify"])))]
+    Backup {
+        /// The archive to write (a zip; the name is the operator's choice).
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// An archive to restore into a scratch SQLite database and compare, table by table,
+        /// with its manifest; the outcome is recorded in the audit log.
+        #[arg(long)]
+        verify: Option<PathBuf>,
+    },
+    /// Restore an archive into the empty database at SERVICEDESK_DATABASE_URL (either backend)
+    /// and its stored files into SERVICEDESK_DATA_DIR.
+    Restore {
+        /// The archive to restore.
+        #[arg(long)]
+        input: PathBuf,
     },
     /// Walk the hash chain of the trail (ticket events and audit entries) and print what it
     /// found as JSON; exits non-zero if an entry does not verify.
@@ -131,6 +153,8 @@ fn run(command: Command) -> anyhow::Result<()> {
             allow_mail,
         } => seed_demo(&config, tickets, allow_mail),
         Command::VerifyAudit => verify_audit(&config),
+        Command::Backup { output, verify } => backup(&config, output, verify),
+        Command::Restore { input } => restore(&config, &input),
         Command::Presets | Command::Openapi => Ok(()),
     }
 }
@@ -167,6 +191,60 @@ fn seed_demo(config: &Config, tickets: usize, allow_mail: bool) -> anyhow::Resul
     for (number, what) in &summary.due_soon {
         println!("  {number}: {what}");
     }
+    Ok(())
+}
+
+fn backup(config: &Config, output: Option<PathBuf>, verify: Option<PathBuf>) -> anyhow::Result<()> {
+    let desk = app::prepare(config, Arc::new(SystemClock))?;
+    let progress = Progress::for_stderr();
+    if let Some(input) = verify {
+        let verification = backup::verify(&input, &progress)
+            .with_context(|| format!("{} does not restore", input.display()));
+        let verification = match verification {
+            Ok(verification) => verification,
+            Err(error) => {
+                desk.record_backup_failure(&input, &error)?;
+                return Err(error);
+            }
+        };
+        desk.record_verification(&input, &verification)?;
+        println!("{}", serde_json::to_string_pretty(&verification)?);
+        anyhow::ensure!(
+            verification.verified,
+            "{} restores with different rows in: {}",
+            input.display(),
+            verification.differing.join(", ")
+        );
+        return Ok(());
+    }
+    let output = output.context("--output or --verify")?;
+    match backup::backup(
+        &config.database_url,
+        &config.data_dir,
+        &output,
+        desk.now(),
+        &progress,
+    ) {
+        Ok(summary) => {
+            desk.record_backup(&summary)?;
+            println!("{}", serde_json::to_string_pretty(&summary)?);
+            Ok(())
+        }
+        Err(error) => {
+            desk.record_backup_failure(&output, &error)?;
+            Err(error)
+        }
+    }
+}
+
+fn restore(config: &Config, input: &Path) -> anyhow::Result<()> {
+    let summary = backup::restore(
+        &config.database_url,
+        &config.data_dir,
+        input,
+        &Progress::for_stderr(),
+    )?;
+    println!("{}", serde_json::to_string_pretty(&summary)?);
     Ok(())
 }
 

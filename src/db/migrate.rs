@@ -1,4 +1,5 @@
 use diesel::RunQueryDsl;
+use diesel::migration::MigrationSource;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use super::DbConn;
@@ -43,4 +44,53 @@ pub fn migrations_pending(conn: &mut DbConn) -> Result<bool, BoxError> {
         DbConn::Pg(pg) => pg.has_pending_migration(POSTGRES),
         DbConn::Sqlite(sqlite) => sqlite.has_pending_migration(SQLITE),
     }
+}
+
+/// The newest migration this build carries: the schema version a backup records.
+pub fn newest_known() -> Result<String, BoxError> {
+    Ok(
+        MigrationSource::<diesel::sqlite::Sqlite>::migrations(&SQLITE)?
+            .iter()
+            .map(|migration| migration.name().version().to_string())
+            .max()
+            .unwrap_or_default(),
+    )
+}
+
+/// Whether this build carries the migration `version`.
+pub fn knows(version: &str) -> Result<bool, BoxError> {
+    Ok(
+        MigrationSource::<diesel::sqlite::Sqlite>::migrations(&SQLITE)?
+            .iter()
+            .any(|migration| migration.name().version().to_string() == version),
+    )
+}
+
+/// Applies pending migrations up to and including `version`, and no later one: a backup of
+/// an older schema is written into the schema it was taken from, and the later migrations
+/// then carry it forward as they would have carried the source.
+pub fn run_migrations_up_to(conn: &mut DbConn, version: &str) -> Result<(), BoxError> {
+    fn next_is_due<DB: diesel::backend::Backend>(
+        harness: &mut impl MigrationHarness<DB>,
+        source: EmbeddedMigrations,
+        version: &str,
+    ) -> Result<bool, BoxError> {
+        Ok(harness
+            .pending_migrations(source)?
+            .first()
+            .is_some_and(|next| next.name().version().to_string().as_str() <= version))
+    }
+    match conn {
+        DbConn::Pg(pg) => {
+            while next_is_due(pg, POSTGRES, version)? {
+                pg.run_next_migration(POSTGRES)?;
+            }
+        }
+        DbConn::Sqlite(sqlite) => {
+            while next_is_due(sqlite, SQLITE, version)? {
+                sqlite.run_next_migration(SQLITE)?;
+            }
+        }
+    }
+    Ok(())
 }

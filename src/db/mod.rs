@@ -58,6 +58,7 @@ pub mod reports;
 pub mod schema;
 pub mod services;
 pub mod sla_policies;
+pub mod snapshot;
 mod storage;
 pub mod ticket_events;
 pub mod ticket_sla;
@@ -71,7 +72,10 @@ pub use connection::{
     DatabaseUrl, DbConn, DbPool, PooledConn, connect_pool, read_tx, savepoint, write_tx,
 };
 pub use hold::{DatabaseHold, HoldError, HoldKind, hold};
-pub use migrate::{migrations_pending, run_migrations};
+pub use migrate::{
+    knows as knows_migration, migrations_pending, newest_known as newest_migration, run_migrations,
+    run_migrations_up_to,
+};
 pub use storage::{check_storage, is_storage_fault};
 
 /// What every query returns.

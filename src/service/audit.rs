@@ -33,7 +33,7 @@ pub struct AuditEntryView {
 }
 
 /// The kinds of record the trail covers, as `entity` names them.
-const AUDITED: [&str; 8] = [
+const AUDITED: [&str; 9] = [
     "region",
     "unit",
     "user",
@@ -42,6 +42,7 @@ const AUDITED: [&str; 8] = [
     "sla_policy",
     "service",
     "notification",
+    "backup",
 ];
 
 /// Who made a change, and when.

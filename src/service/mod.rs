@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod availability;
+pub mod backup;
 pub mod catalogue;
 pub mod demo;
 mod error;

@@ -5,6 +5,7 @@ mod support;
 mod accounts;
 mod auth;
 mod availability;
+mod backup;
 mod bounds;
 mod calendars;
 mod cli;

@@ -105,7 +105,8 @@ async fn verification(app: &TestApp, token: &str) -> Value {
 async fn a_changed_event_is_named_by_the_chain(backend: Backend) {
     let (app, cast) = TestApp::spawn_cast(backend).await;
     let ticket = app.create_ticket(&cast.tier1.token, json!({})).await;
-    app.create_ticket(&cast.tier1_other_pd.token, json!({})).await;
+    app.create_ticket(&cast.tier1_other_pd.token, json!({}))
+        .await;
     let (status, _) = app.get("/api/v1/audit/verify", &cast.tier1.token).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 

@@ -57,6 +57,13 @@ impl TestApp {
         .await
     }
 
+    /// A server over a database the test has restored: its accounts are the archive's, and
+    /// its SLA engine and mail dispatcher work only when the test says.
+    pub async fn spawn_restored(storage: Storage) -> Self {
+        let config = storage.config(None);
+        Self::serve(storage, &config, Arc::new(SystemClock), Jobs::Driven).await
+    }
+
     /// A server on the preset whose time moves only when the test moves `clock`.
     pub async fn spawn_on_clock(backend: Backend, clock: Arc<ManualClock>) -> Self {
         Self::spawn_on_clock_with(backend, clock, &[]).await

@@ -1,0 +1,393 @@
+//! Backup and restore inside the application, run as an operator runs them: a snapshot taken
+//! while tickets are being written restores into an empty database of the other backend and
+//! reads as the source did; a damaged archive or an unfit target is refused before anything
+//! is written; the restore test records what it found.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::on_both_databases;
+use crate::support::{Backend, Storage, TestApp, incident, run_cli, said};
+
+fn other(backend: Backend) -> Backend {
+    match backend {
+        Backend::Sqlite => Backend::Postgres,
+        Backend::Postgres => Backend::Sqlite,
+    }
+}
+
+/// `servicedesk backup --output` on `storage`, into its data directory.
+fn back_up(storage: &Storage, name: &str) -> PathBuf {
+    let archive = storage.dir.path().join(name);
+    let output = run_cli(
+        storage,
+        None,
+        &["backup", "--output", &archive.to_string_lossy()],
+        "",
+    );
+    assert!(output.status.success(), "{}", said(&output));
+    archive
+}
+
+fn restore(target: &Storage, archive: &Path) -> std::process::Output {
+    run_cli(
+        target,
+        None,
+        &["restore", "--input", &archive.to_string_lossy()],
+        "",
+    )
+}
+
+/// What a reader sees of every record that does not change while tickets are created.
+async fn settled_reads(app: &TestApp, token: &str) -> Vec<Value> {
+    let mut reads = Vec::new();
+    for path in [
+        "/api/v1/region",
+        "/api/v1/units?limit=200",
+        "/api/v1/users?limit=200",
+        "/api/v1/services?limit=200",
+        "/api/v1/sla-policies?limit=200",
+        "/api/v1/calendars?limit=200",
+    ] {
+        let (status, body) = app.get(path, token).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+        reads.push(body);
+    }
+    reads
+}
+
+/// A ticket as its reader sees it, with its trail.
+async fn ticket_reads(app: &TestApp, token: &str, id: &str) -> (Value, Value) {
+    let (status, ticket) = app.get(&format!("/api/v1/tickets/{id}"), token).await;
+    assert_eq!(status, StatusCode::OK, "{ticket}");
+    let (_, events) = app
+        .get(&format!("/api/v1/tickets/{id}/events"), token)
+        .await;
+    (ticket, events)
+}
+
+async fn ticket_ids(app: &TestApp, token: &str) -> Vec<String> {
+    let (status, page) = app.get("/api/v1/tickets?limit=200", token).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|ticket| ticket["id"].as_str().expect("id").to_owned())
+        .collect()
+}
+
+/// A backup taken during a burst of creates restores into an empty database of the other
+/// backend: every ticket in it reads exactly as on the source, with its whole trail, the rest
+/// of the desk reads the same, the chain verifies to the archive's head, and numbering goes on
+/// from the last ticket it holds.
+async fn a_backup_during_a_burst_restores_into_the_other_backend(backend: Backend) {
+    let (app, cast) = TestApp::spawn_driven(backend, None, &[]).await;
+    app.expect_owed_mail();
+    for _ in 0..5 {
+        app.create_ticket(&cast.tier1.token, json!({})).await;
+    }
+    // Mail of file mode: stored files the archive must carry.
+    app.dispatch_mail().await;
+    let mailed = outbox(app.storage.dir.path());
+    assert!(!mailed.is_empty());
+    let burst = {
+        let client = app.client.clone();
+        let url = app.url("/api/v1/tickets");
+        let token = cast.tier1.token.clone();
+        tokio::spawn(async move {
+            let creates = (0..40).map(|_| {
+                client
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .json(&incident(json!({})))
+                    .send()
+            });
+            futures_util::future::join_all(creates).await
+        })
+    };
+    let storage_dir = app.storage.dir.path().to_owned();
+    let archive = {
+        let env = app.storage.env(None);
+        tokio::task::spawn_blocking(move || {
+            let archive = storage_dir.join("burst.zip");
+            let output = std::process::Command::new(env!("CARGO_BIN_EXE_servicedesk"))
+                .args(["backup", "--output", &archive.to_string_lossy()])
+                .env_clear()
+                .envs(env)
+                .env("SERVICEDESK_LOG", "warn")
+                .output()
+                .expect("binary runs");
+            assert!(output.status.success(), "{}", said(&output));
+            archive
+        })
+        .await
+        .expect("join")
+    };
+    let created = burst.await.expect("burst");
+    assert!(
+        created
+            .iter()
+            .all(|r| r.as_ref().is_ok_and(|r| r.status() == StatusCode::CREATED))
+    );
+
+    let target = Storage::new(other(backend));
+    let restored = restore(&target, &archive);
+    assert!(restored.status.success(), "{}", said(&restored));
+    assert_eq!(outbox(target.dir.path()), mailed);
+    let copy = TestApp::spawn_restored(target).await;
+    copy.expect_owed_mail();
+
+    let token = &cast.auditor.token;
+    assert_eq!(
+        settled_reads(&copy, token).await,
+        settled_reads(&app, token).await
+    );
+    let kept = ticket_ids(&copy, token).await;
+    assert!(kept.len() >= 5, "{} tickets", kept.len());
+    for id in &kept {
+        assert_eq!(
+            ticket_reads(&copy, token, id).await,
+            ticket_reads(&app, token, id).await
+        );
+    }
+
+    let manifest = manifest(&archive);
+    let (_, chain) = copy.get("/api/v1/audit/verify", token).await;
+    assert_eq!(chain["verified"], true, "{chain}");
+    assert_eq!(chain["head"], manifest["trail_head"]["hash"], "{chain}");
+
+    let highest = |numbers: Vec<i64>| numbers.into_iter().max().expect("a ticket");
+    let mut numbers = Vec::new();
+    for id in &kept {
+        let (ticket, _) = ticket_reads(&copy, token, id).await;
+        numbers.push(sequence_of(&ticket));
+    }
+    let next = copy.create_ticket(&cast.tier1.token, json!({})).await;
+    assert_eq!(sequence_of(&next), highest(numbers) + 1, "{next}");
+}
+
+/// The mail files under a data directory, each with its content.
+fn outbox(data_dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<_> = std::fs::read_dir(data_dir.join("outbox"))
+        .map(|entries| {
+            entries
+                .map(|entry| {
+                    let path = entry.expect("entry").path();
+                    let name = path
+                        .file_name()
+                        .expect("name")
+                        .to_string_lossy()
+                        .into_owned();
+                    (name, std::fs::read(&path).expect("read"))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+/// The running number of `SD-YYYY-NNNNNN`.
+fn sequence_of(ticket: &Value) -> i64 {
+    let number = ticket["number"].as_str().expect("a number");
+    number
+        .rsplit('-')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect(number)
+}
+
+fn manifest(archive: &Path) -> Value {
+    let mut zip =
+        zip::ZipArchive::new(std::fs::File::open(archive).expect("archive")).expect("zip");
+    let mut text = String::new();
+    zip.by_name("manifest.json")
+        .expect("manifest")
+        .read_to_string(&mut text)
+        .expect("read");
+    serde_json::from_str(&text).expect("json")
+}
+
+/// A copy of `archive` with one byte of `entry`'s stored data changed.
+fn with_changed_byte(archive: &Path, entry: &str) -> PathBuf {
+    let start = {
+        let mut zip =
+            zip::ZipArchive::new(std::fs::File::open(archive).expect("archive")).expect("zip");
+        let part = zip.by_name(entry).expect("entry");
+        assert!(part.compressed_size() > 8, "{entry} is too small to damage");
+        part.data_start().expect("data offset") + part.compressed_size() / 2
+    };
+    let mut bytes = std::fs::read(archive).expect("read");
+    bytes[usize::try_from(start).expect("offset")] ^= 0x20;
+    let damaged = archive.with_file_name("damaged.zip");
+    std::fs::write(&damaged, bytes).expect("write");
+    damaged
+}
+
+/// A copy of `archive` whose manifest says `schema_version`.
+fn from_schema(archive: &Path, schema_version: &str) -> PathBuf {
+    let mut zip =
+        zip::ZipArchive::new(std::fs::File::open(archive).expect("archive")).expect("zip");
+    let renamed = archive.with_file_name("newer.zip");
+    let mut out = zip::ZipWriter::new(std::fs::File::create(&renamed).expect("create"));
+    for index in 0..zip.len() {
+        let mut entry = zip.by_index(index).expect("entry");
+        let name = entry.name().expect("a name").into_owned();
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).expect("read");
+        if name == "manifest.json" {
+            let mut manifest: Value = serde_json::from_slice(&bytes).expect("json");
+            manifest["schema_version"] = json!(schema_version);
+            bytes = serde_json::to_vec(&manifest).expect("json");
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .expect("start");
+        out.write_all(&bytes).expect("write");
+    }
+    out.finish().expect("finish");
+    renamed
+}
+
+/// Which audit entries of `action` the region's backups have, by file.
+async fn backup_entries(app: &TestApp, file: &str) -> Vec<Value> {
+    let (status, entries) = app
+        .get(
+            &format!("/api/v1/audit-log?entity=backup&entity_id={file}"),
+            &app.admin_token,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{entries}");
+    entries.as_array().expect("entries").clone()
+}
+
+/// A changed byte in a table's part is refused naming the table, by restore and by the restore
+/// test, and nothing is written; the restore test of the whole archive passes and is recorded.
+async fn a_damaged_archive_is_refused_naming_the_table(backend: Backend) {
+    let (app, cast) = TestApp::spawn_driven(backend, None, &[]).await;
+    app.expect_owed_mail();
+    app.create_ticket(&cast.tier1.token, json!({})).await;
+    let archive = back_up(&app.storage, "whole.zip");
+    let completed = backup_entries(&app, "whole.zip").await;
+    assert_eq!(completed.len(), 1, "{completed:?}");
+    assert_eq!(completed[0]["action"], "backup_completed");
+    let sha256 = completed[0]["data"]["sha256"].clone();
+
+    let verified = run_cli(
+        &app.storage,
+        None,
+        &["backup", "--verify", &archive.to_string_lossy()],
+        "",
+    );
+    assert!(verified.status.success(), "{}", said(&verified));
+    let recorded = backup_entries(&app, "whole.zip").await;
+    assert_eq!(
+        recorded
+            .last()
+            .map(|e| (&e["action"], &e["data"]["verified"], &e["data"]["sha256"])),
+        Some((&json!("backup_verified"), &json!(true), &sha256)),
+        "{recorded:?}"
+    );
+
+    let damaged = with_changed_byte(&archive, "tables/tickets.jsonl");
+    let target = Storage::new(other(backend));
+    let refused = restore(&target, &damaged);
+    assert!(!refused.status.success());
+    assert!(
+        said(&refused).contains("table tickets"),
+        "{}",
+        said(&refused)
+    );
+    let test = run_cli(
+        &app.storage,
+        None,
+        &["backup", "--verify", &damaged.to_string_lossy()],
+        "",
+    );
+    assert!(!test.status.success());
+    assert!(said(&test).contains("table tickets"), "{}", said(&test));
+    let failed = backup_entries(&app, "damaged.zip").await;
+    assert_eq!(
+        failed.last().map(|e| &e["action"]),
+        Some(&json!("backup_failed")),
+        "{failed:?}"
+    );
+
+    // Nothing reached the target: the whole archive restores into it afterwards.
+    let restored = restore(&target, &archive);
+    assert!(restored.status.success(), "{}", said(&restored));
+}
+
+/// A target that holds data, or an archive from a newer schema, is refused with the reason.
+async fn an_unfit_target_or_a_newer_archive_is_refused(backend: Backend) {
+    let (app, cast) = TestApp::spawn_driven(backend, None, &[]).await;
+    app.expect_owed_mail();
+    app.create_ticket(&cast.tier1.token, json!({})).await;
+    let archive = back_up(&app.storage, "whole.zip");
+    let before = app.ticket_count().await;
+
+    let onto_itself = restore(&app.storage, &archive);
+    assert!(!onto_itself.status.success());
+    assert!(
+        said(&onto_itself).contains("not empty"),
+        "{}",
+        said(&onto_itself)
+    );
+    assert_eq!(app.ticket_count().await, before);
+
+    let newer = from_schema(&archive, "99991231000000");
+    let target = Storage::new(backend);
+    let refused = restore(&target, &newer);
+    assert!(!refused.status.success());
+    assert!(
+        said(&refused).contains("newer version"),
+        "{}",
+        said(&refused)
+    );
+}
+
+#[derive(diesel::QueryableByName)]
+struct Table {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    name: String,
+}
+
+/// Every table the migrations make is in a backup: a new table cannot be left out of it.
+async fn a_backup_holds_every_table_there_is(backend: Backend) {
+    use diesel::RunQueryDsl;
+    let app = TestApp::spawn(backend).await;
+    let mut conn = servicedesk::db::DatabaseUrl::parse(&app.storage.database_url())
+        .expect("url")
+        .establish()
+        .expect("connect");
+    let sql = match backend {
+        Backend::Postgres => {
+            "SELECT table_name::text AS name FROM information_schema.tables \
+             WHERE table_schema = current_schema()"
+        }
+        Backend::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table'",
+    };
+    let mut tables: Vec<String> = diesel::sql_query(sql)
+        .load::<Table>(&mut conn)
+        .expect("catalogue")
+        .into_iter()
+        .map(|table| table.name)
+        .filter(|name| name != "__diesel_schema_migrations")
+        .collect();
+    tables.sort();
+    let mut backed_up = servicedesk::db::snapshot::TABLES
+        .map(str::to_owned)
+        .to_vec();
+    backed_up.sort();
+    assert_eq!(tables, backed_up);
+}
+
+on_both_databases!(
+    a_backup_holds_every_table_there_is,
+    a_backup_during_a_burst_restores_into_the_other_backend,
+    a_damaged_archive_is_refused_naming_the_table,
+    an_unfit_target_or_a_newer_archive_is_refused,
+);
