@@ -16,8 +16,9 @@ use crate::api::{self, openapi::ApiDoc};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db;
-use crate::jobs::{EventHub, HoldKeeper, JobDriver, MailDispatcher, SlaEngine};
+use crate::jobs::{BackupScheduler, EventHub, HoldKeeper, JobDriver, MailDispatcher, SlaEngine};
 use crate::mail::Mailer;
+use crate::service::backup::schedule::Scheduled;
 use crate::service::ops::metrics::RouteLabels;
 use crate::service::{Desk, DeskParts, region::SeedOutcome};
 
@@ -44,6 +45,7 @@ pub struct Application {
     server: Server,
     jobs: Running,
     event_hub: EventHub,
+    backups: Option<BackupScheduler>,
     /// This server's share of the database, held as long as it serves (see [`db::hold`]).
     serving: HoldKeeper,
 }
@@ -113,6 +115,10 @@ impl Application {
         let jobs = start_jobs(config, &desk, jobs)?;
         let event_hub = EventHub::start(desk.clone())
             .map_err(|e| anyhow::anyhow!("cannot start the event hub: {e}"))?;
+        let backups = Scheduled::of(config)
+            .map(|scheduled| BackupScheduler::start(desk.clone(), scheduled))
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("cannot start the backup scheduler: {e}"))?;
         let listener = TcpListener::bind(&config.bind)
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
         let port = listener.local_addr()?.port();
@@ -123,6 +129,7 @@ impl Application {
             server,
             jobs,
             event_hub,
+            backups,
             serving,
         })
     }
@@ -159,6 +166,7 @@ impl Application {
             drop(mail_dispatcher);
         }
         drop(self.event_hub);
+        drop(self.backups);
         let lost = self.serving.lost();
         drop(self.serving);
         if lost {

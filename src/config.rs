@@ -40,7 +40,23 @@ pub struct Config {
     pub smtp_url: Option<Secret>,
     /// The most one SMTP conversation may take, from connecting to the relay's last reply.
     pub smtp_timeout: std::time::Duration,
+    /// Scheduled backups, when `SERVICEDESK_BACKUP_DIR` is set.
+    pub backups: Option<BackupSchedule>,
 }
+
+/// Where and how often `serve` takes backups by itself, and how many it keeps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackupSchedule {
+    /// `SERVICEDESK_BACKUP_DIR`.
+    pub dir: PathBuf,
+    /// `SERVICEDESK_BACKUP_INTERVAL`: from the last backup to the next.
+    pub interval: std::time::Duration,
+    /// `SERVICEDESK_BACKUP_KEEP`: the newest archives kept; older ones are removed.
+    pub keep: usize,
+}
+
+/// The longest interval between scheduled backups: a week.
+pub const LONGEST_BACKUP_INTERVAL_SECS: u64 = 7 * 86_400;
 
 impl Config {
     /// Where mail is written without an SMTP server.
@@ -144,6 +160,7 @@ impl Config {
                 format!("must be between 1 and {LONGEST_SMTP_TIMEOUT_SECS} seconds"),
             ));
         }
+        let backups = backup_schedule(&lookup)?;
         let region_preset = lookup("SERVICEDESK_REGION_PRESET");
         if let Some(key) = &region_preset
             && presets::find(key).is_none()
@@ -167,8 +184,43 @@ impl Config {
                 .filter(|url| !url.trim().is_empty())
                 .map(|url| Secret::new(url.into_bytes())),
             smtp_timeout: std::time::Duration::from_secs(smtp_timeout_secs),
+            backups,
         })
     }
+}
+
+fn backup_schedule(
+    lookup: &impl Fn(&str) -> Option<String>,
+) -> Result<Option<BackupSchedule>, ConfigError> {
+    let interval_secs: u64 = parse_number(lookup, "SERVICEDESK_BACKUP_INTERVAL", 86_400)?;
+    if !(1..=LONGEST_BACKUP_INTERVAL_SECS).contains(&interval_secs) {
+        return Err(invalid(
+            "SERVICEDESK_BACKUP_INTERVAL",
+            format!("must be between 1 and {LONGEST_BACKUP_INTERVAL_SECS} seconds"),
+        ));
+    }
+    let keep: usize = parse_number(lookup, "SERVICEDESK_BACKUP_KEEP", 7)?;
+    if !(1..=1000).contains(&keep) {
+        return Err(invalid(
+            "SERVICEDESK_BACKUP_KEEP",
+            "must be between 1 and 1000",
+        ));
+    }
+    let Some(dir) = lookup("SERVICEDESK_BACKUP_DIR") else {
+        return Ok(None);
+    };
+    let dir = PathBuf::from(dir);
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        invalid(
+            "SERVICEDESK_BACKUP_DIR",
+            format!("cannot create {}: {e}", dir.display()),
+        )
+    })?;
+    Ok(Some(BackupSchedule {
+        dir,
+        interval: std::time::Duration::from_secs(interval_secs),
+        keep,
+    }))
 }
 
 fn parse_number<T: std::str::FromStr>(
@@ -260,6 +312,29 @@ mod tests {
     }
 
     #[test]
+    fn backups_are_scheduled_only_with_a_directory() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let data = dir.path().to_str().expect("utf-8 path");
+        let none = config(&[("SERVICEDESK_DATA_DIR", data)]).expect("config");
+        assert_eq!(none.backups, None);
+        let backups = dir.path().join("backups");
+        let some = config(&[
+            ("SERVICEDESK_DATA_DIR", data),
+            ("SERVICEDESK_BACKUP_DIR", backups.to_str().expect("utf-8 path")),
+        ])
+        .expect("config");
+        assert_eq!(
+            some.backups,
+            Some(BackupSchedule {
+                dir: backups.clone(),
+                interval: std::time::Duration::from_secs(86_400),
+                keep: 7,
+            })
+        );
+        assert!(backups.is_dir());
+    }
+
+    #[test]
     fn bad_settings_name_their_variable() {
         let dir = tempfile::tempdir().expect("tempdir");
         let data = dir.path().to_str().expect("utf-8 path");
@@ -270,6 +345,10 @@ mod tests {
             ("SERVICEDESK_ACCESS_TOKEN_TTL", "soon"),
             ("SERVICEDESK_SMTP_TIMEOUT", "0"),
             ("SERVICEDESK_SMTP_TIMEOUT", "61"),
+            ("SERVICEDESK_BACKUP_INTERVAL", "0"),
+            ("SERVICEDESK_BACKUP_INTERVAL", "604801"),
+            ("SERVICEDESK_BACKUP_KEEP", "0"),
+            ("SERVICEDESK_BACKUP_KEEP", "daily"),
         ] {
             let error = config(&[("SERVICEDESK_DATA_DIR", data), (var, value)]).expect_err(var);
             assert_eq!(error.variable, var);

@@ -6,6 +6,7 @@ mod accounts;
 mod auth;
 mod availability;
 mod backup;
+mod backup_schedule;
 mod bounds;
 mod calendars;
 mod cli;

@@ -4,6 +4,7 @@
 
 pub mod archive;
 mod progress;
+pub mod schedule;
 
 use std::path::{Path, PathBuf};
 

@@ -47,6 +47,11 @@ pub struct RouteLabels {
 }
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct OutcomeLabel {
+    outcome: String,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct OpenLabels {
     tier: String,
     priority: String,
@@ -89,6 +94,8 @@ pub struct Metrics {
     pub http_requests: HistogramFamily<RouteLabels>,
     open_tickets: Family<OpenLabels, Gauge>,
     outbox: Family<StatusLabel, Gauge>,
+    backups: Family<OutcomeLabel, Counter>,
+    last_backup: Gauge,
 }
 
 impl Default for Metrics {
@@ -104,6 +111,8 @@ impl Default for Metrics {
             http_requests: Family::new_with_constructor(seconds_histogram),
             open_tickets: Family::default(),
             outbox: Family::default(),
+            backups: Family::default(),
+            last_backup: Gauge::default(),
             registry: Mutex::new(Registry::default()),
         };
         register!(registry, metrics;
@@ -116,6 +125,8 @@ impl Default for Metrics {
             http_requests as "http_request_duration_seconds": "HTTP request durations by route",
             open_tickets as "open_tickets": "Open tickets by tier and priority",
             outbox as "outbox_mails": "Mails in the outbox by status",
+            backups as "scheduled_backups": "Scheduled backups by outcome (completed, failed)",
+            last_backup as "last_scheduled_backup_timestamp_seconds": "When this process last wrote a scheduled backup (Unix time; 0 for never)",
         );
         metrics.start_every_series();
         Self {
@@ -126,9 +137,35 @@ impl Default for Metrics {
 }
 
 impl Metrics {
+    /// A scheduled backup was written at `at`.
+    pub fn backup_completed(&self, at: chrono::DateTime<chrono::Utc>) {
+        self.backup_outcome("completed");
+        self.last_backup.set(at.timestamp());
+    }
+
+    /// A scheduled backup failed.
+    pub fn backup_failed(&self) {
+        self.backup_outcome("failed");
+    }
+
+    fn backup_outcome(&self, outcome: &str) {
+        self.backups
+            .get_or_create(&OutcomeLabel {
+                outcome: outcome.to_owned(),
+            })
+            .inc();
+    }
+
     /// Every known label value from the start, so that a rate over a counter that first moves
     /// during a scrape window is not lost.
     fn start_every_series(&self) {
+        for outcome in ["completed", "failed"] {
+            self.backups
+                .get_or_create(&OutcomeLabel {
+                    outcome: outcome.to_owned(),
+                })
+                .inc_by(0);
+        }
         for clock in ClockKind::ALL {
             let label = ClockLabel {
                 clock: clock.to_string(),

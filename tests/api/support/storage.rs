@@ -157,6 +157,13 @@ impl Storage {
         Config::from_lookup(|name| vars.get(name).cloned()).expect("test config")
     }
 
+    /// The configuration of a server on the preset, with more settings.
+    pub fn config_with(&self, extra: &[(&str, String)]) -> Config {
+        let mut vars = self.env(Some(PRESET));
+        vars.extend(extra.iter().map(|(name, value)| ((*name).to_owned(), value.clone())));
+        Config::from_lookup(|name| vars.get(name).cloned()).expect("test config")
+    }
+
     /// The configuration of a server whose time is set by the test: the SLA engine looks at
     /// the clock every 20 ms.
     pub fn config_on_test_clock(&self) -> Config {
@@ -165,12 +172,9 @@ impl Storage {
 
     /// The same with more settings.
     pub fn config_on_test_clock_with(&self, extra: &[(&str, String)]) -> Config {
-        let mut vars = self.env(Some(PRESET));
-        vars.insert("SERVICEDESK_SLA_TICK_MS".into(), "20".into());
-        for (name, value) in extra {
-            vars.insert((*name).to_owned(), value.clone());
-        }
-        Config::from_lookup(|name| vars.get(name).cloned()).expect("test config")
+        let mut settings = vec![("SERVICEDESK_SLA_TICK_MS", "20".to_owned())];
+        settings.extend_from_slice(extra);
+        self.config_with(&settings)
     }
 }
 

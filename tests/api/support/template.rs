@@ -38,7 +38,7 @@ pub async fn spawn_cast(
     let storage = place.copy();
     let (config, clock): (Config, Arc<dyn Clock>) = match clock {
         Some(clock) => (storage.config_on_test_clock_with(extra), clock),
-        None => (storage.config(Some(PRESET)), Arc::new(SystemClock)),
+        None => (storage.config_with(extra), Arc::new(SystemClock)),
     };
     let mut app = TestApp::serve(storage, &config, clock, jobs).await;
     let signer = Signer {
