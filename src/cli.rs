@@ -1,5 +1,5 @@
 //! The command line: `serve`, `migrate`, `create-admin`, `seed-demo`, `backup`, `restore`,
-//! `verify-audit`, `presets`, `openapi`.
+//! `verify-audit`, `evidence`, `presets`, `openapi`.
 
 use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
@@ -75,9 +75,24 @@ enum Command {
         #[arg(long)]
         input: PathBuf,
     },
+    /// Write a month's evidence for the Inspektorat into one zip: the SLA and availability
+    /// reports, the breach and escalation registers, the trail's head at the month's end and
+    /// the SHA-256 of every file.
+    Evidence {
+        /// The region's month, YYYY-MM.
+        #[arg(long)]
+        month: String,
+        /// The zip to write.
+        #[arg(long)]
+        output: PathBuf,
+    },
     /// Walk the hash chain of the trail (ticket events and audit entries) and print what it
     /// found as JSON; exits non-zero if an entry does not verify.
-    VerifyAudit,
+    VerifyAudit {
+        /// Also print the link at this place (an evidence file's head, say).
+        #[arg(long)]
+        seq: Option<i64>,
+    },
     /// List the region presets.
     Presets,
     /// Print the OpenAPI document (YAML) that `api-spec/openapi.yaml` must equal.
@@ -152,7 +167,19 @@ fn run(command: Command) -> anyhow::Result<()> {
             tickets,
             allow_mail,
         } => seed_demo(&config, tickets, allow_mail),
-        Command::VerifyAudit => verify_audit(&config),
+        Command::VerifyAudit { seq } => verify_audit(&config, seq),
+        Command::Evidence { month, output } => {
+            let desk = app::prepare(&config, Arc::new(SystemClock))?;
+            let evidence = desk.evidence_of(&month)?;
+            std::fs::write(&output, &evidence.bytes)
+                .with_context(|| format!("cannot write {}", output.display()))?;
+            println!(
+                "{} written ({} bytes)",
+                output.display(),
+                evidence.bytes.len()
+            );
+            Ok(())
+        }
         Command::Backup { output, verify } => backup(&config, output, verify),
         Command::Restore { input } => restore(&config, &input),
         Command::Presets | Command::Openapi => Ok(()),
@@ -248,9 +275,9 @@ fn restore(config: &Config, input: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn verify_audit(config: &Config) -> anyhow::Result<()> {
+fn verify_audit(config: &Config, seq: Option<i64>) -> anyhow::Result<()> {
     let desk = app::prepare(config, Arc::new(SystemClock))?;
-    let verification = desk.verify_trail_unchecked()?;
+    let verification = desk.verify_trail_unchecked(seq)?;
     println!("{}", serde_json::to_string_pretty(&verification)?);
     anyhow::ensure!(
         verification.verified,

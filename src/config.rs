@@ -320,7 +320,10 @@ mod tests {
         let backups = dir.path().join("backups");
         let some = config(&[
             ("SERVICEDESK_DATA_DIR", data),
-            ("SERVICEDESK_BACKUP_DIR", backups.to_str().expect("utf-8 path")),
+            (
+                "SERVICEDESK_BACKUP_DIR",
+                backups.to_str().expect("utf-8 path"),
+            ),
         ])
         .expect("config");
         assert_eq!(

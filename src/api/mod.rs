@@ -205,6 +205,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/tokens/{id}").delete(tokens::revoke_token))
                 .service(web::resource("/audit-log").get(audit::audit_trail))
                 .service(web::resource("/audit/verify").get(audit::verify_trail))
+                .service(web::resource("/audit/evidence").get(audit::evidence))
                 .service(web::resource("/dashboard/summary").get(dashboard::summary))
                 .service(web::resource("/events/stream").get(events::stream))
                 .service(web::resource("/reports/sla").get(reports::sla_report))

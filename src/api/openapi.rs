@@ -35,6 +35,7 @@ use super::{
         tokens::create_token, tokens::list_tokens, tokens::revoke_token,
         audit::audit_trail,
         audit::verify_trail,
+        audit::evidence,
         dashboard::summary, events::stream, reports::sla_report, reports::availability_report,
         notifications::list_notifications, notifications::retry_notification,
         calendars::create_calendar, calendars::list_calendars, calendars::get_calendar,

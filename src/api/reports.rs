@@ -48,7 +48,11 @@ fn chosen(request: &HttpRequest, format: Option<ReportFormat>) -> ReportFormat {
     })
 }
 
-fn attachment(content_type: &str, body: impl Into<web::Bytes>, name: &str) -> HttpResponse {
+pub(super) fn attachment(
+    content_type: &str,
+    body: impl Into<web::Bytes>,
+    name: &str,
+) -> HttpResponse {
     HttpResponse::Ok()
         .content_type(content_type)
         .insert_header((

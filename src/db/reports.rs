@@ -107,3 +107,26 @@ pub fn sla_figures(
         .bind::<Timestamp, _>(to)
         .load(conn)
 }
+
+/// One event of a register: the event with its ticket's number and its PD's code.
+pub type RegisteredEvent = (super::models::EventRow, String, String);
+
+/// The events of `event_type` in `[from, to)`, oldest first, each with its ticket's number and
+/// unit code: the breach register (`sla_breached`) and the escalation register (`escalated`).
+pub fn events_in(
+    conn: &mut DbConn,
+    event_type: &str,
+    from: UtcTime,
+    to: UtcTime,
+) -> DbResult<Vec<RegisteredEvent>> {
+    use super::models::EventRow;
+    use super::schema::{ticket_events, tickets, units};
+    ticket_events::table
+        .inner_join(tickets::table.inner_join(units::table))
+        .filter(ticket_events::event_type.eq(event_type))
+        .filter(ticket_events::at.ge(from))
+        .filter(ticket_events::at.lt(to))
+        .order((ticket_events::at, ticket_events::id))
+        .select((EventRow::as_select(), tickets::number, units::code))
+        .load(conn)
+}

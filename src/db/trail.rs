@@ -9,6 +9,7 @@ use diesel::prelude::*;
 use super::models::{AuditRow, EventRow, LinkRow};
 use super::schema::{audit_log, ticket_events, trail_head, trail_links};
 use super::{DbConn, DbResult};
+use crate::clock::UtcTime;
 use crate::domain::trail::{self, Entry, Link};
 
 /// An entry waiting for its link: table, id, canonical content.
@@ -235,4 +236,29 @@ pub fn first_unlinked(conn: &mut DbConn) -> DbResult<Option<(Entry, String)>> {
         .first(conn)
         .optional()?;
     Ok(audit.map(|id| (Entry::Audit, id)))
+}
+
+/// The last link whose entry happened before `before`: the chain's head at that moment, or
+/// `None` before the first entry.
+pub fn head_before(conn: &mut DbConn, before: UtcTime) -> DbResult<Option<(i64, String)>> {
+    let event: Option<i64> = trail_links::table
+        .inner_join(ticket_events::table.on(ticket_events::id.eq(trail_links::entry_id)))
+        .filter(trail_links::entry.eq(Entry::TicketEvent))
+        .filter(ticket_events::at.lt(before))
+        .select(diesel::dsl::max(trail_links::seq))
+        .first(conn)?;
+    let audit: Option<i64> = trail_links::table
+        .inner_join(audit_log::table.on(audit_log::id.eq(trail_links::entry_id)))
+        .filter(trail_links::entry.eq(Entry::Audit))
+        .filter(audit_log::at.lt(before))
+        .select(diesel::dsl::max(trail_links::seq))
+        .first(conn)?;
+    let Some(seq) = event.max(audit) else {
+        return Ok(None);
+    };
+    let hash = trail_links::table
+        .find(seq)
+        .select(trail_links::hash)
+        .first(conn)?;
+    Ok(Some((seq, hash)))
 }

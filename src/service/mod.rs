@@ -9,6 +9,7 @@ pub mod catalogue;
 pub mod demo;
 mod error;
 pub mod events;
+pub mod evidence;
 pub(crate) mod fields;
 pub mod notify;
 pub mod ops;

@@ -25,6 +25,18 @@ pub struct TrailVerification {
     pub head: String,
     /// The first entry that does not verify; `null` when all do.
     pub first_failure: Option<TrailFailure>,
+    /// The link asked for with `seq`, to set beside a head recorded earlier (an evidence
+    /// file's `head_at_month_end`); `null` when none was asked or the chain has no such link.
+    pub link: Option<TrailLink>,
+}
+
+/// One link of the chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct TrailLink {
+    /// Its place, from 1.
+    pub seq: i64,
+    /// Its SHA-256, hex.
+    pub hash: String,
 }
 
 /// The first entry that does not verify.
@@ -42,9 +54,20 @@ pub struct TrailFailure {
     pub fault: Fault,
 }
 
-/// Walks the chain from the first link, on one snapshot of the database.
-pub fn verify(conn: &mut DbConn) -> Result<TrailVerification, ServiceError> {
+/// Walks the chain from the first link, on one snapshot of the database, and reads the link at
+/// `seq` if asked.
+pub fn verify(conn: &mut DbConn, seq: Option<i64>) -> Result<TrailVerification, ServiceError> {
     db::read_tx(conn, |conn| {
+        let link = match seq {
+            Some(seq) => db::trail::links_after(conn, seq - 1, 1)?
+                .into_iter()
+                .find(|link| link.seq == seq)
+                .map(|link| TrailLink {
+                    seq,
+                    hash: link.hash,
+                }),
+            None => None,
+        };
         let (head_seq, head_hash) = db::trail::head(conn)?;
         let mut walk = Walk::default();
         let mut after = 0;
@@ -66,6 +89,7 @@ pub fn verify(conn: &mut DbConn) -> Result<TrailVerification, ServiceError> {
             verified: broken.is_none(),
             entries,
             head: head_hash,
+            link,
             first_failure: broken.map(|broken| {
                 let (entry, entry_id) = broken.entry.unzip();
                 TrailFailure {
@@ -80,14 +104,21 @@ pub fn verify(conn: &mut DbConn) -> Result<TrailVerification, ServiceError> {
 }
 
 impl Desk {
-    /// Walks the trail's chain (admins and auditors).
-    pub fn verify_trail(&self, caller: &Caller) -> Result<TrailVerification, ServiceError> {
+    /// Walks the trail's chain (admins and auditors), with the link at `seq` if asked.
+    pub fn verify_trail(
+        &self,
+        caller: &Caller,
+        seq: Option<i64>,
+    ) -> Result<TrailVerification, ServiceError> {
         require(caller, &[Role::Admin, Role::Auditor])?;
-        self.verify_trail_unchecked()
+        self.verify_trail_unchecked(seq)
     }
 
     /// Walks the trail's chain for whoever holds the database (the command line).
-    pub fn verify_trail_unchecked(&self) -> Result<TrailVerification, ServiceError> {
-        verify(&mut *self.conn()?)
+    pub fn verify_trail_unchecked(
+        &self,
+        seq: Option<i64>,
+    ) -> Result<TrailVerification, ServiceError> {
+        verify(&mut *self.conn()?, seq)
     }
 }

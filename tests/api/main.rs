@@ -13,6 +13,7 @@ mod cli;
 mod dashboard;
 mod demo_guard;
 mod event_data;
+mod evidence;
 mod first_hour;
 mod http;
 mod input;

@@ -2,6 +2,7 @@
 //! row, percentages always with three decimals, durations in whole seconds, flags `true` or
 //! `false`, so that a reader can parse every column the same way in every report.
 
+use super::registers::{BreachRegister, EscalationRegister};
 use super::{AvailabilityReport, SlaReport};
 use crate::service::ServiceError;
 
@@ -163,4 +164,62 @@ fn months(figures: &crate::service::availability::AvailabilityView) -> String {
         .map(|breach| breach.month.as_str())
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+impl ToCsv for BreachRegister {
+    /// The breach register: one row per breach, oldest first.
+    fn to_csv(&self) -> Result<String, ServiceError> {
+        csv_text(
+            &[
+                "from",
+                "to",
+                "ticket",
+                "unit",
+                "clock",
+                "tier",
+                "priority",
+                "due_at",
+                "recorded_at",
+            ],
+            self.rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        computed(self.from.to_rfc3339()),
+                        computed(self.to.to_rfc3339()),
+                        text(&r.number),
+                        text(&r.unit),
+                        computed(&r.clock),
+                        computed(r.tier),
+                        computed(&r.priority),
+                        computed(&r.due_at),
+                        computed(r.recorded_at.to_rfc3339()),
+                    ]
+                })
+                .collect(),
+        )
+    }
+}
+
+impl ToCsv for EscalationRegister {
+    /// The escalation register: one row per escalation, oldest first.
+    fn to_csv(&self) -> Result<String, ServiceError> {
+        csv_text(
+            &["from", "to", "ticket", "unit", "automatic", "reason", "at"],
+            self.rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        computed(self.from.to_rfc3339()),
+                        computed(self.to.to_rfc3339()),
+                        text(&r.number),
+                        text(&r.unit),
+                        computed(r.automatic),
+                        text(&r.reason),
+                        computed(r.at.to_rfc3339()),
+                    ]
+                })
+                .collect(),
+        )
+    }
 }

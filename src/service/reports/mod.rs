@@ -3,6 +3,7 @@
 
 mod csv_text;
 pub mod dashboard;
+pub mod registers;
 mod workbook;
 
 pub use csv_text::ToCsv;
@@ -125,7 +126,7 @@ pub struct SlaReport {
 }
 
 /// A report's period, `[from, to)`.
-type Period = (DateTime<Utc>, DateTime<Utc>);
+pub(crate) type Period = (DateTime<Utc>, DateTime<Utc>);
 
 /// The region a report is of, and the timezone its workbook shows instants in.
 #[derive(Debug, Clone)]
@@ -192,6 +193,15 @@ impl Desk {
         group_by: Option<&str>,
     ) -> Result<SlaReport, ServiceError> {
         require(caller, READERS)?;
+        self.sla_report_of(period, group_by)
+    }
+
+    /// The SLA report, for whoever may read it.
+    pub(crate) fn sla_report_of(
+        &self,
+        period: &PeriodQuery,
+        group_by: Option<&str>,
+    ) -> Result<SlaReport, ServiceError> {
         let (grouping, group_by) = match group_by.unwrap_or("unit") {
             "unit" => (Grouping::Unit, "unit"),
             "service" => (Grouping::Service, "service"),
@@ -260,6 +270,14 @@ impl Desk {
         period: &PeriodQuery,
     ) -> Result<AvailabilityReport, ServiceError> {
         require(caller, READERS)?;
+        self.availability_report_of(period)
+    }
+
+    /// The availability report, for whoever may read it.
+    pub(crate) fn availability_report_of(
+        &self,
+        period: &PeriodQuery,
+    ) -> Result<AvailabilityReport, ServiceError> {
         let now = self.now();
         let mut conn = self.conn()?;
         let (heading, (from, to)) = heading_and_period(&mut conn, period)?;

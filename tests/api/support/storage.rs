@@ -160,7 +160,11 @@ impl Storage {
     /// The configuration of a server on the preset, with more settings.
     pub fn config_with(&self, extra: &[(&str, String)]) -> Config {
         let mut vars = self.env(Some(PRESET));
-        vars.extend(extra.iter().map(|(name, value)| ((*name).to_owned(), value.clone())));
+        vars.extend(
+            extra
+                .iter()
+                .map(|(name, value)| ((*name).to_owned(), value.clone())),
+        );
         Config::from_lookup(|name| vars.get(name).cloned()).expect("test config")
     }
 
