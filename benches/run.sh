@@ -17,6 +17,7 @@ HTTP_ARGS=()
 SLA_ARGS=()
 MAIL_ARGS=()
 LIMIT_ARGS=()
+BACKUP_ARGS=()
 QUICK=""
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -28,6 +29,7 @@ while [ $# -gt 0 ]; do
             SLA_ARGS=(--due 50)
             MAIL_ARGS=(--tickets 50)
             LIMIT_ARGS=(--seconds 2)
+            BACKUP_ARGS=(--tickets 200)
             shift ;;
         *) echo "unknown argument $1" >&2; exit 2 ;;
     esac
@@ -55,6 +57,7 @@ for database in postgres sqlite; do
     run_one db_limit.sh limit "${LIMIT_ARGS[@]}"
     run_one sla_engine.sh sla "${SLA_ARGS[@]}"
     run_one mail.sh mail "${MAIL_ARGS[@]}"
+    run_one backup.sh backup "${BACKUP_ARGS[@]}"
 done
 
 # The value of KEY in the figures file FILE.
@@ -92,6 +95,10 @@ mails() { echo "$(fig "mail.$1" mails_per_second)/s ($(fig "mail.$1" accepted) o
 pause() {
     echo "$(fig "mail.$1" longest_pause_s) s / $(fig "mail.$1" hung_longest_pause_s) s (the hung one $(fig "mail.$1" hung_mail_delay_s) s later)"
 }
+backup() {
+    echo "$(thousands "$(fig "backup.$1" backup_rows_per_s)") rows/s ($(fig "backup.$1" backup_seconds) s; $(fig "backup.$1" native_copy) $(fig "backup.$1" native_seconds) s)"
+}
+restore() { echo "$(thousands "$(fig "backup.$1" restore_rows_per_s)") rows/s ($(fig "backup.$1" restore_seconds) s)"; }
 rss() { echo "$(fig "http.$1" rss_mib) / $(fig "sla.$1" rss_mib) / $(fig "mail.$1" rss_mib) MiB"; }
 
 tickets=$(thousands "$(fig http.postgres tickets)")
@@ -125,6 +132,8 @@ mkdir -p "$(dirname "$OUT")"
     row "SLA engine CPU over $(fig sla.postgres idle_seconds) s idle, 1,000 / 100,000 open tickets" idle
     row "mails per second into a local SMTP sink" mails
     row "longest pause between two mails: relay well / one conversation hung" pause
+    row "backup of $(thousands "$(fig backup.postgres backup_rows)") rows: rows/s (seconds; the database's own copy)" backup
+    row "restore of the archive into an empty database" restore
     row "server peak RSS: HTTP run / SLA run / mail run" rss
     echo
     echo "How to read it: wrk runs 2 threads and 8 connections for $(fig http.postgres seconds) s per"

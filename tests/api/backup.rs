@@ -5,9 +5,11 @@
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use servicedesk::clock::ManualClock;
 
 use crate::on_both_databases;
 use crate::support::{Backend, Storage, TestApp, incident, run_cli, said};
@@ -85,7 +87,9 @@ async fn ticket_ids(app: &TestApp, token: &str) -> Vec<String> {
 /// of the desk reads the same, the chain verifies to the archive's head, and numbering goes on
 /// from the last ticket it holds.
 async fn a_backup_during_a_burst_restores_into_the_other_backend(backend: Backend) {
-    let (app, cast) = TestApp::spawn_driven(backend, None, &[]).await;
+    // One clock for both desks: a ticket's clocks read as of the reader's now.
+    let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
+    let (app, cast) = TestApp::spawn_driven(backend, Some(clock.clone()), &[]).await;
     app.expect_owed_mail();
     for _ in 0..5 {
         app.create_ticket(&cast.tier1.token, json!({})).await;
@@ -138,7 +142,7 @@ async fn a_backup_during_a_burst_restores_into_the_other_backend(backend: Backen
     let restored = restore(&target, &archive);
     assert!(restored.status.success(), "{}", said(&restored));
     assert_eq!(outbox(target.dir.path()), mailed);
-    let copy = TestApp::spawn_restored(target).await;
+    let copy = TestApp::spawn_restored(target, clock).await;
     copy.expect_owed_mail();
 
     let token = &cast.auditor.token;

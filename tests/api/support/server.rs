@@ -57,11 +57,11 @@ impl TestApp {
         .await
     }
 
-    /// A server over a database the test has restored: its accounts are the archive's, and
-    /// its SLA engine and mail dispatcher work only when the test says.
-    pub async fn spawn_restored(storage: Storage) -> Self {
+    /// A server over a database the test has restored, on `clock`: its accounts are the
+    /// archive's, and its SLA engine and mail dispatcher work only when the test says.
+    pub async fn spawn_restored(storage: Storage, clock: Arc<ManualClock>) -> Self {
         let config = storage.config(None);
-        Self::serve(storage, &config, Arc::new(SystemClock), Jobs::Driven).await
+        Self::serve(storage, &config, clock, Jobs::Driven).await
     }
 
     /// A server on the preset whose time moves only when the test moves `clock`.
