@@ -79,15 +79,58 @@ pub(super) fn forget_after(mark: usize) {
     PENDING.with_borrow_mut(|pending| pending.truncate(mark));
 }
 
-/// Links the entries the transaction added, as its last step before commit: locks the head
-/// (PostgreSQL; SQLite's write lock is already held), extends the chain, moves the head.
+/// Links the entries the transaction added, as its last step before commit: locks the head,
+/// extends the chain, moves the head. On PostgreSQL that is one statement, so that the lock is
+/// held for one round trip, not three; the hashes it computes are the ones `trail::link` gives.
+/// On SQLite the transaction's write lock already serialises it.
 pub(super) fn link_pending(conn: &mut DbConn) -> DbResult<()> {
     let pending = PENDING.take();
     if pending.is_empty() {
         return Ok(());
     }
+    if let DbConn::Pg(pg) = conn {
+        return link_in_one_statement(pg, pending);
+    }
     let (seq, hash) = lock_head(conn)?;
     extend(conn, seq, hash, pending)
+}
+
+/// Takes the head's row lock, hashes each entry onto the chain, writes the links and moves the
+/// head, in one statement.
+fn link_in_one_statement(pg: &mut diesel::PgConnection, pending: Vec<Pending>) -> DbResult<()> {
+    use diesel::sql_types::{Array, Text};
+    let mut entries = Vec::with_capacity(pending.len());
+    let mut ids = Vec::with_capacity(pending.len());
+    let mut contents = Vec::with_capacity(pending.len());
+    for (entry, id, content) in pending {
+        entries.push(entry.as_str().to_owned());
+        ids.push(id);
+        contents.push(content);
+    }
+    diesel::sql_query(
+        "WITH RECURSIVE input AS ( \
+             SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) \
+                 WITH ORDINALITY AS i (entry, entry_id, content, n)), \
+         head AS (SELECT seq, hash FROM trail_head WHERE id = 1 FOR UPDATE), \
+         chain AS ( \
+             SELECT 0::bigint AS n, seq, hash FROM head \
+             UNION ALL \
+             SELECT chain.n + 1, chain.seq + 1, encode(sha256(convert_to( \
+                 chain.hash || E'\\n' || input.content, 'UTF8')), 'hex') \
+             FROM chain JOIN input ON input.n = chain.n + 1), \
+         linked AS ( \
+             INSERT INTO trail_links (seq, entry, entry_id, hash) \
+             SELECT chain.seq, input.entry, input.entry_id, chain.hash \
+             FROM chain JOIN input ON input.n = chain.n) \
+         UPDATE trail_head SET seq = last.seq, hash = last.hash \
+         FROM (SELECT seq, hash FROM chain ORDER BY n DESC LIMIT 1) AS last \
+         WHERE trail_head.id = 1",
+    )
+    .bind::<Array<Text>, _>(entries)
+    .bind::<Array<Text>, _>(ids)
+    .bind::<Array<Text>, _>(contents)
+    .execute(pg)
+    .map(drop)
 }
 
 fn lock_head(conn: &mut DbConn) -> DbResult<(i64, String)> {
@@ -210,49 +253,51 @@ pub fn contents(conn: &mut DbConn, links: &[Link]) -> DbResult<HashMap<(Entry, S
     Ok(found)
 }
 
+/// The same query on both tables of the trail: `$table` is `ticket_events` or `audit_log`,
+/// `$entry` its [`Entry`].
+macro_rules! per_trail {
+    (first_unlinked, $conn:expr, $table:ident, $entry:expr) => {
+        $table::table
+            .filter(diesel::dsl::not(diesel::dsl::exists(
+                trail_links::table
+                    .filter(trail_links::entry.eq($entry))
+                    .filter(trail_links::entry_id.eq($table::id)),
+            )))
+            .order($table::id)
+            .select($table::id)
+            .first::<String>($conn)
+            .optional()
+    };
+    (last_link_before, $conn:expr, $table:ident, $entry:expr, $before:expr) => {
+        trail_links::table
+            .inner_join($table::table.on($table::id.eq(trail_links::entry_id)))
+            .filter(trail_links::entry.eq($entry))
+            .filter($table::at.lt($before))
+            .select(diesel::dsl::max(trail_links::seq))
+            .first::<Option<i64>>($conn)
+    };
+}
+
 /// The first entry of each table that has no link, if any.
 pub fn first_unlinked(conn: &mut DbConn) -> DbResult<Option<(Entry, String)>> {
-    let event: Option<String> = ticket_events::table
-        .filter(diesel::dsl::not(diesel::dsl::exists(
-            trail_links::table
-                .filter(trail_links::entry.eq(Entry::TicketEvent))
-                .filter(trail_links::entry_id.eq(ticket_events::id)),
-        )))
-        .order(ticket_events::id)
-        .select(ticket_events::id)
-        .first(conn)
-        .optional()?;
-    if let Some(id) = event {
+    if let Some(id) = per_trail!(first_unlinked, conn, ticket_events, Entry::TicketEvent)? {
         return Ok(Some((Entry::TicketEvent, id)));
     }
-    let audit: Option<String> = audit_log::table
-        .filter(diesel::dsl::not(diesel::dsl::exists(
-            trail_links::table
-                .filter(trail_links::entry.eq(Entry::Audit))
-                .filter(trail_links::entry_id.eq(audit_log::id)),
-        )))
-        .order(audit_log::id)
-        .select(audit_log::id)
-        .first(conn)
-        .optional()?;
+    let audit = per_trail!(first_unlinked, conn, audit_log, Entry::Audit)?;
     Ok(audit.map(|id| (Entry::Audit, id)))
 }
 
 /// The last link whose entry happened before `before`: the chain's head at that moment, or
 /// `None` before the first entry.
 pub fn head_before(conn: &mut DbConn, before: UtcTime) -> DbResult<Option<(i64, String)>> {
-    let event: Option<i64> = trail_links::table
-        .inner_join(ticket_events::table.on(ticket_events::id.eq(trail_links::entry_id)))
-        .filter(trail_links::entry.eq(Entry::TicketEvent))
-        .filter(ticket_events::at.lt(before))
-        .select(diesel::dsl::max(trail_links::seq))
-        .first(conn)?;
-    let audit: Option<i64> = trail_links::table
-        .inner_join(audit_log::table.on(audit_log::id.eq(trail_links::entry_id)))
-        .filter(trail_links::entry.eq(Entry::Audit))
-        .filter(audit_log::at.lt(before))
-        .select(diesel::dsl::max(trail_links::seq))
-        .first(conn)?;
+    let event = per_trail!(
+        last_link_before,
+        conn,
+        ticket_events,
+        Entry::TicketEvent,
+        before
+    )?;
+    let audit = per_trail!(last_link_before, conn, audit_log, Entry::Audit, before)?;
     let Some(seq) = event.max(audit) else {
         return Ok(None);
     };

@@ -8,16 +8,22 @@ use crate::clock::UtcTime;
 use crate::db::{self, DbConn};
 use crate::service::ServiceError;
 
-/// Every SLA breach recorded in a period.
+/// The events of one type recorded in a period, a row each, oldest first.
 #[derive(Debug)]
-pub struct BreachRegister {
+pub struct Register<T> {
     /// Start of the period.
     pub from: UtcTime,
     /// End of the period.
     pub to: UtcTime,
-    /// One row per breach.
-    pub rows: Vec<Breach>,
+    /// One row per event.
+    pub rows: Vec<T>,
 }
+
+/// Every SLA breach recorded in a period.
+pub type BreachRegister = Register<Breach>;
+
+/// Every escalation to Tier 2 recorded in a period.
+pub type EscalationRegister = Register<Escalation>;
 
 /// One breach.
 #[derive(Debug)]
@@ -38,17 +44,6 @@ pub struct Breach {
     pub recorded_at: UtcTime,
 }
 
-/// Every escalation to Tier 2 recorded in a period.
-#[derive(Debug)]
-pub struct EscalationRegister {
-    /// Start of the period.
-    pub from: UtcTime,
-    /// End of the period.
-    pub to: UtcTime,
-    /// One row per escalation.
-    pub rows: Vec<Escalation>,
-}
-
 /// One escalation.
 #[derive(Debug)]
 pub struct Escalation {
@@ -64,62 +59,59 @@ pub struct Escalation {
     pub at: UtcTime,
 }
 
-fn data(row: &db::models::EventRow) -> Value {
-    serde_json::from_str(&row.data).unwrap_or(Value::Null)
-}
-
-fn text(data: &Value, field: &str) -> String {
-    data[field].as_str().unwrap_or_default().to_owned()
-}
-
-/// The breach register of `[from, to)`.
-pub(crate) fn breaches(
+/// The events of `event_type` in `[from, to)`, each made a row by `row` from its data, its
+/// ticket's number and its PD's code.
+fn register<T>(
     conn: &mut DbConn,
+    event_type: &str,
     (from, to): Period,
-) -> Result<BreachRegister, ServiceError> {
-    let rows = db::reports::events_in(conn, "sla_breached", from.into(), to.into())?
+    row: impl Fn(&Value, String, String, UtcTime) -> T,
+) -> Result<Register<T>, ServiceError> {
+    let rows = db::reports::events_in(conn, event_type, from.into(), to.into())?
         .into_iter()
         .map(|(event, number, unit)| {
-            let data = data(&event);
-            Breach {
-                number,
-                unit,
-                clock: text(&data, "clock"),
-                tier: data["tier"].as_i64().unwrap_or_default(),
-                priority: text(&data, "priority"),
-                due_at: text(&data, "at"),
-                recorded_at: event.at,
-            }
+            let data = serde_json::from_str(&event.data).unwrap_or(Value::Null);
+            row(&data, number, unit, event.at)
         })
         .collect();
-    Ok(BreachRegister {
+    Ok(Register {
         from: from.into(),
         to: to.into(),
         rows,
     })
 }
 
-/// The escalation register of `[from, to)`.
+fn text(data: &Value, field: &str) -> String {
+    data[field].as_str().unwrap_or_default().to_owned()
+}
+
+/// The breach register of a period.
+pub(crate) fn breaches(conn: &mut DbConn, period: Period) -> Result<BreachRegister, ServiceError> {
+    register(conn, "sla_breached", period, |data, number, unit, at| {
+        Breach {
+            number,
+            unit,
+            clock: text(data, "clock"),
+            tier: data["tier"].as_i64().unwrap_or_default(),
+            priority: text(data, "priority"),
+            due_at: text(data, "at"),
+            recorded_at: at,
+        }
+    })
+}
+
+/// The escalation register of a period.
 pub(crate) fn escalations(
     conn: &mut DbConn,
-    (from, to): Period,
+    period: Period,
 ) -> Result<EscalationRegister, ServiceError> {
-    let rows = db::reports::events_in(conn, "escalated", from.into(), to.into())?
-        .into_iter()
-        .map(|(event, number, unit)| {
-            let data = data(&event);
-            Escalation {
-                number,
-                unit,
-                automatic: data["automatic"].as_bool().unwrap_or_default(),
-                reason: text(&data, "reason"),
-                at: event.at,
-            }
-        })
-        .collect();
-    Ok(EscalationRegister {
-        from: from.into(),
-        to: to.into(),
-        rows,
+    register(conn, "escalated", period, |data, number, unit, at| {
+        Escalation {
+            number,
+            unit,
+            automatic: data["automatic"].as_bool().unwrap_or_default(),
+            reason: text(data, "reason"),
+            at,
+        }
     })
 }
