@@ -63,14 +63,7 @@ pub fn prepare(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Arc<Des
         tracing::info!(applied, "database migrations applied");
     }
     drop(conn);
-    let pool = db::connect_pool(&config.database_url)?;
-    let desk = Desk::new(DeskParts {
-        pool,
-        clock,
-        jwt_secret: config.jwt_secret.expose().to_vec(),
-        access_token_ttl_secs: config.access_token_ttl_secs,
-        mail_from: config.mail_from.clone(),
-    });
+    let desk = desk(config, clock)?;
     match desk.seed_region(config.region_preset.as_deref())? {
         SeedOutcome::Seeded { preset } => tracing::info!(?preset, "empty database seeded"),
         SeedOutcome::PresetApplied { preset } => {
@@ -92,6 +85,43 @@ pub fn prepare(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Arc<Des
         }
     }
     Ok(Arc::new(desk))
+}
+
+/// Opens a desk that exists already, as it is: the tools that read it or record what they did
+/// (`backup`, `verify-audit`, `evidence`) neither create a database at a mistyped location
+/// nor migrate one that a newer build has not been let loose on.
+pub fn open_existing(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Arc<Desk>> {
+    let url = &config.database_url;
+    if let db::DatabaseUrl::Sqlite(file) = url
+        && !file.is_file()
+    {
+        anyhow::bail!(
+            "no database at {}: check SERVICEDESK_DATABASE_URL",
+            url.redacted()
+        );
+    }
+    let mut conn = url
+        .establish()
+        .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", url.redacted()))?;
+    if db::migrations_pending(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))? {
+        anyhow::bail!(
+            "{} lacks migrations of this build (or holds no desk at all): run `servicedesk \
+             migrate` first, or use the build that made it",
+            url.redacted()
+        );
+    }
+    drop(conn);
+    Ok(Arc::new(desk(config, clock)?))
+}
+
+fn desk(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Desk> {
+    Ok(Desk::new(DeskParts {
+        pool: db::connect_pool(&config.database_url)?,
+        clock,
+        jwt_secret: config.jwt_secret.expose().to_vec(),
+        access_token_ttl_secs: config.access_token_ttl_secs,
+        mail_from: config.mail_from.clone(),
+    }))
 }
 
 impl Application {

@@ -90,7 +90,7 @@ enum Command {
     /// found as JSON; exits non-zero if an entry does not verify.
     VerifyAudit {
         /// Also print the link at this place (an evidence file's head, say).
-        #[arg(long)]
+        #[arg(long, value_parser = clap::value_parser!(i64).range(1..))]
         seq: Option<i64>,
     },
     /// List the region presets.
@@ -169,7 +169,7 @@ fn run(command: Command) -> anyhow::Result<()> {
         } => seed_demo(&config, tickets, allow_mail),
         Command::VerifyAudit { seq } => verify_audit(&config, seq),
         Command::Evidence { month, output } => {
-            let desk = app::prepare(&config, Arc::new(SystemClock))?;
+            let desk = app::open_existing(&config, Arc::new(SystemClock))?;
             let evidence = desk.evidence_of(&month)?;
             std::fs::write(&output, &evidence.bytes)
                 .with_context(|| format!("cannot write {}", output.display()))?;
@@ -222,18 +222,19 @@ fn seed_demo(config: &Config, tickets: usize, allow_mail: bool) -> anyhow::Resul
 }
 
 fn backup(config: &Config, output: Option<PathBuf>, verify: Option<PathBuf>) -> anyhow::Result<()> {
-    let desk = app::prepare(config, Arc::new(SystemClock))?;
+    let desk = app::open_existing(config, Arc::new(SystemClock))?;
     let progress = Progress::for_stderr();
     if let Some(input) = verify {
         let verification = backup::verify(&input, &progress)
             .with_context(|| format!("{} does not restore", input.display()));
-        let verification = match verification {
+        let mut verification = match verification {
             Ok(verification) => verification,
             Err(error) => {
                 desk.record_backup_failure(&input, &error)?;
                 return Err(error);
             }
         };
+        verification.recorded = desk.backup_recorded(&verification.sha256)?;
         desk.record_verification(&input, &verification)?;
         println!("{}", serde_json::to_string_pretty(&verification)?);
         anyhow::ensure!(
@@ -276,7 +277,7 @@ fn restore(config: &Config, input: &Path) -> anyhow::Result<()> {
 }
 
 fn verify_audit(config: &Config, seq: Option<i64>) -> anyhow::Result<()> {
-    let desk = app::prepare(config, Arc::new(SystemClock))?;
+    let desk = app::open_existing(config, Arc::new(SystemClock))?;
     let verification = desk.verify_trail_unchecked(seq)?;
     println!("{}", serde_json::to_string_pretty(&verification)?);
     anyhow::ensure!(

@@ -210,12 +210,17 @@ fn backup_schedule(
         return Ok(None);
     };
     let dir = PathBuf::from(dir);
-    std::fs::create_dir_all(&dir).map_err(|e| {
-        invalid(
+    // Not made here: a backup disk that is not mounted would leave an empty mount point, and
+    // the backups would go, unnoticed, onto the disk that holds the database.
+    if !dir.is_dir() {
+        return Err(invalid(
             "SERVICEDESK_BACKUP_DIR",
-            format!("cannot create {}: {e}", dir.display()),
-        )
-    })?;
+            format!(
+                "{} is not a directory; create it (or mount it) first",
+                dir.display()
+            ),
+        ));
+    }
     Ok(Some(BackupSchedule {
         dir,
         interval: std::time::Duration::from_secs(interval_secs),
@@ -318,6 +323,18 @@ mod tests {
         let none = config(&[("SERVICEDESK_DATA_DIR", data)]).expect("config");
         assert_eq!(none.backups, None);
         let backups = dir.path().join("backups");
+        let missing = config(&[
+            ("SERVICEDESK_DATA_DIR", data),
+            (
+                "SERVICEDESK_BACKUP_DIR",
+                backups.to_str().expect("utf-8 path"),
+            ),
+        ]);
+        assert_eq!(
+            missing.map(|_| ()).map_err(|e| e.variable),
+            Err("SERVICEDESK_BACKUP_DIR")
+        );
+        std::fs::create_dir(&backups).expect("backup dir");
         let some = config(&[
             ("SERVICEDESK_DATA_DIR", data),
             (
@@ -334,7 +351,6 @@ mod tests {
                 keep: 7,
             })
         );
-        assert!(backups.is_dir());
     }
 
     #[test]

@@ -15,8 +15,8 @@ use crate::service::trail::TrailVerification;
 /// Which record's trail to read.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct AuditQuery {
-    /// `region`, `unit`, `user`, `token`, `calendar`, `sla_policy`, `service` or
-    /// `notification`.
+    /// `region`, `unit`, `user`, `token`, `calendar`, `sla_policy`, `service`,
+    /// `notification` or `backup` (its one record is `backups`).
     #[param(max_length = 32)]
     pub entity: String,
     /// The record's id (`1` for the region).

@@ -118,13 +118,17 @@ fn off_object(object: &Object, value: &str) -> Option<String> {
         Some(Number::UInt(n)) => i64::try_from(*n).ok(),
         _ => None,
     };
-    if let (Some(low), Some(high), Ok(n)) = (
-        number(&object.minimum),
-        number(&object.maximum),
-        value.parse::<i64>(),
-    ) && !(low..=high).contains(&n)
-    {
-        return Some(format!("must be between {low} and {high}"));
+    if let Ok(n) = value.parse::<i64>() {
+        let (low, high) = (number(&object.minimum), number(&object.maximum));
+        let outside = low.is_some_and(|low| n < low) || high.is_some_and(|high| n > high);
+        match (low, high) {
+            (Some(low), Some(high)) if outside => {
+                return Some(format!("must be between {low} and {high}"));
+            }
+            (Some(low), None) if outside => return Some(format!("must be at least {low}")),
+            (None, Some(high)) if outside => return Some(format!("must be at most {high}")),
+            _ => {}
+        }
     }
     if object.format == Some(SchemaFormat::KnownFormat(KnownFormat::DateTime))
         && chrono::DateTime::parse_from_rfc3339(value).is_err()

@@ -303,6 +303,30 @@ fn nullable<T>(value: &Value, read: impl Fn(&Value) -> Option<T>) -> Option<Opti
     }
 }
 
+/// The tables the database holds, besides diesel's own.
+pub fn tables(conn: &mut DbConn) -> DbResult<Vec<String>> {
+    #[derive(diesel::QueryableByName)]
+    struct Name {
+        #[diesel(sql_type = Text)]
+        name: String,
+    }
+    let names: Vec<Name> = match conn {
+        DbConn::Pg(pg) => diesel::sql_query(
+            "SELECT table_name::text AS name FROM information_schema.tables \
+             WHERE table_schema = current_schema()",
+        )
+        .load(pg)?,
+        DbConn::Sqlite(sqlite) => {
+            diesel::sql_query("SELECT name FROM sqlite_master WHERE type = 'table'").load(sqlite)?
+        }
+    };
+    Ok(names
+        .into_iter()
+        .map(|name| name.name)
+        .filter(|name| !name.starts_with("__diesel") && !name.starts_with("sqlite_"))
+        .collect())
+}
+
 /// How many rows `table` holds.
 pub fn count(conn: &mut DbConn, table: &str) -> DbResult<i64> {
     let sql = format!("SELECT COUNT(*) AS count FROM {table}");

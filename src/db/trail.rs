@@ -137,10 +137,18 @@ fn lock_head(conn: &mut DbConn) -> DbResult<(i64, String)> {
     let head = trail_head::table
         .find(1)
         .select((trail_head::seq, trail_head::hash));
-    match conn {
+    let locked = match conn {
         DbConn::Pg(pg) => head.for_update().first(pg),
         DbConn::Sqlite(sqlite) => head.first(sqlite),
-    }
+    };
+    locked.map_err(|error| match error {
+        diesel::result::Error::NotFound => diesel::result::Error::QueryBuilderError(
+            "the trail's head row is gone (someone removed it beside the service): nothing \
+             can be linked; `servicedesk verify-audit` shows the trail as it is"
+                .into(),
+        ),
+        other => other,
+    })
 }
 
 fn extend(
@@ -204,12 +212,13 @@ pub fn adopt_existing(conn: &mut DbConn) -> DbResult<()> {
     )
 }
 
-/// The head: the last link's place and hash.
-pub fn head(conn: &mut DbConn) -> DbResult<(i64, String)> {
+/// The head: the last link's place and hash; `None` if its row is gone.
+pub fn head(conn: &mut DbConn) -> DbResult<Option<(i64, String)>> {
     trail_head::table
         .find(1)
         .select((trail_head::seq, trail_head::hash))
         .first(conn)
+        .optional()
 }
 
 /// Up to `limit` links after place `after`, in order.

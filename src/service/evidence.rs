@@ -52,7 +52,10 @@ impl Desk {
         let now = super::trail::verify(&mut conn, None)?;
         drop(conn);
 
+        // Evidence of a month not over yet says so: its head is only the head so far.
+        let complete = self.now() >= sla.to.get();
         let trail = json!({
+            "month_complete": complete,
             "head_at_month_end": { "seq": seq, "hash": hash },
             "verified_when_made": now,
         });
@@ -93,6 +96,7 @@ impl Desk {
             "from": sla.from,
             "to": sla.to,
             "created_at": self.now().to_rfc3339_opts(SecondsFormat::Secs, true),
+            "month_complete": complete,
             "trail_head_at_month_end": { "seq": seq, "hash": hash },
             "files": sums,
         });

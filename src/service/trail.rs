@@ -57,7 +57,12 @@ pub struct TrailFailure {
 /// Walks the chain from the first link, on one snapshot of the database, and reads the link at
 /// `seq` if asked.
 pub fn verify(conn: &mut DbConn, seq: Option<i64>) -> Result<TrailVerification, ServiceError> {
-    db::read_tx(conn, |conn| {
+    db::read_tx(conn, |conn| walk(conn, seq))
+}
+
+/// The walk of [`verify`], inside the caller's transaction (a restore checks what it wrote).
+pub(crate) fn walk(conn: &mut DbConn, seq: Option<i64>) -> Result<TrailVerification, ServiceError> {
+    {
         let link = match seq {
             Some(seq) => db::trail::links_after(conn, seq - 1, 1)?
                 .into_iter()
@@ -68,7 +73,8 @@ pub fn verify(conn: &mut DbConn, seq: Option<i64>) -> Result<TrailVerification, 
                 }),
             None => None,
         };
-        let (head_seq, head_hash) = db::trail::head(conn)?;
+        // A head row gone (it cannot be deleted past the genesis) leaves no head to end at.
+        let (head_seq, head_hash) = db::trail::head(conn)?.unwrap_or((-1, String::new()));
         let mut walk = Walk::default();
         let mut after = 0;
         loop {
@@ -100,7 +106,7 @@ pub fn verify(conn: &mut DbConn, seq: Option<i64>) -> Result<TrailVerification, 
                 }
             }),
         })
-    })
+    }
 }
 
 impl Desk {

@@ -232,40 +232,71 @@ fn with_changed_byte(archive: &Path, entry: &str) -> PathBuf {
     damaged
 }
 
-/// A copy of `archive` whose manifest says `schema_version`.
-fn from_schema(archive: &Path, schema_version: &str) -> PathBuf {
+/// The parts of an archive, by name.
+type Parts = std::collections::BTreeMap<String, Vec<u8>>;
+
+/// A copy of `archive` named `name`, its parts (the manifest parsed) changed by `change`, as
+/// someone who edits archives would make it.
+fn rewritten(archive: &Path, name: &str, change: impl FnOnce(&mut Parts, &mut Value)) -> PathBuf {
     let mut zip =
         zip::ZipArchive::new(std::fs::File::open(archive).expect("archive")).expect("zip");
-    let renamed = archive.with_file_name("newer.zip");
-    let mut out = zip::ZipWriter::new(std::fs::File::create(&renamed).expect("create"));
+    let mut parts = Parts::new();
     for index in 0..zip.len() {
         let mut entry = zip.by_index(index).expect("entry");
-        let name = entry.name().expect("a name").into_owned();
         let mut bytes = Vec::new();
         entry.read_to_end(&mut bytes).expect("read");
-        if name == "manifest.json" {
-            let mut manifest: Value = serde_json::from_slice(&bytes).expect("json");
-            manifest["schema_version"] = json!(schema_version);
-            bytes = serde_json::to_vec(&manifest).expect("json");
-        }
-        out.start_file(name, zip::write::SimpleFileOptions::default())
-            .expect("start");
+        parts.insert(entry.name().expect("a name").into_owned(), bytes);
+    }
+    let mut manifest: Value =
+        serde_json::from_slice(&parts.remove("manifest.json").expect("manifest")).expect("json");
+    change(&mut parts, &mut manifest);
+    parts.insert(
+        "manifest.json".into(),
+        serde_json::to_vec(&manifest).expect("json"),
+    );
+    let copy = archive.with_file_name(name);
+    let mut out = zip::ZipWriter::new(std::fs::File::create(&copy).expect("create"));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, bytes) in parts {
+        out.start_file(name, options).expect("start");
         out.write_all(&bytes).expect("write");
     }
     out.finish().expect("finish");
-    renamed
+    copy
 }
 
-/// Which audit entries of `action` the region's backups have, by file.
+/// Restoring `archive` into an empty database of `backend` fails saying `reason`, and leaves
+/// it empty: the whole archive restores into it afterwards.
+fn refused_into_empty(backend: Backend, archive: &Path, whole: &Path, reason: &str) {
+    let target = Storage::new(backend);
+    let refused = restore(&target, archive);
+    assert!(!refused.status.success(), "{}", archive.display());
+    assert!(said(&refused).contains(reason), "{}", said(&refused));
+    let restored = restore(&target, whole);
+    assert!(restored.status.success(), "{}", said(&restored));
+}
+
+/// The backup entries of the audit log about the archive named `file`.
 async fn backup_entries(app: &TestApp, file: &str) -> Vec<Value> {
     let (status, entries) = app
         .get(
-            &format!("/api/v1/audit-log?entity=backup&entity_id={file}"),
+            "/api/v1/audit-log?entity=backup&entity_id=backups",
             &app.admin_token,
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{entries}");
-    entries.as_array().expect("entries").clone()
+    entries
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter(|entry| {
+            entry["data"]["file"]
+                .as_str()
+                .is_some_and(|f| f.ends_with(file))
+        })
+        .cloned()
+        .collect()
 }
 
 /// A changed byte in a table's part is refused naming the table, by restore and by the restore
@@ -294,6 +325,10 @@ async fn a_damaged_archive_is_refused_naming_the_table(backend: Backend) {
             .map(|e| (&e["action"], &e["data"]["verified"], &e["data"]["sha256"])),
         Some((&json!("backup_verified"), &json!(true), &sha256)),
         "{recorded:?}"
+    );
+    assert_eq!(
+        recorded.last().map(|e| &e["data"]["recorded"]),
+        Some(&json!(true))
     );
 
     let damaged = with_changed_byte(&archive, "tables/tickets.jsonl");
@@ -342,7 +377,9 @@ async fn an_unfit_target_or_a_newer_archive_is_refused(backend: Backend) {
     );
     assert_eq!(app.ticket_count().await, before);
 
-    let newer = from_schema(&archive, "99991231000000");
+    let newer = rewritten(&archive, "newer.zip", |_, manifest| {
+        manifest["schema_version"] = json!("99991231000000");
+    });
     let target = Storage::new(backend);
     let refused = restore(&target, &newer);
     assert!(!refused.status.success());
@@ -389,7 +426,162 @@ async fn a_backup_holds_every_table_there_is(backend: Backend) {
     assert_eq!(tables, backed_up);
 }
 
+/// Archives edited by hand are refused with the reason, and leave the target as empty as it
+/// was: a table taken out (with its manifest entry), a manifest naming another trail head, an
+/// entry that inflates a thousand times, a stored file with a path outside the outbox. An
+/// archive whose parts and manifest were both edited restores, but the restore test says this
+/// desk never recorded it.
+async fn edited_archives_are_refused_or_unrecorded(backend: Backend) {
+    let (app, cast) = TestApp::spawn_driven(backend, None, &[]).await;
+    app.expect_owed_mail();
+    app.create_ticket(&cast.tier1.token, json!({})).await;
+    let whole = back_up(&app.storage, "whole.zip");
+
+    let without = rewritten(&whole, "without.zip", |parts, manifest| {
+        parts.remove("tables/ticket_sla.jsonl");
+        let tables = manifest["tables"].as_array_mut().expect("tables");
+        tables.retain(|table| table["name"] != "ticket_sla");
+    });
+    refused_into_empty(
+        backend,
+        &without,
+        &whole,
+        "table ticket_sla: missing from the archive",
+    );
+
+    let headless = rewritten(&whole, "headless.zip", |_, manifest| {
+        manifest["trail_head"]["hash"] = json!("0".repeat(64));
+    });
+    refused_into_empty(
+        backend,
+        &headless,
+        &whole,
+        "does not verify to its manifest's head",
+    );
+
+    let bomb = rewritten(&whole, "bomb.zip", |parts, _| {
+        parts.insert("tables/idempotency_keys.jsonl".into(), vec![b' '; 40 << 20]);
+    });
+    refused_into_empty(backend, &bomb, &whole, "would inflate");
+
+    let escaping = rewritten(&whole, "escaping.zip", |parts, manifest| {
+        let bytes = b"From: x\r\n\r\nx".to_vec();
+        manifest["files"] = json!([{"path": "outbox/../../jwt_secret", "bytes": bytes.len(),
+            "sha256": servicedesk::service::backup::archive::sha256(&bytes)}]);
+        parts.insert("files/outbox/../../jwt_secret".into(), bytes);
+    });
+    refused_into_empty(
+        backend,
+        &escaping,
+        &whole,
+        "not a path the desk stores files at",
+    );
+
+    // Both edited: an auditor's account made an admin, and its checksum made to match.
+    let promoted = rewritten(&whole, "promoted.zip", |parts, manifest| {
+        let users = String::from_utf8(parts["tables/users.jsonl"].clone()).expect("text");
+        let users = users.replace("\"auditor\"", "\"admin\"").into_bytes();
+        for table in manifest["tables"].as_array_mut().expect("tables") {
+            if table["name"] == "users" {
+                table["sha256"] = json!(servicedesk::service::backup::archive::sha256(&users));
+            }
+        }
+        parts.insert("tables/users.jsonl".into(), users);
+    });
+    let test = run_cli(
+        &app.storage,
+        None,
+        &["backup", "--verify", &promoted.to_string_lossy()],
+        "",
+    );
+    assert!(test.status.success(), "{}", said(&test));
+    let outcome: Value = serde_json::from_slice(&test.stdout).expect("json");
+    assert_eq!(
+        (&outcome["verified"], &outcome["recorded"]),
+        (&json!(true), &json!(false))
+    );
+}
+
+/// A backup never writes over a file, nor through a link a killed run's leftovers could be,
+/// and only its owner may read it; mail files of mails outside the snapshot stay out of it.
+async fn a_backup_writes_a_new_private_file_of_what_the_snapshot_holds(backend: Backend) {
+    let (app, cast) = TestApp::spawn_driven(backend, None, &[]).await;
+    app.expect_owed_mail();
+    app.create_ticket(&cast.tier1.token, json!({})).await;
+    app.dispatch_mail().await;
+    let dir = app.storage.dir.path();
+    let stray = format!("outbox/{}.eml", uuid::Uuid::now_v7());
+    std::fs::write(dir.join(&stray), "a mail of no row").expect("stray mail");
+    std::fs::write(dir.join("outbox/.half.eml.part"), "half").expect("half mail");
+
+    let victim = dir.join("victim.txt");
+    std::fs::write(&victim, "precious").expect("victim");
+    let target = dir.join("linked.zip");
+    std::os::unix::fs::symlink(&victim, dir.join("linked.zip.partial")).expect("link");
+    let output = run_cli(
+        &app.storage,
+        None,
+        &["backup", "--output", &target.to_string_lossy()],
+        "",
+    );
+    assert!(output.status.success(), "{}", said(&output));
+    assert_eq!(
+        std::fs::read_to_string(&victim).expect("victim"),
+        "precious"
+    );
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&target)
+        .expect("archive")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o077, 0, "{mode:o}");
+    let files = manifest(&target)["files"].clone();
+    let paths: Vec<&str> = files
+        .as_array()
+        .expect("files")
+        .iter()
+        .filter_map(|f| f["path"].as_str())
+        .collect();
+    assert!(
+        !paths.is_empty() && paths.iter().all(|p| *p != stray && !p.contains(".part")),
+        "{paths:?}"
+    );
+
+    let again = run_cli(
+        &app.storage,
+        None,
+        &["backup", "--output", &target.to_string_lossy()],
+        "",
+    );
+    assert!(!again.status.success());
+    assert!(said(&again).contains("exists already"), "{}", said(&again));
+}
+
+/// The tools that read a desk do not make one where there is none.
+async fn the_tools_do_not_make_a_desk_where_there_is_none(backend: Backend) {
+    let empty = Storage::new(backend);
+    for args in [
+        vec!["verify-audit"],
+        vec!["evidence", "--month", "2026-11", "--output", "/dev/null"],
+        vec!["backup", "--output", "x.zip"],
+    ] {
+        let output = run_cli(&empty, None, &args, "");
+        assert!(!output.status.success(), "{args:?}: {}", said(&output));
+        let said = said(&output);
+        assert!(
+            said.contains("no database at") || said.contains("lacks migrations"),
+            "{said}"
+        );
+    }
+    if backend == Backend::Sqlite {
+        assert!(!empty.sqlite_file().exists());
+    }
+}
+
 on_both_databases!(
+    edited_archives_are_refused_or_unrecorded,
+    a_backup_writes_a_new_private_file_of_what_the_snapshot_holds,
+    the_tools_do_not_make_a_desk_where_there_is_none,
     a_backup_holds_every_table_there_is,
     a_backup_during_a_burst_restores_into_the_other_backend,
     a_damaged_archive_is_refused_naming_the_table,

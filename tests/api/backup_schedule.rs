@@ -70,6 +70,10 @@ fn audit_actions(app: &TestApp, action: &str) -> Vec<serde_json::Value> {
 async fn scheduled_backups_are_kept_recorded_and_never_fail_silently(backend: Backend) {
     let scratch = tempfile::tempdir().expect("tempdir");
     let dir = scratch.path().join("backups");
+    std::fs::create_dir(&dir).expect("backup dir");
+    // An operator's own archive beside the scheduled ones is not the scheduler's to remove.
+    let own = dir.join("servicedesk-before-upgrade.zip");
+    std::fs::write(&own, "an archive the operator made").expect("own archive");
     let settings = [
         ("SERVICEDESK_BACKUP_DIR", dir.display().to_string()),
         ("SERVICEDESK_BACKUP_INTERVAL", "1".to_owned()),
@@ -82,6 +86,8 @@ async fn scheduled_backups_are_kept_recorded_and_never_fail_silently(backend: Ba
     })
     .await;
 
+    assert!(own.is_file(), "the operator's archive was removed");
+    std::fs::remove_file(&own).expect("remove the operator's archive");
     let kept = archives(&dir);
     assert_eq!(kept.len(), 2, "{kept:?}");
     let completed = audit_actions(&app, "backup_completed");
@@ -89,7 +95,7 @@ async fn scheduled_backups_are_kept_recorded_and_never_fail_silently(backend: Ba
     let newest = &kept[1];
     let entry = completed
         .iter()
-        .find(|data| data["file"] == json!(newest))
+        .find(|data| data["file"] == json!(dir.join(newest).display().to_string()))
         .unwrap_or_else(|| panic!("no entry for {newest} in {completed:?}"));
     let bytes = std::fs::read(dir.join(newest)).expect("archive");
     assert_eq!(

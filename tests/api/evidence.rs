@@ -119,6 +119,10 @@ async fn the_months_evidence_holds_what_an_auditor_checks(backend: Backend) {
     assert!(escalation.contains(",true,"), "{escalation}");
 
     let trail: Value = serde_json::from_slice(&files["rantai-audit.json"]).expect("json");
+    assert_eq!(
+        trail["month_complete"], false,
+        "the clock stands in November: {trail}"
+    );
     let (_, chain) = app.get("/api/v1/audit/verify", &cast.auditor.token).await;
     assert_eq!(trail["head_at_month_end"]["hash"], chain["head"], "{trail}");
     assert_eq!(
@@ -153,6 +157,7 @@ async fn the_months_evidence_holds_what_an_auditor_checks(backend: Backend) {
     assert_eq!(lines("register-eskalasi-2026-10.csv"), 1);
     let trail: Value = serde_json::from_slice(&october["rantai-audit.json"]).expect("json");
     assert_eq!(trail["head_at_month_end"]["seq"], 0, "{trail}");
+    assert_eq!(trail["month_complete"], true, "{trail}");
 
     let output = app.storage.dir.path().join("bukti.zip");
     let cli = run_cli(

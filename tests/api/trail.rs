@@ -34,6 +34,12 @@ async fn no_one_changes_or_removes_an_entry_of_the_trail(backend: Backend) {
     if backend == Backend::Postgres {
         statements.extend(["TRUNCATE ticket_events", "TRUNCATE audit_log"]);
     }
+    let head = diesel::sql_query("DELETE FROM trail_head").execute(&mut conn);
+    assert!(
+        head.as_ref()
+            .is_err_and(|e| e.to_string().contains("never removed")),
+        "{head:?}"
+    );
     for sql in statements {
         let refused = diesel::sql_query(sql).execute(&mut conn);
         assert!(

@@ -22,3 +22,18 @@ CREATE TRIGGER trail_links_append_only BEFORE UPDATE OR DELETE ON trail_links
     FOR EACH ROW EXECUTE FUNCTION refuse_trail_change();
 CREATE TRIGGER trail_links_not_truncated BEFORE TRUNCATE ON trail_links
     FOR EACH STATEMENT EXECUTE FUNCTION refuse_trail_change();
+
+-- The head moves with every link but is never removed, except the genesis head of an empty
+-- desk, which a restore replaces with its archive's.
+CREATE FUNCTION refuse_head_removal() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' AND OLD.seq = 0 THEN
+        RETURN OLD;
+    END IF;
+    RAISE EXCEPTION 'trail_head is never removed';
+END;
+$$;
+CREATE TRIGGER trail_head_kept BEFORE DELETE ON trail_head
+    FOR EACH ROW EXECUTE FUNCTION refuse_head_removal();
+CREATE TRIGGER trail_head_not_truncated BEFORE TRUNCATE ON trail_head
+    FOR EACH STATEMENT EXECUTE FUNCTION refuse_head_removal();

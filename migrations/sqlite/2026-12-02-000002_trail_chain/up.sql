@@ -26,3 +26,10 @@ CREATE TRIGGER trail_links_no_delete BEFORE DELETE ON trail_links
 BEGIN
     SELECT RAISE(ABORT, 'trail_links is append-only: its entries are never changed or removed');
 END;
+
+-- The head moves with every link but is never removed, except the genesis head of an empty
+-- desk, which a restore replaces with its archive's.
+CREATE TRIGGER trail_head_kept BEFORE DELETE ON trail_head WHEN OLD.seq <> 0
+BEGIN
+    SELECT RAISE(ABORT, 'trail_head is never removed');
+END;

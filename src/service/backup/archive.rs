@@ -98,18 +98,29 @@ fn file_entry(path: &str) -> String {
     format!("files/{path}")
 }
 
+/// A new file at `path` that only its owner may read. What a killed run left there is removed
+/// first, never followed: were it a link, the archive would land wherever it points.
+pub fn private_file(path: &Path) -> anyhow::Result<File> {
+    let _ = std::fs::remove_file(path);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options
+        .open(path)
+        .with_context(|| format!("cannot create {}", path.display()))
+}
+
 /// Writes an archive part by part.
 pub struct Writer {
     zip: zip::ZipWriter<File>,
 }
 
 impl Writer {
-    /// Starts an archive at `path`.
+    /// Starts an archive at `path` (see [`private_file`]).
     pub fn create(path: &Path) -> anyhow::Result<Self> {
-        let file =
-            File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
         Ok(Writer {
-            zip: zip::ZipWriter::new(file),
+            zip: zip::ZipWriter::new(private_file(path)?),
         })
     }
 
@@ -195,7 +206,7 @@ impl Reader {
     pub fn file(&mut self, part: &FilePart) -> anyhow::Result<Vec<u8>> {
         let bytes = read(&mut self.zip, &file_entry(&part.path))
             .with_context(|| format!("file {}", part.path))?;
-        if sha256(&bytes) != part.sha256 {
+        if u64::try_from(bytes.len()).ok() != Some(part.bytes) || sha256(&bytes) != part.sha256 {
             bail!(
                 "file {}: its checksum differs from the manifest's",
                 part.path
@@ -205,13 +216,25 @@ impl Reader {
     }
 }
 
+/// Deflate packs the desk's rows some ten times, and nothing past about a thousand; an entry
+/// that says it inflates past this is a bomb, refused before it is read into memory.
+const MOST_INFLATION: u64 = 250;
+
 fn read(zip: &mut zip::ZipArchive<File>, name: &str) -> anyhow::Result<Vec<u8>> {
-    let mut entry = zip
+    let entry = zip
         .by_name(name)
         .with_context(|| format!("the archive has no {name}"))?;
-    let mut bytes = Vec::new();
+    let (size, packed) = (entry.size(), entry.compressed_size());
+    if size > packed.saturating_mul(MOST_INFLATION).max(1 << 20) {
+        bail!("{name} would inflate {size} bytes out of {packed}: not an archive this desk wrote");
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(size.min(1 << 26)).unwrap_or(0));
     entry
+        .take(size + 1)
         .read_to_end(&mut bytes)
         .with_context(|| format!("{name} cannot be read from the archive"))?;
+    if u64::try_from(bytes.len()).ok() != Some(size) {
+        bail!("{name} is not the size the archive says");
+    }
     Ok(bytes)
 }

@@ -86,23 +86,33 @@ impl Scheduled {
     }
 }
 
-/// The scheduled archives in `dir`, oldest first.
+/// Whether `name` is one the scheduler gives: `servicedesk-YYYYMMDDTHHMMSS.mmmZ.zip`. Only
+/// those are its to count and to remove; an operator's own archives beside them are not.
+fn scheduled_name(name: &str) -> bool {
+    name.strip_prefix(PREFIX)
+        .and_then(|rest| rest.strip_suffix(SUFFIX))
+        .and_then(|instant| {
+            chrono::NaiveDateTime::parse_from_str(instant, "%Y%m%dT%H%M%S%.3fZ").ok()
+        })
+        .is_some()
+}
+
+/// The scheduler's archives in `dir`, oldest written first.
 fn archives(dir: &Path) -> Vec<PathBuf> {
-    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+    let mut found: Vec<(SystemTime, PathBuf)> = std::fs::read_dir(dir)
         .map(|entries| {
             entries
                 .filter_map(Result::ok)
-                .map(|entry| entry.path())
-                .filter(|path| {
-                    path.file_name()
-                        .and_then(|name| name.to_str())
-                        .is_some_and(|name| name.starts_with(PREFIX) && name.ends_with(SUFFIX))
+                .filter(|entry| entry.file_name().to_str().is_some_and(scheduled_name))
+                .filter_map(|entry| {
+                    let modified = entry.metadata().and_then(|m| m.modified()).ok()?;
+                    Some((modified, entry.path()))
                 })
                 .collect()
         })
         .unwrap_or_default();
     found.sort();
-    found
+    found.into_iter().map(|(_, path)| path).collect()
 }
 
 /// What a run killed midway left behind.
@@ -115,8 +125,10 @@ fn remove_partials(dir: &Path) {
             .file_name()
             .and_then(|name| name.to_str())
             .unwrap_or_default();
-        if name.starts_with(PREFIX) && (name.ends_with(".partial") || name.ends_with(".partial.db"))
-        {
+        let made = name
+            .strip_suffix(".partial")
+            .or_else(|| name.strip_suffix(".partial.db"));
+        if made.is_some_and(scheduled_name) {
             let _ = std::fs::remove_file(&path);
         }
     }

@@ -229,6 +229,9 @@ fn parameter_cases(
                 if let Some(max) = schema["maximum"].as_i64() {
                     bad.push(("above its maximum", (max + 1).to_string()));
                 }
+                if let Some(min) = schema["minimum"].as_i64() {
+                    bad.push(("below its minimum", (min - 1).to_string()));
+                }
                 if schema["format"] == "date-time" {
                     bad.push(("not an instant", "kemarin".to_owned()));
                 }
