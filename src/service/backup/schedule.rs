@@ -9,7 +9,7 @@ use crate::config::{BackupSchedule, Config};
 use crate::db::DatabaseUrl;
 use crate::service::Desk;
 
-/// What scheduled archives are called: the instant sorts them.
+/// What scheduled archives are called: `servicedesk-<UTC instant>.zip`.
 const PREFIX: &str = "servicedesk-";
 const SUFFIX: &str = ".zip";
 /// After a failed run, the next try comes at most this much later.
