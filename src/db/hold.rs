@@ -84,6 +84,17 @@ impl DatabaseHold {
     }
 }
 
+impl Drop for DatabaseHold {
+    /// PostgreSQL frees a session's advisory locks when its backend ends, which it does a moment
+    /// after the client has gone: a `serve` started right after a `seed-demo` exits would find
+    /// the demo's hold still there. Let go of it before the connection closes.
+    fn drop(&mut self) {
+        if let Held::Postgres { session } = &mut self.held {
+            let _ = diesel::sql_query("SELECT pg_advisory_unlock_all()").execute(session);
+        }
+    }
+}
+
 impl std::fmt::Debug for DatabaseHold {
     // Not the URL: it may carry a password.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
