@@ -225,17 +225,7 @@ fn backup(config: &Config, output: Option<PathBuf>, verify: Option<PathBuf>) -> 
     let desk = app::open_existing(config, Arc::new(SystemClock))?;
     let progress = Progress::for_stderr();
     if let Some(input) = verify {
-        let verification = backup::verify(&input, &progress)
-            .with_context(|| format!("{} does not restore", input.display()));
-        let mut verification = match verification {
-            Ok(verification) => verification,
-            Err(error) => {
-                desk.record_backup_failure(&input, &error)?;
-                return Err(error);
-            }
-        };
-        verification.recorded = desk.backup_recorded(&verification.sha256)?;
-        desk.record_verification(&input, &verification)?;
+        let verification = desk.test_restore(&input, &progress)?;
         println!("{}", serde_json::to_string_pretty(&verification)?);
         anyhow::ensure!(
             verification.verified,
@@ -246,23 +236,9 @@ fn backup(config: &Config, output: Option<PathBuf>, verify: Option<PathBuf>) -> 
         return Ok(());
     }
     let output = output.context("--output or --verify")?;
-    match backup::backup(
-        &config.database_url,
-        &config.data_dir,
-        &output,
-        desk.now(),
-        &progress,
-    ) {
-        Ok(summary) => {
-            desk.record_backup(&summary)?;
-            println!("{}", serde_json::to_string_pretty(&summary)?);
-            Ok(())
-        }
-        Err(error) => {
-            desk.record_backup_failure(&output, &error)?;
-            Err(error)
-        }
-    }
+    let summary = desk.back_up(&config.database_url, &config.data_dir, &output, &progress)?;
+    println!("{}", serde_json::to_string_pretty(&summary)?);
+    Ok(())
 }
 
 fn restore(config: &Config, input: &Path) -> anyhow::Result<()> {

@@ -46,24 +46,25 @@ pub fn migrations_pending(conn: &mut DbConn) -> Result<bool, BoxError> {
     }
 }
 
-/// The newest migration this build carries: the schema version a backup records.
-pub fn newest_known() -> Result<String, BoxError> {
+/// The versions of the migrations this build carries, as `__diesel_schema_migrations` spells
+/// them; both backends' folders have the same names.
+fn known_versions() -> Result<Vec<String>, BoxError> {
     Ok(
         MigrationSource::<diesel::sqlite::Sqlite>::migrations(&SQLITE)?
             .iter()
             .map(|migration| migration.name().version().to_string())
-            .max()
-            .unwrap_or_default(),
+            .collect(),
     )
+}
+
+/// The newest migration this build carries: the schema version a backup records.
+pub fn newest_known() -> Result<String, BoxError> {
+    Ok(known_versions()?.into_iter().max().unwrap_or_default())
 }
 
 /// Whether this build carries the migration `version`.
 pub fn knows(version: &str) -> Result<bool, BoxError> {
-    Ok(
-        MigrationSource::<diesel::sqlite::Sqlite>::migrations(&SQLITE)?
-            .iter()
-            .any(|migration| migration.name().version().to_string() == version),
-    )
+    Ok(known_versions()?.iter().any(|known| known == version))
 }
 
 /// Applies pending migrations up to and including `version`, and no later one: a backup of

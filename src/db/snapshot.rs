@@ -327,6 +327,15 @@ pub fn tables(conn: &mut DbConn) -> DbResult<Vec<String>> {
         .collect())
 }
 
+/// A copy of the SQLite database at `target` (an empty or absent file), made by SQLite itself:
+/// one consistent moment of the file while writers go on.
+pub fn copy_sqlite(conn: &mut DbConn, target: &std::path::Path) -> DbResult<()> {
+    let target = target.to_string_lossy().replace('\'', "''");
+    diesel::sql_query(format!("VACUUM INTO '{target}'"))
+        .execute(conn)
+        .map(drop)
+}
+
 /// How many rows `table` holds.
 pub fn count(conn: &mut DbConn, table: &str) -> DbResult<i64> {
     let sql = format!("SELECT COUNT(*) AS count FROM {table}");

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod availability;
 pub mod calendar;
+pub mod digest;
 pub mod email;
 pub mod ids;
 pub mod notification;

@@ -6,7 +6,6 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use super::text_enum::text_enum;
@@ -26,15 +25,7 @@ text_enum! {
 
 /// The link that follows `previous` for an entry with `content`.
 pub fn link(previous: &str, content: &str) -> String {
-    let mut hasher = Sha256::new();
-    hasher.update(previous.as_bytes());
-    hasher.update(b"\n");
-    hasher.update(content.as_bytes());
-    hasher
-        .finalize()
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    super::digest::sha256_hex(format!("{previous}\n{content}").as_bytes())
 }
 
 /// What is hashed of an entry: its table and every column, in a fixed order, as one JSON array.

@@ -9,12 +9,12 @@ use chrono::SecondsFormat;
 use serde_json::json;
 use zip::write::SimpleFileOptions;
 
-use super::backup::archive::sha256;
 use super::period::PeriodQuery;
 use super::reports::{Report, ToCsv, ToXlsx, registers};
 use super::{Desk, ServiceError, require};
 use crate::auth::Caller;
 use crate::db;
+use crate::domain::digest::sha256_hex;
 use crate::domain::role::Role;
 use crate::domain::trail::GENESIS;
 
@@ -88,7 +88,7 @@ impl Desk {
         ];
         let sums: Vec<_> = files
             .iter()
-            .map(|(name, bytes)| json!({ "file": name, "bytes": bytes.len(), "sha256": sha256(bytes) }))
+            .map(|(name, bytes)| json!({ "file": name, "bytes": bytes.len(), "sha256": sha256_hex(bytes) }))
             .collect();
         let manifest = json!({
             "region": sla.heading.region,
@@ -102,7 +102,7 @@ impl Desk {
         });
         let checklist: String = files
             .iter()
-            .map(|(name, bytes)| format!("{}  {name}\n", sha256(bytes)))
+            .map(|(name, bytes)| format!("{}  {name}\n", sha256_hex(bytes)))
             .collect();
         let bytes = zipped(&files, &pretty(&manifest)?, checklist.as_bytes())
             .map_err(|e| ServiceError::Internal(format!("evidence zip: {e}")))?;

@@ -467,7 +467,7 @@ async fn edited_archives_are_refused_or_unrecorded(backend: Backend) {
     let escaping = rewritten(&whole, "escaping.zip", |parts, manifest| {
         let bytes = b"From: x\r\n\r\nx".to_vec();
         manifest["files"] = json!([{"path": "outbox/../../jwt_secret", "bytes": bytes.len(),
-            "sha256": servicedesk::service::backup::archive::sha256(&bytes)}]);
+            "sha256": servicedesk::domain::digest::sha256_hex(&bytes)}]);
         parts.insert("files/outbox/../../jwt_secret".into(), bytes);
     });
     refused_into_empty(
@@ -483,7 +483,7 @@ async fn edited_archives_are_refused_or_unrecorded(backend: Backend) {
         let users = users.replace("\"auditor\"", "\"admin\"").into_bytes();
         for table in manifest["tables"].as_array_mut().expect("tables") {
             if table["name"] == "users" {
-                table["sha256"] = json!(servicedesk::service::backup::archive::sha256(&users));
+                table["sha256"] = json!(servicedesk::domain::digest::sha256_hex(&users));
             }
         }
         parts.insert("tables/users.jsonl".into(), users);

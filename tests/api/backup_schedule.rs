@@ -100,7 +100,7 @@ async fn scheduled_backups_are_kept_recorded_and_never_fail_silently(backend: Ba
     let bytes = std::fs::read(dir.join(newest)).expect("archive");
     assert_eq!(
         entry["sha256"],
-        json!(servicedesk::service::backup::archive::sha256(&bytes))
+        json!(servicedesk::domain::digest::sha256_hex(&bytes))
     );
     let test = run_cli(
         &app.storage,

@@ -25,7 +25,7 @@ fn unzip(bytes: &[u8]) -> BTreeMap<String, Vec<u8>> {
 }
 
 fn sha256(bytes: &[u8]) -> String {
-    servicedesk::service::backup::archive::sha256(bytes)
+    servicedesk::domain::digest::sha256_hex(bytes)
 }
 
 /// A ticket left past its targets in November: its breaches and its automatic escalation are

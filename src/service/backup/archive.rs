@@ -7,10 +7,10 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use zip::write::SimpleFileOptions;
 
 use crate::db::snapshot::Column;
+use crate::domain::digest::sha256_hex;
 
 /// What the manifest's `format` says.
 pub const FORMAT: &str = "spbe-servicedesk-backup";
@@ -70,14 +70,6 @@ pub struct FilePart {
     pub bytes: u64,
     /// SHA-256 of its content, hex.
     pub sha256: String,
-}
-
-/// SHA-256, hex.
-pub fn sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
 }
 
 /// A table's part: its canonical rows, one per line.
@@ -182,7 +174,7 @@ impl Reader {
     pub fn table(&mut self, part: &TablePart) -> anyhow::Result<String> {
         let bytes = read(&mut self.zip, &table_entry(&part.name))
             .with_context(|| format!("table {}", part.name))?;
-        if sha256(&bytes) != part.sha256 {
+        if sha256_hex(&bytes) != part.sha256 {
             bail!(
                 "table {}: its checksum differs from the manifest's; the archive is damaged or \
                  was changed",
@@ -206,7 +198,8 @@ impl Reader {
     pub fn file(&mut self, part: &FilePart) -> anyhow::Result<Vec<u8>> {
         let bytes = read(&mut self.zip, &file_entry(&part.path))
             .with_context(|| format!("file {}", part.path))?;
-        if u64::try_from(bytes.len()).ok() != Some(part.bytes) || sha256(&bytes) != part.sha256 {
+        if u64::try_from(bytes.len()).ok() != Some(part.bytes) || sha256_hex(&bytes) != part.sha256
+        {
             bail!(
                 "file {}: its checksum differs from the manifest's",
                 part.path

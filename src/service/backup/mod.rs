@@ -20,6 +20,7 @@ pub use self::progress::Progress;
 pub use self::record::{BACKUP_COMPLETED, BACKUP_FAILED, BACKUP_VERIFIED};
 pub use self::restore::{RestoreSummary, Verification, restore, verify};
 use crate::db::{self, DatabaseUrl, DbConn, snapshot};
+use crate::domain::digest::sha256_hex;
 
 /// Where stored files live under the data directory: the mail outbox of file mode, one
 /// `<notification id>.eml` per mail.
@@ -70,7 +71,7 @@ pub fn backup(
     }
     let mut summary = summary?;
     summary.file = output.to_owned();
-    summary.sha256 = archive::sha256(
+    summary.sha256 = sha256_hex(
         &std::fs::read(output).with_context(|| format!("cannot read {}", output.display()))?,
     );
     Ok(summary)
@@ -120,14 +121,7 @@ fn write_archive(
 }
 
 fn vacuum_into(url: &DatabaseUrl, copy: &Path) -> anyhow::Result<()> {
-    let mut conn = establish(url)?;
-    let target = copy.to_string_lossy().replace('\'', "''");
-    diesel::RunQueryDsl::execute(
-        diesel::sql_query(format!("VACUUM INTO '{target}'")),
-        &mut conn,
-    )
-    .context("SQLite could not copy the database")?;
-    Ok(())
+    snapshot::copy_sqlite(&mut establish(url)?, copy).context("SQLite could not copy the database")
 }
 
 /// Every table into the archive, from one snapshot; with the manifest, the ids of the mails
@@ -161,7 +155,7 @@ fn dump(
             name: table.to_owned(),
             columns,
             rows: count,
-            sha256: archive::sha256(text.as_bytes()),
+            sha256: sha256_hex(text.as_bytes()),
         });
     }
     let (seq, hash) = db::trail::head(conn)?.context("the trail's head row is missing")?;
@@ -222,7 +216,7 @@ fn store_mail(
         parts.push(FilePart {
             path: relative,
             bytes: u64::try_from(bytes.len())?,
-            sha256: archive::sha256(&bytes),
+            sha256: sha256_hex(&bytes),
         });
     }
     parts.sort_by(|a, b| a.path.cmp(&b.path));

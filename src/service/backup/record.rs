@@ -4,9 +4,10 @@
 
 use std::path::Path;
 
+use anyhow::Context;
 use serde_json::{Value, json};
 
-use super::{BackupSummary, Verification};
+use super::{BackupSummary, Progress, Verification};
 use crate::db;
 use crate::service::audit::{self, Actor};
 use crate::service::{Desk, ServiceError};
@@ -22,8 +23,47 @@ pub const BACKUP_VERIFIED: &str = "backup_verified";
 const RECORD: (&str, &str) = ("backup", "backups");
 
 impl Desk {
+    /// Backs up this desk's database (at `url`, with the stored files under `data_dir`) into
+    /// `output`, and records the backup or its failure.
+    pub fn back_up(
+        &self,
+        url: &crate::db::DatabaseUrl,
+        data_dir: &Path,
+        output: &Path,
+        progress: &Progress,
+    ) -> anyhow::Result<BackupSummary> {
+        match super::backup(url, data_dir, output, self.now(), progress) {
+            Ok(summary) => {
+                self.record_backup(&summary)?;
+                Ok(summary)
+            }
+            Err(error) => {
+                self.record_backup_failure(output, &error)?;
+                Err(error)
+            }
+        }
+    }
+
+    /// The restore test of the archive at `input` (see [`super::verify`]), with whether this
+    /// desk recorded it, recorded as `backup_verified`, or as `backup_failed` when it does not
+    /// restore.
+    pub fn test_restore(&self, input: &Path, progress: &Progress) -> anyhow::Result<Verification> {
+        let mut verification = match super::verify(input, progress)
+            .with_context(|| format!("{} does not restore", input.display()))
+        {
+            Ok(verification) => verification,
+            Err(error) => {
+                self.record_backup_failure(input, &error)?;
+                return Err(error);
+            }
+        };
+        verification.recorded = self.backup_recorded(&verification.sha256)?;
+        self.record_verification(input, &verification)?;
+        Ok(verification)
+    }
+
     /// Records a finished backup, with its checksum and the trail's head.
-    pub fn record_backup(&self, summary: &BackupSummary) -> Result<(), ServiceError> {
+    pub(super) fn record_backup(&self, summary: &BackupSummary) -> Result<(), ServiceError> {
         let data = json!({
             "file": summary.file.display().to_string(),
             "sha256": summary.sha256,
@@ -36,7 +76,7 @@ impl Desk {
     }
 
     /// Records a backup or restore test that failed, and why.
-    pub fn record_backup_failure(
+    pub(super) fn record_backup_failure(
         &self,
         file: &Path,
         error: &anyhow::Error,
@@ -46,7 +86,7 @@ impl Desk {
     }
 
     /// Records the outcome of a restore test.
-    pub fn record_verification(
+    fn record_verification(
         &self,
         file: &Path,
         verification: &Verification,
@@ -64,7 +104,7 @@ impl Desk {
     }
 
     /// Whether this desk recorded a backup whose archive has `sha256`.
-    pub fn backup_recorded(&self, sha256: &str) -> Result<bool, ServiceError> {
+    fn backup_recorded(&self, sha256: &str) -> Result<bool, ServiceError> {
         let entries = db::audit::for_entity(&mut *self.conn()?, RECORD.0, RECORD.1)?;
         Ok(entries.iter().any(|entry| {
             entry.action == BACKUP_COMPLETED

@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::archive::{self, FilePart, Manifest, Reader, TablePart};
 use super::{OUTBOX, Progress, establish};
 use crate::db::{self, DatabaseUrl, DbConn, snapshot};
+use crate::domain::digest::sha256_hex;
 
 /// What a restore wrote.
 #[derive(Debug, Clone, Serialize)]
@@ -262,15 +263,14 @@ fn verify_in(input: &Path, scratch: &Path, progress: &Progress) -> anyhow::Resul
         let rows = snapshot::rows(&mut conn, &part.name, &columns)?;
         let same_rows = i64::try_from(rows.len()).ok() == Some(part.rows);
         // Later migrations may rightly reshape an older archive's rows; the count still holds.
-        let same_sum =
-            !current || archive::sha256(archive::table_text(&rows).as_bytes()) == part.sha256;
+        let same_sum = !current || sha256_hex(archive::table_text(&rows).as_bytes()) == part.sha256;
         if !(same_rows && same_sum) {
             differing.push(part.name.clone());
         }
     }
     Ok(Verification {
         verified: differing.is_empty(),
-        sha256: archive::sha256(&std::fs::read(input)?),
+        sha256: sha256_hex(&std::fs::read(input)?),
         recorded: false,
         tables: manifest.tables.len(),
         rows: manifest.tables.iter().map(|table| table.rows).sum(),

@@ -1,11 +1,11 @@
 //! Recording a ticket: the request checked, handed to the ticket writer as a draft.
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use crate::auth::Caller;
 use crate::domain::access::Operation;
+use crate::domain::digest::sha256_hex;
 use crate::domain::email::EmailAddress;
 use crate::domain::ids::{ServiceId, UnitId};
 use crate::domain::role::Role;
@@ -95,10 +95,7 @@ fn reporter_fields(errors: &mut Vec<FieldError>, reporter: &Reporter) -> Reporte
 
 fn request_hash(input: &NewTicket) -> Result<String, ServiceError> {
     let bytes = serde_json::to_vec(input).map_err(|e| ServiceError::Internal(e.to_string()))?;
-    Ok(Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
+    Ok(sha256_hex(&bytes))
 }
 
 /// The reporting PD: Tier 1's own, else the one named.
