@@ -578,7 +578,38 @@ async fn the_tools_do_not_make_a_desk_where_there_is_none(backend: Backend) {
     }
 }
 
+/// A backup onto a disk that fills fails, leaves nothing behind (no archive, no partial file,
+/// no copy of the database) and is recorded as failed; the desk goes on.
+async fn a_backup_onto_a_full_disk_fails_leaving_nothing(backend: Backend) {
+    let (app, cast) = TestApp::spawn_driven(backend, None, &[]).await;
+    app.expect_owed_mail();
+    for _ in 0..3 {
+        app.create_ticket(&cast.tier1.token, json!({})).await;
+    }
+    let disk = app.storage.dir.path().join("small-disk");
+    std::fs::create_dir(&disk).expect("mount point");
+    let _mounted = crate::support::faulty_fs::Mounted::tmpfs(&disk, "4k").expect("a tmpfs");
+    let archive = disk.join("full.zip");
+    let output = run_cli(
+        &app.storage,
+        None,
+        &["backup", "--output", &archive.to_string_lossy()],
+        "",
+    );
+    assert!(!output.status.success(), "{}", said(&output));
+    let left: Vec<_> = std::fs::read_dir(&disk).expect("disk").collect();
+    assert!(left.is_empty(), "{left:?}");
+    let failed = backup_entries(&app, "full.zip").await;
+    assert_eq!(
+        failed.last().map(|e| &e["action"]),
+        Some(&json!("backup_failed")),
+        "{failed:?}"
+    );
+    app.create_ticket(&cast.tier1.token, json!({})).await;
+}
+
 on_both_databases!(
+    a_backup_onto_a_full_disk_fails_leaving_nothing,
     edited_archives_are_refused_or_unrecorded,
     a_backup_writes_a_new_private_file_of_what_the_snapshot_holds,
     the_tools_do_not_make_a_desk_where_there_is_none,
