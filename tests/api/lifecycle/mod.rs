@@ -2,7 +2,8 @@
 //! edits and waits, on a 24×7 and an office-hours calendar with holidays, applied to the real
 //! service over a real database and held against the model in `model.rs` after every step:
 //! which clocks run, are paused, met or breached, their elapsed business time and due
-//! instants, which alerts and escalations are recorded, and that each owes its mail.
+//! instants, which alerts and escalations are recorded, that each owes its mail, and that
+//! every entry of the trail is linked into a chain that verifies.
 //!
 //! `SERVICEDESK_MODEL_CASES` sets the number of sequences per database (default 300).
 //! Counterexamples proptest has shrunk belong in `regressions.rs` as plain tests.
@@ -36,6 +37,7 @@ fn lifecycle_follows_the_model(backend: Backend) {
     proptest!(config, |(sequence in sequence())| {
         desk.play(&sequence);
     });
+    desk.check_whole_chain();
 }
 
 #[test]

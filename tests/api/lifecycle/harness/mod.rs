@@ -162,6 +162,28 @@ impl Harness {
             self.check(&id, &model, &calendar, &what);
         }
         self.finish(&id, &mut model, &calendar);
+        self.check_chain();
+    }
+
+    /// Every entry the sequences have written so far, events and audit entries, has its link
+    /// in the trail's chain (the walk itself is [`Harness::check_whole_chain`]'s).
+    fn check_chain(&self) {
+        use servicedesk::db::snapshot::count;
+        let conn = &mut *self.conn.borrow_mut();
+        let entries = count(conn, "ticket_events").expect("events")
+            + count(conn, "audit_log").expect("audit");
+        let head = servicedesk::db::trail::head(conn).expect("head");
+        assert_eq!(
+            head.map(|(seq, _)| seq),
+            Some(entries),
+            "links of {entries} entries"
+        );
+    }
+
+    /// The chain of every entry the sequences wrote verifies, link by link.
+    pub fn check_whole_chain(&self) {
+        let chain = ok(self.desk.verify_trail_unchecked(None), "verify the trail");
+        assert!(chain.verified, "{chain:?}");
     }
 
     /// The sequence's ticket, on the 24×7 service where the sequence runs round the clock.
