@@ -16,7 +16,9 @@ use crate::api::{self, openapi::ApiDoc};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db;
-use crate::jobs::{BackupScheduler, EventHub, HoldKeeper, JobDriver, MailDispatcher, SlaEngine};
+use crate::jobs::{
+    BackupScheduler, EventHub, HoldKeeper, JobDriver, MailDispatcher, SlaEngine, WeeklyMailer,
+};
 use crate::mail::Mailer;
 use crate::service::backup::schedule::Scheduled;
 use crate::service::ops::metrics::RouteLabels;
@@ -46,6 +48,8 @@ pub struct Application {
     jobs: Running,
     event_hub: EventHub,
     backups: Option<BackupScheduler>,
+    /// Not started when the jobs are driven: the caller sends the week's mail then.
+    weekly: Option<WeeklyMailer>,
     /// This server's share of the database, held as long as it serves (see [`db::hold`]).
     serving: HoldKeeper,
 }
@@ -143,6 +147,13 @@ impl Application {
         let desk = prepare(config, clock)?;
         check_mail(config, &desk)?;
         let jobs = start_jobs(config, &desk, jobs)?;
+        let weekly = match jobs {
+            Running::Background { .. } => Some(
+                WeeklyMailer::start(desk.clone())
+                    .map_err(|e| anyhow::anyhow!("cannot start the weekly mailer: {e}"))?,
+            ),
+            Running::Driven(_) => None,
+        };
         let event_hub = EventHub::start(desk.clone())
             .map_err(|e| anyhow::anyhow!("cannot start the event hub: {e}"))?;
         let backups = Scheduled::of(config)
@@ -160,6 +171,7 @@ impl Application {
             jobs,
             event_hub,
             backups,
+            weekly,
             serving,
         })
     }
@@ -197,6 +209,7 @@ impl Application {
         }
         drop(self.event_hub);
         drop(self.backups);
+        drop(self.weekly);
         let lost = self.serving.lost();
         drop(self.serving);
         if lost {

@@ -9,6 +9,7 @@ pub mod error;
 mod event_schemas;
 mod events;
 mod extract;
+mod governance;
 mod health;
 mod json;
 mod metrics;
@@ -210,6 +211,27 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/events/stream").get(events::stream))
                 .service(web::resource("/reports/sla").get(reports::sla_report))
                 .service(web::resource("/reports/availability").get(reports::availability_report))
+                .service(
+                    web::resource("/reports/problem-inventory").get(reports::problem_inventory),
+                )
+                .service(web::resource("/governance/breaches").get(governance::list_breaches))
+                .service(
+                    web::resource("/governance/letters")
+                        .get(governance::list_letters)
+                        .post(governance::create_letter),
+                )
+                .service(
+                    web::resource("/governance/tier1-compliance").get(governance::tier1_compliance),
+                )
+                .service(
+                    web::resource("/governance/supervisions")
+                        .get(governance::list_supervisions)
+                        .post(governance::create_supervision),
+                )
+                .service(
+                    web::resource("/governance/supervision-status")
+                        .get(governance::supervision_status),
+                )
                 .service(web::resource("/notifications").get(notifications::list_notifications))
                 .service(
                     web::resource("/notifications/{id}/retry")
@@ -252,6 +274,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     web::resource("/services/{id}/availability").get(services::get_availability),
                 )
                 .service(
+                    web::resource("/services/{id}/criticality")
+                        .get(governance::get_criticality)
+                        .post(governance::change_criticality),
+                )
+                .service(web::resource("/services/{id}/closure").post(governance::close_service))
+                .service(web::resource("/services/{id}/repair").post(governance::repair_service))
+                .service(
                     web::resource("/tickets")
                         .get(tickets::list_tickets)
                         .post(tickets::create_ticket),
@@ -267,6 +296,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                         .post(tickets::create_comment),
                 )
                 .service(web::resource("/tickets/{id}/events").get(tickets::list_events))
+                .service(
+                    web::resource("/tickets/{id}/problem")
+                        .get(governance::get_problem_link)
+                        .put(governance::link_problem)
+                        .delete(governance::unlink_problem),
+                )
                 .configure(ticket_actions::routes),
         );
 }

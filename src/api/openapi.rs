@@ -12,8 +12,8 @@ use super::event_schemas::EventSchemas;
 use super::problems::{self, problem_response};
 
 use super::{
-    audit, auth, calendars, dashboard, events, health, metrics, notifications, region, reports,
-    services, sla_policies, ticket_actions, tickets, tokens, units, users,
+    audit, auth, calendars, dashboard, events, governance, health, metrics, notifications, region,
+    reports, services, sla_policies, ticket_actions, tickets, tokens, units, users,
 };
 
 /// The REST contract (docs/api.md) as OpenAPI 3.1.
@@ -37,6 +37,7 @@ use super::{
         audit::verify_trail,
         audit::evidence,
         dashboard::summary, events::stream, reports::sla_report, reports::availability_report,
+        reports::problem_inventory,
         notifications::list_notifications, notifications::retry_notification,
         calendars::create_calendar, calendars::list_calendars, calendars::get_calendar,
         calendars::update_calendar, calendars::create_holiday,
@@ -44,6 +45,11 @@ use super::{
         sla_policies::update_sla_policy,
         services::create_service, services::list_services, services::get_service, services::update_service,
         services::create_outage, services::end_outage, services::get_availability,
+        governance::get_criticality, governance::change_criticality, governance::close_service,
+        governance::repair_service, governance::list_breaches, governance::create_letter,
+        governance::list_letters, governance::tier1_compliance, governance::create_supervision,
+        governance::list_supervisions, governance::supervision_status,
+        governance::get_problem_link, governance::link_problem, governance::unlink_problem,
         tickets::create_ticket, tickets::list_tickets, tickets::get_ticket, tickets::update_ticket,
         tickets::create_comment, tickets::list_comments, tickets::list_events,
         ticket_actions::acknowledge_ticket, ticket_actions::assign_ticket, ticket_actions::pend_ticket,
@@ -74,6 +80,7 @@ use super::{
         (name = "calendars", description = "Business calendars for SLA clocks"),
         (name = "sla-policies", description = "SLA targets per priority"),
         (name = "services", description = "The service catalogue"),
+        (name = "governance", description = "Each region's governance: criticality, breaches, letters, closures, Tier 1 compliance, supervisions"),
         (name = "tickets", description = "Tickets, their actions, comments and audit trail"),
     )
 )]

@@ -11,6 +11,7 @@ use super::params::Query;
 use super::problems::{Forbidden, Unauthenticated, Unprocessable};
 use super::run_as;
 use crate::service::Desk;
+use crate::service::governance::problems::ProblemInventory;
 use crate::service::period::PeriodQuery;
 use crate::service::reports::{
     AvailabilityReport, Report, ReportFormat, ReportOptions, SlaReport, SlaReportOptions,
@@ -140,6 +141,38 @@ pub async fn availability_report(
     let period = period.into_inner();
     let report = run_as(&desk, bearer, move |desk, caller| {
         desk.availability_report(&caller, &period)
+    })
+    .await?;
+    answer(format, &report)
+}
+
+/// The Tim Teknis Monev's problem inventory: the open problem tickets with their linked
+/// incidents and the feedback given on them (Dinas staff, auditors, admins).
+///
+/// Refused with:
+/// - 403: Tier 1 or an integration
+/// - 422: A bad format
+#[utoipa::path(get, path = "/api/v1/reports/problem-inventory", tag = "reports",
+    operation_id = "problem_inventory", security(("bearer" = [])), params(ReportOptions),
+    responses(
+        (status = 200, description = "The inventory (JSON, CSV or a workbook, as asked)", content(
+            (ProblemInventory = "application/json"),
+            (String = "text/csv"),
+            (Workbook = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 422, response = Unprocessable),
+    ))]
+pub async fn problem_inventory(
+    desk: web::Data<Desk>,
+    bearer: Bearer,
+    request: HttpRequest,
+    options: Query<ReportOptions>,
+) -> Result<HttpResponse, ApiError> {
+    let format = chosen(&request, options.format);
+    let report = run_as(&desk, bearer, move |desk, caller| {
+        desk.problem_inventory(&caller)
     })
     .await?;
     answer(format, &report)

@@ -14,6 +14,7 @@ use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::{Integer, Text, Timestamp};
 
 use crate::clock::UtcTime;
+use crate::domain::governance::{CriticalityStep, LetterKind};
 use crate::domain::ids::{
     CalendarId, CommentId, EventId, NotificationId, OutageId, ServiceId, SlaPolicyId, TicketId,
     TokenId, UnitId, UserId,
@@ -68,6 +69,8 @@ text_column!(
     MailStatus,
     Zone,
     Entry,
+    CriticalityStep,
+    LetterKind,
 );
 
 text_column!(

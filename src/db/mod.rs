@@ -47,6 +47,7 @@ pub mod calendars;
 mod columns;
 mod connection;
 pub mod dashboard;
+pub mod governance;
 mod hold;
 pub mod idempotency;
 mod migrate;

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod catalogue;
+mod governance;
 mod outbox;
 mod region;
 mod tickets;
@@ -11,6 +12,10 @@ pub use accounts::{TokenRow, UserRow};
 pub use catalogue::{
     AvailabilityBreachRow, CalendarRow, HolidayRow, OutageRow, ServiceRow, SlaPolicyRow,
     SlaTargetRow, UnitRow,
+};
+pub use governance::{
+    ClosureRow, CriticalBreachRow, CriticalityStepRow, DigestRow, LetterRow, ProblemLinkRow,
+    SupervisionRow,
 };
 pub use outbox::NotificationRow;
 pub use region::{AuditRow, RegionRow};

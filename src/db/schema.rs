@@ -12,6 +12,9 @@ diesel::table! {
         tier1_label -> Text,
         tier2_label -> Text,
         updated_at -> Timestamp,
+        critical_designation -> Bool,
+        tier1_compliance_mail -> Bool,
+        supervision_interval_days -> Nullable<Integer>,
     }
 }
 
@@ -40,6 +43,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         credential_generation -> BigInt,
+        appointment_number -> Nullable<Text>,
+        appointment_date -> Nullable<Text>,
     }
 }
 
@@ -293,6 +298,89 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    criticality_steps (id) {
+        id -> Text,
+        service_id -> Text,
+        step -> Text,
+        note -> Text,
+        decree_number -> Nullable<Text>,
+        decree_date -> Nullable<Text>,
+        taken_by -> Text,
+        taken_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    critical_breaches (id) {
+        id -> Text,
+        service_id -> Text,
+        ticket_id -> Text,
+        event_id -> Text,
+        due_at -> Timestamp,
+        breached_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    committee_letters (id) {
+        id -> Text,
+        kind -> Text,
+        number -> Text,
+        dated -> Text,
+        addressee_unit_id -> Text,
+        service_id -> Text,
+        breach_ids -> Text,
+        note -> Text,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    service_closures (id) {
+        id -> Text,
+        service_id -> Text,
+        letter_id -> Nullable<Text>,
+        reason -> Text,
+        outage_id -> Text,
+        closed_by -> Text,
+        closed_at -> Timestamp,
+        repair_note -> Nullable<Text>,
+        repaired_by -> Nullable<Text>,
+        reopened_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    supervisions (id) {
+        id -> Text,
+        unit_id -> Text,
+        held_on -> Text,
+        findings -> Text,
+        follow_ups -> Text,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    problem_links (ticket_id) {
+        ticket_id -> Text,
+        problem_id -> Text,
+        linked_by -> Text,
+        linked_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    digests (kind, period) {
+        kind -> Text,
+        period -> Text,
+        sent_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> units (unit_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(calendar_holidays -> calendars (calendar_id));
@@ -306,6 +394,11 @@ diesel::joinable!(ticket_comments -> tickets (ticket_id));
 diesel::joinable!(ticket_events -> tickets (ticket_id));
 diesel::joinable!(ticket_sla -> tickets (ticket_id));
 diesel::joinable!(notifications -> tickets (ticket_id));
+diesel::joinable!(criticality_steps -> services (service_id));
+diesel::joinable!(critical_breaches -> services (service_id));
+diesel::joinable!(committee_letters -> services (service_id));
+diesel::joinable!(service_closures -> services (service_id));
+diesel::joinable!(supervisions -> units (unit_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     region_settings,
@@ -329,4 +422,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     notifications,
     trail_links,
     trail_head,
+    criticality_steps,
+    critical_breaches,
+    committee_letters,
+    service_closures,
+    supervisions,
+    problem_links,
+    digests,
 );

@@ -25,6 +25,23 @@ pub fn find(conn: &mut DbConn, id: &ServiceId) -> DbResult<Option<ServiceRow>> {
         .optional()
 }
 
+/// The same, locking the row until the transaction ends (PostgreSQL; SQLite's write
+/// transaction already excludes other writers): governance steps on one service queue.
+pub fn find_for_update(conn: &mut DbConn, id: &ServiceId) -> DbResult<Option<ServiceRow>> {
+    let by_id = services::table.find(id);
+    match conn {
+        DbConn::Pg(pg) => by_id
+            .select(ServiceRow::as_select())
+            .for_update()
+            .first(pg)
+            .optional(),
+        DbConn::Sqlite(sqlite) => by_id
+            .select(ServiceRow::as_select())
+            .first(sqlite)
+            .optional(),
+    }
+}
+
 /// The id of the service whose id or code is `id_or_code`, in any case.
 pub fn id_for(conn: &mut DbConn, id_or_code: &str) -> DbResult<Option<ServiceId>> {
     services::table

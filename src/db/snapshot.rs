@@ -13,7 +13,7 @@ use serde_json::Value;
 use super::{DbConn, DbResult};
 
 /// Every table, parents before the tables that refer to them: the order a restore writes in.
-pub const TABLES: [&str; 21] = [
+pub const TABLES: [&str; 28] = [
     "region_settings",
     "units",
     "users",
@@ -24,6 +24,8 @@ pub const TABLES: [&str; 21] = [
     "sla_targets",
     "audit_log",
     "services",
+    "criticality_steps",
+    "supervisions",
     "ticket_counters",
     "tickets",
     "ticket_comments",
@@ -32,6 +34,11 @@ pub const TABLES: [&str; 21] = [
     "outages",
     "ticket_sla",
     "availability_breaches",
+    "critical_breaches",
+    "committee_letters",
+    "service_closures",
+    "problem_links",
+    "digests",
     "notifications",
     "trail_links",
     "trail_head",

@@ -4,7 +4,7 @@ use crate::clock::UtcTime;
 use diesel::dsl::{AsSelect, IntoBoxed, LeftJoin, Select};
 use diesel::prelude::*;
 
-use crate::domain::ids::{ServiceId, UnitId, UserId};
+use crate::domain::ids::{ServiceId, TicketId, UnitId, UserId};
 use crate::domain::sla::Priority;
 use crate::domain::ticket::{Classification, Kind, Status, Tier};
 use diesel::sql_types::{BigInt, Integer};
@@ -97,6 +97,33 @@ fn key(id_or_number: &str) -> KeyFilter {
     tickets::id
         .eq(id_or_number.to_ascii_lowercase())
         .or(tickets::number.eq(id_or_number.to_ascii_uppercase()))
+}
+
+/// The open problem tickets, oldest first.
+pub fn open_problems(conn: &mut DbConn) -> DbResult<Vec<TicketRow>> {
+    tickets::table
+        .filter(tickets::kind.eq(Kind::Problem))
+        .filter(tickets::status.eq_any([Status::New, Status::InProgress, Status::Pending]))
+        .order(tickets::id)
+        .select(TicketRow::as_select())
+        .load(conn)
+}
+
+/// The tickets `ids`.
+pub fn many(conn: &mut DbConn, ids: &[&str]) -> DbResult<Vec<TicketRow>> {
+    tickets::table
+        .filter(tickets::id.eq_any(ids))
+        .order(tickets::id)
+        .select(TicketRow::as_select())
+        .load(conn)
+}
+
+/// The numbers of the tickets `ids`.
+pub fn numbers(conn: &mut DbConn, ids: &[&str]) -> DbResult<Vec<(TicketId, String)>> {
+    tickets::table
+        .filter(tickets::id.eq_any(ids))
+        .select((tickets::id, tickets::number))
+        .load(conn)
 }
 
 /// Saves a changed ticket.

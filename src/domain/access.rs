@@ -27,6 +27,13 @@ pub enum Operation {
     RecordTickets,
     /// Edit, move and comment on tickets.
     WorkTickets,
+    /// Propose a service critical: its PD's Tier 1, or a supervisor on the PD's behalf.
+    ProposeCriticality,
+    /// Designate, decline or revoke criticality; record the Komite's letters; close services
+    /// and record supervisions: the Dinas's decisions.
+    GovernServices,
+    /// Record the repair of a closed service: its PD, or the Dinas on its behalf.
+    RecordRepairs,
 }
 
 impl Operation {
@@ -41,9 +48,11 @@ impl Operation {
             | Operation::ManageSlaPolicies
             | Operation::ManageCatalogue => &[Role::Supervisor, Role::Admin],
             Operation::RecordOutages => &[Role::Tier2, Role::Supervisor, Role::Admin],
-            Operation::RecordTickets | Operation::WorkTickets => {
+            Operation::RecordTickets | Operation::WorkTickets | Operation::RecordRepairs => {
                 &[Role::Tier1, Role::Tier2, Role::Supervisor]
             }
+            Operation::ProposeCriticality => &[Role::Tier1, Role::Supervisor],
+            Operation::GovernServices => &[Role::Supervisor],
         }
     }
 
@@ -82,6 +91,9 @@ impl Operation {
             Operation::RecordOutages => "record outages",
             Operation::RecordTickets => "record tickets",
             Operation::WorkTickets => "work tickets",
+            Operation::ProposeCriticality => "propose a service critical",
+            Operation::GovernServices => "take the Dinas's governance decisions",
+            Operation::RecordRepairs => "record repairs",
         }
     }
 }

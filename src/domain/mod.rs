@@ -6,6 +6,7 @@ pub mod availability;
 pub mod calendar;
 pub mod digest;
 pub mod email;
+pub mod governance;
 pub mod ids;
 pub mod notification;
 pub mod presets;

@@ -23,6 +23,8 @@ text_enum! {
         Resolved = "resolved",
         /// A service's month went over its downtime budget.
         AvailabilityBreached = "availability_breached",
+        /// The weekly list of PDs without an appointed Tier 1.
+        Tier1Compliance = "tier1_compliance",
     }
 }
 
@@ -109,6 +111,7 @@ pub fn recipients(notice: Notice, tier: Tier, parties: &Parties) -> Recipients {
             [one(pd_mailbox), one(dinas_mailbox), tier2.clone()].concat(),
             Vec::new(),
         ),
+        Notice::Tier1Compliance => (supervisors.clone(), one(dinas_mailbox)),
     };
     let to = distinct(to, &[]);
     let cc = distinct(cc, &to);

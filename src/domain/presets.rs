@@ -1,5 +1,6 @@
 //! The five region presets of docs/presets.md: what an empty database is seeded with.
 
+use super::governance::Governance;
 use super::zone::Zone;
 
 /// One region's starting settings.
@@ -21,7 +22,21 @@ pub struct RegionPreset {
     pub tier2_label: &'static str,
     /// The regulation the preset follows.
     pub regulation: &'static str,
+    /// What the regulation asks beyond tickets.
+    pub governance: Governance,
 }
+
+const NO_GOVERNANCE: Governance = Governance {
+    critical_designation: false,
+    tier1_compliance_mail: false,
+    supervision_interval_days: None,
+};
+
+/// Tojo Una-Una and Kupang: Pasal 46 (7) asks a Tier 1 in every PD.
+const TIER1_IN_EVERY_PD: Governance = Governance {
+    tier1_compliance_mail: true,
+    ..NO_GOVERNANCE
+};
 
 /// Code of the Dinas unit every preset creates.
 pub const DINAS_UNIT_CODE: &str = "DISKOMINFO";
@@ -39,6 +54,10 @@ pub const PRESETS: &[RegionPreset] = &[
         tier1_label: "Personel Pengelola TIK",
         tier2_label: TIER2,
         regulation: "Peraturan Walikota Palangka Raya Nomor 23 Tahun 2020",
+        governance: Governance {
+            critical_designation: true,
+            ..NO_GOVERNANCE
+        },
     },
     RegionPreset {
         key: "tojo-una-una",
@@ -49,6 +68,7 @@ pub const PRESETS: &[RegionPreset] = &[
         tier1_label: "Service Desk Tier 1",
         tier2_label: TIER2,
         regulation: "Peraturan Bupati Tojo Una-Una Nomor 17 Tahun 2024",
+        governance: TIER1_IN_EVERY_PD,
     },
     RegionPreset {
         key: "batu",
@@ -59,6 +79,7 @@ pub const PRESETS: &[RegionPreset] = &[
         tier1_label: "Tim Teknis TIK",
         tier2_label: TIER2,
         regulation: "Peraturan Wali Kota Batu Nomor 42 Tahun 2021",
+        governance: NO_GOVERNANCE,
     },
     RegionPreset {
         key: "ambon",
@@ -69,6 +90,10 @@ pub const PRESETS: &[RegionPreset] = &[
         tier1_label: "Administrator PD",
         tier2_label: TIER2,
         regulation: "Peraturan Walikota Ambon Nomor 29 Tahun 2021",
+        governance: Governance {
+            supervision_interval_days: Some(90),
+            ..NO_GOVERNANCE
+        },
     },
     RegionPreset {
         key: "kupang",
@@ -79,6 +104,7 @@ pub const PRESETS: &[RegionPreset] = &[
         tier1_label: "Service Desk Tier 1",
         tier2_label: TIER2,
         regulation: "Peraturan Wali Kota Kupang Nomor 11 Tahun 2025",
+        governance: TIER1_IN_EVERY_PD,
     },
 ];
 
@@ -93,6 +119,7 @@ pub const UNCONFIGURED: RegionPreset = RegionPreset {
     tier1_label: "Service Desk Tier 1",
     tier2_label: TIER2,
     regulation: "",
+    governance: NO_GOVERNANCE,
 };
 
 /// Finds a preset by its key.

@@ -33,6 +33,12 @@ impl JobDriver {
         sla_engine::run_due_sla(&self.desk)
     }
 
+    /// Queues the week's Tier 1 compliance mail if it is due at the clock's present instant,
+    /// as the weekly mailer would; answers whether it queued one.
+    pub fn send_weekly_mail(&self) -> Result<bool, crate::service::ServiceError> {
+        self.desk.send_weekly_mail()
+    }
+
     /// Sends every mail due at the clock's present instant, as the dispatcher would, and
     /// records each outcome.
     pub async fn dispatch_mail(&self) -> Dispatched {

@@ -1,5 +1,5 @@
 //! Background work inside `serve`: the SLA engine, the mail dispatcher, the event hub, the
-//! backup scheduler and the keeper of the server's hold on its database. Each job runs on
+//! backup scheduler, the weekly mailer and the keeper of the server's hold on its database. Each job runs on
 //! its own thread over the use cases of `service`; the engine's and the dispatcher's work can
 //! also be driven by the caller instead (see [`JobDriver`]).
 
@@ -9,6 +9,7 @@ mod event_hub;
 mod hold_keeper;
 mod mail_dispatcher;
 mod sla_engine;
+mod weekly_mail;
 
 pub use backup_scheduler::BackupScheduler;
 pub use driven::JobDriver;
@@ -16,6 +17,7 @@ pub use event_hub::EventHub;
 pub use hold_keeper::HoldKeeper;
 pub use mail_dispatcher::{Dispatched, MailDispatcher};
 pub use sla_engine::{SlaEngine, run_due_sla};
+pub use weekly_mail::WeeklyMailer;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -9,6 +9,7 @@ pub mod wording;
 
 pub use failure::SendFailure;
 pub use render::{
-    Due, Rendered, ServiceMail, TicketMail, local_time, render_service, render_ticket,
+    ComplianceMail, Due, PdStanding, Rendered, ServiceMail, TicketMail, local_time,
+    render_compliance, render_service, render_ticket,
 };
 pub use transport::{Mailer, Outgoing};

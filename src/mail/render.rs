@@ -15,6 +15,8 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("ticket.html", include_str!("templates/ticket.html")),
         ("service.txt", include_str!("templates/service.txt")),
         ("service.html", include_str!("templates/service.html")),
+        ("compliance.txt", include_str!("templates/compliance.txt")),
+        ("compliance.html", include_str!("templates/compliance.html")),
     ] {
         if let Err(error) = env.add_template(name, source) {
             tracing::error!(%error, name, "a mail template does not parse");
@@ -93,6 +95,34 @@ pub struct ServiceMail {
     pub budget: String,
 }
 
+/// One PD of the weekly Tier 1 compliance mail.
+#[derive(Debug, Clone, Serialize)]
+pub struct PdStanding {
+    /// The PD's code.
+    pub code: String,
+    /// Its name.
+    pub name: String,
+    /// What it lacks, in Indonesian.
+    pub lacks: String,
+}
+
+/// What the weekly Tier 1 compliance mail says.
+#[derive(Debug, Clone, Serialize)]
+pub struct ComplianceMail {
+    /// The Pemda's name.
+    pub region: String,
+    /// What it is about.
+    pub headline: String,
+    /// The ISO week, `2026-W49`.
+    pub week: String,
+    /// The region's word for Tier 1.
+    pub tier1_label: String,
+    /// Active PDs counted.
+    pub pd_count: usize,
+    /// The PDs that lack an appointed Tier 1.
+    pub lacking: Vec<PdStanding>,
+}
+
 fn render(template: &str, context: &impl Serialize) -> Result<String, String> {
     TEMPLATES
         .get_template(template)
@@ -106,6 +136,15 @@ pub fn render_ticket(mail: &TicketMail) -> Result<Rendered, String> {
         subject: format!("[{}] {}: {}", mail.number, mail.headline, mail.title),
         text: render("ticket.txt", mail)?,
         html: render("ticket.html", mail)?,
+    })
+}
+
+/// Renders the weekly Tier 1 compliance mail: subject `[<week>] <headline>`.
+pub fn render_compliance(mail: &ComplianceMail) -> Result<Rendered, String> {
+    Ok(Rendered {
+        subject: format!("[{}] {}", mail.week, mail.headline),
+        text: render("compliance.txt", mail)?,
+        html: render("compliance.html", mail)?,
     })
 }
 

@@ -1,6 +1,7 @@
 //! The words a mail uses for what the code names in English: the one place where a ticket's
 //! kind, status, priority, clock and notice become Bahasa Indonesia.
 
+use crate::domain::governance::Tier1Standing;
 use crate::domain::notification::Notice;
 use crate::domain::sla::Priority;
 use crate::domain::ticket::{Kind, Status};
@@ -82,6 +83,7 @@ pub fn headline(
         Notice::SlaBreached => format!("SLA {} terlampaui", clock(clock_kind, labels)),
         Notice::Resolved => "Tiket diselesaikan".into(),
         Notice::AvailabilityBreached => "Waktu henti melampaui batas".into(),
+        Notice::Tier1Compliance => format!("Kepatuhan penunjukan {}", labels.tier1),
     }
 }
 
@@ -97,6 +99,15 @@ pub fn detail_label(notice: Notice) -> &'static str {
 /// A service mail's subject line.
 pub fn budget_headline(month: &str, service_name: &str) -> String {
     format!("Waktu henti {month} melampaui batas: {service_name}")
+}
+
+/// What a PD of the weekly compliance mail lacks.
+pub fn tier1_lack(standing: Tier1Standing, tier1_label: &str) -> String {
+    match standing {
+        Tier1Standing::NoTier1 => format!("belum ada {tier1_label} aktif"),
+        Tier1Standing::NoAppointment => format!("{tier1_label} aktif belum tercatat SK-nya"),
+        Tier1Standing::Compliant => "lengkap".into(),
+    }
 }
 
 /// A span of seconds in whole minutes.

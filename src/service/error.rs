@@ -30,6 +30,12 @@ text_enum! {
         HolidayExists = "holiday_exists",
         /// 422: the assignee does not work the ticket's tier.
         AssigneeCannotWorkTicket = "assignee_cannot_work_ticket",
+        /// 422: the service is closed for a while (ditutup sementara) and takes no tickets.
+        ServiceClosed = "service_closed",
+        /// 422: the region makes a service critical only by designation.
+        DesignationRequired = "designation_required",
+        /// 422: another letter already has the number.
+        LetterNumberTaken = "letter_number_taken",
         /// 400: the body is not JSON, or could not be read.
         InvalidBody = "invalid_body",
         /// 400: the request could not be read.
@@ -52,6 +58,9 @@ text_enum! {
         NotEmpty = "not_empty",
         /// 409: only a failed mail can be retried.
         NotFailed = "not_failed",
+        /// 409: the record's state does not allow the step (a criticality step, a closure, a
+        /// repair).
+        StepNotAllowed = "step_not_allowed",
         /// 412: the record changed since the caller read it.
         PreconditionFailed = "precondition_failed",
         /// 413: the body is too large.

@@ -1,5 +1,6 @@
 //! The month's evidence for the Inspektorat (Perwali Palangka Raya 23/2020 Pasal 32, 47): the
-//! SLA and availability reports, the breach and escalation registers, the trail's head at the
+//! SLA and availability reports, the breach and escalation registers, the sanctions and
+//! supervision records, the trail's head at the
 //! month's end, and the SHA-256 of every file, in one zip an auditor takes away and checks
 //! later against `verify-audit`.
 
@@ -47,6 +48,17 @@ impl Desk {
         let mut conn = self.conn()?;
         let breaches = registers::breaches(&mut conn, span)?;
         let escalations = registers::escalations(&mut conn, span)?;
+        let timezone = sla.heading.timezone;
+        let day = |at: chrono::DateTime<chrono::Utc>| {
+            at.with_timezone(&timezone).date_naive().to_string()
+        };
+        let days = (day(span.0), day(span.1 - chrono::TimeDelta::seconds(1)));
+        let governance = super::reports::governance_files(
+            &mut conn,
+            month,
+            (sla.from, sla.to),
+            (&days.0, &days.1),
+        )?;
         let (seq, hash) =
             db::trail::head_before(&mut conn, sla.to)?.unwrap_or((0, GENESIS.to_owned()));
         let now = super::trail::verify(&mut conn, None)?;
@@ -59,7 +71,7 @@ impl Desk {
             "head_at_month_end": { "seq": seq, "hash": hash },
             "verified_when_made": now,
         });
-        let files: Vec<(String, Vec<u8>)> = vec![
+        let mut files: Vec<(String, Vec<u8>)> = vec![
             (
                 format!("{}-{month}.csv", super::reports::SlaReport::FILE),
                 sla.to_csv()?.into_bytes(),
@@ -86,6 +98,7 @@ impl Desk {
             ),
             ("rantai-audit.json".to_owned(), pretty(&trail)?),
         ];
+        files.extend(governance);
         let sums: Vec<_> = files
             .iter()
             .map(|(name, bytes)| json!({ "file": name, "bytes": bytes.len(), "sha256": sha256_hex(bytes) }))

@@ -165,6 +165,29 @@ pub(crate) fn calendar_date<'de, D: Deserializer<'de>>(
         .ok_or_else(|| serde::de::Error::custom("must be a date written YYYY-MM-DD"))
 }
 
+/// An optional date written exactly `YYYY-MM-DD`.
+pub(crate) fn optional_date<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<NaiveDate>, D::Error> {
+    Option::<DateText>::deserialize(deserializer).map(|day| day.map(|d| d.0))
+}
+
+/// A PATCH date: absent (`None`), `null` (`Some(None)`) or written `YYYY-MM-DD`.
+pub(crate) fn present_date<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Option<NaiveDate>>, D::Error> {
+    optional_date(deserializer).map(Some)
+}
+
+/// A date read by `calendar_date`.
+struct DateText(NaiveDate);
+
+impl<'de> Deserialize<'de> for DateText {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        calendar_date(deserializer).map(DateText)
+    }
+}
+
 /// `at` without its fraction of a second. Every answer writes whole seconds; a fraction kept
 /// would count time that no answer shows.
 /// A leap second stays as it is, so that the checks that refuse it still see it.

@@ -11,6 +11,7 @@ mod error;
 pub mod events;
 pub mod evidence;
 pub(crate) mod fields;
+pub mod governance;
 pub mod notify;
 pub mod ops;
 pub mod page;

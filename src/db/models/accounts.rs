@@ -32,6 +32,10 @@ pub struct UserRow {
     /// Moves on with every role change, deactivation and password change; a token carrying
     /// an older value is refused.
     pub credential_generation: i64,
+    /// The number of the decree (SK) that appoints a Tier 1 technician.
+    pub appointment_number: Option<String>,
+    /// Its date, `YYYY-MM-DD`.
+    pub appointment_date: Option<String>,
 }
 
 /// A long-lived integration token (the JWT itself is never stored).

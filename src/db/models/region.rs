@@ -31,6 +31,12 @@ pub struct RegionRow {
     pub tier2_label: String,
     /// Last change.
     pub updated_at: UtcTime,
+    /// Criticality only by designation of a proposal.
+    pub critical_designation: bool,
+    /// The weekly Tier 1 compliance mail to the Dinas supervisors.
+    pub tier1_compliance_mail: bool,
+    /// Days between supervisions of a PD; `None` when the region sets none.
+    pub supervision_interval_days: Option<i32>,
 }
 
 /// One administrative change.

@@ -1,8 +1,8 @@
 //! Changing an account (admin): its fields, and the sessions a change of what it may do ends.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
-use super::users::{UserChanges, UserView, check_placement, checked_password, hashed};
+use super::users::{UserChanges, UserView, appointed, check_placement, checked_password, hashed};
 use crate::auth::Caller;
 use crate::db::models::UserRow;
 use crate::db::{self, DbConn, write_tx};
@@ -86,6 +86,34 @@ fn changed(
     Ok((row, role))
 }
 
+/// The appointment decree after the change: as given, or as stored while the account stays
+/// Tier 1 (a technician who leaves Tier 1 leaves its appointment behind).
+fn appointment(
+    stored: &UserRow,
+    changes: &UserChanges,
+    role: Role,
+) -> (Option<String>, Option<NaiveDate>) {
+    fn kept<T>(given: Option<Option<T>>, stored: Option<T>, role: Role) -> Option<T> {
+        match given {
+            Some(value) => value,
+            None if role == Role::Tier1 => stored,
+            None => None,
+        }
+    }
+    let stored_date = stored
+        .appointment_date
+        .as_deref()
+        .and_then(|d| d.parse().ok());
+    (
+        kept(
+            changes.appointment_number.clone(),
+            stored.appointment_number.clone(),
+            role,
+        ),
+        kept(changes.appointment_date, stored_date, role),
+    )
+}
+
 /// Revokes every integration token of the account, each with its audit entry.
 fn revoke_tokens(
     conn: &mut DbConn,
@@ -128,7 +156,8 @@ impl Desk {
                 .into_iter()
                 .find(|user| user.id == id)
                 .ok_or(ServiceError::NotFound)?;
-            let (mut row, role) = changed(&stored, &changes, fields, password_hash)?;
+            let (row, role) = changed(&stored, &changes, fields, password_hash)?;
+            let mut row = appointed(conn, row, appointment(&stored, &changes, role), now)?;
             if row == stored {
                 // Nothing to change: no new version, no audit entry.
                 return Ok(stored.into());
@@ -152,6 +181,8 @@ impl Desk {
                 "role": row.role,
                 "unit_id": row.unit_id,
                 "active": row.active,
+                "appointment_number": row.appointment_number,
+                "appointment_date": row.appointment_date,
                 "password_changed": changes.password.is_some(),
                 "sessions_ended": sessions_ended,
             });

@@ -1,5 +1,6 @@
 //! User accounts: who may sign in, in which role, at which unit.
 
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -32,6 +33,8 @@ const MAX_PASSWORD_CHARS: usize = 256;
     "role": "tier1",
     "unit_id": "019c1bdd-1680-75e3-b92f-e3604a7cc5f8",
     "active": true,
+    "appointment_number": "800/045/SK/DINKES/2026",
+    "appointment_date": "2026-01-15",
     "created_at": "2026-02-03T02:00:00Z",
     "updated_at": "2026-02-03T02:00:00Z"
 })))]
@@ -48,6 +51,11 @@ pub struct UserView {
     pub unit_id: Option<UnitId>,
     /// Deactivated users cannot sign in.
     pub active: bool,
+    /// A Tier 1 technician's appointment decree (SK) number; `null` when not recorded.
+    pub appointment_number: Option<String>,
+    /// Its date.
+    #[schema(format = Date)]
+    pub appointment_date: Option<String>,
     /// Creation time.
     pub created_at: UtcTime,
     /// Last change.
@@ -61,7 +69,9 @@ pub struct UserView {
     "email": "rahmat.hidayat@tojounaunakab.go.id",
     "password": "sandi-Awal-2026!",
     "role": "tier1",
-    "unit_id": "019c1bdd-1680-75e3-b92f-e3604a7cc5f8"
+    "unit_id": "019c1bdd-1680-75e3-b92f-e3604a7cc5f8",
+    "appointment_number": "800/045/SK/DINKES/2026",
+    "appointment_date": "2026-01-15"
 })))]
 pub struct NewUser {
     /// Display name (up to 200 characters).
@@ -75,6 +85,12 @@ pub struct NewUser {
     pub role: Role,
     /// `tier1` needs a `pd` unit, `tier2`/`supervisor` the `dinas` unit, `integration` none.
     pub unit_id: Option<String>,
+    /// Tier 1 only: the number of the decree (SK) that appoints them (up to 100 characters).
+    pub appointment_number: Option<String>,
+    /// Tier 1 only, with the number: the decree's date, `YYYY-MM-DD`, not after today.
+    #[serde(default, deserialize_with = "fields::optional_date")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub appointment_date: Option<NaiveDate>,
 }
 
 /// `PATCH /users/{id}`: only the fields given change.
@@ -99,6 +115,14 @@ pub struct UserChanges {
     pub unit_id: Option<Option<String>>,
     /// `false` deactivates the user: sign-in and every token stop working at once.
     pub active: Option<bool>,
+    /// Tier 1 only: the appointment decree's number; `null` removes the appointment.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub appointment_number: Option<Option<String>>,
+    /// Tier 1 only: the decree's date, `YYYY-MM-DD`; `null` with a `null` number.
+    #[serde(default, deserialize_with = "fields::present_date")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub appointment_date: Option<Option<NaiveDate>>,
 }
 
 /// Filters of `GET /users`.
@@ -122,6 +146,8 @@ impl From<UserRow> for UserView {
             name: row.name,
             unit_id: row.unit_id,
             active: row.active,
+            appointment_number: row.appointment_number,
+            appointment_date: row.appointment_date,
             created_at: row.created_at,
             updated_at: row.updated_at,
         }
@@ -148,6 +174,49 @@ pub(super) fn checked_password(errors: &mut Vec<FieldError>, password: &str) {
 
 pub(super) fn hashed(password: &str) -> Result<String, ServiceError> {
     password::hash(password).map_err(|e| ServiceError::Internal(format!("password hash: {e}")))
+}
+
+/// `row` with the appointment decree `(number, date)` set, checked: Tier 1 only, both or
+/// neither, the date not after today in the region. Any other role keeps none.
+pub(super) fn appointed(
+    conn: &mut DbConn,
+    mut row: UserRow,
+    (number, date): (Option<String>, Option<NaiveDate>),
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<UserRow, ServiceError> {
+    let mut errors = Vec::new();
+    let number = number.map(|n| fields::text(&mut errors, "appointment_number", &n, 100));
+    match (&number, date) {
+        (Some(_), None) => errors.push(FieldError::new(
+            "appointment_date",
+            "is required with appointment_number",
+        )),
+        (None, Some(_)) => errors.push(FieldError::new(
+            "appointment_number",
+            "is required with appointment_date",
+        )),
+        _ => {}
+    }
+    if number.is_some() && row.role != Role::Tier1 {
+        errors.push(FieldError::new(
+            "appointment_number",
+            "is recorded for Tier 1 technicians only",
+        ));
+    }
+    if let Some(day) = date {
+        let timezone = region::load(conn)?.row.timezone.0;
+        let today = now.with_timezone(&timezone).date_naive();
+        if day > today || day.year() < 2000 {
+            errors.push(FieldError::new(
+                "appointment_date",
+                format!("must be a date from 2000-01-01 to today ({today})"),
+            ));
+        }
+    }
+    ServiceError::check(errors)?;
+    row.appointment_number = number;
+    row.appointment_date = date.map(|day| day.to_string());
+    Ok(row)
 }
 
 /// The checks that need the database: the address is official and free, the unit exists and
@@ -214,6 +283,8 @@ impl Desk {
             password: Some(password.to_owned()),
             role: Role::Admin,
             unit_id: None,
+            appointment_number: None,
+            appointment_date: None,
         };
         self.insert_user(None, input, true)
     }
@@ -254,14 +325,19 @@ impl Desk {
                 created_at: now.into(),
                 updated_at: now.into(),
                 credential_generation: 0,
+                appointment_number: None,
+                appointment_date: None,
             };
+            let appointment = (input.appointment_number.clone(), input.appointment_date);
+            let row = appointed(conn, row, appointment, now)?;
             // Only the first admin, made on the server itself, may come before the region's
             // official domains are configured, so that someone can sign in to configure them.
             let check_official = !(bootstrap && region.domains.is_empty());
             check_placement(conn, &region, &row, input.role, check_official)?;
             db::users::insert(conn, &row)?;
-            let data =
-                serde_json::json!({"email": row.email, "role": row.role, "unit_id": row.unit_id});
+            let data = serde_json::json!({"email": row.email, "role": row.role, "unit_id": row.unit_id,
+                                          "appointment_number": row.appointment_number,
+                                          "appointment_date": row.appointment_date});
             let by = Actor::new(now, actor_id);
             audit::record(conn, by, "user_created", ("user", &row.id), data)?;
             Ok(UserView::from(row))

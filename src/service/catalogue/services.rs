@@ -11,6 +11,7 @@ use crate::domain::access::Operation;
 use crate::domain::ids::{ServiceId, SlaPolicyId, UnitId};
 use crate::service::audit::Actor;
 use crate::service::fields::{self, present};
+use crate::service::governance::closures::ClosureView;
 use crate::service::page::{Page, PageRequest};
 use crate::service::{Desk, ErrorCode, FieldError, ServiceError, audit, new_id, permit};
 
@@ -28,6 +29,7 @@ const DEFAULT_AVAILABILITY_TARGET: f64 = 99.5;
     "availability_target_percent": 99.5,
     "description": "Data dan layanan kepegawaian ASN Pemerintah Kabupaten Tojo Una-Una.",
     "active": true,
+    "closure": null,
     "created_at": "2026-02-10T03:00:00Z",
     "updated_at": "2026-02-10T03:00:00Z"
 })))]
@@ -51,6 +53,9 @@ pub struct ServiceView {
     pub description: String,
     /// Whether it is offered.
     pub active: bool,
+    /// While the Dinas has it closed for a while (ditutup sementara): the closure; it takes
+    /// no tickets until its PD records the repair. `null` otherwise.
+    pub closure: Option<ClosureView>,
     /// Creation time.
     pub created_at: UtcTime,
     /// Last change.
@@ -126,10 +131,49 @@ impl From<ServiceRow> for ServiceView {
             availability_target_percent: row.availability_target_percent,
             description: row.description,
             active: row.active,
+            closure: None,
             created_at: row.created_at,
             updated_at: row.updated_at,
         }
     }
+}
+
+/// The services as the API shows them, each with its open closure.
+fn views(conn: &mut DbConn, rows: Vec<ServiceRow>) -> Result<Vec<ServiceView>, ServiceError> {
+    let ids: Vec<&str> = rows.iter().map(|row| row.id.as_str()).collect();
+    let mut closures = db::governance::open_closures(conn, &ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let closure = closures
+                .iter()
+                .position(|c| c.service_id == row.id)
+                .map(|at| ClosureView::from(closures.swap_remove(at)));
+            ServiceView {
+                closure,
+                ..ServiceView::from(row)
+            }
+        })
+        .collect())
+}
+
+fn view(conn: &mut DbConn, row: ServiceRow) -> Result<ServiceView, ServiceError> {
+    views(conn, vec![row])?
+        .pop()
+        .ok_or_else(|| ServiceError::Internal("a service without its view".into()))
+}
+
+/// Where the region makes services critical only by designation, `critical` changes only
+/// through `POST /services/{id}/criticality`.
+fn check_designation(conn: &mut DbConn, (before, after): (bool, bool)) -> Result<(), ServiceError> {
+    if before != after && crate::service::region::load(conn)?.row.critical_designation {
+        return Err(ServiceError::rule(
+            ErrorCode::DesignationRequired,
+            "critical",
+            "the region makes a service critical only when the Dinas designates its PD's proposal: use POST /api/v1/services/{id}/criticality",
+        ));
+    }
+    Ok(())
 }
 
 /// Field rules shared by creation and change; normalises the texts as given.
@@ -198,6 +242,7 @@ impl Desk {
         ServiceError::check(errors)?;
         let mut conn = self.conn()?;
         write_tx(&mut conn, |conn| {
+            check_designation(conn, (false, row.critical))?;
             check_references(conn, &row)?;
             db::services::insert(conn, &row)?;
             let data = serde_json::json!({"code": row.code, "owner_unit_id": row.owner_unit_id, "critical": row.critical});
@@ -213,15 +258,21 @@ impl Desk {
         _caller: &Caller,
         page: PageRequest,
     ) -> Result<Page<ServiceView>, ServiceError> {
-        let rows = db::services::list(&mut *self.conn()?, page.after_id()?, page.fetch())?;
-        page.finish(rows, |row| row.id.to_string(), |row| Ok(row.into()))
+        let mut conn = self.conn()?;
+        let rows = db::services::list(&mut conn, page.after_id()?, page.fetch())?;
+        let mut page = page.finish(rows, |row| row.id.to_string(), Ok)?;
+        let items = views(&mut conn, std::mem::take(&mut page.items))?;
+        Ok(Page {
+            items,
+            next_cursor: page.next_cursor,
+        })
     }
 
     /// One service.
     pub fn service(&self, _caller: &Caller, id: &ServiceId) -> Result<ServiceView, ServiceError> {
-        db::services::find(&mut *self.conn()?, id)?
-            .ok_or(ServiceError::NotFound)
-            .map(ServiceView::from)
+        let mut conn = self.conn()?;
+        let row = db::services::find(&mut conn, id)?.ok_or(ServiceError::NotFound)?;
+        view(&mut conn, row)
     }
 
     /// Changes a service (supervisor or admin).
@@ -266,16 +317,17 @@ impl Desk {
             ServiceError::check(errors)?;
             if row == stored {
                 // Nothing to change: no new version, no audit entry.
-                return Ok(stored.into());
+                return view(conn, stored);
             }
             row.updated_at = now.into();
+            check_designation(conn, (stored.critical, row.critical))?;
             check_references(conn, &row)?;
             db::services::update(conn, &row)?;
             let data = serde_json::json!({"code": row.code, "critical": row.critical, "active": row.active,
                                    "sla_policy_id": row.sla_policy_id});
             let by = Actor::person(caller, now);
             audit::record(conn, by, "service_updated", ("service", &row.id), data)?;
-            Ok(ServiceView::from(row))
+            view(conn, row)
         })
     }
 }

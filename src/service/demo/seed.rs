@@ -2,11 +2,12 @@
 //! as the API (so the demo obeys every rule the service enforces): the accounts, units and
 //! services here, the 90 days of history in `history.rs`.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 
 use crate::auth::Caller;
 use crate::clock::ManualClock;
 use crate::db::{self, write_tx};
+use crate::domain::governance::CriticalityStep;
 use crate::domain::ids::{ServiceId, SlaPolicyId};
 use crate::domain::role::{Role, UnitKind};
 use crate::domain::sla::default_targets;
@@ -19,6 +20,7 @@ use crate::service::catalogue::sla_policies::{SlaPolicyInput, TargetInput};
 use crate::service::catalogue::units::{NewUnit, UnitView};
 use crate::service::demo::data::{PDS, ROUND_THE_CLOCK_SERVICE, SERVICES};
 use crate::service::demo::history::{History, Staff};
+use crate::service::governance::criticality::CriticalityChange;
 use crate::service::{Desk, ErrorCode, ServiceError};
 
 /// The audit entry saying the database holds the demo, and the record it is about.
@@ -80,6 +82,8 @@ impl Roster<'_> {
                 password: Some(self.password.to_owned()),
                 role,
                 unit_id: unit.map(|(id, _)| id.to_owned()),
+                appointment_number: None,
+                appointment_date: None,
             },
         )?;
         Ok(self.enrol(made, unit.map_or("-", |(_, code)| code)))
@@ -143,6 +147,8 @@ impl Desk {
                 password: None,
                 role: Role::Integration,
                 unit_id: None,
+                appointment_number: None,
+                appointment_date: None,
             },
         )?;
         let mut accounts = roster.accounts;
@@ -259,16 +265,50 @@ impl Desk {
                     code: code.to_owned(),
                     name: name.to_owned(),
                     owner_unit_id: pds[owner].0.id.to_string(),
-                    critical,
+                    critical: false,
                     sla_policy_id: (i == ROUND_THE_CLOCK_SERVICE)
                         .then(|| round_the_clock.to_string()),
                     availability_target_percent: Some(if critical { 99.5 } else { 98.0 }),
                     description: format!("{name} (layanan demo)"),
                 },
             )?;
+            if critical {
+                self.demo_designation(&pds[owner].1[0], supervisor, &made.id, i)?;
+            }
             services.push(made.id);
         }
         Ok(services)
+    }
+
+    /// A critical service's way there: its PD proposes, the Dinas designates by decree.
+    fn demo_designation(
+        &self,
+        technician: &Caller,
+        supervisor: &Caller,
+        service_id: &ServiceId,
+        index: usize,
+    ) -> Result<(), ServiceError> {
+        let step = |step, note: &str, decree: Option<String>| CriticalityChange {
+            step,
+            note: note.to_owned(),
+            decree_date: decree.is_some().then(|| self.now().date_naive()),
+            decree_number: decree,
+        };
+        let proposal = step(
+            CriticalityStep::Proposed,
+            "Layanan dipakai setiap hari oleh warga dan ASN; mohon ditetapkan kritikal.",
+            None,
+        );
+        self.change_criticality(technician, service_id, proposal)?;
+        let year = self.now().year();
+        let decree = format!("555/{:03}/DISKOMINFO/{year}", index + 1);
+        let designation = step(
+            CriticalityStep::Designated,
+            "Usulan PD disetujui; layanan ditetapkan kritikal.",
+            Some(decree),
+        );
+        self.change_criticality(supervisor, service_id, designation)?;
+        Ok(())
     }
 
     /// A 24×7 calendar and a policy with the default targets on it.

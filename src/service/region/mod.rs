@@ -13,6 +13,7 @@ use crate::db::models::RegionRow;
 use crate::db::{self, DbConn, write_tx};
 use crate::domain::access::Operation;
 use crate::domain::email::{EmailAddress, OfficialDomains};
+use crate::domain::governance::MAX_SUPERVISION_INTERVAL_DAYS;
 use crate::domain::zone::Zone;
 use crate::service::ErrorCode;
 use crate::service::audit::Actor;
@@ -39,6 +40,8 @@ pub struct RegionView {
     pub tier1_label: String,
     /// The region's word for Tier 2.
     pub tier2_label: String,
+    /// What the region's regulation asks beyond tickets.
+    pub governance: GovernanceSettings,
     /// Last change.
     pub updated_at: UtcTime,
 }
@@ -73,6 +76,40 @@ pub struct RegionUpdate {
     pub tier1_label: Option<String>,
     /// Defaults to the current label.
     pub tier2_label: Option<String>,
+    /// Defaults to the current settings.
+    pub governance: Option<GovernanceSettings>,
+}
+
+/// What a region's regulation asks beyond tickets (docs/governance.md); each preset sets its
+/// own, and every value is editable.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(examples(json!({
+    "critical_designation": true,
+    "tier1_compliance_mail": false,
+    "supervision_interval_days": null
+})))]
+pub struct GovernanceSettings {
+    /// A service becomes critical only when the Dinas designates its PD's proposal, with a
+    /// decree (`POST /services/{id}/criticality`); `critical` cannot be set directly.
+    pub critical_designation: bool,
+    /// Every Monday the Dinas supervisors are mailed the PDs without an active Tier 1.
+    pub tier1_compliance_mail: bool,
+    /// Days between two supervisions of a PD (1 to 3660); `null` when the region sets none.
+    #[schema(minimum = 1, maximum = 3660)]
+    pub supervision_interval_days: Option<u16>,
+}
+
+impl GovernanceSettings {
+    fn of(row: &RegionRow) -> Self {
+        GovernanceSettings {
+            critical_designation: row.critical_designation,
+            tier1_compliance_mail: row.tier1_compliance_mail,
+            supervision_interval_days: row
+                .supervision_interval_days
+                .and_then(|days| u16::try_from(days).ok()),
+        }
+    }
 }
 
 /// The region settings the use cases need.
@@ -121,6 +158,7 @@ pub(super) fn load(conn: &mut DbConn) -> Result<Region, ServiceError> {
 
 fn view(region: Region) -> RegionView {
     let row = region.row;
+    let governance = GovernanceSettings::of(&row);
     RegionView {
         name: row.name,
         timezone: row.timezone,
@@ -129,6 +167,7 @@ fn view(region: Region) -> RegionView {
         language: row.language,
         preset: row.preset,
         tier1_label: row.tier1_label,
+        governance,
         tier2_label: row.tier2_label,
         updated_at: row.updated_at,
     }
@@ -164,6 +203,7 @@ struct CheckedRegion {
     mail_from: String,
     language: String,
     labels: [Option<String>; 2],
+    governance: Option<GovernanceSettings>,
 }
 
 /// Checks a region update, naming every field at fault.
@@ -206,6 +246,14 @@ fn check(input: RegionUpdate) -> Result<CheckedRegion, ServiceError> {
         ("tier2_label", input.tier2_label.as_deref()),
     ]
     .map(|(field, label)| label.map(|l| fields::text(&mut errors, field, l, 100)));
+    if let Some(days) = input.governance.and_then(|g| g.supervision_interval_days)
+        && !(1..=MAX_SUPERVISION_INTERVAL_DAYS).contains(&days)
+    {
+        errors.push(FieldError::new(
+            "governance.supervision_interval_days",
+            format!("must be 1 to {MAX_SUPERVISION_INTERVAL_DAYS} days, or null"),
+        ));
+    }
     ServiceError::check(errors)?;
     Ok(CheckedRegion {
         name,
@@ -214,6 +262,7 @@ fn check(input: RegionUpdate) -> Result<CheckedRegion, ServiceError> {
         mail_from,
         language,
         labels,
+        governance: input.governance,
     })
 }
 
@@ -246,6 +295,11 @@ impl Desk {
             let [tier1_label, tier2_label] = checked.labels;
             row.tier1_label = tier1_label.unwrap_or(row.tier1_label);
             row.tier2_label = tier2_label.unwrap_or(row.tier2_label);
+            if let Some(governance) = checked.governance {
+                row.critical_designation = governance.critical_designation;
+                row.tier1_compliance_mail = governance.tier1_compliance_mail;
+                row.supervision_interval_days = governance.supervision_interval_days.map(i32::from);
+            }
             row.updated_at = now.into();
             db::region::update(conn, &row)?;
             let data = serde_json::json!({
@@ -253,6 +307,7 @@ impl Desk {
                 "timezone": row.timezone,
                 "official_email_domains": domains.as_slice(),
                 "mail_from": row.mail_from,
+                "governance": GovernanceSettings::of(&row),
             });
             let by = Actor::person(caller, now);
             audit::record(conn, by, "region_updated", ("region", "1"), data)?;

@@ -75,6 +75,9 @@ fn settle_existing(
     existing.preset = Some(chosen.key.to_owned());
     existing.tier1_label = chosen.tier1_label.to_owned();
     existing.tier2_label = chosen.tier2_label.to_owned();
+    existing.critical_designation = chosen.governance.critical_designation;
+    existing.tier1_compliance_mail = chosen.governance.tier1_compliance_mail;
+    existing.supervision_interval_days = chosen.governance.supervision_interval_days.map(i32::from);
     existing.updated_at = at;
     db::region::update(conn, &existing)?;
     if let Some(mut dinas) = db::units::dinas(conn)? {
@@ -214,6 +217,12 @@ impl Desk {
                     tier1_label: chosen.tier1_label.to_owned(),
                     tier2_label: chosen.tier2_label.to_owned(),
                     updated_at: now.into(),
+                    critical_designation: chosen.governance.critical_designation,
+                    tier1_compliance_mail: chosen.governance.tier1_compliance_mail,
+                    supervision_interval_days: chosen
+                        .governance
+                        .supervision_interval_days
+                        .map(i32::from),
                 },
             )?;
             seed_dinas_calendar_and_policy(conn, chosen, now)?;

@@ -14,7 +14,7 @@ fn percent(value: f64) -> String {
 /// One CSV cell: what we compute (counts, percentages, instants, flags) stays as it is, so
 /// a spreadsheet reads it as a number; text that came from officials (names, codes, ids) is
 /// always quoted and cannot start a formula.
-enum Cell {
+pub(super) enum Cell {
     Computed(String),
     Text(String),
 }
@@ -39,15 +39,15 @@ impl Cell {
     }
 }
 
-fn text(value: &str) -> Cell {
+pub(super) fn text(value: &str) -> Cell {
     Cell::Text(value.to_owned())
 }
 
-fn computed(value: impl ToString) -> Cell {
+pub(super) fn computed(value: impl ToString) -> Cell {
     Cell::Computed(value.to_string())
 }
 
-fn csv_text(header: &[&str], rows: Vec<Vec<Cell>>) -> Result<String, ServiceError> {
+pub(super) fn csv_text(header: &[&str], rows: Vec<Vec<Cell>>) -> Result<String, ServiceError> {
     // Text cells arrive quoted already; the header and computed cells need no quotes.
     let mut writer = csv::WriterBuilder::new()
         .quote_style(csv::QuoteStyle::Never)

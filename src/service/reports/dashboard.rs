@@ -10,10 +10,13 @@ use utoipa::ToSchema;
 use crate::auth::Caller;
 use crate::clock::UtcTime;
 use crate::db::{self, DbConn};
+use crate::domain::governance::Tier1Standing;
 use crate::domain::ids::{TicketId, UnitId};
 use crate::domain::role::{Role, UnitKind};
 use crate::domain::sla::Priority;
 use crate::domain::ticket::Status;
+use crate::service::governance::supervision;
+use crate::service::governance::tier1::{self, PdCompliance};
 use crate::service::{Desk, ServiceError, region, require};
 
 /// One PD's open load.
@@ -29,6 +32,21 @@ pub struct UnitLoad {
     pub open: i64,
     /// Open tickets with a breached SLA clock.
     pub breached_open: i64,
+    /// Its Tier 1 standing: `no_tier1`, `no_appointment` or `compliant`.
+    pub tier1: Tier1Standing,
+}
+
+/// What the region's governance shows at a glance.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GovernanceSummary {
+    /// Active PDs without an active Tier 1.
+    pub pds_without_tier1: usize,
+    /// Active PDs whose active Tier 1 has no recorded appointment decree.
+    pub pds_without_appointment: usize,
+    /// PDs due for supervision; `null` when the region sets no interval.
+    pub supervision_overdue: Option<usize>,
+    /// Services closed for a while now (ditutup sementara).
+    pub services_closed: usize,
 }
 
 /// The oldest open ticket.
@@ -63,6 +81,8 @@ pub struct DashboardSummary {
     pub by_unit: Vec<UnitLoad>,
     /// The oldest open ticket (public ones only for integrations).
     pub oldest_open: Option<OldestOpen>,
+    /// Tier 1 compliance, supervision and closures.
+    pub governance: GovernanceSummary,
 }
 
 impl Desk {
@@ -84,6 +104,7 @@ impl Desk {
         let midnight = local_midnight(now, timezone);
 
         let zeroes = |keys: Vec<String>| keys.into_iter().map(|k| (k, 0)).collect();
+        let compliance = tier1::compliance(&mut conn)?;
         let mut summary = DashboardSummary {
             generated_at: now.into(),
             open_by_status: zeroes(
@@ -105,6 +126,16 @@ impl Desk {
                     number: t.number,
                     created_at: t.created_at,
                 }),
+            governance: GovernanceSummary {
+                pds_without_tier1: compliance.without_tier1,
+                pds_without_appointment: compliance.without_appointment,
+                supervision_overdue: {
+                    let today = now.with_timezone(&timezone).date_naive();
+                    let status = supervision::status(&mut conn, today)?;
+                    status.interval_days.map(|_| status.overdue)
+                },
+                services_closed: db::governance::open_closure_count(&mut conn)?,
+            },
         };
         let mut by_unit: BTreeMap<String, (i64, i64)> = BTreeMap::new();
         for group in db::dashboard::open_groups(&mut conn)? {
@@ -124,7 +155,7 @@ impl Desk {
                 summary.at_risk_open += n;
             }
         }
-        summary.by_unit = unit_loads(&mut conn, &by_unit)?;
+        summary.by_unit = unit_loads(&mut conn, &by_unit, &compliance.pds)?;
         Ok(summary)
     }
 }
@@ -145,6 +176,7 @@ fn local_midnight(now: DateTime<Utc>, timezone: chrono_tz::Tz) -> DateTime<Utc> 
 fn unit_loads(
     conn: &mut DbConn,
     counts: &BTreeMap<String, (i64, i64)>,
+    standings: &[PdCompliance],
 ) -> Result<Vec<UnitLoad>, ServiceError> {
     let mut units = db::units::list(conn, None, i64::MAX)?;
     units.retain(|u| u.active && u.kind == UnitKind::Pd);
@@ -154,9 +186,13 @@ fn unit_loads(
         .map(|u| {
             let (open, breached_open) = counts.get(u.id.as_str()).copied().unwrap_or_default();
             UnitLoad {
-                unit_id: u.id,
                 code: u.code,
                 name: u.name,
+                tier1: standings
+                    .iter()
+                    .find(|pd| pd.unit_id == u.id)
+                    .map_or(Tier1Standing::NoTier1, |pd| pd.standing),
+                unit_id: u.id,
                 open,
                 breached_open,
             }

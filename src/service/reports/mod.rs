@@ -3,10 +3,12 @@
 
 mod csv_text;
 pub mod dashboard;
+mod governance;
 pub mod registers;
 mod workbook;
 
 pub use csv_text::ToCsv;
+pub(in crate::service) use governance::month_files as governance_files;
 pub use workbook::ToXlsx;
 
 use std::collections::HashMap;
@@ -45,6 +47,10 @@ impl Report for SlaReport {
 
 impl Report for AvailabilityReport {
     const FILE: &'static str = "laporan-ketersediaan";
+}
+
+impl Report for crate::service::governance::problems::ProblemInventory {
+    const FILE: &'static str = "inventaris-masalah";
 }
 
 /// How a report answers.

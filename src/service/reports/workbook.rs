@@ -12,7 +12,7 @@ use crate::mail::local_time;
 use crate::service::ServiceError;
 
 /// The row of the column headers; the title is on the first row, the data follow.
-const HEADER_ROW: u32 = 2;
+pub(super) const HEADER_ROW: u32 = 2;
 
 /// The SLA report's percentages are rounded to hundredths.
 const SLA_PERCENT: &str = "0.00%";
@@ -20,7 +20,7 @@ const SLA_PERCENT: &str = "0.00%";
 const AVAILABILITY_PERCENT: &str = "0.000%";
 const HOURS: &str = "0.00";
 
-fn failed(error: XlsxError) -> ServiceError {
+pub(super) fn failed(error: XlsxError) -> ServiceError {
     ServiceError::Internal(format!("workbook: {error}"))
 }
 
@@ -38,7 +38,7 @@ fn title(what: &str, heading: &Heading, (from, to): (DateTime<Utc>, DateTime<Utc
 }
 
 /// A sheet with its title row and header row written.
-fn sheet<'a>(
+pub(super) fn sheet<'a>(
     workbook: &'a mut Workbook,
     name: &str,
     title: &str,
@@ -72,7 +72,7 @@ fn hours(seconds: i64) -> f64 {
     seconds as f64 / 3600.0
 }
 
-fn finish(mut workbook: Workbook) -> Result<Vec<u8>, ServiceError> {
+pub(super) fn finish(mut workbook: Workbook) -> Result<Vec<u8>, ServiceError> {
     workbook.save_to_buffer().map_err(failed)
 }
 

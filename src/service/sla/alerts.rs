@@ -10,6 +10,7 @@ use crate::domain::notification::Notice;
 use crate::domain::ticket_handling::AUTOMATIC_ESCALATION_REASON;
 use crate::domain::ticket_sla::{Alert, ClockKind, Position, TicketSla};
 use crate::service::events::record::record_event;
+use crate::service::governance::letters;
 use crate::service::notify::{self, TicketNotice};
 use crate::service::ops::metrics::{AutomaticLabel, ClockLabel};
 use crate::service::sla::{Held, position};
@@ -53,6 +54,10 @@ impl Desk {
                                "at": stamp(alert.at), "tier": ticket.tier.number(),
                                "priority": ticket.priority}),
             )?;
+            if alert.alert == Alert::Breach && alert.clock == ClockKind::Resolution {
+                let due = alert.deadline.unwrap_or(alert.at);
+                letters::register_breach(conn, ticket, &event_id, due, alert.at)?;
+            }
             let notice = TicketNotice {
                 notice: match alert.alert {
                     Alert::Warning => Notice::SlaWarning,

@@ -7,17 +7,17 @@ use chrono::{DateTime, Utc};
 use crate::clock::UtcTime;
 
 use crate::auth::Caller;
-use crate::db::models::{EventRow, IdempotencyRow, TicketRow};
+use crate::db::models::{ClosureRow, EventRow, IdempotencyRow, TicketRow};
 use crate::db::{self, DbConn};
 use crate::domain::ids::{ServiceId, TicketId, UnitId, UserId};
 use crate::domain::notification::Notice;
 use crate::domain::sla::Priority;
 use crate::domain::ticket::{Classification, Kind, Level, Status, Tier};
-use crate::service::ServiceError;
 use crate::service::events::record::event_row;
 use crate::service::notify::TicketNotice;
 use crate::service::sla::SlaView;
 use crate::service::tickets::view::{Reporter, TicketView};
+use crate::service::{ErrorCode, ServiceError};
 
 /// A checked new ticket.
 #[derive(Debug, Clone)]
@@ -92,10 +92,13 @@ pub(super) fn refuse_bad_references(
         .iter()
         .filter_map(|&i| drafts[i].ticket.service_id.as_deref())
         .collect();
-    let services = if service_ids.is_empty() {
-        Vec::new()
+    let (services, closed) = if service_ids.is_empty() {
+        (Vec::new(), Vec::new())
     } else {
-        db::services::active(conn, &service_ids)?
+        (
+            db::services::active(conn, &service_ids)?,
+            db::governance::open_closures(conn, &service_ids)?,
+        )
     };
     fresh.retain(|&i| {
         let row = &drafts[i].ticket;
@@ -114,7 +117,10 @@ pub(super) fn refuse_bad_references(
                 "must be the id of an active service of the catalogue",
             ))
         } else {
-            None
+            closed
+                .iter()
+                .find(|c| row.service_id.as_ref() == Some(&c.service_id))
+                .map(closed_service)
         };
         match refusal {
             Some(refusal) => {
@@ -125,6 +131,17 @@ pub(super) fn refuse_bad_references(
         }
     });
     Ok(())
+}
+
+fn closed_service(closure: &ClosureRow) -> ServiceError {
+    ServiceError::rule(
+        ErrorCode::ServiceClosed,
+        "service_id",
+        format!(
+            "the service is closed for a while (ditutup sementara) since {} and takes no tickets until its PD records the repair",
+            closure.closed_at.to_rfc3339()
+        ),
+    )
 }
 
 pub(super) fn created_notice<'a>(event: &'a EventRow, view: Option<&SlaView>) -> TicketNotice<'a> {

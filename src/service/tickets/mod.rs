@@ -2,7 +2,7 @@
 
 pub mod actions;
 pub(in crate::service) mod change;
-mod checks;
+pub(in crate::service) mod checks;
 mod create;
 mod draft;
 mod edit;

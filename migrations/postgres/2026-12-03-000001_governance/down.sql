@@ -1,0 +1,12 @@
+DROP TABLE digests;
+DROP TABLE problem_links;
+DROP TABLE supervisions;
+DROP TABLE service_closures;
+DROP TABLE committee_letters;
+DROP TABLE critical_breaches;
+DROP TABLE criticality_steps;
+ALTER TABLE users DROP COLUMN appointment_date;
+ALTER TABLE users DROP COLUMN appointment_number;
+ALTER TABLE region_settings DROP COLUMN supervision_interval_days;
+ALTER TABLE region_settings DROP COLUMN tier1_compliance_mail;
+ALTER TABLE region_settings DROP COLUMN critical_designation;
