@@ -24,6 +24,19 @@ fn unzip(bytes: &[u8]) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
+/// The files of `month`'s evidence, as `token` gets it.
+pub(crate) async fn fetch(app: &TestApp, token: &str, month: &str) -> BTreeMap<String, Vec<u8>> {
+    let response = app
+        .client
+        .get(app.url(&format!("/api/v1/audit/evidence?month={month}")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), StatusCode::OK);
+    unzip(&response.bytes().await.expect("body"))
+}
+
 fn sha256(bytes: &[u8]) -> String {
     servicedesk::domain::digest::sha256_hex(bytes)
 }
@@ -83,6 +96,10 @@ async fn the_months_evidence_holds_what_an_auditor_checks(backend: Backend) {
         "register-pelanggaran-sla-2026-11.csv",
         "register-eskalasi-2026-11.csv",
         "rantai-audit.json",
+        "register-pelanggaran-layanan-kritikal-2026-11.csv",
+        "surat-komite-2026-11.csv",
+        "penutupan-sementara-2026-11.csv",
+        "supervisi-2026-11.csv",
     ];
     let sums = String::from_utf8(files["SHA256SUMS"].clone()).expect("text");
     let listed: Vec<(&str, &str)> = sums

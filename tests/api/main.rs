@@ -15,6 +15,7 @@ mod demo_guard;
 mod event_data;
 mod evidence;
 mod first_hour;
+mod governance;
 mod http;
 mod input;
 mod lifecycle;

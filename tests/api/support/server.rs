@@ -86,7 +86,18 @@ impl TestApp {
         clock: Arc<dyn Clock>,
         admin_email: &str,
     ) -> Self {
-        let mut app = Self::serve(storage, config, clock, Jobs::Background).await;
+        Self::launch_with(storage, config, clock, admin_email, Jobs::Background).await
+    }
+
+    /// The same, with the jobs running as `jobs` says.
+    pub(super) async fn launch_with(
+        storage: Storage,
+        config: &Config,
+        clock: Arc<dyn Clock>,
+        admin_email: &str,
+        jobs: Jobs,
+    ) -> Self {
+        let mut app = Self::serve(storage, config, clock, jobs).await;
         let desk = app::prepare(config, Arc::new(SystemClock)).expect("desk");
         let email = admin_email.to_owned();
         let admin =
@@ -148,6 +159,16 @@ impl TestApp {
     /// outcome; returns how many were sent and how many failed.
     pub async fn dispatch_mail(&self) -> Dispatched {
         self.driver().dispatch_mail().await
+    }
+
+    /// Queues the week's Tier 1 compliance mail if it is due at the clock's present instant;
+    /// answers whether it queued one.
+    pub async fn send_weekly_mail(&self) -> bool {
+        let jobs = self.driver().clone();
+        tokio::task::spawn_blocking(move || jobs.send_weekly_mail())
+            .await
+            .expect("join")
+            .expect("the weekly mail")
     }
 
     /// The test ends with mail owed on purpose: the check when it ends lets it be.

@@ -96,6 +96,7 @@ impl Fixture {
             "/api/v1/calendars",
             "/api/v1/sla-policies",
             "/api/v1/services",
+            "/api/v1/governance",
         ];
         Some(if path.starts_with("/api/v1/tickets") {
             &self.tier1
