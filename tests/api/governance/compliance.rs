@@ -21,6 +21,7 @@ fn standing<'a>(compliance: &'a Value, unit: &str) -> &'a Value {
 
 async fn compliance_lists_pds_and_mails_supervisors_weekly(backend: Backend) {
     let (app, cast, clock) = TestApp::spawn_driven_on_monday(backend).await;
+    govern(&app, json!({"tier1_compliance_mail": true})).await;
     let empty_pd = app.create_pd("BAPPEDA").await;
     let (status, _) = app
         .get(
