@@ -5,15 +5,15 @@ use diesel::prelude::*;
 use crate::clock::UtcTime;
 use crate::domain::governance::CriticalityStep;
 use crate::domain::ids::{ServiceId, UnitId};
-use crate::domain::role::{Role, UnitKind};
+use crate::domain::role::Role;
 
 use super::models::{
     ClosureRow, CriticalBreachRow, CriticalityStepRow, DigestRow, LetterRow, ProblemLinkRow,
-    SupervisionRow, UnitRow,
+    SupervisionRow,
 };
 use super::schema::{
     committee_letters, critical_breaches, criticality_steps, digests, problem_links,
-    service_closures, supervisions, units, users,
+    service_closures, supervisions, users,
 };
 use super::{DbConn, DbResult};
 
@@ -228,16 +228,6 @@ pub fn last_supervised(conn: &mut DbConn) -> DbResult<Vec<(UnitId, Option<String
             supervisions::unit_id,
             diesel::dsl::max(supervisions::held_on),
         ))
-        .load(conn)
-}
-
-/// The active PD units, in code order.
-pub fn active_pds(conn: &mut DbConn) -> DbResult<Vec<UnitRow>> {
-    units::table
-        .filter(units::active.eq(true))
-        .filter(units::kind.eq(UnitKind::Pd))
-        .order(units::code)
-        .select(UnitRow::as_select())
         .load(conn)
 }
 

@@ -73,6 +73,16 @@ pub fn update(conn: &mut DbConn, row: &UnitRow) -> DbResult<()> {
         .map(drop)
 }
 
+/// The active PD units, in code order.
+pub fn active_pd_units(conn: &mut DbConn) -> DbResult<Vec<UnitRow>> {
+    units::table
+        .filter(units::active.eq(true))
+        .filter(units::kind.eq(UnitKind::Pd))
+        .order(units::code)
+        .select(UnitRow::as_select())
+        .load(conn)
+}
+
 /// Which of `ids` are active PD units (where Tier 1 records tickets).
 pub fn active_pds(conn: &mut DbConn, ids: &[&str]) -> DbResult<Vec<UnitId>> {
     units::table

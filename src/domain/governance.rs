@@ -36,15 +36,28 @@ text_enum! {
     }
 }
 
-/// Where a service's criticality stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Criticality {
-    /// Not critical, nothing proposed.
-    Ordinary,
-    /// Proposed by its PD, awaiting the Dinas.
-    Proposed,
-    /// Critical.
-    Critical,
+impl CriticalityStep {
+    /// Whether the step is the Dinas's (designate, decline, revoke) rather than the PD's.
+    pub fn is_dinas_decision(self) -> bool {
+        self != CriticalityStep::Proposed
+    }
+
+    /// Whether the step must name its decree (SK).
+    pub fn needs_decree(self) -> bool {
+        matches!(self, CriticalityStep::Designated | CriticalityStep::Revoked)
+    }
+}
+
+text_enum! {
+    /// Where a service's criticality stands.
+    pub enum Criticality {
+        /// Not critical, nothing proposed.
+        Ordinary = "ordinary",
+        /// Proposed by its PD, awaiting the Dinas.
+        Proposed = "proposed",
+        /// Critical.
+        Critical = "critical",
+    }
 }
 
 impl Criticality {
@@ -70,16 +83,6 @@ impl Criticality {
             (Criticality::Proposed, _) => Err("a proposal is awaiting the Dinas's decision"),
             (Criticality::Ordinary, _) => Err("no proposal is awaiting a decision"),
         }
-    }
-
-    /// Whether the step is the Dinas's (designate, decline, revoke) rather than the PD's.
-    pub fn decided_by_dinas(step: CriticalityStep) -> bool {
-        step != CriticalityStep::Proposed
-    }
-
-    /// Whether the step must name its decree (SK).
-    pub fn needs_decree(step: CriticalityStep) -> bool {
-        matches!(step, CriticalityStep::Designated | CriticalityStep::Revoked)
     }
 }
 

@@ -1,6 +1,6 @@
 //! User accounts: who may sign in, in which role, at which unit.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -15,6 +15,7 @@ use crate::domain::ids::{UnitId, UserId};
 use crate::domain::role::{Role, role_fits_unit};
 use crate::service::audit::Actor;
 use crate::service::fields::{self, present};
+use crate::service::governance::{past_date, today};
 use crate::service::page::{Page, PageRequest};
 use crate::service::region::{self, Region};
 use crate::service::{
@@ -204,14 +205,7 @@ pub(super) fn appointed(
         ));
     }
     if let Some(day) = date {
-        let timezone = region::load(conn)?.row.timezone.0;
-        let today = now.with_timezone(&timezone).date_naive();
-        if day > today || day.year() < 2000 {
-            errors.push(FieldError::new(
-                "appointment_date",
-                format!("must be a date from 2000-01-01 to today ({today})"),
-            ));
-        }
+        past_date(&mut errors, "appointment_date", day, today(conn, now)?);
     }
     ServiceError::check(errors)?;
     row.appointment_number = number;

@@ -5,13 +5,13 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::owning_pd_only;
 use crate::auth::Caller;
 use crate::clock::UtcTime;
-use crate::db::models::{ClosureRow, OutageRow, ServiceRow};
+use crate::db::models::{ClosureRow, OutageRow};
 use crate::db::{self, DbConn, write_tx};
 use crate::domain::access::Operation;
 use crate::domain::ids::{OutageId, ServiceId, UserId};
-use crate::domain::role::Role;
 use crate::service::audit::Actor;
 use crate::service::{Desk, ErrorCode, ServiceError, audit, fields, new_id, permit};
 
@@ -99,17 +99,6 @@ fn step_not_allowed(message: &str) -> ServiceError {
     }
 }
 
-/// A repair is its PD's: Tier 1 of another PD may not record it.
-fn may_repair(caller: &Caller, service: &ServiceRow) -> Result<(), ServiceError> {
-    permit(caller, Operation::RecordRepairs)?;
-    if caller.role == Role::Tier1 && caller.unit_id.as_ref() != Some(&service.owner_unit_id) {
-        return Err(ServiceError::Denied(
-            "only the owning PD's Tier 1 may record its service's repair".into(),
-        ));
-    }
-    Ok(())
-}
-
 impl Desk {
     /// Closes a service for a while (supervisors: the Dinas).
     pub fn close_service(
@@ -191,7 +180,7 @@ impl Desk {
         write_tx(&mut conn, |conn| {
             let service =
                 db::services::find_for_update(conn, service_id)?.ok_or(ServiceError::NotFound)?;
-            may_repair(caller, &service)?;
+            owning_pd_only(caller, &service, "record its service's repair")?;
             let mut row = open_closure(conn, service_id)?
                 .ok_or_else(|| step_not_allowed("the service is not closed"))?;
             let mut outage = db::outages::find(conn, service_id, &row.outage_id)?

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{past_date, today};
+use super::{owning_pd_only, past_date, today};
 use crate::auth::Caller;
 use crate::clock::UtcTime;
 use crate::db::models::{CriticalityStepRow, ServiceRow};
@@ -13,9 +13,8 @@ use crate::db::{self, write_tx};
 use crate::domain::access::Operation;
 use crate::domain::governance::{Criticality, CriticalityStep};
 use crate::domain::ids::{ServiceId, UserId};
-use crate::domain::role::Role;
 use crate::service::audit::Actor;
-use crate::service::{Desk, ErrorCode, ServiceError, audit, fields, new_id, permit};
+use crate::service::{Desk, ErrorCode, FieldError, ServiceError, audit, fields, new_id, permit};
 
 /// `POST /services/{id}/criticality`: one step.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -68,8 +67,7 @@ pub struct CriticalityView {
     /// Whether it is critical now.
     pub critical: bool,
     /// `ordinary`, `proposed` (awaiting the Dinas) or `critical`.
-    #[schema(value_type = String, example = "proposed")]
-    pub state: &'static str,
+    pub state: Criticality,
     /// Every step, oldest first.
     pub steps: Vec<CriticalityStepView>,
 }
@@ -88,32 +86,17 @@ impl From<CriticalityStepRow> for CriticalityStepView {
     }
 }
 
-fn state_name(state: Criticality) -> &'static str {
-    match state {
-        Criticality::Ordinary => "ordinary",
-        Criticality::Proposed => "proposed",
-        Criticality::Critical => "critical",
-    }
-}
-
-/// A proposal is its PD's: Tier 1 of another PD may not propose the service.
+/// A proposal is its PD's; the decisions are the Dinas's.
 fn may_take(
     caller: &Caller,
     service: &ServiceRow,
     step: CriticalityStep,
 ) -> Result<(), ServiceError> {
-    let operation = if Criticality::decided_by_dinas(step) {
-        Operation::GovernServices
+    if step.is_dinas_decision() {
+        permit(caller, Operation::GovernServices)
     } else {
-        Operation::ProposeCriticality
-    };
-    permit(caller, operation)?;
-    if caller.role == Role::Tier1 && caller.unit_id.as_ref() != Some(&service.owner_unit_id) {
-        return Err(ServiceError::Denied(
-            "only the owning PD's Tier 1 may propose its service critical".into(),
-        ));
+        owning_pd_only(caller, service, "propose its service critical")
     }
-    Ok(())
 }
 
 impl Desk {
@@ -131,7 +114,7 @@ impl Desk {
         Ok(CriticalityView {
             service_id: service.id,
             critical: service.critical,
-            state: state_name(state),
+            state,
             steps: steps.into_iter().map(Into::into).collect(),
         })
     }
@@ -144,7 +127,8 @@ impl Desk {
         service_id: &ServiceId,
         input: CriticalityChange,
     ) -> Result<CriticalityView, ServiceError> {
-        permit_any(caller)?;
+        // Every role that may decide may also propose: this refuses the rest at once.
+        permit(caller, Operation::ProposeCriticality)?;
         let now = self.now();
         let mut errors = Vec::new();
         let note = fields::text(&mut errors, "note", &input.note, 2000);
@@ -152,19 +136,16 @@ impl Desk {
             .decree_number
             .as_deref()
             .map(|number| fields::text(&mut errors, "decree_number", number, 100));
-        let needs_decree = Criticality::needs_decree(input.step);
+        let needs_decree = input.step.needs_decree();
         for (field, given) in [
             ("decree_number", decree_number.is_some()),
             ("decree_date", input.decree_date.is_some()),
         ] {
             if needs_decree && !given {
-                errors.push(crate::service::FieldError::new(
-                    field,
-                    "is required to designate or revoke",
-                ));
+                errors.push(FieldError::new(field, "is required to designate or revoke"));
             }
             if !needs_decree && given {
-                errors.push(crate::service::FieldError::new(
+                errors.push(FieldError::new(
                     field,
                     "is given only to designate or revoke",
                 ));
@@ -216,15 +197,9 @@ impl Desk {
             Ok(CriticalityView {
                 service_id: service_id.clone(),
                 critical,
-                state: state_name(state),
+                state,
                 steps: steps.into_iter().map(Into::into).collect(),
             })
         })
     }
-}
-
-/// Refuses at once the roles that may take no step at all.
-fn permit_any(caller: &Caller) -> Result<(), ServiceError> {
-    permit(caller, Operation::ProposeCriticality)
-        .or_else(|_| permit(caller, Operation::GovernServices))
 }

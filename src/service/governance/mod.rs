@@ -13,6 +13,8 @@ pub mod tier1;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::auth::Caller;
+use crate::db::models::ServiceRow;
+use crate::domain::role::Role;
 use crate::service::{FieldError, ServiceError};
 
 /// The earliest date a decree, letter or supervision may carry.
@@ -31,8 +33,24 @@ fn overseers_only(caller: &Caller) -> Result<(), ServiceError> {
     }
 }
 
+/// What a PD does for its own service (propose it, record its repair), Tier 1 of another PD
+/// may not; `what` says the deed.
+fn owning_pd_only(caller: &Caller, service: &ServiceRow, what: &str) -> Result<(), ServiceError> {
+    if caller.role == Role::Tier1 && caller.unit_id.as_ref() != Some(&service.owner_unit_id) {
+        return Err(ServiceError::Denied(format!(
+            "only the owning PD's Tier 1 may {what}"
+        )));
+    }
+    Ok(())
+}
+
 /// A date of a document or a meeting: from 2000 and not after today in the region.
-fn past_date(errors: &mut Vec<FieldError>, field: &str, day: NaiveDate, today: NaiveDate) {
+pub(in crate::service) fn past_date(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    day: NaiveDate,
+    today: NaiveDate,
+) {
     if day < EARLIEST_DATE || day > today {
         errors.push(FieldError::new(
             field,
@@ -42,7 +60,10 @@ fn past_date(errors: &mut Vec<FieldError>, field: &str, day: NaiveDate, today: N
 }
 
 /// Today in the region's timezone.
-fn today(conn: &mut crate::db::DbConn, now: DateTime<Utc>) -> Result<NaiveDate, ServiceError> {
+pub(in crate::service) fn today(
+    conn: &mut crate::db::DbConn,
+    now: DateTime<Utc>,
+) -> Result<NaiveDate, ServiceError> {
     let region = crate::service::region::load(conn)?;
     Ok(now.with_timezone(&region.row.timezone.0).date_naive())
 }

@@ -105,7 +105,7 @@ pub struct ProblemInventory {
     pub rows: Vec<InventoryEntry>,
     /// The region, for the workbook's title.
     #[serde(skip)]
-    pub(crate) heading: Option<Heading>,
+    pub(crate) heading: Heading,
 }
 
 fn link_view(conn: &mut DbConn, row: ProblemLinkRow) -> Result<ProblemLinkView, ServiceError> {
@@ -270,9 +270,9 @@ pub(in crate::service) fn problem_inventory_of(
     Ok(ProblemInventory {
         at: now.into(),
         rows,
-        heading: Some(Heading {
+        heading: Heading {
             region: region.name,
             timezone: region.timezone.0,
-        }),
+        },
     })
 }

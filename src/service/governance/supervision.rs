@@ -127,7 +127,7 @@ pub(in crate::service) fn status(
         .supervision_interval_days
         .and_then(|days| u16::try_from(days).ok());
     let last = db::governance::last_supervised(conn)?;
-    let mut pds: Vec<PdSupervision> = db::governance::active_pds(conn)?
+    let mut pds: Vec<PdSupervision> = db::units::active_pd_units(conn)?
         .into_iter()
         .map(|unit| {
             let held = last

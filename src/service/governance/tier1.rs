@@ -68,7 +68,7 @@ pub struct Tier1Compliance {
 /// Every active PD's standing.
 pub(in crate::service) fn compliance(conn: &mut DbConn) -> Result<Tier1Compliance, ServiceError> {
     let technicians = db::governance::active_tier1(conn)?;
-    let mut pds: Vec<PdCompliance> = db::governance::active_pds(conn)?
+    let mut pds: Vec<PdCompliance> = db::units::active_pd_units(conn)?
         .into_iter()
         .map(|unit| {
             let tier1: Vec<Tier1Appointment> = technicians

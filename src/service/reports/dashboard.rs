@@ -9,10 +9,10 @@ use utoipa::ToSchema;
 
 use crate::auth::Caller;
 use crate::clock::UtcTime;
-use crate::db::{self, DbConn};
+use crate::db;
 use crate::domain::governance::Tier1Standing;
 use crate::domain::ids::{TicketId, UnitId};
-use crate::domain::role::{Role, UnitKind};
+use crate::domain::role::Role;
 use crate::domain::sla::Priority;
 use crate::domain::ticket::Status;
 use crate::service::governance::supervision;
@@ -100,7 +100,8 @@ impl Desk {
         )?;
         let now = self.now();
         let mut conn = self.conn()?;
-        let timezone: chrono_tz::Tz = region::load(&mut conn)?.row.timezone.0;
+        let region = region::load(&mut conn)?.row;
+        let timezone: chrono_tz::Tz = region.timezone.0;
         let midnight = local_midnight(now, timezone);
 
         let zeroes = |keys: Vec<String>| keys.into_iter().map(|k| (k, 0)).collect();
@@ -129,10 +130,12 @@ impl Desk {
             governance: GovernanceSummary {
                 pds_without_tier1: compliance.without_tier1,
                 pds_without_appointment: compliance.without_appointment,
-                supervision_overdue: {
-                    let today = now.with_timezone(&timezone).date_naive();
-                    let status = supervision::status(&mut conn, today)?;
-                    status.interval_days.map(|_| status.overdue)
+                supervision_overdue: match region.supervision_interval_days {
+                    Some(_) => {
+                        let today = now.with_timezone(&timezone).date_naive();
+                        Some(supervision::status(&mut conn, today)?.overdue)
+                    }
+                    None => None,
                 },
                 services_closed: db::governance::open_closure_count(&mut conn)?,
             },
@@ -155,7 +158,7 @@ impl Desk {
                 summary.at_risk_open += n;
             }
         }
-        summary.by_unit = unit_loads(&mut conn, &by_unit, &compliance.pds)?;
+        summary.by_unit = unit_loads(&by_unit, compliance.pds);
         Ok(summary)
     }
 }
@@ -172,30 +175,22 @@ fn local_midnight(now: DateTime<Utc>, timezone: chrono_tz::Tz) -> DateTime<Utc> 
         .map_or(now, |at| at.with_timezone(&Utc))
 }
 
-/// Every active PD with its open and breached tickets (`counts` by unit id), by code.
-fn unit_loads(
-    conn: &mut DbConn,
-    counts: &BTreeMap<String, (i64, i64)>,
-    standings: &[PdCompliance],
-) -> Result<Vec<UnitLoad>, ServiceError> {
-    let mut units = db::units::list(conn, None, i64::MAX)?;
-    units.retain(|u| u.active && u.kind == UnitKind::Pd);
-    units.sort_by(|a, b| a.code.cmp(&b.code));
-    Ok(units
-        .into_iter()
-        .map(|u| {
-            let (open, breached_open) = counts.get(u.id.as_str()).copied().unwrap_or_default();
+/// Every active PD, as the compliance view found them with their standing, with its open
+/// and breached tickets (`counts` by unit id), by code.
+fn unit_loads(counts: &BTreeMap<String, (i64, i64)>, mut pds: Vec<PdCompliance>) -> Vec<UnitLoad> {
+    pds.sort_by(|a, b| a.code.cmp(&b.code));
+    pds.into_iter()
+        .map(|pd| {
+            let (open, breached_open) =
+                counts.get(pd.unit_id.as_str()).copied().unwrap_or_default();
             UnitLoad {
-                code: u.code,
-                name: u.name,
-                tier1: standings
-                    .iter()
-                    .find(|pd| pd.unit_id == u.id)
-                    .map_or(Tier1Standing::NoTier1, |pd| pd.standing),
-                unit_id: u.id,
+                unit_id: pd.unit_id,
+                code: pd.code,
+                name: pd.name,
                 open,
                 breached_open,
+                tier1: pd.standing,
             }
         })
-        .collect())
+        .collect()
 }

@@ -66,10 +66,7 @@ impl ToCsv for ProblemInventory {
 impl ToXlsx for ProblemInventory {
     /// One sheet `Inventaris Masalah`.
     fn to_xlsx(&self) -> Result<Vec<u8>, ServiceError> {
-        let heading = self
-            .heading
-            .as_ref()
-            .ok_or_else(|| ServiceError::Internal("an inventory without its region".into()))?;
+        let heading = &self.heading;
         let mut workbook = Workbook::new();
         let title = format!(
             "Inventaris Permasalahan — {} — per {} ({})",

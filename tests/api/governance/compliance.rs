@@ -5,7 +5,6 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use super::govern;
 use crate::on_both_databases;
 use crate::support::{Backend, TestApp, assert_refused_on};
 
@@ -21,7 +20,8 @@ fn standing<'a>(compliance: &'a Value, unit: &str) -> &'a Value {
 
 async fn compliance_lists_pds_and_mails_supervisors_weekly(backend: Backend) {
     let (app, cast, clock) = TestApp::spawn_driven_on_monday(backend).await;
-    govern(&app, json!({"tier1_compliance_mail": true})).await;
+    app.set_governance(json!({"tier1_compliance_mail": true}))
+        .await;
     let empty_pd = app.create_pd("BAPPEDA").await;
     let (status, _) = app
         .get(
@@ -140,7 +140,8 @@ async fn compliance_lists_pds_and_mails_supervisors_weekly(backend: Backend) {
     );
     clock.advance(chrono::Duration::days(7));
     assert!(app.send_weekly_mail().await, "the next week's");
-    govern(&app, json!({"tier1_compliance_mail": false})).await;
+    app.set_governance(json!({"tier1_compliance_mail": false}))
+        .await;
     clock.advance(chrono::Duration::days(7));
     assert!(!app.send_weekly_mail().await, "the region turned it off");
     app.dispatch_mail().await;

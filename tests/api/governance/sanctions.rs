@@ -6,7 +6,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use super::{govern, service_of};
+use super::service_of;
 use crate::on_both_databases;
 use crate::support::{Backend, TestApp, assert_refused_on};
 
@@ -23,7 +23,8 @@ async fn step(app: &TestApp, token: &str, service: &str, body: Value) -> (Status
 async fn the_sanction_flow_end_to_end(backend: Backend) {
     let (app, cast, clock) = TestApp::spawn_driven_on_monday(backend).await;
     app.expect_owed_mail();
-    govern(&app, json!({"critical_designation": true})).await;
+    app.set_governance(json!({"critical_designation": true}))
+        .await;
     app.round_the_clock_policy(
         &cast.supervisor.token,
         json!({"response_seconds": 60, "tier1_seconds": 600, "resolution_seconds": 1200}),

@@ -4,7 +4,6 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use super::govern;
 use crate::on_both_databases;
 use crate::support::{Backend, TestApp, assert_refused_on};
 
@@ -30,7 +29,8 @@ async fn supervisions_show_the_pds_due(backend: Backend) {
         (&Value::Null, &json!(0)),
         "{status}"
     );
-    govern(&app, json!({"supervision_interval_days": 30})).await;
+    app.set_governance(json!({"supervision_interval_days": 30}))
+        .await;
     let record = |fields: Value| {
         let mut body = json!({"unit_id": "DINKES", "held_on": "2026-11-13",
                               "findings": "Cadangan basis data belum terjadwal.",

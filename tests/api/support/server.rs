@@ -161,6 +161,26 @@ impl TestApp {
         self.driver().dispatch_mail().await
     }
 
+    /// Changes the region's governance settings (`governance` is merged into what is set), as
+    /// the cast's admin signed in afresh: the test's clock may have moved past the first
+    /// sign-in's hour.
+    pub async fn set_governance(&self, governance: Value) {
+        let email = format!("admin@{}", super::DOMAIN);
+        let admin = self.login(&email, super::PASSWORD).await;
+        let (status, mut region) = self.get("/api/v1/region", &admin).await;
+        assert_eq!(status, StatusCode::OK, "{region}");
+        for (key, value) in governance.as_object().expect("settings") {
+            region["governance"][key] = value.clone();
+        }
+        let body = serde_json::json!({
+            "name": region["name"], "timezone": region["timezone"],
+            "official_email_domains": region["official_email_domains"],
+            "mail_from": region["mail_from"], "governance": region["governance"],
+        });
+        let (status, region) = self.put("/api/v1/region", &admin, body).await;
+        assert_eq!(status, StatusCode::OK, "{region}");
+    }
+
     /// Queues the week's Tier 1 compliance mail if it is due at the clock's present instant;
     /// answers whether it queued one.
     pub async fn send_weekly_mail(&self) -> bool {
