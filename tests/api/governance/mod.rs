@@ -2,6 +2,7 @@
 //! every PD, Ambon's supervisions, Batu's problem inventory.
 
 mod compliance;
+mod model;
 mod problems;
 mod sanctions;
 mod supervision;
