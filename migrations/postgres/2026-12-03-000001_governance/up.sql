@@ -32,7 +32,9 @@ CREATE TABLE critical_breaches (
     id TEXT PRIMARY KEY,
     service_id TEXT NOT NULL REFERENCES services (id),
     ticket_id TEXT NOT NULL REFERENCES tickets (id),
-    event_id TEXT NOT NULL UNIQUE REFERENCES ticket_events (id),
+    -- Not a foreign key: the trail's tables are referenced by nothing, so that their own
+    -- append-only guard is what answers any attempt to truncate them.
+    event_id TEXT NOT NULL UNIQUE,
     due_at TIMESTAMP NOT NULL,
     breached_at TIMESTAMP NOT NULL
 );
