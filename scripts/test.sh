@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The one test command (README, .ci/run): formatting, lints, every test on SQLite and on
-# PostgreSQL (the OpenAPI drift check among them; promtool installed from Debian when missing),
-# schemathesis against a running server, a ticket's life through a generated Python client,
+# PostgreSQL (the OpenAPI drift check among them; promtool and Alertmanager installed from Debian
+# when missing), schemathesis against a running server, a ticket's life through a generated Python client,
 # README.md's commands played in order (scripts/readme.sh), and the compose file's validation.
 # PostgreSQL comes from SERVICEDESK_TEST_POSTGRES_URL, else the server on 127.0.0.1:5432 if it
 # answers, else a private cluster started under target/. No PostgreSQL is a failure, never a skip.
@@ -29,6 +29,13 @@ command -v promtool >/dev/null || {
     apt-get update -qq && apt-get install -y -qq --no-install-recommends prometheus >/dev/null
 }
 promtool --version | head -1
+
+step "Alertmanager for the monitoring tests"
+# tests/api/alerts/alertmanager.rs runs a real Alertmanager delivering to the desk.
+command -v prometheus-alertmanager >/dev/null || command -v alertmanager >/dev/null || {
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends prometheus-alertmanager >/dev/null
+}
+prometheus-alertmanager --version 2>/dev/null | head -1 || alertmanager --version | head -1
 
 step "cargo nextest run (every test, both databases)"
 cargo nextest run --no-fail-fast

@@ -1,6 +1,7 @@
 //! HTTP only: one module per resource. Each handler extracts and checks input, calls one use
 //! case on a blocking thread, and maps the result to JSON.
 
+mod alerts;
 mod audit;
 mod auth;
 mod calendars;
@@ -91,10 +92,7 @@ where
     let span = tracing::Span::current();
     web::block(move || {
         span.in_scope(|| {
-            let caller = desk.authenticate(bearer.token())?;
-            if !operation.allows(caller.role) {
-                return Err(ServiceError::Denied(operation.refusal(caller.role)).into());
-            }
+            let caller = desk.authenticate_for(bearer.token(), operation)?;
             let input = body.open()?;
             work(&desk, caller, input).map_err(ApiError::from)
         })
@@ -268,7 +266,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                         .get(services::get_service)
                         .patch(services::update_service),
                 )
-                .service(web::resource("/services/{id}/outages").post(services::create_outage))
+                .service(
+                    web::resource("/services/{id}/outages")
+                        .get(alerts::list_outages)
+                        .post(services::create_outage),
+                )
+                .service(
+                    web::resource("/alerts")
+                        .get(alerts::list_alerts)
+                        .post(alerts::receive_alert),
+                )
+                .service(web::resource("/alerts/alertmanager").post(alerts::receive_alertmanager))
                 .service(web::resource("/services/{id}/outages/{oid}").patch(services::end_outage))
                 .service(
                     web::resource("/services/{id}/availability").get(services::get_availability),

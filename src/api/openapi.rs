@@ -12,8 +12,8 @@ use super::event_schemas::EventSchemas;
 use super::problems::{self, problem_response};
 
 use super::{
-    audit, auth, calendars, dashboard, events, governance, health, metrics, notifications, region,
-    reports, services, sla_policies, ticket_actions, tickets, tokens, units, users,
+    alerts, audit, auth, calendars, dashboard, events, governance, health, metrics, notifications,
+    region, reports, services, sla_policies, ticket_actions, tickets, tokens, units, users,
 };
 
 /// The REST contract (docs/api.md) as OpenAPI 3.1.
@@ -45,6 +45,7 @@ use super::{
         sla_policies::update_sla_policy,
         services::create_service, services::list_services, services::get_service, services::update_service,
         services::create_outage, services::end_outage, services::get_availability,
+        alerts::list_outages, alerts::receive_alertmanager, alerts::receive_alert, alerts::list_alerts,
         governance::get_criticality, governance::change_criticality, governance::close_service,
         governance::repair_service, governance::list_breaches, governance::create_letter,
         governance::list_letters, governance::tier1_compliance, governance::create_supervision,
@@ -73,6 +74,7 @@ use super::{
         (name = "units", description = "PDs and the Dinas"),
         (name = "users", description = "Accounts and roles"),
         (name = "tokens", description = "Integration tokens"),
+        (name = "alerts", description = "Alerts from monitoring"),
         (name = "audit", description = "Administrative audit log and the trail's hash chain"),
         (name = "notifications", description = "The mail outbox"),
         (name = "dashboard", description = "The Tier 2 dashboard"),

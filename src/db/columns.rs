@@ -14,10 +14,11 @@ use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::{Integer, Text, Timestamp};
 
 use crate::clock::UtcTime;
+use crate::domain::alert::{AlertSource, OutageSource};
 use crate::domain::governance::{CriticalityStep, LetterKind};
 use crate::domain::ids::{
-    CalendarId, CommentId, EventId, NotificationId, OutageId, ServiceId, SlaPolicyId, TicketId,
-    TokenId, UnitId, UserId,
+    AlertId, CalendarId, CommentId, EventId, NotificationId, OutageId, ServiceId, SlaPolicyId,
+    TicketId, TokenId, UnitId, UserId,
 };
 use crate::domain::notification::{MailStatus, Notice};
 use crate::domain::role::{Role, UnitKind};
@@ -71,6 +72,8 @@ text_column!(
     Entry,
     CriticalityStep,
     LetterKind,
+    OutageSource,
+    AlertSource,
 );
 
 text_column!(
@@ -85,6 +88,7 @@ text_column!(
     OutageId,
     EventId,
     CommentId,
+    AlertId,
 );
 
 const _: () = {

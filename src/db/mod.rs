@@ -42,6 +42,7 @@ macro_rules! page_after {
     }};
 }
 
+pub mod alerts;
 pub mod audit;
 pub mod calendars;
 mod columns;

@@ -1,6 +1,7 @@
 //! Rows as stored, in the code's own types (see `columns.rs` for how they meet a column).
 
 mod accounts;
+mod alerts;
 mod catalogue;
 mod governance;
 mod outbox;
@@ -9,6 +10,7 @@ mod tickets;
 mod trail;
 
 pub use accounts::{TokenRow, UserRow};
+pub use alerts::AlertRow;
 pub use catalogue::{
     AvailabilityBreachRow, CalendarRow, HolidayRow, OutageRow, ServiceRow, SlaPolicyRow,
     SlaTargetRow, UnitRow,

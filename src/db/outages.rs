@@ -96,3 +96,36 @@ pub fn breaches_between(
         .select(AvailabilityBreachRow::as_select())
         .load(conn)
 }
+
+/// A service's outages newest first (by start, then id) after the outage `after`, that
+/// overlap `[from, to)`.
+pub fn page(
+    conn: &mut DbConn,
+    service_id: &ServiceId,
+    (from, to): (Option<UtcTime>, Option<UtcTime>),
+    after: Option<&OutageRow>,
+    limit: i64,
+) -> DbResult<Vec<OutageRow>> {
+    let mut query = outages::table
+        .filter(outages::service_id.eq(service_id))
+        .select(OutageRow::as_select())
+        .order((outages::started_at.desc(), outages::id.desc()))
+        .limit(limit)
+        .into_boxed();
+    if let Some(to) = to {
+        query = query.filter(outages::started_at.lt(to));
+    }
+    if let Some(from) = from {
+        query = query.filter(outages::ended_at.is_null().or(outages::ended_at.gt(from)));
+    }
+    if let Some(after) = after {
+        query = query.filter(
+            outages::started_at
+                .lt(after.started_at)
+                .or(outages::started_at
+                    .eq(after.started_at)
+                    .and(outages::id.lt(&after.id))),
+        );
+    }
+    query.load(conn)
+}

@@ -15,6 +15,8 @@ diesel::table! {
         critical_designation -> Bool,
         tier1_compliance_mail -> Bool,
         supervision_interval_days -> Nullable<Integer>,
+        alert_service_label -> Text,
+        alert_priorities -> Text,
     }
 }
 
@@ -127,6 +129,8 @@ diesel::table! {
         active -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        alert_tier -> Integer,
+        auto_resolve -> Bool,
     }
 }
 
@@ -215,6 +219,27 @@ diesel::table! {
         note -> Text,
         created_by -> Text,
         created_at -> Timestamp,
+        updated_at -> Timestamp,
+        source -> Text,
+    }
+}
+
+diesel::table! {
+    alerts (id) {
+        id -> Text,
+        source -> Text,
+        fingerprint -> Text,
+        started_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+        service_code -> Nullable<Text>,
+        service_id -> Nullable<Text>,
+        summary -> Text,
+        source_url -> Nullable<Text>,
+        labels -> Text,
+        outage_id -> Nullable<Text>,
+        ticket_id -> Nullable<Text>,
+        received_by -> Text,
+        received_at -> Timestamp,
         updated_at -> Timestamp,
     }
 }
@@ -388,6 +413,7 @@ diesel::joinable!(sla_policies -> calendars (calendar_id));
 diesel::joinable!(sla_targets -> sla_policies (policy_id));
 diesel::joinable!(services -> units (owner_unit_id));
 diesel::joinable!(outages -> services (service_id));
+diesel::joinable!(alerts -> outages (outage_id));
 diesel::joinable!(availability_breaches -> services (service_id));
 diesel::joinable!(tickets -> units (unit_id));
 diesel::joinable!(ticket_comments -> tickets (ticket_id));
@@ -417,6 +443,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     ticket_events,
     idempotency_keys,
     outages,
+    alerts,
     ticket_sla,
     availability_breaches,
     notifications,

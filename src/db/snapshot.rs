@@ -13,7 +13,7 @@ use serde_json::Value;
 use super::{DbConn, DbResult};
 
 /// Every table, parents before the tables that refer to them: the order a restore writes in.
-pub const TABLES: [&str; 28] = [
+pub const TABLES: [&str; 29] = [
     "region_settings",
     "units",
     "users",
@@ -32,6 +32,7 @@ pub const TABLES: [&str; 28] = [
     "ticket_events",
     "idempotency_keys",
     "outages",
+    "alerts",
     "ticket_sla",
     "availability_breaches",
     "critical_breaches",

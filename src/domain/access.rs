@@ -34,6 +34,8 @@ pub enum Operation {
     GovernServices,
     /// Record the repair of a closed service: its PD, or the Dinas on its behalf.
     RecordRepairs,
+    /// Post monitoring alerts: monitors, and nobody else.
+    PostAlerts,
 }
 
 impl Operation {
@@ -53,6 +55,7 @@ impl Operation {
             }
             Operation::ProposeCriticality => &[Role::Tier1, Role::Supervisor],
             Operation::GovernServices => &[Role::Supervisor],
+            Operation::PostAlerts => &[Role::Monitoring],
         }
     }
 
@@ -65,6 +68,7 @@ impl Operation {
     pub fn refusal(self, role: Role) -> String {
         match role {
             Role::Integration => "integration tokens may only read".to_owned(),
+            Role::Monitoring => "monitoring tokens may only post alerts".to_owned(),
             Role::Auditor => "auditors may only read".to_owned(),
             _ => {
                 let mut who: Vec<&str> = self.roles().iter().map(|r| plural(*r)).collect();
@@ -94,6 +98,7 @@ impl Operation {
             Operation::ProposeCriticality => "propose a service critical",
             Operation::GovernServices => "take the Dinas's governance decisions",
             Operation::RecordRepairs => "record repairs",
+            Operation::PostAlerts => "post alerts",
         }
     }
 }
@@ -105,6 +110,7 @@ fn plural(role: Role) -> &'static str {
         Role::Supervisor => "supervisors",
         Role::Auditor => "auditors",
         Role::Integration => "integration tokens",
+        Role::Monitoring => "monitoring tokens",
         Role::Admin => "admins",
     }
 }

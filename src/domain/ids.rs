@@ -131,4 +131,6 @@ id_types! {
     EventId;
     /// A comment's id.
     CommentId;
+    /// A received alert's id.
+    AlertId;
 }

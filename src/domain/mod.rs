@@ -2,6 +2,7 @@
 //! calendars and SLA targets.
 
 pub mod access;
+pub mod alert;
 pub mod availability;
 pub mod calendar;
 pub mod digest;

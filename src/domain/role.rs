@@ -16,6 +16,9 @@ text_enum! {
         Auditor = "auditor",
         /// A dashboard or other system, through a long-lived token; read-only.
         Integration = "integration",
+        /// A monitor (Alertmanager, Zabbix, a script), through a long-lived token: posts alerts
+        /// and nothing else.
+        Monitoring = "monitoring",
         /// Manages region settings, units, users and tokens.
         Admin = "admin",
     }
@@ -49,26 +52,31 @@ impl Role {
             Role::Tier1 => UnitRequirement::Kind(UnitKind::Pd),
             Role::Tier2 | Role::Supervisor => UnitRequirement::Kind(UnitKind::Dinas),
             Role::Auditor | Role::Admin => UnitRequirement::Any,
-            Role::Integration => UnitRequirement::None,
+            Role::Integration | Role::Monitoring => UnitRequirement::None,
         }
     }
 
-    /// Whether the role's email must be inside an official domain. Integration accounts are
-    /// systems, not officials, so they are exempt.
-    pub fn needs_official_email(self) -> bool {
-        self != Role::Integration
+    /// Whether the role is a system that holds long-lived tokens rather than a person.
+    pub fn is_system(self) -> bool {
+        matches!(self, Role::Integration | Role::Monitoring)
     }
 
-    /// Whether the role signs in with a password (integration accounts use tokens).
+    /// Whether the role's email must be inside an official domain. Systems are not officials,
+    /// so they are exempt.
+    pub fn needs_official_email(self) -> bool {
+        !self.is_system()
+    }
+
+    /// Whether the role signs in with a password (systems use tokens).
     pub fn signs_in_with_password(self) -> bool {
-        self != Role::Integration
+        !self.is_system()
     }
 
     /// Whether the role is a person working the desk. Staff see people: reporters' names and
     /// contacts, who was mailed, units' mailboxes, internal comments. Integration accounts feed
     /// dashboards and other systems, which get names of units and services and opaque ids only.
     pub fn is_staff(self) -> bool {
-        self != Role::Integration
+        !self.is_system()
     }
 
     /// Whether the role may read every ticket and record in the region.
@@ -105,6 +113,7 @@ mod tests {
         assert!(role_fits_unit(Role::Admin, Some(UnitKind::Pd)));
         assert!(!role_fits_unit(Role::Integration, Some(UnitKind::Pd)));
         assert!(role_fits_unit(Role::Integration, None));
+        assert!(!role_fits_unit(Role::Monitoring, Some(UnitKind::Dinas)));
     }
 
     #[test]

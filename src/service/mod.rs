@@ -2,6 +2,7 @@
 //! No HTTP types here.
 
 pub mod accounts;
+pub mod alerts;
 pub mod audit;
 pub mod availability;
 pub mod backup;

@@ -127,7 +127,7 @@ pub(super) fn is_issued_id(text: &str) -> bool {
 }
 
 /// The refusal of a cursor no list gave out.
-pub(super) fn not_issued() -> ServiceError {
+pub(in crate::service) fn not_issued() -> ServiceError {
     ServiceError::field("cursor", "is not a cursor this list gave out")
 }
 

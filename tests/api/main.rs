@@ -3,6 +3,7 @@
 mod support;
 
 mod accounts;
+mod alerts;
 mod auth;
 mod availability;
 mod backup;

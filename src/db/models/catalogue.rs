@@ -7,9 +7,11 @@ use crate::db::schema::{
     availability_breaches, calendar_holidays, calendars, outages, services, sla_policies,
     sla_targets, units,
 };
+use crate::domain::alert::OutageSource;
 use crate::domain::ids::{CalendarId, OutageId, ServiceId, SlaPolicyId, TicketId, UnitId, UserId};
 use crate::domain::role::UnitKind;
 use crate::domain::sla::Priority;
+use crate::domain::ticket::Tier;
 use crate::domain::zone::Zone;
 
 /// A PD or the Dinas.
@@ -128,6 +130,10 @@ pub struct ServiceRow {
     pub created_at: UtcTime,
     /// Last change.
     pub updated_at: UtcTime,
+    /// The tier a monitoring incident opens at.
+    pub alert_tier: Tier,
+    /// Whether the end of its alert resolves the incident.
+    pub auto_resolve: bool,
 }
 
 /// An outage of a service.
@@ -154,6 +160,8 @@ pub struct OutageRow {
     pub created_at: UtcTime,
     /// Last change.
     pub updated_at: UtcTime,
+    /// Who saw it: a person, an alert or a probe.
+    pub source: OutageSource,
 }
 
 /// A month in which a service's unplanned downtime passed its budget.

@@ -37,6 +37,10 @@ pub struct RegionRow {
     pub tier1_compliance_mail: bool,
     /// Days between supervisions of a PD; `None` when the region sets none.
     pub supervision_interval_days: Option<i32>,
+    /// The label that names an alert's service by its code.
+    pub alert_service_label: String,
+    /// JSON object: severity label value to priority.
+    pub alert_priorities: String,
 }
 
 /// One administrative change.

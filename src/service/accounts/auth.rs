@@ -8,9 +8,11 @@ use utoipa::ToSchema;
 
 use crate::auth::{Caller, Holder, RateLimited, TokenKind, password};
 use crate::db;
+use crate::domain::access::Operation;
 use crate::domain::ids::{TokenId, UnitId, UserId};
+use crate::domain::role::Role;
 use crate::service::accounts::users::UserView;
-use crate::service::{Desk, ServiceError, new_id};
+use crate::service::{Desk, ServiceError, new_id, permit};
 
 /// `POST /auth/login`.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -152,7 +154,30 @@ impl Desk {
     /// integration tokens, the token row) so that deactivation and revocation act at once. A
     /// token issued before the account's last role change, deactivation or password change
     /// (an older credential generation), or for another role than the stored one, is refused.
+    /// A monitor's token opens no read: only the posting of alerts ([`Desk::authenticate_for`]).
     pub fn authenticate(&self, token: &str) -> Result<Caller, ServiceError> {
+        let caller = self.caller_of(token)?;
+        if caller.role == Role::Monitoring {
+            return Err(ServiceError::Denied(
+                Operation::PostAlerts.refusal(Role::Monitoring),
+            ));
+        }
+        Ok(caller)
+    }
+
+    /// Resolves the token of a request that will do `operation`, refusing a role that may
+    /// never do it: a monitor's token opens the posting of alerts and nothing else.
+    pub fn authenticate_for(
+        &self,
+        token: &str,
+        operation: Operation,
+    ) -> Result<Caller, ServiceError> {
+        let caller = self.caller_of(token)?;
+        permit(&caller, operation)?;
+        Ok(caller)
+    }
+
+    fn caller_of(&self, token: &str) -> Result<Caller, ServiceError> {
         let now = self.now();
         let claims = self.jwt.verify(token, now).map_err(|error| {
             tracing::debug!(%error, "token refused");

@@ -11,7 +11,6 @@ use crate::db::models::TokenRow;
 use crate::db::{self, write_tx};
 use crate::domain::access::Operation;
 use crate::domain::ids::{TokenId, UserId};
-use crate::domain::role::Role;
 use crate::service::audit::Actor;
 use crate::service::{Desk, ErrorCode, ServiceError, audit, fields, new_id, permit};
 
@@ -96,11 +95,11 @@ impl Desk {
             let user = db::users::lock(conn, &[user_id])?
                 .pop()
                 .ok_or(ServiceError::NotFound)?;
-            if user.role != Role::Integration || !user.active {
-                let why = if user.role == Role::Integration {
-                    "this integration account is deactivated; tokens go to active ones only"
+            if !user.role.is_system() || !user.active {
+                let why = if user.role.is_system() {
+                    "this account is deactivated; tokens go to active ones only"
                 } else {
-                    "tokens are issued to integration accounts only"
+                    "tokens are issued to integration and monitoring accounts only"
                 };
                 // The account is the path's `id`.
                 return Err(ServiceError::rule(

@@ -246,7 +246,7 @@ pub(super) fn check_placement(
         let needs = match role {
             Role::Tier1 => "tier1 needs a pd unit",
             Role::Tier2 | Role::Supervisor => "tier2 and supervisor need the dinas unit",
-            _ => "integration accounts belong to no unit",
+            _ => "integration and monitoring accounts belong to no unit",
         };
         return Err(ServiceError::rule(
             ErrorCode::RoleUnitMismatch,

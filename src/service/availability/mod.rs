@@ -6,4 +6,4 @@ mod outages;
 
 pub(in crate::service) use figures::service_figures;
 pub use figures::{AvailabilityView, BudgetBreachView};
-pub use outages::{NewOutage, OutageEnd, OutageView};
+pub use outages::{NewOutage, OutageEnd, OutageQuery, OutageView};

@@ -10,8 +10,10 @@ use crate::clock::UtcTime;
 use crate::db::models::OutageRow;
 use crate::db::{self, DbConn, write_tx};
 use crate::domain::access::Operation;
+use crate::domain::alert::OutageSource;
 use crate::domain::ids::{OutageId, ServiceId, TicketId};
 use crate::service::audit::Actor;
+use crate::service::page::{Page, PageRequest, not_issued};
 use crate::service::{Desk, FieldError, ServiceError, audit, fields, new_id, permit};
 
 /// The longest period of one service's availability, and how far back an outage may be
@@ -76,6 +78,20 @@ pub struct OutageView {
     pub ticket_id: Option<TicketId>,
     /// What happened.
     pub note: String,
+    /// Who saw it: `person`, `alert` or `probe`.
+    pub source: OutageSource,
+}
+
+/// `GET /services/{id}/outages?from=&to=`: the outages overlapping the span; either end may
+/// be left open.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct OutageQuery {
+    /// Outages still down at or after this instant (RFC 3339).
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub from: Option<DateTime<Utc>>,
+    /// Outages that started before this instant (RFC 3339).
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub to: Option<DateTime<Utc>>,
 }
 
 impl From<OutageRow> for OutageView {
@@ -88,11 +104,39 @@ impl From<OutageRow> for OutageView {
             planned: row.planned,
             ticket_id: row.ticket_id,
             note: row.note,
+            source: row.source,
         }
     }
 }
 
 impl Desk {
+    /// A service's outages, newest first (any signed-in caller, as its availability).
+    pub fn list_outages(
+        &self,
+        _caller: &Caller,
+        service_id: &ServiceId,
+        query: OutageQuery,
+        page: PageRequest,
+    ) -> Result<Page<OutageView>, ServiceError> {
+        if let (Some(from), Some(to)) = (query.from, query.to)
+            && to <= from
+        {
+            return Err(ServiceError::field("to", "must be after from"));
+        }
+        let mut conn = self.conn()?;
+        db::services::find(&mut conn, service_id)?.ok_or(ServiceError::NotFound)?;
+        let after = match page.after_id()? {
+            Some(id) => Some(
+                db::outages::find(&mut conn, service_id, &OutageId::from(id))?
+                    .ok_or_else(not_issued)?,
+            ),
+            None => None,
+        };
+        let span = (query.from.map(UtcTime::from), query.to.map(UtcTime::from));
+        let rows = db::outages::page(&mut conn, service_id, span, after.as_ref(), page.fetch())?;
+        page.finish(rows, |row| row.id.to_string(), |row| Ok(row.into()))
+    }
+
     /// Records an outage (Tier 2, supervisors, admins).
     pub fn create_outage(
         &self,
@@ -146,6 +190,7 @@ impl Desk {
                 created_by: caller.user_id.clone(),
                 created_at: now.into(),
                 updated_at: now.into(),
+                source: OutageSource::Person,
             };
             db::outages::insert(conn, &row)?;
             let span = (input.started_at, input.ended_at.unwrap_or(now));
@@ -195,7 +240,7 @@ impl Desk {
 
     /// What a change of an outage owes: the budget breaches its service's months now show
     /// over `span`, and the audit entry `(action, data)`.
-    fn account_for(
+    pub(in crate::service) fn account_for(
         &self,
         conn: &mut DbConn,
         caller: &Caller,

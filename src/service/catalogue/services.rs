@@ -9,6 +9,7 @@ use crate::db::models::ServiceRow;
 use crate::db::{self, DbConn, write_tx};
 use crate::domain::access::Operation;
 use crate::domain::ids::{ServiceId, SlaPolicyId, UnitId};
+use crate::domain::ticket::Tier;
 use crate::service::audit::Actor;
 use crate::service::fields::{self, present};
 use crate::service::governance::closures::ClosureView;
@@ -29,6 +30,8 @@ const DEFAULT_AVAILABILITY_TARGET: f64 = 99.5;
     "availability_target_percent": 99.5,
     "description": "Data dan layanan kepegawaian ASN Pemerintah Kabupaten Tojo Una-Una.",
     "active": true,
+    "alert_tier": 2,
+    "auto_resolve": false,
     "closure": null,
     "created_at": "2026-02-10T03:00:00Z",
     "updated_at": "2026-02-10T03:00:00Z"
@@ -53,6 +56,11 @@ pub struct ServiceView {
     pub description: String,
     /// Whether it is offered.
     pub active: bool,
+    /// The tier an incident opened by monitoring starts at: 2 (the Dinas runs the data
+    /// centre) or 1 (the owning PD's Tier 1).
+    pub alert_tier: i32,
+    /// Whether the end of a monitoring alert resolves its incident; otherwise a person does.
+    pub auto_resolve: bool,
     /// While the Dinas has it closed for a while (ditutup sementara): the closure; it takes
     /// no tickets until its PD records the repair. `null` otherwise.
     pub closure: Option<ClosureView>,
@@ -90,6 +98,11 @@ pub struct NewService {
     /// Up to 2,000 characters.
     #[serde(default)]
     pub description: String,
+    /// The tier a monitoring incident opens at, 1 or 2; default 2.
+    pub alert_tier: Option<i32>,
+    /// The end of a monitoring alert resolves its incident; default `false`.
+    #[serde(default)]
+    pub auto_resolve: bool,
 }
 
 /// `PATCH /services/{id}`: only the fields given change.
@@ -117,6 +130,10 @@ pub struct ServiceChanges {
     pub description: Option<String>,
     /// Offered or withdrawn.
     pub active: Option<bool>,
+    /// The tier a monitoring incident opens at, 1 or 2.
+    pub alert_tier: Option<i32>,
+    /// Whether the end of a monitoring alert resolves its incident.
+    pub auto_resolve: Option<bool>,
 }
 
 impl From<ServiceRow> for ServiceView {
@@ -131,6 +148,8 @@ impl From<ServiceRow> for ServiceView {
             availability_target_percent: row.availability_target_percent,
             description: row.description,
             active: row.active,
+            alert_tier: row.alert_tier.number(),
+            auto_resolve: row.auto_resolve,
             closure: None,
             created_at: row.created_at,
             updated_at: row.updated_at,
@@ -190,6 +209,14 @@ fn check_fields(errors: &mut Vec<FieldError>, row: &mut ServiceRow) {
     }
 }
 
+/// The tier a monitoring incident opens at; Tier 2 after a refusal.
+fn alert_tier(errors: &mut Vec<FieldError>, number: i32) -> Tier {
+    Tier::from_number(number).unwrap_or_else(|| {
+        errors.push(FieldError::new("alert_tier", "must be 1 or 2"));
+        Tier::Two
+    })
+}
+
 /// Rules that need the database: a free code, an existing PD owner, an existing policy.
 fn check_references(conn: &mut DbConn, row: &ServiceRow) -> Result<(), ServiceError> {
     if db::services::code_taken(conn, &row.code, Some(&row.id))? {
@@ -236,8 +263,13 @@ impl Desk {
             active: true,
             created_at: now.into(),
             updated_at: now.into(),
+            alert_tier: Tier::Two,
+            auto_resolve: input.auto_resolve,
         };
         let mut errors = Vec::new();
+        if let Some(tier) = input.alert_tier {
+            row.alert_tier = alert_tier(&mut errors, tier);
+        }
         check_fields(&mut errors, &mut row);
         ServiceError::check(errors)?;
         let mut conn = self.conn()?;
@@ -312,7 +344,13 @@ impl Desk {
             if let Some(active) = changes.active {
                 row.active = active;
             }
+            if let Some(auto_resolve) = changes.auto_resolve {
+                row.auto_resolve = auto_resolve;
+            }
             let mut errors = Vec::new();
+            if let Some(tier) = changes.alert_tier {
+                row.alert_tier = alert_tier(&mut errors, tier);
+            }
             check_fields(&mut errors, &mut row);
             ServiceError::check(errors)?;
             if row == stored {

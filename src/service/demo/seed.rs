@@ -270,6 +270,8 @@ impl Desk {
                         .then(|| round_the_clock.to_string()),
                     availability_target_percent: Some(if critical { 99.5 } else { 98.0 }),
                     description: format!("{name} (layanan demo)"),
+                    alert_tier: None,
+                    auto_resolve: false,
                 },
             )?;
             if critical {

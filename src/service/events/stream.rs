@@ -53,6 +53,7 @@ impl StreamEvent {
                 .then_some(self.data.as_str()),
             Role::Integration => self.data_without_people.as_deref().filter(|_| self.public),
             Role::Tier2 | Role::Supervisor | Role::Auditor | Role::Admin => Some(&self.data),
+            Role::Monitoring => None,
         }
     }
 }

@@ -11,6 +11,7 @@ use crate::clock::UtcTime;
 use crate::db::models::{ClosureRow, OutageRow};
 use crate::db::{self, DbConn, write_tx};
 use crate::domain::access::Operation;
+use crate::domain::alert::OutageSource;
 use crate::domain::ids::{OutageId, ServiceId, UserId};
 use crate::service::audit::Actor;
 use crate::service::{Desk, ErrorCode, ServiceError, audit, fields, new_id, permit};
@@ -141,6 +142,7 @@ impl Desk {
                 created_by: caller.user_id.clone(),
                 created_at: now.into(),
                 updated_at: now.into(),
+                source: OutageSource::Person,
             };
             db::outages::insert(conn, &outage)?;
             let row = ClosureRow {

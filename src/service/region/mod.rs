@@ -1,5 +1,6 @@
 //! Region settings: reading and changing them; `seed` makes them in an empty database.
 
+mod alert_settings;
 mod seed;
 
 pub use seed::SeedOutcome;
@@ -7,6 +8,7 @@ pub use seed::SeedOutcome;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+pub use self::alert_settings::AlertSettings;
 use crate::auth::Caller;
 use crate::clock::UtcTime;
 use crate::db::models::RegionRow;
@@ -42,6 +44,8 @@ pub struct RegionView {
     pub tier2_label: String,
     /// What the region's regulation asks beyond tickets.
     pub governance: GovernanceSettings,
+    /// How monitoring alerts name services and what priority their severity gives.
+    pub alerts: AlertSettings,
     /// Last change.
     pub updated_at: UtcTime,
 }
@@ -78,6 +82,8 @@ pub struct RegionUpdate {
     pub tier2_label: Option<String>,
     /// Defaults to the current settings.
     pub governance: Option<GovernanceSettings>,
+    /// Defaults to the current settings.
+    pub alerts: Option<AlertSettings>,
 }
 
 /// What a region's regulation asks beyond tickets (docs/governance.md); each preset sets its
@@ -156,10 +162,11 @@ pub(super) fn load(conn: &mut DbConn) -> Result<Region, ServiceError> {
     Ok(Region { row, domains })
 }
 
-fn view(region: Region) -> RegionView {
+fn view(region: Region) -> Result<RegionView, ServiceError> {
     let row = region.row;
     let governance = GovernanceSettings::of(&row);
-    RegionView {
+    let alerts = AlertSettings::of(&row)?;
+    Ok(RegionView {
         name: row.name,
         timezone: row.timezone,
         official_email_domains: region.domains.as_slice().to_vec(),
@@ -168,9 +175,10 @@ fn view(region: Region) -> RegionView {
         preset: row.preset,
         tier1_label: row.tier1_label,
         governance,
+        alerts,
         tier2_label: row.tier2_label,
         updated_at: row.updated_at,
-    }
+    })
 }
 
 /// Checks a sender address against the official domains.
@@ -204,6 +212,7 @@ struct CheckedRegion {
     language: String,
     labels: [Option<String>; 2],
     governance: Option<GovernanceSettings>,
+    alerts: Option<AlertSettings>,
 }
 
 /// Checks a region update, naming every field at fault.
@@ -254,6 +263,9 @@ fn check(input: RegionUpdate) -> Result<CheckedRegion, ServiceError> {
             format!("must be 1 to {MAX_SUPERVISION_INTERVAL_DAYS} days, or null"),
         ));
     }
+    if let Some(alerts) = &input.alerts {
+        alerts.check(&mut errors);
+    }
     ServiceError::check(errors)?;
     Ok(CheckedRegion {
         name,
@@ -263,13 +275,14 @@ fn check(input: RegionUpdate) -> Result<CheckedRegion, ServiceError> {
         language,
         labels,
         governance: input.governance,
+        alerts: input.alerts,
     })
 }
 
 impl Desk {
     /// The region settings (any signed-in caller).
     pub fn region(&self, _caller: &Caller) -> Result<RegionView, ServiceError> {
-        Ok(view(load(&mut *self.conn()?)?))
+        view(load(&mut *self.conn()?)?)
     }
 
     /// Replaces the region settings (admin).
@@ -300,6 +313,9 @@ impl Desk {
                 row.tier1_compliance_mail = governance.tier1_compliance_mail;
                 row.supervision_interval_days = governance.supervision_interval_days.map(i32::from);
             }
+            if let Some(alerts) = &checked.alerts {
+                alerts.store(&mut row)?;
+            }
             row.updated_at = now.into();
             db::region::update(conn, &row)?;
             let data = serde_json::json!({
@@ -308,13 +324,14 @@ impl Desk {
                 "official_email_domains": domains.as_slice(),
                 "mail_from": row.mail_from,
                 "governance": GovernanceSettings::of(&row),
+                "alerts": AlertSettings::of(&row)?,
             });
             let by = Actor::person(caller, now);
             audit::record(conn, by, "region_updated", ("region", "1"), data)?;
-            Ok(view(Region {
+            view(Region {
                 row,
                 domains: domains.clone(),
-            }))
+            })
         })
     }
 }

@@ -5,6 +5,7 @@ use chrono::{DateTime, Datelike, Utc};
 
 use crate::db::models::{CalendarRow, HolidayRow, RegionRow, SlaPolicyRow, SlaTargetRow, UnitRow};
 use crate::db::{self, DbConn, write_tx};
+use crate::domain::alert::{self, DEFAULT_SERVICE_LABEL};
 use crate::domain::calendar::{WorkingHours, fixed_national_holidays};
 use crate::domain::email::OfficialDomains;
 use crate::domain::presets::{self, DINAS_UNIT_CODE, RegionPreset};
@@ -223,6 +224,9 @@ impl Desk {
                         .governance
                         .supervision_interval_days
                         .map(i32::from),
+                    alert_service_label: DEFAULT_SERVICE_LABEL.to_owned(),
+                    alert_priorities: serde_json::to_string(&alert::default_priorities())
+                        .map_err(|e| ServiceError::Internal(e.to_string()))?,
                 },
             )?;
             seed_dinas_calendar_and_policy(conn, chosen, now)?;

@@ -14,7 +14,7 @@ use crate::domain::calendar::BusinessCalendar;
 use crate::domain::ids::{CalendarId, ServiceId, SlaPolicyId, TicketId};
 use crate::domain::sla::{Priority, SlaTarget};
 use crate::domain::sla_clock::SlaClock;
-use crate::domain::ticket::Status;
+use crate::domain::ticket::{Status, Tier};
 use crate::domain::ticket_sla::{Position, TicketSla, TrackedClock};
 use crate::service::sla::{CalendarCache, SlaView, load_calendar, sla_view};
 use crate::service::{Desk, ServiceError};
@@ -66,16 +66,24 @@ pub(in crate::service) fn opening(
     }))
 }
 
-/// A new ticket's SLA row and view: all three clocks start at `at`.
-pub(in crate::service) fn opened(
+/// A new ticket's SLA row and view: all three clocks start at `at`, except that a ticket
+/// opened at tier 2 has no tier 1 window to spend.
+fn opened(
     opening: &Opening,
-    ticket_id: &str,
-    priority: Priority,
+    ticket: &TicketRow,
     at: DateTime<Utc>,
 ) -> Result<Option<(TicketSlaRow, SlaView)>, ServiceError> {
-    let Some(sla) = TicketSla::open(opening.targets.clone(), priority, at) else {
+    let Some(mut sla) = TicketSla::open(opening.targets.clone(), ticket.priority, at) else {
         return Ok(None);
     };
+    if ticket.tier == Tier::Two {
+        let new = |tier| Position {
+            status: Status::New,
+            tier,
+        };
+        sla.follow(new(Tier::One), new(Tier::Two), false, at, &opening.calendar);
+    }
+    let ticket_id = ticket.id.as_str();
     let targets = serde_json::to_string(&opening.targets)
         .map_err(|e| ServiceError::Internal(format!("targets snapshot: {e}")))?;
     let mut row = TicketSlaRow {
@@ -132,7 +140,7 @@ pub(in crate::service) fn open_all(
             let Some(opening) = opening else {
                 return Ok(None);
             };
-            opened(&opening, &row.id, row.priority, now)
+            opened(&opening, row, now)
         })
         .collect()
 }

@@ -18,6 +18,7 @@ pub(in crate::service) fn visible(caller: &Caller, row: &TicketRow) -> bool {
         Role::Tier1 => caller.unit_id.as_deref() == Some(row.unit_id.as_str()),
         Role::Tier2 | Role::Supervisor | Role::Auditor | Role::Admin => true,
         Role::Integration => row.classification == Classification::Public,
+        Role::Monitoring => false,
     }
 }
 

@@ -11,7 +11,7 @@ use crate::domain::ids::{ServiceId, UnitId};
 use crate::domain::role::Role;
 use crate::domain::ticket::{self, Classification, Kind, Level};
 use crate::service::fields;
-use crate::service::tickets::draft::{Recording, TicketDraft};
+use crate::service::tickets::draft::{Opening, Recording, TicketDraft};
 use crate::service::tickets::view::{Reporter, TicketView};
 use crate::service::{Desk, FieldError, ServiceError, permit};
 
@@ -174,6 +174,7 @@ impl Desk {
             classification,
             security_incident: input.security_incident,
             created_by: caller.user_id.clone(),
+            opens_at: Opening::Tier1,
         };
         self.ticket_writer.write(Recording {
             caller: caller.clone(),

@@ -36,11 +36,27 @@ pub(in crate::service) struct TicketDraft {
     pub security_incident: bool,
     /// Who records it.
     pub created_by: UserId,
+    /// Where it opens: tier 1, or tier 2 with the reason it skips tier 1.
+    pub opens_at: Opening,
+}
+
+/// The tier a new ticket opens at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(in crate::service) enum Opening {
+    /// The PD's Tier 1, as every ticket a person records.
+    Tier1,
+    /// The Dinas's Tier 2 at once, for this reason (a monitoring incident of a service the
+    /// Dinas runs).
+    Tier2(String),
 }
 
 impl TicketDraft {
-    /// The row it becomes: a `new` ticket at tier 1 that nobody works yet.
+    /// The row it becomes: a `new` ticket that nobody works yet.
     pub(super) fn row(&self, id: TicketId, number: String, at: UtcTime) -> TicketRow {
+        let (tier, escalated_at, escalation_reason) = match &self.opens_at {
+            Opening::Tier1 => (Tier::One, None, None),
+            Opening::Tier2(reason) => (Tier::Two, Some(at), Some(reason.clone())),
+        };
         TicketRow {
             id,
             number,
@@ -51,7 +67,7 @@ impl TicketDraft {
             priority: self.priority,
             impact: self.impact,
             urgency: self.urgency,
-            tier: Tier::One,
+            tier,
             unit_id: self.unit_id.clone(),
             service_id: self.service_id.clone(),
             assignee_id: None,
@@ -65,8 +81,8 @@ impl TicketDraft {
             created_at: at,
             updated_at: at,
             first_response_at: None,
-            escalated_at: None,
-            escalation_reason: None,
+            escalated_at,
+            escalation_reason,
             resolved_at: None,
             closed_at: None,
             resolution: None,

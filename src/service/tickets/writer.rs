@@ -18,22 +18,20 @@ use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-use chrono::Datelike;
-
 use crate::auth::Caller;
 use crate::clock::Clock;
-use crate::db::models::{EventRow, IdempotencyRow, TicketRow};
+use crate::db::models::IdempotencyRow;
 use crate::db::{self, DbConn, DbPool, write_tx};
-use crate::service::notify::{self, TicketNotice};
 use crate::service::ops::workers::{self, WorkerHealth};
 use crate::service::sla::bell::Bell;
 use crate::service::sla::{self, CalendarCache};
 use crate::service::tickets::checks::visible;
 use crate::service::tickets::draft::{
-    Recording, Reply, created_event, created_notice, refuse_bad_references, remembered,
+    Recording, Reply, TicketDraft, refuse_bad_references, remembered,
 };
+use crate::service::tickets::insert::{Inserted, insert_tickets};
 use crate::service::tickets::view::{one_ticket_for, ticket_for, ticket_view};
-use crate::service::{ErrorCode, ServiceError, new_id};
+use crate::service::{ErrorCode, ServiceError};
 
 /// Most tickets written in one transaction.
 const MAX_BATCH: usize = 64;
@@ -254,35 +252,17 @@ impl Writer {
             if fresh.is_empty() {
                 return Ok(replies);
             }
-            let mailing = notify::mailing(conn, self.mail_from.as_deref())?;
-            let year = now.with_timezone(&mailing.timezone).year();
             // Numbered last of the checks: from here to the commit the year's counter is locked.
-            let numbers = db::tickets::take_numbers(conn, year, fresh.len())?;
-            let rows: Vec<TicketRow> = fresh
-                .iter()
-                .zip(numbers)
-                .map(|(&i, number)| drafts[i].ticket.row(new_id(), number, now.into()))
-                .collect();
-            db::tickets::insert_many(conn, &rows)?;
-            let mut sla_rows = Vec::with_capacity(rows.len());
-            let mut views = Vec::with_capacity(rows.len());
-            for opened in sla::open_all(conn, &self.calendars, &rows, now)? {
-                views.push(opened.map(|(sla_row, view)| {
-                    sla_rows.push(sla_row);
-                    view
-                }));
-            }
-            earliest = sla_rows.iter().filter_map(|row| row.next_event_at).min();
-            db::ticket_sla::insert_many(conn, &sla_rows)?;
-            let events: Vec<EventRow> = rows.iter().map(|row| created_event(row, now)).collect();
-            db::ticket_events::insert_many(conn, &events)?;
-            let created: Vec<(&TicketRow, TicketNotice)> = rows
-                .iter()
-                .zip(&events)
-                .zip(&views)
-                .map(|((row, event), view)| (row, created_notice(event, view.as_ref())))
-                .collect();
-            notify::enqueue_created_mails(conn, &mailing, &created, now)?;
+            let tickets: Vec<&TicketDraft> = fresh.iter().map(|&i| &drafts[i].ticket).collect();
+            let inserted = insert_tickets(
+                conn,
+                &self.calendars,
+                self.mail_from.as_deref(),
+                &tickets,
+                now,
+            )?;
+            earliest = inserted.earliest;
+            let Inserted { rows, views, .. } = inserted;
             db::idempotency::insert_many(conn, &remembered(drafts, &fresh, &rows, now))?;
             for ((&i, row), view) in fresh.iter().zip(rows).zip(views) {
                 replies[i] = Some(Ok(ticket_for(&drafts[i].caller, ticket_view(row, view))));

@@ -1,5 +1,6 @@
 //! Shared setup: a real server on a free port over a real database, and an HTTP client.
 
+pub mod alertmanager;
 mod cast;
 pub mod faulty_fs;
 pub mod logged;

@@ -14,6 +14,7 @@ pub(super) struct Fixture {
     admin: String,
     supervisor: String,
     tier1: String,
+    monitor: String,
 }
 
 impl Fixture {
@@ -28,6 +29,7 @@ impl Fixture {
             .await;
         let admin = app.admin_token.clone();
         let (integration_id, token_id) = integration_with_token(app, &admin).await;
+        let monitor = crate::alerts::monitor(app).await;
         let first = |list: Value| text(&list["items"][0]["id"]);
         let calendar = first(app.get("/api/v1/calendars", &admin).await.1);
         let policy = first(app.get("/api/v1/sla-policies", &admin).await.1);
@@ -84,13 +86,17 @@ impl Fixture {
             admin,
             supervisor,
             tier1,
+            monitor,
         }
     }
 
     /// The token of a role that may do the operation, so that the answer is about the input.
-    pub(super) fn token_for(&self, path: &str) -> Option<&str> {
+    pub(super) fn token_for(&self, method: &reqwest::Method, path: &str) -> Option<&str> {
         if path == "/api/v1/auth/login" {
             return None;
+        }
+        if method == reqwest::Method::POST && path.starts_with("/api/v1/alerts") {
+            return Some(&self.monitor);
         }
         let supervised = [
             "/api/v1/calendars",

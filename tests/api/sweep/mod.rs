@@ -131,7 +131,10 @@ async fn every_operation_refuses_bad_input_and_changes_nothing(backend: Backend)
             let before = fingerprint(&app.storage);
             for case in cases(&spec, &fixture, template, &method, op) {
                 let mut request = app.client.request(case.method.clone(), app.url(&case.path));
-                if let Some(token) = fixture.token_for(template).filter(|_| !case.anonymous) {
+                if let Some(token) = fixture
+                    .token_for(&method, template)
+                    .filter(|_| !case.anonymous)
+                {
                     request = request.bearer_auth(token);
                 }
                 if let Some(content_type) = case.content_type {
