@@ -16,7 +16,8 @@ use crate::service::trail::TrailVerification;
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct AuditQuery {
     /// `region`, `unit`, `user`, `token`, `calendar`, `sla_policy`, `service`,
-    /// `notification` or `backup` (its one record is `backups`).
+    /// `notification`, `backup` (its one record is `backups`) or `ticket` (its problem link;
+    /// the ticket's own history is `GET /tickets/{id}/events`).
     #[param(max_length = 32)]
     pub entity: String,
     /// The record's id (`1` for the region).

@@ -37,9 +37,10 @@ pub fn update(conn: &mut DbConn, row: &AlertRow) -> DbResult<()> {
         .map(drop)
 }
 
-/// The alert of `fingerprint` still firing, if any.
-pub fn firing(conn: &mut DbConn, fingerprint: &str) -> DbResult<Option<AlertRow>> {
+/// The alert of `fingerprint` for the service `code` still firing, if any.
+pub fn firing(conn: &mut DbConn, code: &str, fingerprint: &str) -> DbResult<Option<AlertRow>> {
     alerts::table
+        .filter(alerts::service_code.eq(code))
         .filter(alerts::fingerprint.eq(fingerprint))
         .filter(alerts::ended_at.is_null())
         .select(AlertRow::as_select())
@@ -47,13 +48,15 @@ pub fn firing(conn: &mut DbConn, fingerprint: &str) -> DbResult<Option<AlertRow>
         .optional()
 }
 
-/// The alert of `fingerprint` that started at `started_at`, firing or not.
+/// The alert of `fingerprint` for the service `code` that started at `started_at`, firing
+/// or not.
 pub fn find(
     conn: &mut DbConn,
-    fingerprint: &str,
+    (code, fingerprint): (&str, &str),
     started_at: UtcTime,
 ) -> DbResult<Option<AlertRow>> {
     alerts::table
+        .filter(alerts::service_code.eq(code))
         .filter(alerts::fingerprint.eq(fingerprint))
         .filter(alerts::started_at.eq(started_at))
         .select(AlertRow::as_select())
@@ -71,10 +74,10 @@ pub fn firing_on(conn: &mut DbConn, outage: &OutageId, except: &str) -> DbResult
         .get_result(conn)
 }
 
-/// The service whose code is `code`, in any case.
+/// The service whose code is `code` (upper-case).
 pub fn service_by_code(conn: &mut DbConn, code: &str) -> DbResult<Option<ServiceRow>> {
     services::table
-        .filter(services::code.eq(code.trim().to_ascii_uppercase()))
+        .filter(services::code.eq(code))
         .select(ServiceRow::as_select())
         .first(conn)
         .optional()

@@ -107,10 +107,12 @@ pub fn letter(conn: &mut DbConn, id: &str) -> DbResult<Option<LetterRow>> {
         .optional()
 }
 
-/// Whether a letter has this number.
+/// Whether a letter has this number, in any case.
 pub fn letter_number_taken(conn: &mut DbConn, number: &str) -> DbResult<bool> {
+    // Letter numbers are read aloud and typed again: `001/KOMITE` and `001/komite` are one.
+    let folded = super::tickets::lower(committee_letters::number);
     diesel::select(diesel::dsl::exists(
-        committee_letters::table.filter(committee_letters::number.eq(number)),
+        committee_letters::table.filter(folded.eq(number.to_lowercase())),
     ))
     .get_result(conn)
 }

@@ -3,6 +3,7 @@
 use crate::clock::UtcTime;
 use diesel::prelude::*;
 
+use crate::domain::alert::OutageSource;
 use crate::domain::ids::{OutageId, ServiceId};
 
 use super::models::{AvailabilityBreachRow, OutageRow};
@@ -128,4 +129,25 @@ pub fn page(
         );
     }
     query.load(conn)
+}
+
+/// The outage monitoring holds for a service at `at`: one an alert or a probe opened, still
+/// open or covering `at`, the latest if several.
+pub fn seen_by_monitoring(
+    conn: &mut DbConn,
+    service_id: &ServiceId,
+    at: UtcTime,
+) -> DbResult<Option<OutageRow>> {
+    outages::table
+        .filter(outages::service_id.eq(service_id))
+        .filter(outages::source.ne(OutageSource::Person))
+        .filter(
+            outages::ended_at
+                .is_null()
+                .or(outages::started_at.le(at).and(outages::ended_at.gt(at))),
+        )
+        .order((outages::started_at.desc(), outages::id.desc()))
+        .select(OutageRow::as_select())
+        .first(conn)
+        .optional()
 }

@@ -231,7 +231,7 @@ diesel::table! {
         fingerprint -> Text,
         started_at -> Timestamp,
         ended_at -> Nullable<Timestamp>,
-        service_code -> Nullable<Text>,
+        service_code -> Text,
         service_id -> Nullable<Text>,
         summary -> Text,
         source_url -> Nullable<Text>,

@@ -33,7 +33,7 @@ pub struct AuditEntryView {
 }
 
 /// The kinds of record the trail covers, as `entity` names them.
-const AUDITED: [&str; 9] = [
+const AUDITED: [&str; 10] = [
     "region",
     "unit",
     "user",
@@ -43,6 +43,7 @@ const AUDITED: [&str; 9] = [
     "service",
     "notification",
     "backup",
+    "ticket",
 ];
 
 /// Who made a change, and when.

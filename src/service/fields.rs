@@ -73,6 +73,23 @@ fn is_visible(c: char) -> bool {
         || CodePointSetData::new::<DefaultIgnorableCodePoint>().contains(c))
 }
 
+/// Text another system wrote, made fit for a title: line breaks, tabs and other controls
+/// become spaces, bidirectional controls go, runs of spaces close up, and it is cut at `max`
+/// characters. Empty when nothing visible is left.
+pub(super) fn one_line(value: &str, max: usize) -> String {
+    let spaced: String = value
+        .chars()
+        .filter(|&c| !is_bidi_control(c))
+        .map(|c| if breaks_the_line(c) { ' ' } else { c })
+        .collect();
+    let line = spaced.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().any(is_visible) {
+        line.chars().take(max).collect()
+    } else {
+        String::new()
+    }
+}
+
 /// Trimmed text of at most `max` characters, possibly empty.
 pub(super) fn optional_text(
     errors: &mut Vec<FieldError>,

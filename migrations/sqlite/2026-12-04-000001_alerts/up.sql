@@ -44,15 +44,17 @@ ALTER TABLE services ADD COLUMN auto_resolve BOOLEAN NOT NULL DEFAULT FALSE;
 ALTER TABLE outages ADD COLUMN source TEXT NOT NULL DEFAULT 'person'
     CHECK (source IN ('person', 'alert', 'probe'));
 
--- Every alert received, matched to a service or not: one row per fingerprint and start, so
--- that a retry or a second process finds the first.
+-- Every alert received, matched to a service or not: one row per service label, fingerprint
+-- and start, so that a retry or a second process finds the first, and two monitors whose
+-- fingerprints happen to agree never meet. `service_code` is the label's value, upper-case,
+-- or '' when the alert has none.
 CREATE TABLE alerts (
     id TEXT PRIMARY KEY,
     source TEXT NOT NULL CHECK (source IN ('alertmanager', 'generic')),
     fingerprint TEXT NOT NULL,
     started_at TIMESTAMP NOT NULL,
     ended_at TIMESTAMP,
-    service_code TEXT,
+    service_code TEXT NOT NULL,
     service_id TEXT REFERENCES services (id),
     summary TEXT NOT NULL,
     source_url TEXT,
@@ -63,6 +65,6 @@ CREATE TABLE alerts (
     received_at TIMESTAMP NOT NULL,
     updated_at TIMESTAMP NOT NULL
 );
-CREATE UNIQUE INDEX alerts_fingerprint_start ON alerts (fingerprint, started_at);
+CREATE UNIQUE INDEX alerts_identity ON alerts (service_code, fingerprint, started_at);
 CREATE INDEX alerts_received ON alerts (received_at);
 CREATE INDEX alerts_outage ON alerts (outage_id);

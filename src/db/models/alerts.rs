@@ -21,8 +21,9 @@ pub struct AlertRow {
     pub started_at: UtcTime,
     /// When it came back; `None` while firing.
     pub ended_at: Option<UtcTime>,
-    /// The service label's value as received; `None` when the label is missing.
-    pub service_code: Option<String>,
+    /// The service label's value, upper-case; empty when the label is missing. With the
+    /// fingerprint and the start, the alert's identity.
+    pub service_code: String,
     /// The service it names; `None` when no service has that code.
     pub service_id: Option<ServiceId>,
     /// What happened.

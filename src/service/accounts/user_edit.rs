@@ -87,19 +87,21 @@ fn changed(
 }
 
 /// The appointment decree after the change: as given, or as stored while the account stays
-/// Tier 1 (a technician who leaves Tier 1 leaves its appointment behind).
+/// Tier 1 of the same PD (a decree appoints to one PD: a technician who leaves Tier 1 or moves
+/// to another PD leaves it behind).
 fn appointment(
     stored: &UserRow,
     changes: &UserChanges,
-    role: Role,
+    (role, unit): (Role, Option<&UnitId>),
 ) -> (Option<String>, Option<NaiveDate>) {
-    fn kept<T>(given: Option<Option<T>>, stored: Option<T>, role: Role) -> Option<T> {
+    fn kept<T>(given: Option<Option<T>>, stored: Option<T>, stays: bool) -> Option<T> {
         match given {
             Some(value) => value,
-            None if role == Role::Tier1 => stored,
+            None if stays => stored,
             None => None,
         }
     }
+    let stays = role == Role::Tier1 && unit == stored.unit_id.as_ref();
     let stored_date = stored
         .appointment_date
         .as_deref()
@@ -108,9 +110,9 @@ fn appointment(
         kept(
             changes.appointment_number.clone(),
             stored.appointment_number.clone(),
-            role,
+            stays,
         ),
-        kept(changes.appointment_date, stored_date, role),
+        kept(changes.appointment_date, stored_date, stays),
     )
 }
 
@@ -157,7 +159,8 @@ impl Desk {
                 .find(|user| user.id == id)
                 .ok_or(ServiceError::NotFound)?;
             let (row, role) = changed(&stored, &changes, fields, password_hash)?;
-            let mut row = appointed(conn, row, appointment(&stored, &changes, role), now)?;
+            let decree = appointment(&stored, &changes, (role, row.unit_id.as_ref()));
+            let mut row = appointed(conn, row, decree, now)?;
             if row == stored {
                 // Nothing to change: no new version, no audit entry.
                 return Ok(stored.into());

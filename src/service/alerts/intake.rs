@@ -105,7 +105,6 @@ pub enum GenericStatus {
 
 /// `POST /alerts`: the desk's own form, for Zabbix, Uptime Kuma or a script.
 #[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
 #[schema(examples(json!({
     "service": "SIMPEG",
     "status": "down",
@@ -122,7 +121,7 @@ pub struct GenericAlert {
     /// When it went down or came back (RFC 3339); default now.
     #[schema(value_type = Option<String>, format = DateTime)]
     pub at: Option<DateTime<Utc>>,
-    /// What happened, up to 500 characters.
+    /// What happened, on one line; cut at 500 characters.
     #[serde(default)]
     pub summary: String,
     /// The alert's identity, up to 200 characters; default `generic:<service>`, one alert per
@@ -137,6 +136,7 @@ pub(super) fn alertmanager_signals(
     payload: AlertmanagerPayload,
     now: DateTime<Utc>,
 ) -> Result<Vec<Signal>, ServiceError> {
+    let now = fields::whole_seconds(now);
     let mut errors = Vec::new();
     if payload.version != "4" {
         errors.push(FieldError::new(
@@ -173,7 +173,7 @@ pub(super) fn alertmanager_signals(
                 match alert.ends_at {
                     Some(end) if end > alert.starts_at => {
                         instant(&mut errors, &at("endsAt"), end, now);
-                        Some(fields::whole_seconds(end))
+                        Some(fields::whole_seconds(end).min(now))
                     }
                     _ => {
                         errors.push(FieldError::new(
@@ -184,12 +184,12 @@ pub(super) fn alertmanager_signals(
                     }
                 }
             };
-            let summary = ["summary", "description"]
-                .iter()
-                .find_map(|key| alert.annotations.get(*key))
-                .or_else(|| alert.labels.get("alertname"))
-                .map(|text| clip(text.trim()))
-                .unwrap_or_default();
+            let summary = summary_of(
+                ["summary", "description"]
+                    .iter()
+                    .filter_map(|key| alert.annotations.get(*key))
+                    .chain(alert.labels.get("alertname")),
+            );
             let source_url = alert
                 .generator_url
                 .filter(|url| !url.trim().is_empty())
@@ -199,7 +199,7 @@ pub(super) fn alertmanager_signals(
                 source: AlertSource::Alertmanager,
                 fingerprint: alert.fingerprint,
                 firing,
-                started_at: fields::whole_seconds(alert.starts_at),
+                started_at: fields::whole_seconds(alert.starts_at).min(now),
                 ended_at,
                 labels: alert.labels,
                 summary,
@@ -217,11 +217,14 @@ pub(super) fn generic_signal(
     service_label: &str,
     now: DateTime<Utc>,
 ) -> Result<Signal, ServiceError> {
+    let now = fields::whole_seconds(now);
     let mut errors = Vec::new();
     let service = fields::text(&mut errors, "service", &alert.service, 32);
-    let at = fields::whole_seconds(alert.at.unwrap_or(now));
-    instant(&mut errors, "at", at, now);
-    let summary = fields::optional_text(&mut errors, "summary", &alert.summary, MAX_SUMMARY);
+    let sent = fields::whole_seconds(alert.at.unwrap_or(now));
+    instant(&mut errors, "at", sent, now);
+    // A monitor's clock a little ahead records nothing in the future.
+    let at = sent.min(now);
+    let summary = summary_of(std::iter::once(&alert.summary));
     let fingerprint_text = alert
         .fingerprint
         .unwrap_or_else(|| format!("generic:{}", service.to_ascii_uppercase()));
@@ -247,10 +250,17 @@ fn pairs(errors: &mut Vec<FieldError>, field: &str, map: &BTreeMap<String, Strin
         errors.push(FieldError::new(field, "must hold at most 100 entries"));
     }
     for (name, value) in map {
-        if name.chars().count() > MAX_NAME || value.chars().count() > MAX_VALUE {
+        // Prometheus's own rule for label names.
+        let named = name.len() <= MAX_NAME
+            && name
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !named || value.chars().count() > MAX_VALUE {
             errors.push(FieldError::new(
                 format!("{field}.{name}"),
-                "must be a name of up to 200 characters with a value of up to 10,000",
+                "must be a name of up to 200 letters, digits or _ (not starting with a digit) with a value of up to 10,000 characters",
             ));
         }
     }
@@ -269,7 +279,10 @@ fn instant(errors: &mut Vec<FieldError>, field: &str, at: DateTime<Utc>, now: Da
             "must not be a leap second (second 60)",
         ));
     } else if at > now + CLOCK_SKEW {
-        errors.push(FieldError::new(field, "must not be in the future"));
+        errors.push(FieldError::new(
+            field,
+            "must not be more than 5 minutes ahead of the desk's clock",
+        ));
     } else if at < now - OLDEST {
         errors.push(FieldError::new(field, "must be within the last 366 days"));
     }
@@ -286,7 +299,11 @@ fn url(errors: &mut Vec<FieldError>, field: &str, url: Option<&str>) {
     }
 }
 
-/// An annotation is the monitor's text, not ours to refuse: a long one is cut.
-fn clip(text: &str) -> String {
-    text.chars().take(MAX_SUMMARY).collect()
+/// The first of `texts` with something visible, on one line and cut at 500 characters: the
+/// monitor's words, not ours to refuse, made fit for a ticket's title.
+fn summary_of<'a>(texts: impl Iterator<Item = &'a String>) -> String {
+    texts
+        .map(|text| fields::one_line(text, MAX_SUMMARY))
+        .find(|line| !line.is_empty())
+        .unwrap_or_else(|| "layanan tidak menjawab".to_owned())
 }

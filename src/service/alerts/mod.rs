@@ -60,9 +60,9 @@ pub struct AlertView {
     pub started_at: UtcTime,
     /// When it came back; `null` while firing.
     pub ended_at: Option<UtcTime>,
-    /// The service label's value as received; `null` when the label is missing.
+    /// The service label's value, upper-case; `null` when the label is missing.
     pub service_code: Option<String>,
-    /// The service it names; `null` when none has that code.
+    /// The service it names; `null` when no active service has that code.
     pub service_id: Option<ServiceId>,
     /// What happened.
     pub summary: String,
@@ -92,7 +92,7 @@ impl TryFrom<AlertRow> for AlertView {
             fingerprint: row.fingerprint,
             started_at: row.started_at,
             ended_at: row.ended_at,
-            service_code: row.service_code,
+            service_code: Some(row.service_code).filter(|code| !code.is_empty()),
             service_id: row.service_id,
             summary: row.summary,
             source_url: row.source_url,

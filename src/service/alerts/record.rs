@@ -23,6 +23,18 @@ pub(super) struct Intake<'a> {
     pub now: DateTime<Utc>,
 }
 
+impl Intake<'_> {
+    /// The service code `signal` names, upper-case; empty when it names none. With the
+    /// fingerprint, the alert's identity: two monitors' fingerprints may agree by chance.
+    fn code_of(&self, signal: &Signal) -> String {
+        signal
+            .labels
+            .get(&self.service_label)
+            .map(|code| code.trim().to_ascii_uppercase())
+            .unwrap_or_default()
+    }
+}
+
 /// What taking a signal did, and the SLA instant the engine should be woken for.
 pub(super) struct Taken {
     /// The alert as stored; `None` when nothing was.
@@ -39,25 +51,27 @@ impl Desk {
         intake: &Intake,
         signal: &Signal,
     ) -> Result<Taken, ServiceError> {
-        let open = db::alerts::firing(conn, &signal.fingerprint)?;
-        let seen = match open {
+        let code = intake.code_of(signal);
+        let seen = match db::alerts::firing(conn, &code, &signal.fingerprint)? {
             Some(open) => Some(open),
-            None => db::alerts::find(conn, &signal.fingerprint, signal.started_at.into())?,
+            None => db::alerts::find(conn, (&code, &signal.fingerprint), signal.started_at.into())?,
         };
         match (seen, signal.firing) {
             // A repeat, or a retry of what was taken already.
-            (Some(alert), true) => Ok(unchanged(alert)),
-            (Some(alert), false) if alert.ended_at.is_some() => Ok(unchanged(alert)),
+            (Some(alert), true) => Ok(taken(alert, Outcome::Unchanged)),
+            (Some(alert), false) if alert.ended_at.is_some() => {
+                Ok(taken(alert, Outcome::Unchanged))
+            }
             (Some(alert), false) => self.end_alert(conn, intake, alert, signal),
+            // The desk's own form says only when a service came back: with nothing firing
+            // there is no start to record.
+            (None, false) if signal.source == AlertSource::Generic => Ok(Taken {
+                alert: None,
+                outcome: Outcome::NothingFiring,
+                earliest: None,
+            }),
             (None, firing) => {
-                let Some((alert, outcome, earliest)) = self.start_alert(conn, intake, signal)?
-                else {
-                    return Ok(Taken {
-                        alert: None,
-                        outcome: Outcome::NothingFiring,
-                        earliest: None,
-                    });
-                };
+                let (alert, outcome, earliest) = self.start_alert(conn, intake, code, signal)?;
                 if firing {
                     return Ok(Taken {
                         alert: Some(alert),
@@ -77,23 +91,20 @@ impl Desk {
         }
     }
 
-    /// A new alert: matched to its service, it opens an outage (planned under maintenance)
-    /// and an incident, or joins the service's open monitoring outage. `None` for an `up` of
-    /// the desk's own form with nothing firing: there is no start to record.
+    /// A new alert: matched to an active service, it joins the outage monitoring already
+    /// holds for the service, or opens one (planned under maintenance) with its incident.
     fn start_alert(
         &self,
         conn: &mut DbConn,
         intake: &Intake,
+        code: String,
         signal: &Signal,
-    ) -> Result<Option<(AlertRow, Outcome, Option<UtcTime>)>, ServiceError> {
-        if !signal.firing && signal.source == AlertSource::Generic {
-            return Ok(None);
-        }
+    ) -> Result<(AlertRow, Outcome, Option<UtcTime>), ServiceError> {
         let now = intake.now;
-        let code = signal.labels.get(&intake.service_label).cloned();
-        let service = match &code {
-            Some(code) => db::alerts::service_by_code(conn, code)?.filter(|s| s.active),
-            None => None,
+        let service = if code.is_empty() {
+            None
+        } else {
+            db::alerts::service_by_code(conn, &code)?.filter(|s| s.active)
         };
         let mut alert = AlertRow {
             id: new_id(),
@@ -113,16 +124,64 @@ impl Desk {
             received_at: now.into(),
             updated_at: now.into(),
         };
-        let Some(service) = service else {
-            db::alerts::insert(conn, &alert)?;
-            return Ok(Some((alert, Outcome::Unmatched, None)));
+        let (outcome, earliest) = match &service {
+            None => (Outcome::Unmatched, None),
+            Some(service) => match self.join(conn, intake, service, &mut alert, signal)? {
+                true => (Outcome::Joined, None),
+                false => self.open_for(conn, intake, service, &mut alert, signal)?,
+            },
         };
-        let (outcome, earliest) = self.open_for(conn, intake, &service, &mut alert, signal)?;
         db::alerts::insert(conn, &alert)?;
-        Ok(Some((alert, outcome, earliest)))
+        Ok((alert, outcome, earliest))
     }
 
-    /// The outage and incident a new alert of `service` brings.
+    /// Joins the outage monitoring holds for the service at the alert's start, if any: an
+    /// alert that started earlier moves its start back, and one still firing keeps it open.
+    fn join(
+        &self,
+        conn: &mut DbConn,
+        intake: &Intake,
+        service: &ServiceRow,
+        alert: &mut AlertRow,
+        signal: &Signal,
+    ) -> Result<bool, ServiceError> {
+        let start = signal.started_at;
+        let Some(mut outage) = db::outages::seen_by_monitoring(conn, &service.id, start.into())?
+        else {
+            return Ok(false);
+        };
+        alert.outage_id = Some(outage.id.clone());
+        alert.ticket_id = outage.ticket_id.clone();
+        let earlier = start < outage.started_at.get();
+        let reopened = signal.firing && outage.ended_at.is_some();
+        if earlier || reopened {
+            let before = (outage.started_at.get(), outage.ended_at.map(UtcTime::get));
+            outage.started_at = outage.started_at.get().min(start).into();
+            if reopened {
+                outage.ended_at = None;
+            }
+            outage.updated_at = intake.now.into();
+            db::outages::update(conn, &outage)?;
+            let span = (
+                outage.started_at.get(),
+                before.1.unwrap_or(intake.now).max(intake.now),
+            );
+            let data = serde_json::json!({"outage_id": outage.id, "alert_id": alert.id,
+                                          "started_at": outage.started_at, "ended_at": outage.ended_at});
+            self.account_for(
+                conn,
+                intake.caller,
+                &service.id,
+                span,
+                intake.now,
+                ("outage_widened", data),
+            )?;
+        }
+        Ok(true)
+    }
+
+    /// Opens the outage of a new alert of `service` and, unless maintenance covers its start,
+    /// its incident.
     fn open_for(
         &self,
         conn: &mut DbConn,
@@ -132,21 +191,14 @@ impl Desk {
         signal: &Signal,
     ) -> Result<(Outcome, Option<UtcTime>), ServiceError> {
         let (start, now) = (signal.started_at, intake.now);
-        let around = db::outages::overlapping(
+        let maintenance = db::outages::overlapping(
             conn,
             &service.id,
             start.into(),
             (start + TimeDelta::seconds(1)).into(),
-        )?;
-        if let Some(joined) = around
-            .iter()
-            .find(|o| !o.planned && o.ended_at.is_none() && o.source != OutageSource::Person)
-        {
-            alert.outage_id = Some(joined.id.clone());
-            alert.ticket_id = joined.ticket_id.clone();
-            return Ok((Outcome::Joined, None));
-        }
-        let maintenance = around.iter().any(|o| o.planned);
+        )?
+        .iter()
+        .any(|o| o.planned);
         let (ticket_id, earliest) = if maintenance {
             (None, None)
         } else {
@@ -189,8 +241,9 @@ impl Desk {
         Ok((outcome, earliest))
     }
 
-    /// A firing alert resolved: its outage ends when no other alert still fires on it, and
-    /// the incident hears that the service is back.
+    /// A firing alert resolved: its outage ends when no other alert still fires on it (or
+    /// ends later, for an alert that ended after it), and the incident hears that the service
+    /// is back.
     fn end_alert(
         &self,
         conn: &mut DbConn,
@@ -199,11 +252,20 @@ impl Desk {
         signal: &Signal,
     ) -> Result<Taken, ServiceError> {
         let now = intake.now;
-        // An end at or before the start (a clock step on the monitor) still ends it, a second on.
-        let ended_at = signal
-            .ended_at
-            .unwrap_or(now)
-            .max(alert.started_at.get() + TimeDelta::seconds(1));
+        let ended_at = signal.ended_at.unwrap_or(now);
+        if ended_at <= alert.started_at.get() {
+            return Err(ServiceError::field(
+                if signal.source == AlertSource::Generic {
+                    "at"
+                } else {
+                    "endsAt"
+                },
+                format!(
+                    "must be after the alert's start ({})",
+                    alert.started_at.to_rfc3339()
+                ),
+            ));
+        }
         alert.ended_at = Some(ended_at.into());
         alert.updated_at = now.into();
         db::alerts::update(conn, &alert)?;
@@ -218,8 +280,9 @@ impl Desk {
         })?;
         let mut outage = db::outages::find(conn, &service_id, &outage_id)?
             .ok_or_else(|| ServiceError::Internal("an alert's outage is missing".into()))?;
-        if outage.ended_at.is_none() {
-            let end = ended_at.max(outage.started_at.get() + TimeDelta::seconds(1));
+        let end = ended_at.max(outage.started_at.get() + TimeDelta::seconds(1));
+        let was_open = outage.ended_at.is_none();
+        if outage.ended_at.is_none_or(|known| known.get() < end) {
             outage.ended_at = Some(end.into());
             outage.updated_at = now.into();
             db::outages::update(conn, &outage)?;
@@ -235,16 +298,12 @@ impl Desk {
                 ("outage_ended", data),
             )?;
         }
-        if let Some(ticket_id) = &outage.ticket_id {
+        if was_open && let Some(ticket_id) = &outage.ticket_id {
             let service = db::services::find(conn, &service_id)?.ok_or(ServiceError::NotFound)?;
             self.service_recovered(conn, intake, ticket_id, ended_at, service.auto_resolve)?;
         }
         Ok(taken(alert, Outcome::Ended))
     }
-}
-
-fn unchanged(alert: AlertRow) -> Taken {
-    taken(alert, Outcome::Unchanged)
 }
 
 fn taken(alert: AlertRow, outcome: Outcome) -> Taken {

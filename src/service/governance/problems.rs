@@ -13,7 +13,7 @@ use crate::db::{self, DbConn, write_tx};
 use crate::domain::access::Operation;
 use crate::domain::ids::{TicketId, UserId};
 use crate::domain::sla::Priority;
-use crate::domain::ticket::{Kind, Status};
+use crate::domain::ticket::{Kind, Status, Tier, Worker};
 use crate::service::audit::Actor;
 use crate::service::reports::Heading;
 use crate::service::tickets::checks::load_visible;
@@ -108,6 +108,26 @@ pub struct ProblemInventory {
     pub(crate) heading: Heading,
 }
 
+/// The ticket whose link `caller` changes: one they work. Tier 1 links its PD's tickets while
+/// they are at tier 1; the Dinas links any.
+fn linkable(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id_or_number: &str,
+) -> Result<TicketRow, ServiceError> {
+    let ticket = load_visible(conn, caller, id_or_number, true)?;
+    match Worker::of(caller.role, caller.unit_id.as_deref(), &ticket.unit_id) {
+        Worker::Tier2 => Ok(ticket),
+        Worker::Tier1OfThePd if ticket.tier == Tier::One => Ok(ticket),
+        Worker::Tier1OfThePd => Err(ServiceError::Denied(
+            "the ticket is at tier 2: the Dinas links it".to_owned(),
+        )),
+        Worker::Reader => Err(ServiceError::Denied(
+            "only those who work the ticket change its link".to_owned(),
+        )),
+    }
+}
+
 fn link_view(conn: &mut DbConn, row: ProblemLinkRow) -> Result<ProblemLinkView, ServiceError> {
     let problem_number = db::tickets::numbers(conn, &[row.problem_id.as_str()])?
         .pop()
@@ -179,11 +199,11 @@ impl Desk {
         let now = self.now();
         let mut conn = self.conn()?;
         write_tx(&mut conn, |conn| {
-            let ticket = load_visible(conn, caller, id_or_number, true)?;
-            if ticket.kind == Kind::Problem {
+            let ticket = linkable(conn, caller, id_or_number)?;
+            if !matches!(ticket.kind, Kind::Incident | Kind::Complaint) {
                 return Err(ServiceError::field(
                     "id",
-                    "is a problem ticket; link the incidents and complaints it covers to it",
+                    "must be an incident or a complaint: those are what a problem covers",
                 ));
             }
             let problem = db::tickets::find(conn, &input.problem_id)?
@@ -216,7 +236,7 @@ impl Desk {
         let now = self.now();
         let mut conn = self.conn()?;
         write_tx(&mut conn, |conn| {
-            let ticket = load_visible(conn, caller, id_or_number, true)?;
+            let ticket = linkable(conn, caller, id_or_number)?;
             if !db::governance::unlink_problem(conn, &ticket.id)? {
                 return Err(ServiceError::NotFound);
             }

@@ -149,7 +149,7 @@ pub(super) fn refuse_bad_references(
     Ok(())
 }
 
-fn closed_service(closure: &ClosureRow) -> ServiceError {
+pub(super) fn closed_service(closure: &ClosureRow) -> ServiceError {
     ServiceError::rule(
         ErrorCode::ServiceClosed,
         "service_id",

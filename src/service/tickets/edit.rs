@@ -14,6 +14,7 @@ use crate::service::fields::{self, present};
 use crate::service::tickets::change::TicketChange;
 use crate::service::tickets::checks::{check_assignee, check_version, invalid_transition};
 use crate::service::tickets::create::{MAX_DESCRIPTION, MAX_TITLE};
+use crate::service::tickets::draft::closed_service;
 use crate::service::tickets::view::TicketView;
 use crate::service::{Desk, ServiceError, permit};
 
@@ -132,6 +133,12 @@ impl Desk {
                     "service_id",
                     "must be the id of an active service of the catalogue",
                 ));
+            }
+            // A closed service takes no tickets, new or moved onto it.
+            if let Some(id) = &service_id
+                && let Some(closure) = db::governance::open_closures(conn, &[id.as_str()])?.first()
+            {
+                return Err(closed_service(closure));
             }
             change.fields().service_id = service_id;
         }

@@ -155,7 +155,7 @@ async fn down_and_up_open_and_end_one_outage_and_one_incident(backend: Backend) 
     again["at"] = json!(stamp(ago(5)));
     assert_eq!(send(&app, &token, again).await["outcome"], "unchanged");
     assert_eq!(incidents(&app, &cast, &simpeg).await.len(), 1);
-    let up_at = ago(1);
+    let up_at = down_at + Duration::minutes(9);
     let up = json!({"service": "SIMPEG", "status": "up", "at": stamp(up_at)});
     assert_eq!(send(&app, &token, up.clone()).await["outcome"], "ended");
     assert_eq!(send(&app, &token, up).await["outcome"], "nothing_firing");
@@ -310,7 +310,7 @@ async fn two_alerts_of_one_service_share_its_outage(backend: Backend) {
     let (app, cast) = TestApp::spawn_cast(backend).await;
     let token = monitor(&app).await;
     let simpeg = service(&app, &cast, "SIMPEG", json!({})).await;
-    let alert = |fingerprint: &str, status: &str| json!({"service": "SIMPEG", "status": status, "fingerprint": fingerprint, "at": stamp(ago(2))});
+    let alert = |fingerprint: &str, status: &str| json!({"service": "SIMPEG", "status": status, "fingerprint": fingerprint, "at": stamp(ago(if status == "down" { 2 } else { 1 }))});
     assert_eq!(
         send(&app, &token, alert("http", "down")).await["outcome"],
         "opened"
@@ -489,7 +489,101 @@ async fn outages_are_listed_newest_first(backend: Backend) {
     assert_refused_on(status, &problem, "to");
 }
 
+/// A fingerprint is the monitor's, per service: two monitors whose ids agree never meet. An
+/// alert that started before the service's open outage moves its start back; one that fires
+/// after the outage ended, from inside it, opens it again; neither opens a second incident.
+async fn fingerprints_are_per_service_and_late_alerts_join_the_outage(backend: Backend) {
+    let (app, cast) = TestApp::spawn_cast(backend).await;
+    let token = monitor(&app).await;
+    let now = ago(0);
+    let before = |minutes| now - Duration::minutes(minutes);
+    let ga = service(&app, &cast, "GA", json!({})).await;
+    let gb = service(&app, &cast, "GB", json!({})).await;
+    let alert = |svc: &str, status: &str, fingerprint: &str, at: DateTime<Utc>| json!({"service": svc, "status": status, "fingerprint": fingerprint, "at": stamp(at)});
+    assert_eq!(
+        send(&app, &token, alert("GA", "down", "zabbix-1", before(30))).await["outcome"],
+        "opened"
+    );
+    assert_eq!(
+        send(&app, &token, alert("GB", "down", "zabbix-1", before(30))).await["outcome"],
+        "opened"
+    );
+    assert_eq!(
+        send(&app, &token, alert("GB", "up", "zabbix-1", before(20))).await["outcome"],
+        "ended"
+    );
+    assert_eq!(
+        outages(&app, &cast.tier2.token, &ga).await[0]["ended_at"],
+        Value::Null
+    );
+    assert_eq!(incidents(&app, &cast, &gb).await.len(), 1);
+    // Another monitor saw GA go down earlier: the outage starts then.
+    assert_eq!(
+        send(&app, &token, alert("GA", "down", "kuma-7", before(40))).await["outcome"],
+        "joined"
+    );
+    let listed = outages(&app, &cast.tier2.token, &ga).await;
+    assert_eq!(
+        (listed.len(), &listed[0]["started_at"]),
+        (1, &json!(stamp(before(40)))),
+        "{listed:?}"
+    );
+    for fingerprint in ["zabbix-1", "kuma-7"] {
+        send(&app, &token, alert("GA", "up", fingerprint, before(10))).await;
+    }
+    assert_eq!(
+        outages(&app, &cast.tier2.token, &ga).await[0]["ended_at"],
+        json!(stamp(before(10)))
+    );
+    // A monitor late to tell: down from inside the outage, and still down.
+    assert_eq!(
+        send(&app, &token, alert("GA", "down", "ping", before(15))).await["outcome"],
+        "joined"
+    );
+    let listed = outages(&app, &cast.tier2.token, &ga).await;
+    assert_eq!(
+        (listed.len(), &listed[0]["ended_at"]),
+        (1, &Value::Null),
+        "{listed:?}"
+    );
+    assert_eq!(incidents(&app, &cast, &ga).await.len(), 1);
+    // An up before its own down is refused.
+    let (status, problem) = app
+        .post(
+            "/api/v1/alerts",
+            &token,
+            alert("GA", "up", "ping", before(16)),
+        )
+        .await;
+    assert_refused_on(status, &problem, "at");
+}
+
+/// A monitor's text becomes a one-line title: line breaks, tabs and bidirectional controls do
+/// not reach it, a long summary is cut, and members the form does not know are ignored.
+async fn a_monitors_text_becomes_a_one_line_title(backend: Backend) {
+    let (app, cast) = TestApp::spawn_cast(backend).await;
+    let token = monitor(&app).await;
+    let simpeg = service(&app, &cast, "SIMPEG", json!({})).await;
+    let summary = format!("baris satu\nbaris\u{202e}dua\tx {}", "panjang ".repeat(100));
+    let body =
+        json!({"service": "SIMPEG", "status": "down", "summary": summary, "severity": "ignored"});
+    assert_eq!(send(&app, &token, body).await["outcome"], "opened");
+    let ticket = &incidents(&app, &cast, &simpeg).await[0];
+    let title = ticket["title"].as_str().expect("title");
+    assert!(
+        title.starts_with("SIMPEG tidak tersedia: baris satu barisdua x panjang"),
+        "{title}"
+    );
+    assert!(
+        !title.chars().any(|c| c.is_control() || c == '\u{202e}'),
+        "{title:?}"
+    );
+    assert!(title.chars().count() <= 200, "{title}");
+}
+
 on_both_databases!(
+    fingerprints_are_per_service_and_late_alerts_join_the_outage,
+    a_monitors_text_becomes_a_one_line_title,
     a_monitor_posts_alerts_and_nothing_else,
     down_and_up_open_and_end_one_outage_and_one_incident,
     a_service_may_resolve_by_itself_and_open_at_tier_1,

@@ -75,6 +75,32 @@ async fn compliance_lists_pds_and_mails_supervisors_weekly(backend: Backend) {
         (&user["appointment_number"], &user["appointment_date"]),
         (&json!("800/045/SK/2026"), &json!("2026-01-15"))
     );
+    // A decree appoints to one PD: a technician moved to another PD leaves it behind.
+    let (mover, _) = app
+        .create_user(
+            &format!("pindah@{}", crate::support::DOMAIN),
+            "tier1",
+            Some(&cast.dinkes),
+        )
+        .await;
+    let appointed =
+        json!({"appointment_number": "800/046/SK/2026", "appointment_date": "2026-01-15"});
+    let (status, _) = app
+        .patch(
+            &format!("/api/v1/users/{mover}"),
+            &app.admin_token,
+            appointed,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, moved) = app
+        .patch(
+            &format!("/api/v1/users/{mover}"),
+            &app.admin_token,
+            json!({"unit_id": cast.disdik}),
+        )
+        .await;
+    assert_eq!(moved["appointment_number"], Value::Null, "{moved}");
     let (_, compliance) = app
         .get("/api/v1/governance/tier1-compliance", &cast.auditor.token)
         .await;

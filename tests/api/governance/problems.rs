@@ -59,6 +59,72 @@ async fn the_inventory_lists_open_problems_with_incidents_and_feedback(backend: 
         )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "another PD's ticket");
+    // A request is not what a problem covers.
+    let request = app
+        .create_ticket(&cast.tier1.token, json!({"kind": "request"}))
+        .await;
+    let (status, refused) = app
+        .put(
+            &link(&request),
+            &cast.tier1.token,
+            json!({"problem_id": problem["id"]}),
+        )
+        .await;
+    assert_refused_on(status, &refused, "id");
+    // Once the incident is at tier 2, its link is the Dinas's to change.
+    let escalated = app.create_ticket(&cast.tier1.token, json!({})).await;
+    app.act_saying(&cast.tier1.token, &escalated, "escalate", "Butuh Tier 2")
+        .await;
+    let unlinked = app
+        .send(
+            reqwest::Method::DELETE,
+            &link(&escalated),
+            Some(&cast.tier1.token),
+            None,
+        )
+        .await;
+    assert_eq!(unlinked.status(), StatusCode::FORBIDDEN);
+    let (status, _) = app
+        .put(
+            &link(&escalated),
+            &cast.tier1.token,
+            json!({"problem_id": problem["id"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, made) = app
+        .put(
+            &link(&escalated),
+            &cast.tier2.token,
+            json!({"problem_id": problem["id"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{made}");
+    // Who linked what stays on record.
+    let (status, trail) = app
+        .get(
+            &format!(
+                "/api/v1/audit-log?entity=ticket&entity_id={}",
+                escalated["id"].as_str().expect("id")
+            ),
+            &cast.auditor.token,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{trail}");
+    assert_eq!(
+        crate::support::actions(&trail),
+        ["problem_linked"],
+        "{trail}"
+    );
+    let unlinked = app
+        .send(
+            reqwest::Method::DELETE,
+            &link(&escalated),
+            Some(&cast.tier2.token),
+            None,
+        )
+        .await;
+    assert_eq!(unlinked.status(), StatusCode::NO_CONTENT);
     let id = problem["id"].as_str().expect("id");
     let (status, _) = app
         .post(

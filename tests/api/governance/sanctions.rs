@@ -150,10 +150,15 @@ async fn the_sanction_flow_end_to_end(backend: Backend) {
     assert_eq!(status, StatusCode::CREATED, "{recorded}");
     assert_eq!(recorded["addressee_unit_id"], json!(app.dinas_id().await));
     assert_eq!(recorded["breach_ids"], json!([breach]));
-    let (status, problem) = app
-        .post("/api/v1/governance/letters", supervisor, letter)
-        .await;
-    assert_eq!(problem["code"], "letter_number_taken", "{status} {problem}");
+    // A number typed again in another case is the same number.
+    let mut again = letter.clone();
+    again["number"] = json!("005/komite-tik/xi/2026");
+    for letter in [letter, again] {
+        let (status, problem) = app
+            .post("/api/v1/governance/letters", supervisor, letter)
+            .await;
+        assert_eq!(problem["code"], "letter_number_taken", "{status} {problem}");
+    }
     let letter_id = recorded["id"].as_str().expect("letter id");
 
     // Closed for a while: no tickets, downtime planned.
@@ -208,6 +213,17 @@ async fn the_sanction_flow_end_to_end(backend: Backend) {
         tickets_before,
         "a refused ticket is not written"
     );
+    // Nor is a ticket moved onto it.
+    let elsewhere = app.create_ticket(&cast.tier1.token, json!({})).await;
+    let (status, problem) = app
+        .patch(
+            &format!("/api/v1/tickets/{}", elsewhere["id"].as_str().expect("id")),
+            &cast.tier1.token,
+            json!({"service_id": simpeg}),
+        )
+        .await;
+    assert_refused_on(status, &problem, "service_id");
+    assert_eq!(problem["code"], "service_closed", "{problem}");
 
     // Within the sign-ins' hour: the clock has moved 1,300 s already.
     clock.advance(chrono::Duration::minutes(30));
