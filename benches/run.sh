@@ -2,7 +2,8 @@
 # Every benchmark on both databases, against the release build, and one table of the results:
 # ticket create, read and list (with a million tickets) over HTTP, the database's own limit for
 # the create write, SLA-engine lateness with 100,000 open tickets, mails per second to a local
-# SMTP sink and how long one hung conversation holds up other mail, and the server's peak RSS. About 25 minutes on 2 cores.
+# SMTP sink and how long one hung conversation holds up other mail, alert-to-incident latency,
+# and the server's peak RSS. About 25 minutes on 2 cores.
 #
 #   benches/run.sh [--out benches/results.md] [--quick]
 #
@@ -18,6 +19,7 @@ SLA_ARGS=()
 MAIL_ARGS=()
 LIMIT_ARGS=()
 BACKUP_ARGS=()
+ALERT_ARGS=()
 QUICK=""
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -30,6 +32,7 @@ while [ $# -gt 0 ]; do
             MAIL_ARGS=(--tickets 50)
             LIMIT_ARGS=(--seconds 2)
             BACKUP_ARGS=(--tickets 200)
+            ALERT_ARGS=(--services 20)
             shift ;;
         *) echo "unknown argument $1" >&2; exit 2 ;;
     esac
@@ -58,6 +61,7 @@ for database in postgres sqlite; do
     run_one sla_engine.sh sla "${SLA_ARGS[@]}"
     run_one mail.sh mail "${MAIL_ARGS[@]}"
     run_one backup.sh backup "${BACKUP_ARGS[@]}"
+    run_one alerts.sh alerts "${ALERT_ARGS[@]}"
 done
 
 # The value of KEY in the figures file FILE.
@@ -99,6 +103,12 @@ backup() {
     echo "$(thousands "$(fig "backup.$1" backup_rows_per_s)") rows/s ($(fig "backup.$1" backup_seconds) s; $(fig "backup.$1" native_copy) $(fig "backup.$1" native_seconds) s)"
 }
 restore() { echo "$(thousands "$(fig "backup.$1" restore_rows_per_s)") rows/s ($(fig "backup.$1" restore_seconds) s)"; }
+alert_latency() {
+    echo "$(fig "alerts.$1" alert_to_ticket_p50_ms) / $(fig "alerts.$1" alert_to_ticket_p99_ms) / $(fig "alerts.$1" alert_to_ticket_max_ms) ms"
+}
+alert_records() {
+    echo "$(fig "alerts.$1" alerts_outages) outages ($(fig "alerts.$1" alerts_outages_open) open), $(fig "alerts.$1" alerts_incidents) incidents; resolved in one delivery: $(fig "alerts.$1" alerts_resolve_delivery_ms) ms"
+}
 rss() { echo "$(fig "http.$1" rss_mib) / $(fig "sla.$1" rss_mib) / $(fig "mail.$1" rss_mib) MiB"; }
 
 tickets=$(thousands "$(fig http.postgres tickets)")
@@ -134,6 +144,8 @@ mkdir -p "$(dirname "$OUT")"
     row "longest pause between two mails: relay well / one conversation hung" pause
     row "backup of $(thousands "$(fig backup.postgres backup_rows)") rows: rows/s (seconds; the database's own copy)" backup
     row "restore of the archive into an empty database" restore
+    row "alert to committed outage and incident, p50 / p99 / max, $(fig alerts.postgres alerts_services) services" alert_latency
+    row "what the alerts left; one Alertmanager delivery resolving all" alert_records
     row "server peak RSS: HTTP run / SLA run / mail run" rss
     echo
     echo "How to read it: wrk runs 2 threads and 8 connections for $(fig http.postgres seconds) s per"
