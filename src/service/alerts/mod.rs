@@ -35,7 +35,7 @@ pub enum Outcome {
     DuringMaintenance,
     /// Its service was down already by another alert: it joined that outage.
     Joined,
-    /// It names no service of the catalogue: kept, listed with `?matched=false`.
+    /// It names no active service of the catalogue: kept, listed with `?matched=false`.
     Unmatched,
     /// It was resolved: its outage ended (if no other alert holds it) and its incident heard.
     Ended,
